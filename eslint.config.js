@@ -1,0 +1,59 @@
+// Lint: typescript-eslint's recommended rules, plus the layer rule of DESIGN.md — src/core has no
+// Office.js, DOM or Node dependency (only the globals that browsers and Node share).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['lib/', 'dist/', 'node_modules/', 'coverage/', '.workbench/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'child_process', 'crypto', 'buffer'], message: 'src/core must not depend on Node.' },
+            { group: ['**/outlook/**', '**/taskpane/**', '**/keys/**', '**/cli/**', '**/workbench/**'], message: 'src/core must not import upper layers.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'window', message: 'src/core has no DOM dependency.' },
+        { name: 'document', message: 'src/core has no DOM dependency.' },
+        { name: 'localStorage', message: 'src/core has no DOM dependency.' },
+        { name: 'indexedDB', message: 'src/core has no DOM dependency.' },
+        { name: 'Office', message: 'src/core has no Office.js dependency.' },
+        { name: 'Buffer', message: 'src/core must not depend on Node; use src/core/bytes.ts.' },
+        { name: 'process', message: 'src/core must not depend on Node.' },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

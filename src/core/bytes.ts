@@ -1,0 +1,155 @@
+// Byte helpers shared by every layer: UTF-8, Latin-1, hex, base64 and concatenation over Uint8Array,
+// using only globals that browsers and Node share (no Buffer, no DOM).
+
+import { SignetError } from './errors.js';
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8');
+
+export function utf8(s: string): Uint8Array {
+  return utf8Encoder.encode(s);
+}
+
+export function fromUtf8(b: Uint8Array): string {
+  return utf8Decoder.decode(b);
+}
+
+/** Each byte to the code point of the same value (ISO-8859-1); lossless for any byte string. */
+export function latin1(b: Uint8Array): string {
+  let s = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < b.length; i += CHUNK) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + CHUNK) as unknown as number[]);
+  }
+  return s;
+}
+
+/** Inverse of latin1(): code points above 0xFF are an internal error, not silently truncated. */
+export function fromLatin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) throw new SignetError('internal', 'non-Latin-1 character in a byte string');
+    out[i] = c;
+  }
+  return out;
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export function toHex(b: Uint8Array | ArrayBuffer): string {
+  const u = b instanceof Uint8Array ? b : new Uint8Array(b);
+  let s = '';
+  for (const x of u) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function fromHex(h: string): Uint8Array {
+  if (h.length % 2 !== 0 || /[^0-9a-fA-F]/.test(h)) throw new SignetError('usage', 'invalid hex string');
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
+
+/** A copy as a fresh ArrayBuffer (what WebCrypto and pkijs want), never a view on a larger buffer. */
+export function toArrayBuffer(b: Uint8Array): ArrayBuffer {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) {
+    return b.buffer;
+  }
+  return b.slice().buffer as ArrayBuffer;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = (() => {
+  const t = new Int16Array(256).fill(-1);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** RFC 4648 base64; `lineLength` > 0 folds with CRLF as RFC 2045 §6.8 requires (76 for MIME). */
+export function toBase64(b: Uint8Array, lineLength = 0): string {
+  const parts: string[] = [];
+  let line = '';
+  const flushLen = lineLength > 0 ? lineLength : Infinity;
+  let chunk = '';
+  for (let i = 0; i < b.length; i += 3) {
+    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
+    const rem = b.length - i;
+    chunk +=
+      B64[(n >> 18) & 63]! +
+      B64[(n >> 12) & 63]! +
+      (rem > 1 ? B64[(n >> 6) & 63]! : '=') +
+      (rem > 2 ? B64[n & 63]! : '=');
+    if (chunk.length >= 4096) {
+      line += chunk;
+      chunk = '';
+      while (line.length >= flushLen) {
+        parts.push(line.slice(0, flushLen));
+        line = line.slice(flushLen);
+      }
+    }
+  }
+  line += chunk;
+  while (line.length > flushLen) {
+    parts.push(line.slice(0, flushLen));
+    line = line.slice(flushLen);
+  }
+  if (line.length > 0) parts.push(line);
+  return lineLength > 0 ? parts.join('\r\n') : parts.join('');
+}
+
+/**
+ * Lenient-on-whitespace, strict-on-content base64 decoder (RFC 2045 §6.8): CR, LF, space and tab are
+ * skipped; any other character outside the alphabet, or data after padding, is `malformed-base64`.
+ */
+export function fromBase64(input: string | Uint8Array): Uint8Array {
+  const src = typeof input === 'string' ? fromLatin1OrThrow(input) : input;
+  const out = new Uint8Array(Math.floor((src.length * 3) / 4) + 3);
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  let pad = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === 0x0d || c === 0x0a || c === 0x20 || c === 0x09) continue;
+    if (c === 0x3d) {
+      pad++;
+      continue;
+    }
+    const v = B64_INDEX[c]!;
+    if (v < 0 || pad > 0) throw new SignetError('malformed-base64', 'The data is not valid base64.');
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  if (pad > 2 || bits >= 6) throw new SignetError('malformed-base64', 'The base64 data is truncated.');
+  return out.subarray(0, o);
+}
+
+function fromLatin1OrThrow(s: string): Uint8Array {
+  try {
+    return fromLatin1(s);
+  } catch (e) {
+    throw new SignetError('malformed-base64', 'The data is not valid base64.', { cause: e });
+  }
+}

@@ -1,0 +1,35 @@
+// The crypto engine is injected, never global (the @peculiar/x509 habit): every core function takes a
+// `CryptoProvider`, defaulting to the platform's WebCrypto (browsers, and Node >= 20 as globalThis.crypto).
+// PKI.js keeps its engine in global mutable state; we avoid that by passing our own engine explicitly.
+
+import * as pkijs from 'pkijs';
+import { SignetError } from './errors.js';
+
+export interface CryptoProvider {
+  /** WebCrypto (`crypto.subtle`, `crypto.getRandomValues`). */
+  readonly crypto: Crypto;
+  /** A PKI.js engine bound to the same WebCrypto, passed explicitly to every PKI.js call. */
+  readonly engine: pkijs.ICryptoEngine;
+}
+
+const cache = new WeakMap<Crypto, CryptoProvider>();
+
+export function cryptoProvider(webcrypto?: Crypto): CryptoProvider {
+  const c = webcrypto ?? (globalThis as { crypto?: Crypto }).crypto;
+  if (!c || !c.subtle) {
+    throw new SignetError('internal', 'No WebCrypto implementation is available in this runtime.');
+  }
+  let p = cache.get(c);
+  if (!p) {
+    p = { crypto: c, engine: new pkijs.CryptoEngine({ name: 'signet', crypto: c }) };
+    cache.set(c, p);
+  }
+  return p;
+}
+
+export function randomBytes(provider: CryptoProvider, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  // getRandomValues is limited to 65536 bytes per call.
+  for (let i = 0; i < n; i += 65536) provider.crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  return out;
+}

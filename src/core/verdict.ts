@@ -1,0 +1,170 @@
+// The Verdict: everything the core says about a received message, in one serialisable object that the
+// badge, the CLI's `--json` and Outlook's info bar all render (DESIGN.md, "Layers"). Plain data only —
+// no class instances, no CryptoKeys — so it can cross an iframe or worker boundary and be printed as JSON.
+
+import type { ErrorCode } from './errors.js';
+
+/**
+ * Overall status, most severe first when several apply:
+ * - `malformed`: the input could not be parsed (see `error`).
+ * - `decryption-failed`: an encrypted layer could not be opened (not a recipient, wrong key, GCM tag
+ *   failure); no plaintext is released.
+ * - `invalid`: a signature does not verify (tampered content, bad signature, eContent confusion, insecure
+ *   algorithm refused by policy).
+ * - `revoked`, `expired`, `untrusted`: the signature is intact but its certificate cannot be relied on.
+ * - `sender-mismatch`: intact and trusted, but the signer's address is not the single From address.
+ * - `valid`: every signer verified, trusted, in time, and bound to From.
+ * - `unsigned`: no signature on the message root (possibly decrypted successfully: see `layers`).
+ */
+export type VerdictStatus =
+  | 'valid'
+  | 'invalid'
+  | 'untrusted'
+  | 'expired'
+  | 'revoked'
+  | 'sender-mismatch'
+  | 'unsigned'
+  | 'malformed'
+  | 'decryption-failed';
+
+/** Why a certificate or signer failed, as a stable machine code the UI turns into a sentence. */
+export type TrustCode =
+  | 'ok'
+  | 'bad-signature'
+  | 'digest-mismatch'
+  | 'econtent-confusion'
+  | 'insecure-algorithm'
+  | 'weak-key'
+  | 'unsupported-algorithm'
+  | 'no-certificate'
+  | 'no-path'
+  | 'untrusted-root'
+  | 'not-ca'
+  | 'path-length'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'key-usage'
+  | 'ext-key-usage'
+  | 'revoked'
+  | 'revocation-unknown'
+  | 'no-email'
+  | 'sender-mismatch';
+
+export type Warning =
+  | { code: 'not-integrity-protected'; message: string }
+  | { code: 'revocation-not-checked'; message: string }
+  | { code: 'revocation-unknown'; message: string }
+  | { code: 'insecure-algorithm-allowed'; message: string }
+  | { code: 'signing-time-missing'; message: string }
+  | { code: 'outer-signature-ignored'; message: string }
+  | { code: 'unsigned-parts'; message: string }
+  | { code: 'source-may-be-reserialized'; message: string };
+
+export interface RevocationEvidence {
+  method: 'ocsp' | 'crl' | 'none';
+  status: 'good' | 'revoked' | 'unknown' | 'not-checked';
+  source?: string; // responder URL or CRL URL
+  checkedAt?: string; // ISO-8601
+  thisUpdate?: string;
+  nextUpdate?: string;
+  revokedAt?: string;
+  reason?: string;
+}
+
+export interface CertificateReport {
+  subject: string;
+  issuer: string;
+  serialNumber: string; // hex
+  notBefore: string; // ISO-8601
+  notAfter: string;
+  sha256: string; // hex fingerprint of the DER
+  sha1: string;
+  emails: string[];
+  keyAlgorithm: string; // e.g. "RSA 2048", "EC P-256"
+  keyUsage: string[];
+  extKeyUsage: string[];
+  isCA: boolean;
+  isTrustAnchor: boolean;
+  status: TrustCode;
+  revocation?: RevocationEvidence;
+  /** DER, base64: lets the UI offer "export" and the CLI print PEM without re-parsing the message. */
+  der: string;
+}
+
+export interface SignerReport {
+  status: Exclude<VerdictStatus, 'unsigned' | 'malformed' | 'decryption-failed'>;
+  code: TrustCode;
+  /** The address the badge shows: the certificate's, never the message's From. */
+  email: string | null;
+  emails: string[];
+  name: string | null;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  sha256: string;
+  notBefore: string;
+  notAfter: string;
+  signingTime: string | null;
+  digestAlgorithm: string;
+  signatureAlgorithm: string;
+  /** End entity first, then issuers up to (and including) the trust anchor when one was found. */
+  chain: CertificateReport[];
+  /** S/MIME capabilities the signer advertised (RFC 8551 §2.5.2), as algorithm names. */
+  capabilities: string[];
+  reason: string;
+}
+
+export type Layer =
+  | {
+      kind: 'signed';
+      format: 'multipart-signed' | 'opaque';
+      digestAlgorithms: string[];
+      signers: number;
+      status: VerdictStatus;
+    }
+  | {
+      kind: 'encrypted';
+      contentType: 'enveloped-data' | 'auth-enveloped-data';
+      cipher: string; // e.g. "AES-256-GCM", "AES-128-CBC"
+      integrityProtected: boolean;
+      recipients: number;
+      keyManagement: string[]; // e.g. ["RSA-OAEP-SHA256"], ["ECDH-ES-SHA256-KDF/AES-256-KW"]
+      status: 'decrypted' | 'decryption-failed';
+    };
+
+export interface Verdict {
+  status: VerdictStatus;
+  /** One plain sentence a non-expert understands. */
+  summary: string;
+  /** The machine reason for a non-valid status, when there is one. */
+  code: TrustCode | ErrorCode | null;
+  /** Outermost first. */
+  layers: Layer[];
+  /** The signer shown on the badge: the decisive signature's first signer (all are in `signers`). */
+  signer: SignerReport | null;
+  signers: SignerReport[];
+  /** The From address the signer was compared with (null when From was missing or ambiguous). */
+  from: string | null;
+  warnings: Warning[];
+  /** The time the trust decision was made for. */
+  checkedAt: string;
+  revocation: 'checked' | 'offline' | 'not-configured';
+  error: { code: ErrorCode; message: string } | null;
+}
+
+/** Severity order used to combine several signers' statuses into one (most severe wins). */
+export const STATUS_SEVERITY: readonly VerdictStatus[] = [
+  'malformed',
+  'decryption-failed',
+  'invalid',
+  'revoked',
+  'expired',
+  'untrusted',
+  'sender-mismatch',
+  'unsigned',
+  'valid',
+];
+
+export function worstStatus(a: VerdictStatus, b: VerdictStatus): VerdictStatus {
+  return STATUS_SEVERITY.indexOf(a) <= STATUS_SEVERITY.indexOf(b) ? a : b;
+}
