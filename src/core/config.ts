@@ -24,6 +24,11 @@ export interface SecurityConfig {
   minRsaBits: number;
   /** Minimum EC field size, bits (P-256 and up). */
   minEcBits: number;
+  /**
+   * Largest accepted difference between a signature's signingTime and the message's Date header. The
+   * Date header is not signed, so a large gap means an old signed message was re-dated and replayed.
+   */
+  maxSigningTimeSkewSeconds: number;
 }
 
 export interface Limits {
@@ -82,6 +87,7 @@ export const defaultConfig: Readonly<SignetConfig> = Object.freeze({
   allowInsecureShortKeys: false,
   minRsaBits: 2048,
   minEcBits: 256,
+  maxSigningTimeSkewSeconds: 3600,
   limits: defaultLimits,
 });
 
@@ -101,6 +107,9 @@ export function resolveConfig(overrides: ConfigOverrides = {}): SignetConfig {
   }
   if (!Number.isSafeInteger(cfg.minRsaBits) || cfg.minRsaBits < 512) {
     throw new SignetError('usage', 'minRsaBits must be a whole number of at least 512.');
+  }
+  if (!Number.isSafeInteger(cfg.maxSigningTimeSkewSeconds) || cfg.maxSigningTimeSkewSeconds < 0) {
+    throw new SignetError('usage', 'maxSigningTimeSkewSeconds must be a whole number of seconds.');
   }
   if (![256, 384, 521].includes(cfg.minEcBits)) {
     throw new SignetError('usage', 'minEcBits must be 256, 384 or 521.');

@@ -12,7 +12,14 @@ export type SignatureScheme =
 
 export type KeyTransportScheme =
   | { name: 'RSA-OAEP'; hash: HashName; label?: Uint8Array }
-  | { name: 'RSAES-PKCS1-v1_5' };
+  | {
+      name: 'RSAES-PKCS1-v1_5';
+      /**
+       * The content cipher's key length. On a padding failure the handle returns random bytes of this
+       * length instead of an error (RFC 3218 §2.3.2), so no padding oracle exists.
+       */
+      expectedKeyLength?: number;
+    };
 
 export interface PrivateKeyHandle {
   readonly type: 'rsa' | 'ec';

@@ -36,6 +36,8 @@ export const OID = {
   ecdsaWithSHA512: '1.2.840.10045.4.3.4',
   dsa: '1.2.840.10040.4.1',
   dsaWithSHA1: '1.2.840.10040.4.3',
+  dsaWithSHA256: '2.16.840.1.101.3.4.3.2',
+  sha1WithRSAEncryptionOiw: '1.3.14.3.2.29',
   // Curves
   secp256r1: '1.2.840.10045.3.1.7',
   secp384r1: '1.3.132.0.34',
@@ -69,6 +71,28 @@ export const OID = {
   anyExtendedKeyUsage: '2.5.29.37.0',
   emailProtection: '1.3.6.1.5.5.7.3.4',
   emailAddress: '1.2.840.113549.1.9.1',
+  authorityKeyIdentifier: '2.5.29.35',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  msEncryptedFileSystem: '1.3.6.1.4.1.311.10.3.4',
+  // Name attributes (RFC 4519, RFC 5280 Appendix A)
+  commonName: '2.5.4.3',
+  surname: '2.5.4.4',
+  serialNumber: '2.5.4.5',
+  countryName: '2.5.4.6',
+  localityName: '2.5.4.7',
+  stateOrProvinceName: '2.5.4.8',
+  streetAddress: '2.5.4.9',
+  organizationName: '2.5.4.10',
+  organizationalUnitName: '2.5.4.11',
+  title: '2.5.4.12',
+  givenName: '2.5.4.42',
+  pseudonym: '2.5.4.65',
+  domainComponent: '0.9.2342.19200300.100.1.25',
+  userId: '0.9.2342.19200300.100.1.1',
 } as const;
 
 const NAMES: Record<string, string> = {
@@ -112,6 +136,15 @@ const NAMES: Record<string, string> = {
   [OID.secp384r1]: 'P-384',
   [OID.secp521r1]: 'P-521',
   [OID.emailProtection]: 'emailProtection',
+  [OID.serverAuth]: 'serverAuth',
+  [OID.clientAuth]: 'clientAuth',
+  [OID.codeSigning]: 'codeSigning',
+  [OID.timeStamping]: 'timeStamping',
+  [OID.ocspSigning]: 'OCSPSigning',
+  [OID.msEncryptedFileSystem]: 'msEFS',
+  [OID.dsaWithSHA256]: 'DSA-SHA256',
+  [OID.sha1WithRSAEncryptionOiw]: 'RSA-SHA1',
+  [OID.mgf1]: 'MGF1',
   [OID.anyExtendedKeyUsage]: 'anyExtendedKeyUsage',
 };
 

@@ -45,10 +45,12 @@ export type TrustCode =
   | 'not-yet-valid'
   | 'key-usage'
   | 'ext-key-usage'
+  | 'critical-extension' // a critical extension this implementation cannot process (RFC 5280 §4.2)
   | 'revoked'
   | 'revocation-unknown'
   | 'no-email'
-  | 'sender-mismatch';
+  | 'sender-mismatch'
+  | 'date-mismatch';
 
 export type Warning =
   | { code: 'not-integrity-protected'; message: string }

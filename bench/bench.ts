@@ -1,0 +1,131 @@
+// `npm run bench`: whole-process time and peak memory of the `signet` CLI against `openssl cms` doing
+// the same job on the same machine in the same run — sign, encrypt, sign+encrypt, verify, decrypt,
+// verify+decrypt for 10 KB, 1 MB and 25 MB messages. Reports medians and the Signet/OpenSSL ratio.
+// A benchmark, not a test: it asserts nothing, but checks the budgets in bench/budgets.json and says
+// which ones were missed (exit code 1 when any is, so it can gate a release).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { testPki, PASS } from '../test/helpers/pki.js';
+
+const SIGNET = resolve(process.cwd(), 'bin/signet.js');
+const pki = testPki();
+const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
+const alice = pki.users.alice;
+const bob = pki.users.bob;
+
+interface Sample {
+  ms: number;
+  rssKb: number;
+}
+
+/** Runs a shell pipeline under GNU time; returns wall ms (measured here) and peak RSS of the largest process. */
+function run(cmd: string): Sample {
+  const rssFile = join(dir, 'rss');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', cmd.replace(/(^|\| *)(node|openssl) /g, `$1/usr/bin/time -a -o ${rssFile} -f %M $2 `)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`failed (${r.status}): ${cmd}\n${r.stderr.toString()}`);
+  let rss = 0;
+  try {
+    for (const l of readFileSync(rssFile, 'utf8').trim().split('\n')) rss = Math.max(rss, Number(l));
+  } finally {
+    writeFileSync(rssFile, '');
+  }
+  return { ms, rssKb: rss };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function makeMessage(bytes: number): string {
+  const path = join(dir, `msg-${bytes}.eml`);
+  const payload = Buffer.alloc(Math.floor((bytes * 3) / 4));
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 2654435761) >>> 24;
+  const b64 = payload.toString('base64').replace(/.{76}/g, '$&\r\n');
+  const msg =
+    `From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r\nSubject: bench ${bytes}\r\nDate: ${new Date().toUTCString()}\r\n` +
+    `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="bench"\r\n\r\n--bench\r\nContent-Type: text/plain\r\n\r\nSee attachment.\r\n` +
+    `--bench\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--bench--\r\n`;
+  writeFileSync(path, msg);
+  return path;
+}
+
+const node = `node ${SIGNET}`;
+const ossl = 'openssl cms';
+interface Op {
+  name: string;
+  signet: (m: string) => string;
+  openssl: (m: string) => string;
+  prepare?: (m: string) => void;
+}
+const f = (m: string, s: string) => `${m}.${s}`;
+const ops: Op[] = [
+  { name: 'sign', signet: (m) => `${node} sign --identity ${alice.p12Path} --pass ${PASS} < ${m} > ${f(m, 's.sig')}`, openssl: (m) => `${ossl} -sign -binary -signer ${alice.certPath} -inkey ${alice.keyPath} -in ${m} -out ${f(m, 'o.sig')}` },
+  { name: 'encrypt', signet: (m) => `${node} encrypt --to ${bob.certPath} --cipher aes-256-cbc < ${m} > ${f(m, 's.enc')}`, openssl: (m) => `${ossl} -encrypt -binary -aes256 -in ${m} -out ${f(m, 'o.enc')} ${bob.certPath}` },
+  {
+    name: 'sign+encrypt',
+    signet: (m) => `${node} sign --identity ${alice.p12Path} --pass ${PASS} < ${m} | ${node} encrypt --to ${bob.certPath} --cipher aes-256-cbc > ${f(m, 's.se')}`,
+    openssl: (m) => `${ossl} -sign -binary -signer ${alice.certPath} -inkey ${alice.keyPath} -in ${m} | ${ossl} -encrypt -binary -aes256 -out ${f(m, 'o.se')} ${bob.certPath}`,
+  },
+  { name: 'verify', signet: (m) => `${node} verify --offline --trust ${pki.rootPath} < ${f(m, 's.sig')}`, openssl: (m) => `${ossl} -verify -binary -CAfile ${pki.rootPath} -untrusted ${pki.intermediatePath} -in ${f(m, 'o.sig')} -out /dev/null` },
+  { name: 'decrypt', signet: (m) => `${node} decrypt --identity ${bob.p12Path} --pass ${PASS} < ${f(m, 's.enc')} > /dev/null`, openssl: (m) => `${ossl} -decrypt -binary -recip ${bob.certPath} -inkey ${bob.keyPath} -in ${f(m, 'o.enc')} -out /dev/null` },
+  {
+    name: 'verify+decrypt',
+    signet: (m) => `${node} verify --offline --trust ${pki.rootPath} --identity ${bob.p12Path} --pass ${PASS} < ${f(m, 's.se')}`,
+    openssl: (m) => `${ossl} -decrypt -binary -recip ${bob.certPath} -inkey ${bob.keyPath} -in ${f(m, 'o.se')} | ${ossl} -verify -binary -CAfile ${pki.rootPath} -untrusted ${pki.intermediatePath} -out /dev/null`,
+  },
+];
+
+interface Budget {
+  maxRatio: Record<string, number>;
+  maxRssPerMessageByte: number;
+}
+const budgets = JSON.parse(readFileSync(resolve(process.cwd(), 'bench/budgets.json'), 'utf8')) as Budget;
+
+const sizes: [string, number, number][] = [
+  ['10 KB', 10 * 1024, 9],
+  ['1 MB', 1024 * 1024, 7],
+  ['25 MB', 25 * 1024 * 1024, 5],
+];
+const misses: string[] = [];
+console.log(`signet vs ${spawnSync('openssl', ['version']).stdout.toString().trim()}, node ${process.version}; medians of N runs\n`);
+console.log('size   operation       N  signet ms  openssl ms  ratio  signet peak MB  openssl peak MB  peak/message');
+for (const [label, bytes, n] of sizes) {
+  const m = makeMessage(bytes);
+  for (const op of ops) {
+    const s: Sample[] = [];
+    const o: Sample[] = [];
+    for (let i = 0; i < n; i++) {
+      // Alternate to spread machine noise evenly over both sides.
+      s.push(run(op.signet(m)));
+      o.push(run(op.openssl(m)));
+    }
+    const sm = median(s.map((x) => x.ms));
+    const om = median(o.map((x) => x.ms));
+    const sr = Math.max(...s.map((x) => x.rssKb)) / 1024;
+    const or = Math.max(...o.map((x) => x.rssKb)) / 1024;
+    const ratio = sm / om;
+    const perByte = (sr * 1024 * 1024) / bytes;
+    console.log(
+      `${label.padEnd(6)} ${op.name.padEnd(15)} ${String(n).padStart(2)} ${sm.toFixed(0).padStart(10)} ${om.toFixed(0).padStart(11)} ${ratio.toFixed(2).padStart(6)} ${sr.toFixed(1).padStart(15)} ${or.toFixed(1).padStart(16)} ${perByte.toFixed(2).padStart(13)}`,
+    );
+    const maxRatio = budgets.maxRatio[`${label} ${op.name}`];
+    if (maxRatio !== undefined && ratio > maxRatio) misses.push(`${label} ${op.name}: ratio ${ratio.toFixed(2)} > budget ${maxRatio}`);
+    if (bytes >= 25 * 1024 * 1024 && perByte > budgets.maxRssPerMessageByte) {
+      misses.push(`${label} ${op.name}: peak memory ${perByte.toFixed(2)}× the message > budget ${budgets.maxRssPerMessageByte}×`);
+    }
+  }
+}
+if (misses.length) {
+  console.log('\nBudgets missed:\n' + misses.map((x) => '  ' + x).join('\n'));
+  process.exitCode = 1;
+} else {
+  console.log('\nAll budgets in bench/budgets.json met.');
+}

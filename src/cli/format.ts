@@ -1,0 +1,34 @@
+// Human-readable rendering of a Verdict for `signet verify` without --json: the same facts the badge
+// shows, in the order a helpdesk reads them.
+
+import type { CertificateReport, Verdict } from '../core/verdict.js';
+
+function cert(c: CertificateReport, indent: string): string {
+  return (
+    `${indent}${c.subject}${c.isTrustAnchor ? '  [trust anchor]' : ''}\n` +
+    `${indent}  issuer ${c.issuer}\n` +
+    `${indent}  serial ${c.serialNumber}, valid ${c.notBefore} to ${c.notAfter}, ${c.keyAlgorithm}\n` +
+    `${indent}  sha256 ${c.sha256}\n` +
+    `${indent}  status ${c.status}\n`
+  );
+}
+
+export function formatVerdict(v: Verdict): string {
+  let s = `Status: ${v.status}${v.code ? ` (${v.code})` : ''}\n${v.summary}\n`;
+  if (v.from) s += `From: ${v.from}\n`;
+  for (const l of v.layers) {
+    s +=
+      l.kind === 'signed'
+        ? `Layer: signed (${l.format}), ${l.signers} signer(s), ${l.digestAlgorithms.join(', ')}: ${l.status}\n`
+        : `Layer: encrypted (${l.contentType}), ${l.cipher}, ${l.integrityProtected ? 'integrity-protected' : 'not integrity-protected'}: ${l.status}\n`;
+  }
+  v.signers.forEach((sg, i) => {
+    s += `Signer ${i + 1}: ${sg.email ?? '(no email)'} — ${sg.status}${sg.code !== 'ok' ? ` (${sg.code})` : ''}\n`;
+    s += `  subject ${sg.subject}\n  signed ${sg.signingTime ?? 'unknown time'} with ${sg.signatureAlgorithm}/${sg.digestAlgorithm}\n`;
+    s += `  chain:\n`;
+    for (const c of sg.chain) s += cert(c, '    ');
+  });
+  for (const w of v.warnings) s += `Warning: ${w.message}\n`;
+  if (v.error) s += `Error: ${v.error.message} [${v.error.code}]\n`;
+  return s;
+}

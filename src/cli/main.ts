@@ -1,0 +1,173 @@
+// The `signet` command line (DESIGN.md, "The `signet` command line"): a stable contract for admins,
+// helpdesks and interop tests over the same core the add-in uses. Input and output are whole RFC 5322
+// messages on stdin/stdout. Exit codes: 0 success (for verify: status `valid`), 1 any other verdict or a
+// failed decryption, 2 bad usage or unreadable input.
+
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { webcrypto } from 'node:crypto';
+import { cryptoProvider, type CryptoProvider } from '../core/crypto.js';
+import { SignetError, toSignetError } from '../core/errors.js';
+import type { Identity } from '../core/keys.js';
+import { protectMessage, type Cipher, type Digest } from '../core/smime/protect.js';
+import { openMessage } from '../core/smime/open.js';
+import { decryptMessage } from '../core/smime/decrypt-message.js';
+import { inspectMessage } from '../core/smime/inspect.js';
+import { loadIdentities, loadCertificates } from '../keys/identity-file.js';
+import { formatVerdict } from './format.js';
+
+export const USAGE = `Usage:
+  signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]   < in.eml > out.eml
+  signet encrypt --to CERT [--to CERT ...] [--identity FILE --pass PW]
+                 [--cipher aes-128-gcm|aes-256-gcm|aes-128-cbc|aes-256-cbc]           < in.eml > out.eml
+  signet decrypt --identity FILE [--pass PW]                                              < in.eml > out.eml
+  signet verify  [--trust CA.pem ...] [--identity FILE --pass PW] [--at ISO-8601] [--offline] [--json] < in.eml
+  signet inspect                                                                          < in.eml
+
+FILE is a PKCS#12 file (with --pass) or a PEM file with a private key and certificates.
+verify exits 0 only when the message is valid, 1 for any other verdict, 2 for bad usage or unreadable input.`;
+
+export interface CliIo {
+  stdin: () => Promise<Uint8Array>;
+  stdout: (b: Uint8Array | string) => void;
+  stderr: (s: string) => void;
+}
+
+const DIGESTS: Record<string, Digest> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
+const CIPHERS = new Set<Cipher>(['aes-128-gcm', 'aes-256-gcm', 'aes-128-cbc', 'aes-256-cbc']);
+
+class UsageError extends SignetError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
+
+async function readInputFile(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new SignetError('io', `Cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: e });
+  }
+}
+
+async function identities(file: string | undefined, pass: string | undefined, provider: CryptoProvider, required: boolean): Promise<Identity[]> {
+  if (!file) {
+    if (required) throw new UsageError('--identity FILE is required.');
+    return [];
+  }
+  return loadIdentities(await readInputFile(file, 'identity file'), pass, provider);
+}
+
+async function certificates(files: string[] | undefined, what: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const f of files ?? []) out.push(...loadCertificates(await readInputFile(f, what)));
+  return out;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const provider = cryptoProvider(webcrypto as unknown as Crypto);
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      (command ? io.stdout : io.stderr)(USAGE + '\n');
+      return command ? 0 : 2;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          identity: { type: 'string' },
+          pass: { type: 'string' },
+          opaque: { type: 'boolean' },
+          digest: { type: 'string' },
+          to: { type: 'string', multiple: true },
+          cipher: { type: 'string' },
+          trust: { type: 'string', multiple: true },
+          at: { type: 'string' },
+          offline: { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+      });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const v = parsed.values;
+    const allowed: Record<string, string[]> = {
+      sign: ['identity', 'pass', 'opaque', 'digest'],
+      encrypt: ['to', 'identity', 'pass', 'cipher'],
+      decrypt: ['identity', 'pass'],
+      verify: ['trust', 'identity', 'pass', 'at', 'offline', 'json'],
+      inspect: ['json'],
+    };
+    const allowedHere = allowed[command];
+    if (!allowedHere) throw new UsageError(`Unknown command "${command}".`);
+    for (const k of Object.keys(v)) {
+      if (!allowedHere.includes(k)) throw new UsageError(`--${k} is not an option of "signet ${command}".`);
+    }
+
+    switch (command) {
+      case 'sign': {
+        const digest = DIGESTS[(v.digest ?? 'sha256').toLowerCase()];
+        if (!digest) throw new UsageError('--digest must be sha256, sha384 or sha512.');
+        const ids = await identities(v.identity, v.pass, provider, true);
+        const input = await io.stdin();
+        const out = await protectMessage(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider });
+        io.stdout(out);
+        return 0;
+      }
+      case 'encrypt': {
+        if (!v.to || v.to.length === 0) throw new UsageError('--to CERT is required (once per recipient).');
+        const cipher = v.cipher?.toLowerCase() as Cipher | undefined;
+        if (cipher !== undefined && !CIPHERS.has(cipher)) throw new UsageError('--cipher must be aes-128-gcm, aes-256-gcm, aes-128-cbc or aes-256-cbc.');
+        const recipients = await certificates(v.to, 'recipient certificate');
+        // The sender is always a recipient too, so their own copy (Sent Items) stays readable.
+        const ids = await identities(v.identity, v.pass, provider, false);
+        for (const id of ids) recipients.push(id.certificate);
+        const input = await io.stdin();
+        const out = await protectMessage(input, { encrypt: { recipients, cipher }, provider });
+        io.stdout(out);
+        return 0;
+      }
+      case 'decrypt': {
+        const ids = await identities(v.identity, v.pass, provider, true);
+        const input = await io.stdin();
+        const r = await decryptMessage(input, ids, provider);
+        if (!r.integrityProtected) {
+          io.stderr('signet: warning: the content was encrypted with AES-CBC, which does not detect tampering; check its signature.\n');
+        }
+        io.stdout(r.message);
+        return 0;
+      }
+      case 'verify': {
+        let at: Date | undefined;
+        if (v.at !== undefined) {
+          at = new Date(v.at);
+          if (Number.isNaN(at.getTime())) throw new UsageError('--at must be an ISO-8601 date, e.g. 2026-01-31T12:00:00Z.');
+        }
+        const anchors = await certificates(v.trust, 'trust anchor');
+        const ids = await identities(v.identity, v.pass, provider, false);
+        const input = await io.stdin();
+        const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, provider });
+        io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
+        if (verdict.status === 'malformed') return 2;
+        return verdict.status === 'valid' ? 0 : 1;
+      }
+      case 'inspect': {
+        const input = await io.stdin();
+        const report = inspectMessage(input);
+        io.stdout(v.json ? JSON.stringify(report, null, 2) + '\n' : report.text);
+        return 0;
+      }
+    }
+    return 2;
+  } catch (e) {
+    const err = toSignetError(e, 'internal');
+    io.stderr(`signet: ${err.message} [${err.code}]\n`);
+    if (err.code === 'usage') io.stderr('Run "signet --help" for usage.\n');
+    const inputProblem = ['usage', 'io', 'malformed-mime', 'malformed-asn1', 'malformed-base64', 'malformed-pem', 'limit-exceeded', 'not-smime', 'bad-passphrase', 'not-pkcs12', 'no-private-key', 'no-certificate', 'key-mismatch', 'missing-certificate'];
+    return inputProblem.includes(err.code) ? 2 : 1;
+  }
+}

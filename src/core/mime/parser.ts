@@ -1,0 +1,340 @@
+// Byte-exact MIME parser (RFC 5322 §2.1, RFC 2045, RFC 2046 §5.1): one linear pass over the input with
+// a stack of open multiparts, so every entity is a set of views on the input and the cost does not grow
+// with nesting. Accepts CRLF and bare-LF input without changing a byte. Lenient where clients agree
+// (missing close-delimiter, padding after a boundary, junk header lines), `malformed-mime` where the
+// structure is undecidable, `limit-exceeded` for the resource limits of config.ts (DESIGN.md rule 9).
+
+import { latin1 } from '../bytes.js';
+import { resolveConfig, type Limits } from '../config.js';
+import { SignetError } from '../errors.js';
+import { MimeEntity, type MimeHeader } from './entity.js';
+import {
+  defaultContentType,
+  getHeader,
+  parseContentDisposition,
+  parseContentType,
+  parseParameterized,
+  type ContentDisposition,
+  type ContentType,
+} from './headers.js';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const HT = 0x09;
+const DASH = 0x2d;
+
+/** RFC 2046 §5.1.1 caps boundaries at 70 characters; accept more, but not unbounded delimiter lines. */
+const MAX_BOUNDARY = 200;
+
+export interface HeaderBlock {
+  readonly headers: MimeHeader[];
+  /** End of the last header field (start of the blank line, if there is one). */
+  readonly headerEnd: number;
+  /** Start of the body (after the blank line); equal to headerEnd when there is no blank line. */
+  readonly bodyStart: number;
+  /** True when a multipart delimiter line ended the header block before any blank line. */
+  readonly interrupted: boolean;
+}
+
+/**
+ * Reads the header block that starts at `start`: field lines (a line starting with white space continues
+ * the previous field) up to the first empty line. Lines without a valid `name:` are skipped (an mbox
+ * `From ` line, an HTTP request line, garbage) but stay inside headerBytes. `isDelimiter` lets a multipart
+ * parser stop at a delimiter line of an enclosing multipart.
+ */
+export function scanHeaderBlock(
+  b: Uint8Array,
+  start: number,
+  maxHeaderBytes: number,
+  isDelimiter: ((lineStart: number) => boolean) | null = null,
+): HeaderBlock {
+  const n = b.length;
+  const spans: { s: number; e: number }[] = [];
+  let p = start;
+  let headerEnd = n;
+  let bodyStart = n;
+  let interrupted = false;
+  while (p < n) {
+    const c = b[p]!;
+    if (c === LF) {
+      headerEnd = p;
+      bodyStart = p + 1;
+      break;
+    }
+    if (c === CR && b[p + 1] === LF) {
+      headerEnd = p;
+      bodyStart = p + 2;
+      break;
+    }
+    if (c === DASH && isDelimiter !== null && b[p + 1] === DASH && isDelimiter(p)) {
+      headerEnd = bodyStart = p;
+      interrupted = true;
+      break;
+    }
+    // Never look further than the header limit for the end of a line.
+    const window = b.subarray(p, Math.min(n, start + maxHeaderBytes + 1));
+    const e = window.indexOf(LF);
+    const lineEnd = e < 0 ? p + window.length : p + e + 1;
+    if (lineEnd - start > maxHeaderBytes) {
+      throw new SignetError('limit-exceeded', `A MIME header block is larger than ${maxHeaderBytes} bytes.`);
+    }
+    if (c === SP || c === HT) {
+      const last = spans[spans.length - 1];
+      if (last !== undefined && last.e === p) last.e = lineEnd;
+    } else {
+      spans.push({ s: p, e: lineEnd });
+    }
+    p = lineEnd;
+  }
+  const headers: MimeHeader[] = [];
+  for (const { s, e } of spans) {
+    const text = latin1(b.subarray(s, e));
+    const colon = text.indexOf(':');
+    if (colon <= 0) continue;
+    // RFC 5322 §4.5.8 (obsolete syntax) allows white space before the colon.
+    const name = text.slice(0, colon).replace(/[ \t]+$/, '');
+    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
+    const value = text
+      .slice(colon + 1)
+      .replace(/\r?\n(?=[ \t])/g, '')
+      .replace(/^[ \t]+|[ \t\r\n]+$/g, '');
+    headers.push({ name, value, raw: b.subarray(s, e) });
+  }
+  return { headers, headerEnd, bodyStart, interrupted };
+}
+
+interface OpenEntity {
+  start: number;
+  headerEnd: number;
+  bodyStart: number;
+  depth: number;
+  headers: MimeHeader[];
+  contentType: ContentType;
+  disposition: ContentDisposition | null;
+  transferEncoding: string;
+  boundary: string | null;
+  phase: 'leaf' | 'preamble' | 'parts' | 'epilogue';
+  preambleEnd: number;
+  epilogueStart: number;
+  children: MimeEntity[];
+}
+
+interface DelimiterHit {
+  at: number;
+  frame: number;
+  close: boolean;
+  lineEnd: number;
+}
+
+/** Shared across an outer parse and the lazy parses of its message/rfc822 parts. */
+interface Budget {
+  parts: number;
+}
+
+/**
+ * Parses a MIME entity or a whole RFC 5322 message. Throws `limit-exceeded` (size, depth, part count,
+ * header size) and `malformed-mime` (multipart without a usable boundary, or a nested multipart that
+ * reuses an enclosing boundary, which makes the structure ambiguous).
+ */
+export function parseMime(bytes: Uint8Array, limits: Partial<Limits> = {}): MimeEntity {
+  const resolved = resolveConfig({ limits }).limits;
+  if (bytes.length > resolved.maxMessageBytes) {
+    throw new SignetError('limit-exceeded', `The message is larger than ${resolved.maxMessageBytes} bytes.`);
+  }
+  return new Parser(bytes, resolved, 0, { parts: 0 }).run();
+}
+
+const IDENTITY_ENCODINGS = new Set(['7bit', '8bit', 'binary']);
+
+class Parser {
+  private readonly n: number;
+  private readonly chain: OpenEntity[] = [];
+  /** Boundary -> index in `chain` of the multipart that uses it, while its delimiters are expected. */
+  private readonly active = new Map<string, number>();
+  private root: MimeEntity | null = null;
+  private readonly isDelimiter = (p: number): boolean => this.match(p) !== null;
+
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly limits: Limits,
+    private readonly baseDepth: number,
+    private readonly budget: Budget,
+  ) {
+    this.n = b.length;
+  }
+
+  run(): MimeEntity {
+    let pos = this.open(0, this.baseDepth, false);
+    while (this.active.size > 0) {
+      const hit = this.find(pos);
+      if (hit === null) break;
+      pos = this.onDelimiter(hit);
+    }
+    this.closeFrom(0, this.n);
+    if (this.root === null) throw new SignetError('internal', 'MIME parser produced no root entity.');
+    return this.root;
+  }
+
+  /** Starts an entity at `start`; returns where scanning for delimiters continues. */
+  private open(start: number, depth: number, inDigest: boolean): number {
+    const { maxMimeDepth, maxMimeParts, maxHeaderBytes } = this.limits;
+    if (depth > maxMimeDepth) {
+      throw new SignetError('limit-exceeded', `MIME nesting is deeper than ${maxMimeDepth} levels.`);
+    }
+    if (++this.budget.parts > maxMimeParts) {
+      throw new SignetError('limit-exceeded', `The message has more than ${maxMimeParts} MIME parts.`);
+    }
+    const hb = scanHeaderBlock(this.b, start, maxHeaderBytes, this.active.size > 0 ? this.isDelimiter : null);
+    const ctValue = getHeader(hb.headers, 'content-type');
+    const contentType = (ctValue !== undefined ? parseContentType(ctValue) : null) ?? defaultContentType(inDigest);
+    const cdValue = getHeader(hb.headers, 'content-disposition');
+    const cteValue = getHeader(hb.headers, 'content-transfer-encoding');
+    const transferEncoding = (cteValue !== undefined ? parseParameterized(cteValue).value : '') || '7bit';
+    let boundary: string | null = null;
+    if (contentType.type.startsWith('multipart/')) {
+      boundary = (contentType.params['boundary'] ?? '').replace(/[ \t]+$/, '');
+      if (boundary === '' || boundary.length > MAX_BOUNDARY || /[\r\n]/.test(boundary)) {
+        throw new SignetError('malformed-mime', `A ${contentType.type} entity has no usable boundary parameter.`);
+      }
+      if (this.active.has(boundary)) {
+        throw new SignetError('malformed-mime', 'A nested multipart reuses the boundary of an enclosing one.');
+      }
+      this.active.set(boundary, this.chain.length);
+    }
+    this.chain.push({
+      start,
+      headerEnd: hb.headerEnd,
+      bodyStart: hb.bodyStart,
+      depth,
+      headers: hb.headers,
+      contentType,
+      disposition: cdValue !== undefined ? parseContentDisposition(cdValue) : null,
+      transferEncoding,
+      boundary,
+      phase: boundary === null ? 'leaf' : 'preamble',
+      preambleEnd: hb.bodyStart,
+      epilogueStart: this.n,
+      children: [],
+    });
+    return hb.interrupted ? hb.headerEnd : hb.bodyStart;
+  }
+
+  /**
+   * Is the line at `p` a delimiter of an open multipart? RFC 2046 §5.1.1: `--boundary` or
+   * `--boundary--`, then only transport padding (white space) up to the line end.
+   */
+  private match(p: number): Omit<DelimiterHit, 'at'> | null {
+    const b = this.b;
+    if (b[p] !== DASH || b[p + 1] !== DASH) return null;
+    const n = this.n;
+    const limit = p + 2 + MAX_BOUNDARY + 2;
+    let j = p + 2;
+    let last = p + 1;
+    for (; j < n; j++) {
+      const c = b[j]!;
+      if (c === LF) break;
+      if (c !== SP && c !== HT && c !== CR) {
+        if (j >= limit) return null;
+        last = j;
+      }
+    }
+    if (last < p + 2) return null;
+    const token = latin1(b.subarray(p + 2, last + 1));
+    const lineEnd = j < n ? j + 1 : n;
+    const open = this.active.get(token);
+    if (open !== undefined) return { frame: open, close: false, lineEnd };
+    if (token.endsWith('--')) {
+      const close = this.active.get(token.slice(0, -2));
+      if (close !== undefined) return { frame: close, close: true, lineEnd };
+    }
+    return null;
+  }
+
+  /** The next delimiter line at or after the line start `pos`: a scan for LF, linear in the input. */
+  private find(pos: number): DelimiterHit | null {
+    const b = this.b;
+    const n = this.n;
+    let p = pos;
+    if (p < n) {
+      const m = this.match(p);
+      if (m !== null) return { at: p, ...m };
+    }
+    for (;;) {
+      const e = b.indexOf(LF, p);
+      if (e < 0 || e + 1 >= n) return null;
+      p = e + 1;
+      if (b[p] === DASH && b[p + 1] === DASH) {
+        const m = this.match(p);
+        if (m !== null) return { at: p, ...m };
+      }
+    }
+  }
+
+  private onDelimiter(hit: DelimiterHit): number {
+    const frame = this.chain[hit.frame]!;
+    // The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1), except that the
+    // first delimiter may start the body directly, and an empty part gives up nothing.
+    const floor = frame.phase === 'preamble' ? frame.bodyStart : (this.chain[hit.frame + 1]?.start ?? frame.bodyStart);
+    let end = hit.at;
+    if (end > floor && this.b[end - 1] === LF) {
+      end--;
+      if (end > floor && this.b[end - 1] === CR) end--;
+    }
+    this.closeFrom(hit.frame + 1, end);
+    if (frame.phase === 'preamble') frame.preambleEnd = end;
+    if (hit.close) {
+      frame.phase = 'epilogue';
+      frame.epilogueStart = hit.lineEnd;
+      this.active.delete(frame.boundary!);
+      return hit.lineEnd;
+    }
+    frame.phase = 'parts';
+    return this.open(hit.lineEnd, frame.depth + 1, frame.contentType.type === 'multipart/digest');
+  }
+
+  /** Ends every open entity at index >= `from` at byte `end`, innermost first. */
+  private closeFrom(from: number, end: number): void {
+    while (this.chain.length > from) {
+      const o = this.chain.pop()!;
+      const stop = Math.max(end, o.start);
+      const headerEnd = Math.min(o.headerEnd, stop);
+      const bodyStart = Math.min(o.bodyStart, stop);
+      let preamble: Uint8Array | null = null;
+      let epilogue: Uint8Array | null = null;
+      if (o.boundary !== null) {
+        if (this.active.get(o.boundary) === this.chain.length) this.active.delete(o.boundary);
+        const preambleEnd = o.phase === 'preamble' ? stop : Math.min(o.preambleEnd, stop);
+        preamble = this.b.subarray(bodyStart, Math.max(bodyStart, preambleEnd));
+        const epilogueStart = o.phase === 'epilogue' ? Math.min(o.epilogueStart, stop) : stop;
+        epilogue = this.b.subarray(epilogueStart, stop);
+      }
+      const embedded = o.boundary === null && (o.contentType.type === 'message/rfc822' || o.contentType.type === 'message/global');
+      const entity = new MimeEntity({
+        raw: this.b.subarray(o.start, stop),
+        headerBytes: this.b.subarray(o.start, headerEnd),
+        bodyBytes: this.b.subarray(bodyStart, stop),
+        offset: o.start,
+        depth: o.depth,
+        headers: o.headers,
+        contentType: o.contentType,
+        disposition: o.disposition,
+        transferEncoding: o.transferEncoding,
+        boundary: o.boundary,
+        children: o.children,
+        preamble,
+        epilogue,
+        parseEmbedded: embedded ? (e) => this.parseEmbedded(e) : null,
+      });
+      const parent = this.chain[this.chain.length - 1];
+      if (parent !== undefined) parent.children.push(entity);
+      else this.root = entity;
+    }
+  }
+
+  private parseEmbedded(e: MimeEntity): MimeEntity {
+    // RFC 2046 §5.2.1 allows only identity encodings here, but base64-wrapped messages exist in the wild.
+    const body = IDENTITY_ENCODINGS.has(e.transferEncoding) ? e.bodyBytes : e.decodeBody();
+    return new Parser(body, this.limits, e.depth + 1, this.budget).run();
+  }
+}

@@ -1,0 +1,340 @@
+// Opens a received message layer by layer (RFC 8551 §3: multipart/signed, application/pkcs7-mime
+// signed-data, enveloped-data and authEnveloped-data) and returns one Verdict (DESIGN.md) plus the
+// innermost content. The layer walk enforces the security rules of DESIGN.md:
+//  1. only a signature on the message root, or on the root of a layer that was opened, counts (MIME
+//     wrapping: a signed part below an unsigned multipart is not a signed message);
+//  2. eContent confusion and opaque signed-data of another content type are refused;
+//  3. every signer is reported and must verify;
+//  4. the decisive signer's certificate address must equal the single From address;
+//  7. only the root (or the content of one outer signature) is decrypted, never sub-parts (reply
+//     oracle); CBC content without an inner valid signature is marked not integrity-protected.
+
+
+import { resolveConfig, type ConfigOverrides, type SignetConfig } from '../config.js';
+import { cryptoProvider, type CryptoProvider } from '../crypto.js';
+import { SignetError, toSignetError, type ErrorCode } from '../errors.js';
+import type { Identity } from '../keys.js';
+import { OID } from '../oids.js';
+import { parseContentInfo } from '../asn1.js';
+import { verifySignedData } from '../cms/verify.js';
+import { decryptContent } from '../cms/decrypt.js';
+import { parseMime } from '../mime/parser.js';
+import type { MimeEntity } from '../mime/entity.js';
+import { toCanonical } from '../mime/canonicalize.js';
+import { singleFromAddress, normalizeAddress } from '../mime/address.js';
+import {
+  worstStatus,
+  type Layer,
+  type SignerReport,
+  type TrustCode,
+  type Verdict,
+  type VerdictStatus,
+  type Warning,
+} from '../verdict.js';
+import { summarize } from './summary.js';
+
+export interface OpenOptions {
+  /** Our private keys, for decryption. */
+  identities?: Identity[];
+  /** Trust anchors (DER). */
+  anchors: Uint8Array[];
+  /** Certificates to help path building (intermediates), DER. */
+  extraCertificates?: Uint8Array[];
+  /** Validation time; default now. */
+  at?: Date;
+  /** Skip network revocation checks (and say so in the Verdict). */
+  offline?: boolean;
+  config?: ConfigOverrides | SignetConfig;
+  provider?: CryptoProvider;
+}
+
+export interface OpenResult {
+  verdict: Verdict;
+  /** The innermost MIME entity the verdict covers (decrypted and unwrapped), or null when not reached. */
+  content: Uint8Array | null;
+}
+
+interface SignedStep {
+  layerIndex: number;
+  signers: SignerReport[];
+  /** A signature over an encrypted layer proves nothing about the plaintext's author. */
+  ignored: boolean;
+  error: { code: ErrorCode; message: string } | null;
+}
+
+type Classified =
+  | { kind: 'multipart-signed'; content: MimeEntity; signature: MimeEntity }
+  | { kind: 'pkcs7'; der: Uint8Array }
+  | { kind: 'plain' };
+
+const PKCS7_MIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
+const PKCS7_SIG = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature']);
+
+function classify(entity: MimeEntity): Classified {
+  const type = entity.contentType.type;
+  if (type === 'multipart/signed') {
+    const protocol = (entity.contentType.params['protocol'] ?? '').toLowerCase();
+    if (!PKCS7_SIG.has(protocol)) return { kind: 'plain' }; // e.g. PGP/MIME: not ours
+    if (entity.children.length !== 2) {
+      throw new SignetError('malformed-mime', 'A multipart/signed message must have exactly two parts.');
+    }
+    return { kind: 'multipart-signed', content: entity.children[0]!, signature: entity.children[1]! };
+  }
+  const name = (entity.contentType.params['name'] ?? '').toLowerCase();
+  if (PKCS7_MIME.has(type) || (type === 'application/octet-stream' && name.endsWith('.p7m'))) {
+    return { kind: 'pkcs7', der: entity.decodeBody() };
+  }
+  return { kind: 'plain' };
+}
+
+function addressMatches(signer: SignerReport, from: string): boolean {
+  const f = normalizeAddress(from);
+  return signer.emails.some((e) => normalizeAddress(e) === f);
+}
+
+function emptyVerdict(at: Date, offline: boolean): Verdict {
+  return {
+    status: 'unsigned',
+    summary: '',
+    code: null,
+    layers: [],
+    signer: null,
+    signers: [],
+    from: null,
+    warnings: [],
+    checkedAt: at.toISOString(),
+    revocation: offline ? 'offline' : 'not-configured',
+    error: null,
+  };
+}
+
+export async function openMessage(message: Uint8Array, options: OpenOptions): Promise<OpenResult> {
+  const config = resolveConfig(options.config ?? {});
+  const provider = options.provider ?? cryptoProvider();
+  const at = options.at ?? new Date();
+  const verdict = emptyVerdict(at, options.offline === true);
+  const finish = (status: VerdictStatus, code: Verdict['code'], content: Uint8Array | null): OpenResult => {
+    verdict.status = status;
+    verdict.code = code;
+    const encrypted = verdict.layers.some((l) => l.kind === 'encrypted' && l.status === 'decrypted');
+    verdict.summary = summarize(status, code, verdict.signer?.email ?? null, verdict.from, encrypted);
+    if (verdict.revocation === 'offline') {
+      verdict.warnings.push({ code: 'revocation-not-checked', message: 'Revocation was not checked (offline).' });
+    }
+    return { verdict, content };
+  };
+
+  let root: MimeEntity;
+  try {
+    if (message.length > config.limits.maxMessageBytes) {
+      throw new SignetError('limit-exceeded', `The message is larger than ${config.limits.maxMessageBytes} bytes.`);
+    }
+    root = parseMime(message, config.limits);
+  } catch (e) {
+    const err = toSignetError(e, 'malformed-mime');
+    verdict.error = err.toJSON();
+    return finish('malformed', err.code, null);
+  }
+  const fromResult = singleFromAddress(root);
+  verdict.from = fromResult.ok ? fromResult.address : null;
+
+  const steps: SignedStep[] = [];
+  let entity = root;
+  let content: Uint8Array | null = root.raw;
+  let decryptionFailure: { code: ErrorCode; message: string } | null = null;
+  let cbcUnprotected = false;
+
+  try {
+    for (let depth = 0; ; depth++) {
+      if (depth >= config.limits.maxSmimeLayers) {
+        throw new SignetError('limit-exceeded', `More than ${config.limits.maxSmimeLayers} S/MIME layers.`);
+      }
+      const c = classify(entity);
+      if (c.kind === 'plain') break;
+      if (c.kind === 'multipart-signed') {
+        // RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form of the first part, exactly.
+        const signedBytes = toCanonical(c.content.raw);
+        const step = await verifyLayer(c.signature.decodeBody(), signedBytes, 'multipart-signed', options, config, provider, verdict);
+        steps.push(step);
+        entity = parseMime(signedBytes, config.limits);
+        content = signedBytes;
+        continue;
+      }
+      // application/pkcs7-mime: trust the ContentInfo, not the smime-type parameter (mislabelled mail exists).
+      const ci = parseContentInfo(c.der, config.limits);
+      if (ci.contentType === OID.signedData) {
+        const step = await verifyLayer(c.der, undefined, 'opaque', options, config, provider, verdict);
+        steps.push(step);
+        if (step.error || step.eContent === null) break;
+        entity = parseMime(step.eContent, config.limits);
+        content = step.eContent;
+        // Thunderbird compatibility (its test_smime_decrypt.js expectations): opaque signed-data directly
+        // inside opaque signed-data is the signed object's content, like an attachment, not a further layer.
+        const inner = classify(entity);
+        if (inner.kind === 'pkcs7' && parseContentInfo(inner.der, config.limits).contentType === OID.signedData) break;
+        continue;
+      }
+      if (ci.contentType === OID.envelopedData || ci.contentType === OID.authEnvelopedData) {
+        // Rule 7: decrypt the message root, or the content of a single outer signature (encrypt-then-sign),
+        // never an encrypted layer found deeper (that would make us a decryption oracle for a forwarder).
+        const atRoot = verdict.layers.length === 0;
+        const underOneSignature = verdict.layers.length === 1 && steps.length === 1;
+        if (!atRoot && !underOneSignature) {
+          verdict.warnings.push({ code: 'outer-signature-ignored', message: 'An encrypted part below other layers was not opened.' });
+          break;
+        }
+        if (underOneSignature) {
+          steps[0]!.ignored = true;
+          verdict.warnings.push({
+            code: 'outer-signature-ignored',
+            message: 'A signature over encrypted data says nothing about who wrote the content, so it was not used.',
+          });
+        }
+        const contentType = ci.contentType === OID.authEnvelopedData ? 'auth-enveloped-data' : 'enveloped-data';
+        if (!options.identities || options.identities.length === 0) {
+          decryptionFailure = { code: 'no-private-key', message: 'The message is encrypted and no private key was given.' };
+          verdict.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
+          content = null;
+          break;
+        }
+        try {
+          const d = await decryptContent(c.der, options.identities, provider, config.limits);
+          verdict.layers.push({
+            kind: 'encrypted',
+            contentType: d.contentType,
+            cipher: d.cipher,
+            integrityProtected: d.integrityProtected,
+            recipients: d.recipients,
+            keyManagement: d.keyManagement,
+            status: 'decrypted',
+          });
+          cbcUnprotected = !d.integrityProtected;
+          entity = parseMime(d.content, config.limits);
+          content = d.content;
+          continue;
+        } catch (e) {
+          const err = toSignetError(e, 'decryption-failed');
+          decryptionFailure = err.toJSON();
+          verdict.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
+          content = null;
+          break;
+        }
+      }
+      throw new SignetError('not-smime', `Unexpected CMS content type ${ci.contentType}.`);
+    }
+  } catch (e) {
+    const err = toSignetError(e, 'malformed-asn1');
+    verdict.error = err.toJSON();
+    return finish('malformed', err.code, null);
+  }
+
+  if (decryptionFailure) {
+    verdict.error = decryptionFailure;
+    return finish('decryption-failed', decryptionFailure.code, null);
+  }
+
+  // The decisive signature is the outermost one that is not ignored; inner ones still count for integrity.
+  const counted = steps.filter((s) => !s.ignored);
+  if (counted.length === 0) {
+    if (cbcUnprotected) {
+      verdict.warnings.push({ code: 'not-integrity-protected', message: 'The encryption used (CBC) does not detect changes, and no signature inside covers the content.' });
+    }
+    if (steps.length > 0 && steps.every((s) => s.ignored) && verdict.signers.length === 0) {
+      verdict.signers = steps.flatMap((s) => s.signers);
+    }
+    return finish('unsigned', null, content);
+  }
+  // Every signature the verdict covers must bind to From (rule 4): an inner signer who is not the sender
+  // would otherwise lend their valid signature to someone else's message (nested-signature forgery).
+  const dateHeader = root.header('date');
+  const messageDate = dateHeader ? new Date(dateHeader) : null;
+  let status: VerdictStatus = 'valid';
+  let code: Verdict['code'] = null;
+  const bound: SignerReport[][] = [];
+  for (const step of counted) {
+    if (step.error) {
+      if (status !== 'invalid') code = step.error.code;
+      status = worstStatus(status, 'invalid');
+      verdict.error ??= step.error;
+    }
+    const signers = step.signers.map((s) => checkDate(bindSender(s, fromResult.ok ? fromResult.address : null), messageDate, config));
+    bound.push(signers);
+    for (const s of signers) {
+      const next = worstStatus(status, s.status);
+      if (next !== status) code = s.code;
+      status = next;
+    }
+  }
+  const decisiveSigners = bound[0] ?? [];
+  verdict.signers = bound.flat();
+  verdict.signer = decisiveSigners[0] ?? null;
+  if (cbcUnprotected && status !== 'valid') {
+    verdict.warnings.push({ code: 'not-integrity-protected', message: 'The encryption used (CBC) does not detect changes, and no valid signature inside covers the content.' });
+  }
+  return finish(status, status === 'valid' ? null : code, content);
+}
+
+/**
+ * The Date header is outside the signature; a signer's signingTime far from it means the message was
+ * re-dated (a replay of an old signed message made to look new). Thunderbird refuses these too.
+ */
+function checkDate(s: SignerReport, messageDate: Date | null, config: SignetConfig): SignerReport {
+  if (s.status !== 'valid' || !s.signingTime || !messageDate || Number.isNaN(messageDate.getTime())) return s;
+  const skew = Math.abs(new Date(s.signingTime).getTime() - messageDate.getTime()) / 1000;
+  if (skew <= config.maxSigningTimeSkewSeconds) return s;
+  return { ...s, status: 'invalid', code: 'date-mismatch', reason: 'The message date differs from the time it was signed.' };
+}
+
+function bindSender(s: SignerReport, from: string | null): SignerReport {
+  if (s.status !== 'valid') return s;
+  if (s.emails.length === 0) return { ...s, status: 'sender-mismatch', code: 'no-email', reason: "The signer's certificate names no email address." };
+  if (from === null || !addressMatches(s, from)) {
+    return { ...s, status: 'sender-mismatch', code: 'sender-mismatch', reason: 'The signer is not the sender shown in From.' };
+  }
+  const matching = s.emails.find((e) => normalizeAddress(e) === normalizeAddress(from));
+  return { ...s, email: matching ?? s.email };
+}
+
+async function verifyLayer(
+  signatureDer: Uint8Array,
+  detached: Uint8Array | undefined,
+  format: 'multipart-signed' | 'opaque',
+  options: OpenOptions,
+  config: SignetConfig,
+  provider: CryptoProvider,
+  verdict: Verdict,
+): Promise<SignedStep & { eContent: Uint8Array | null }> {
+  const layerIndex = verdict.layers.length;
+  const layer: Layer = { kind: 'signed', format, digestAlgorithms: [], signers: 0, status: 'invalid' };
+  verdict.layers.push(layer);
+  try {
+    const r = await verifySignedData(
+      signatureDer,
+      {
+        detachedContent: detached,
+        anchors: options.anchors,
+        extraCertificates: options.extraCertificates ?? [],
+        at: options.at ?? new Date(),
+        config,
+      },
+      provider,
+    );
+    layer.digestAlgorithms = r.digestAlgorithms;
+    layer.signers = r.signers.length;
+    let st: VerdictStatus = 'valid';
+    for (const s of r.signers) st = worstStatus(st, s.status);
+    layer.status = st;
+    if (format === 'opaque' && r.eContentType !== OID.data) {
+      // Rule 2: an opaque signature over something other than id-data is not a signed mail.
+      layer.status = 'invalid';
+      return { layerIndex, signers: r.signers, ignored: false, error: { code: 'econtent-confusion', message: 'The signed content is not a mail message.' }, eContent: null };
+    }
+    return { layerIndex, signers: r.signers, ignored: false, error: null, eContent: r.eContent };
+  } catch (e) {
+    const err = toSignetError(e, 'malformed-asn1');
+    if (err.code === 'limit-exceeded') throw err;
+    layer.status = 'invalid';
+    return { layerIndex, signers: [], ignored: false, error: err.toJSON(), eContent: null };
+  }
+}
+

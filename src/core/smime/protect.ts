@@ -1,0 +1,125 @@
+// Builds outgoing S/MIME 4.0 messages (RFC 8551 §3.2-3.5): multipart/signed (detached, the default,
+// readable by clients without S/MIME) or opaque application/pkcs7-mime signed-data, then optionally
+// enveloped-data (CBC) or authEnveloped-data (GCM). The outer RFC 5322 headers (From, To, Cc, Subject,
+// Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects.
+
+import { fromLatin1, latin1, toBase64, utf8, concat, toHex } from '../bytes.js';
+import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
+import { SignetError } from '../errors.js';
+import type { Identity } from '../keys.js';
+import { signContent, micalgFor } from '../cms/sign.js';
+import { encryptContent, chooseCipher } from '../cms/envelope.js';
+import { prepareForSigning, splitMessage, joinMessage } from '../mime/canonicalize.js';
+
+export type Digest = 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type Cipher = 'aes-128-gcm' | 'aes-256-gcm' | 'aes-128-cbc' | 'aes-256-cbc';
+
+export interface SignOptions {
+  identity: Identity;
+  digest?: Digest;
+  /** Opaque signed-data instead of multipart/signed (RFC 8551 §3.5.2). */
+  opaque?: boolean;
+  rsaPadding?: 'pkcs1' | 'pss';
+  /** The sender's encryption certificate when it differs from the signing one (SMIMEEncryptionKeyPreference). */
+  encryptionCertificate?: Uint8Array;
+  signingTime?: Date;
+}
+
+export interface EncryptOptions {
+  /** Recipient certificates (DER). The sender's own certificate must be among them (Sent Items). */
+  recipients: Uint8Array[];
+  /** Explicit cipher; otherwise chosen from `capabilities`. */
+  cipher?: Cipher;
+  /** Per recipient, the algorithm names they advertised in SMIMECapabilities (null: unknown). */
+  capabilities?: (string[] | null)[];
+  rsaKeyTransport?: 'oaep' | 'pkcs1';
+}
+
+export interface ProtectOptions {
+  sign?: SignOptions;
+  encrypt?: EncryptOptions;
+  provider?: CryptoProvider;
+}
+
+function boundary(provider: CryptoProvider): string {
+  return `----=_signet_${toHex(randomBytes(provider, 18))}`;
+}
+
+function smimeEntity(headers: string[], der: Uint8Array): Uint8Array {
+  return concat([utf8(headers.join('\r\n') + '\r\n\r\n'), fromLatin1(toBase64(der, 76)), utf8('\r\n')]);
+}
+
+/** Signs a MIME entity; returns the new entity (multipart/signed or application/pkcs7-mime). */
+export async function signEntity(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Uint8Array> {
+  const digest = opts.digest ?? 'SHA-256';
+  // RFC 8551 §3.1.1-3.1.3: sign the canonical, 7-bit-safe form so no relay changes the signed bytes.
+  const canonical = prepareForSigning(entity);
+  const der = await signContent(
+    canonical,
+    {
+      identity: opts.identity,
+      digest,
+      detached: !opts.opaque,
+      rsaPadding: opts.rsaPadding ?? 'pkcs1',
+      signingTime: opts.signingTime,
+      encryptionCertificate: opts.encryptionCertificate,
+    },
+    provider,
+  );
+  if (opts.opaque) {
+    return smimeEntity(
+      [
+        'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="smime.p7m"',
+      ],
+      der,
+    );
+  }
+  const b = boundary(provider);
+  if (latin1(canonical).includes(b)) throw new SignetError('internal', 'MIME boundary collision.');
+  return concat([
+    utf8(
+      `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${micalgFor(digest)};\r\n boundary="${b}"\r\n\r\n` +
+        `This is an S/MIME signed message.\r\n\r\n--${b}\r\n`,
+    ),
+    canonical,
+    utf8(
+      `\r\n--${b}\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\n` +
+        `Content-Disposition: attachment; filename="smime.p7s"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n` +
+        toBase64(der, 76) +
+        `\r\n--${b}--\r\n`,
+    ),
+  ]);
+}
+
+/** Encrypts a MIME entity; returns the application/pkcs7-mime entity. */
+export async function encryptEntity(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Uint8Array> {
+  if (opts.recipients.length === 0) throw new SignetError('missing-certificate', 'Encryption needs at least one recipient certificate.');
+  const cipher = chooseCipher(opts.capabilities ?? opts.recipients.map(() => null), opts.cipher);
+  const der = await encryptContent(entity, { recipients: opts.recipients, cipher, rsaKeyTransport: opts.rsaKeyTransport ?? 'oaep' }, provider);
+  const gcm = cipher.endsWith('gcm');
+  // RFC 8551 §3.2.2: smime-type "authEnveloped-data" for AuthEnvelopedData.
+  return smimeEntity(
+    [
+      `Content-Type: application/pkcs7-mime; smime-type=${gcm ? 'authEnveloped-data' : 'enveloped-data'}; name="smime.p7m"`,
+      'Content-Transfer-Encoding: base64',
+      'Content-Disposition: attachment; filename="smime.p7m"',
+    ],
+    der,
+  );
+}
+
+/**
+ * Protects a whole RFC 5322 message: sign, encrypt, or sign-then-encrypt (RFC 8551 §3.6: the signature
+ * is inside, so recipients see who wrote the plaintext). Outer headers are kept.
+ */
+export async function protectMessage(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array> {
+  if (!opts.sign && !opts.encrypt) throw new SignetError('usage', 'Nothing to do: neither signing nor encryption was asked for.');
+  const provider = opts.provider ?? cryptoProvider();
+  const { outerHeaders, content } = splitMessage(message);
+  let entity = content;
+  if (opts.sign) entity = await signEntity(entity, opts.sign, provider);
+  if (opts.encrypt) entity = await encryptEntity(entity, opts.encrypt, provider);
+  return joinMessage(outerHeaders, entity);
+}

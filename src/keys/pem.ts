@@ -1,0 +1,206 @@
+// PEM (RFC 7468) key and certificate files as OpenSSL and others write them: CERTIFICATE, PRIVATE KEY
+// (PKCS#8, RFC 5208), ENCRYPTED PRIVATE KEY (RFC 5958 §3 with PBES2 or PKCS#12 PBE), RSA PRIVATE KEY
+// (PKCS#1, RFC 8017 App. A.1.2), EC PRIVATE KEY (SEC1, RFC 5915) and PKCS7 certs-only bundles (RFC 5652
+// SignedData without signers, .p7b/.p7c). Traditional keys are rewrapped as PKCS#8, the one form the rest
+// of Signet (and WebCrypto) takes.
+
+import * as asn1js from 'asn1js';
+import { fromBase64, latin1, toBase64 } from '../core/bytes.js';
+import type { CryptoProvider } from '../core/crypto.js';
+import { SignetError, isSignetError } from '../core/errors.js';
+import { OID } from '../core/oids.js';
+import { badPassphrase, passphraseForms, pbeDecrypt } from './pbe.js';
+import { children, decodeDer, encodingOf, isContextTag, octets, oid, smallInteger, toDer } from './der.js';
+
+export interface PemBlock {
+  /** The label between BEGIN and END, e.g. "CERTIFICATE". */
+  label: string;
+  /** RFC 1421 headers (Proc-Type, DEK-Info) of legacy encrypted keys; usually empty. */
+  headers: Record<string, string>;
+  der: Uint8Array;
+}
+
+/** True when the bytes contain PEM armour. */
+export function looksLikePem(bytes: Uint8Array): boolean {
+  return latin1(bytes.subarray(0, Math.min(bytes.length, 1 << 20))).includes('-----BEGIN ');
+}
+
+/**
+ * Every PEM block in `text`, in order. Text outside blocks (OpenSSL's "Bag Attributes", "subject=") is
+ * ignored, as RFC 7468 §2 allows. Broken armour or base64 is `malformed-pem`.
+ */
+export function parsePemBlocks(text: string | Uint8Array): PemBlock[] {
+  const s = typeof text === 'string' ? text : latin1(text);
+  const blocks: PemBlock[] = [];
+  const begin = /-----BEGIN ([A-Z0-9 ]*)-----/g;
+  let m: RegExpExecArray | null;
+  while ((m = begin.exec(s))) {
+    const label = m[1]!;
+    const endMarker = `-----END ${label}-----`;
+    const end = s.indexOf(endMarker, begin.lastIndex);
+    if (end < 0) throw new SignetError('malformed-pem', `PEM block "${label}" has no END line.`);
+    let body = s.slice(begin.lastIndex, end);
+    const headers: Record<string, string> = {};
+    // RFC 1421 encapsulated headers end with an empty line.
+    const hdr = /^\s*([A-Za-z-]+):\s*(.*)\r?\n/;
+    let h: RegExpExecArray | null;
+    while ((h = hdr.exec(body))) {
+      headers[h[1]!] = h[2]!.trim();
+      body = body.slice(h[0].length);
+    }
+    let der: Uint8Array;
+    try {
+      der = fromBase64(body);
+    } catch (e) {
+      throw new SignetError('malformed-pem', `PEM block "${label}" does not hold valid base64.`, { cause: e });
+    }
+    if (der.length === 0) throw new SignetError('malformed-pem', `PEM block "${label}" is empty.`);
+    blocks.push({ label, headers, der });
+    begin.lastIndex = end + endMarker.length;
+  }
+  return blocks;
+}
+
+/** The certificates of a PKCS#7 / CMS SignedData "certs-only" structure (ContentInfo or bare SignedData). */
+export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
+  let node = decodeDer(der, 'The PKCS#7 bundle');
+  let f = children(node, 'PKCS#7 ContentInfo');
+  if (f[0] instanceof asn1js.ObjectIdentifier) {
+    if (oid(f[0], 'contentType') !== OID.signedData) throw new SignetError('malformed-asn1', 'The PKCS#7 file is not SignedData.');
+    if (!isContextTag(f[1], 0)) throw new SignetError('malformed-asn1', 'The PKCS#7 ContentInfo has no content.');
+    node = children(f[1], 'ContentInfo content')[0]!;
+    f = children(node, 'SignedData');
+  }
+  // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT OPTIONAL, ... }
+  const certs = f.find((x, i) => i >= 3 && isContextTag(x, 0));
+  if (!certs) return [];
+  // Only X.509 Certificates (SEQUENCE); attribute and other certificate choices are tagged and skipped.
+  return children(certs, 'SignedData certificates')
+    .filter((c) => c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16)
+    .map(encodingOf);
+}
+
+/** PKCS#1 RSAPrivateKey → PKCS#8 PrivateKeyInfo with rsaEncryption (NULL parameters, RFC 8017 App. A.1). */
+export function pkcs1ToPkcs8(rsaPrivateKey: Uint8Array): Uint8Array {
+  const f = children(decodeDer(rsaPrivateKey, 'The RSA private key'), 'RSAPrivateKey');
+  if (f.length < 9 || !f.every((x) => x instanceof asn1js.Integer)) throw new SignetError('malformed-asn1', 'The RSA private key is not PKCS#1.');
+  return toDer(
+    new asn1js.Sequence({
+      value: [
+        new asn1js.Integer({ value: 0 }),
+        new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.rsaEncryption }), new asn1js.Null()] }),
+        new asn1js.OctetString({ valueHex: rsaPrivateKey.slice().buffer as ArrayBuffer }),
+      ],
+    }),
+  );
+}
+
+/**
+ * SEC1 ECPrivateKey → PKCS#8 with id-ecPublicKey and the named curve taken from the key's own
+ * [0] parameters (RFC 5915 §3). SEC1 keys without a named curve (explicit parameters) are refused.
+ */
+export function sec1ToPkcs8(ecPrivateKey: Uint8Array, curveOid?: string): Uint8Array {
+  const f = children(decodeDer(ecPrivateKey, 'The EC private key'), 'ECPrivateKey');
+  if (smallInteger(f[0], 'ECPrivateKey version') !== 1) throw new SignetError('malformed-asn1', 'The EC private key is not SEC1 version 1.');
+  octets(f[1], 'ECPrivateKey privateKey');
+  const params = f.find((x) => isContextTag(x, 0));
+  const curve = params ? children(params, 'ECPrivateKey parameters')[0] : undefined;
+  const named = curve instanceof asn1js.ObjectIdentifier ? curve.valueBlock.toString() : curveOid;
+  if (!named) throw new SignetError('unsupported-algorithm', 'The EC private key does not name its curve.');
+  return toDer(
+    new asn1js.Sequence({
+      value: [
+        new asn1js.Integer({ value: 0 }),
+        new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.ecPublicKey }), new asn1js.ObjectIdentifier({ value: named })] }),
+        new asn1js.OctetString({ valueHex: ecPrivateKey.slice().buffer as ArrayBuffer }),
+      ],
+    }),
+  );
+}
+
+/** RFC 5958 §3 EncryptedPrivateKeyInfo → PKCS#8, trying the passphrase's encodings (see pbe.ts). */
+export async function decryptPkcs8(encrypted: Uint8Array, passphrase: string, provider: CryptoProvider): Promise<Uint8Array> {
+  const [alg, data] = children(decodeDer(encrypted, 'The encrypted private key'), 'EncryptedPrivateKeyInfo');
+  const enc = octets(data, 'EncryptedPrivateKeyInfo encryptedData');
+  let last: unknown;
+  for (const form of passphraseForms(passphrase)) {
+    try {
+      const plain = await pbeDecrypt(alg!, enc, form, provider);
+      decodeDer(plain, 'PrivateKeyInfo');
+      return plain;
+    } catch (e) {
+      last = e;
+      if (isSignetError(e, 'unsupported-algorithm') || isSignetError(e, 'limit-exceeded')) throw e;
+    }
+  }
+  throw isSignetError(last, 'bad-passphrase') ? last : badPassphrase(last);
+}
+
+export interface PemContents {
+  /** PKCS#8 private keys, in file order. */
+  keys: Uint8Array[];
+  /** DER certificates, in file order (PKCS7 bundles expanded in place). */
+  certificates: Uint8Array[];
+}
+
+/**
+ * Reads the keys and certificates of a PEM file. Encrypted keys need `passphrase` (none or a wrong one
+ * is `bad-passphrase`). Labels that carry neither (CSRs, CRLs, EC PARAMETERS) are skipped.
+ */
+export async function readPem(text: string | Uint8Array, passphrase: string | undefined, provider: CryptoProvider): Promise<PemContents> {
+  const blocks = parsePemBlocks(text);
+  if (blocks.length === 0) throw new SignetError('malformed-pem', 'The file holds no PEM block.');
+  const out: PemContents = { keys: [], certificates: [] };
+  let ecCurve: string | undefined; // from a preceding "EC PARAMETERS" block (`openssl ecparam -genkey`)
+  for (const b of blocks) {
+    if (b.headers['Proc-Type']?.includes('ENCRYPTED')) {
+      // RFC 1421 encryption derives the key with MD5 (EVP_BytesToKey), which WebCrypto lacks.
+      throw new SignetError(
+        'unsupported-algorithm',
+        `This "${b.label}" uses OpenSSL's legacy PEM encryption; convert it with "openssl pkcs8 -topk8" first.`,
+      );
+    }
+    switch (b.label) {
+      case 'CERTIFICATE':
+      case 'X509 CERTIFICATE':
+        decodeDer(b.der, 'The certificate');
+        out.certificates.push(b.der);
+        break;
+      case 'TRUSTED CERTIFICATE':
+        // OpenSSL's trusted form: the certificate followed by its trust settings.
+        out.certificates.push(encodingOf(decodeDer(b.der, 'The certificate', true)));
+        break;
+      case 'PKCS7':
+      case 'CMS':
+        out.certificates.push(...certificatesFromPkcs7(b.der));
+        break;
+      case 'PRIVATE KEY':
+        decodeDer(b.der, 'The private key');
+        out.keys.push(b.der);
+        break;
+      case 'ENCRYPTED PRIVATE KEY':
+        if (passphrase === undefined) throw new SignetError('bad-passphrase', 'The private key is encrypted: a passphrase is needed.');
+        out.keys.push(await decryptPkcs8(b.der, passphrase, provider));
+        break;
+      case 'RSA PRIVATE KEY':
+        out.keys.push(pkcs1ToPkcs8(b.der));
+        break;
+      case 'EC PARAMETERS': {
+        const p = decodeDer(b.der, 'The EC parameters');
+        ecCurve = p instanceof asn1js.ObjectIdentifier ? p.valueBlock.toString() : undefined;
+        break;
+      }
+      case 'EC PRIVATE KEY':
+        out.keys.push(sec1ToPkcs8(b.der, ecCurve));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** Wraps DER in PEM armour with 64-column lines (RFC 7468 §2). */
+export function toPem(label: string, der: Uint8Array): string {
+  return `-----BEGIN ${label}-----\n${toBase64(der, 64).replace(/\r\n/g, '\n')}\n-----END ${label}-----\n`;
+}

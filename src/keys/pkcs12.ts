@@ -1,0 +1,253 @@
+// PKCS#12 (RFC 7292) reader: checks the password MAC (HMAC-SHA-1/256/384/512 keyed by the App. B KDF, or
+// PBMAC1 per RFC 9579), decrypts EncryptedData and PKCS8ShroudedKeyBags (PBES2, or the legacy 3DES/RC2
+// schemes that Windows, macOS, Java and `openssl -legacy` still write) and returns the keys and
+// certificates with their bag attributes. Only password integrity and privacy modes are supported; the
+// rarely used public-key modes (signedData authSafe, envelopedData) are reported as unsupported.
+
+import * as asn1js from 'asn1js';
+import { equalBytes, toArrayBuffer } from '../core/bytes.js';
+import type { CryptoProvider } from '../core/crypto.js';
+import { SignetError, isSignetError } from '../core/errors.js';
+import { children, decodeDer, encodingOf, isContextTag, octets, oid, smallInteger } from './der.js';
+import {
+  type Passphrase,
+  type Pkcs12Hash,
+  PBE_OID,
+  badPassphrase,
+  parsePbkdf2Params,
+  passphraseForms,
+  pbeDecrypt,
+  pbkdf2,
+  pkcs12Kdf,
+  prfHash,
+} from './pbe.js';
+
+export interface Pkcs12Key {
+  /** PrivateKeyInfo (RFC 5208), DER. */
+  pkcs8: Uint8Array;
+  localKeyId?: Uint8Array;
+  friendlyName?: string;
+}
+
+export interface Pkcs12Certificate {
+  der: Uint8Array;
+  localKeyId?: Uint8Array;
+  friendlyName?: string;
+}
+
+export interface Pkcs12Contents {
+  keys: Pkcs12Key[];
+  certificates: Pkcs12Certificate[];
+}
+
+const OID_P12 = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  envelopedData: '1.2.840.113549.1.7.3',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  sha1: '1.3.14.3.2.26',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+} as const;
+
+const MAC_HASH: Record<string, Pkcs12Hash> = {
+  [OID_P12.sha1]: 'SHA-1',
+  [OID_P12.sha256]: 'SHA-256',
+  [OID_P12.sha384]: 'SHA-384',
+  [OID_P12.sha512]: 'SHA-512',
+};
+
+/** Nested SafeContentsBags deeper than this are an attack on the recursion, not a real file. */
+const MAX_BAG_NESTING = 8;
+
+interface Pfx {
+  authSafe: Uint8Array;
+  mac?: asn1js.AsnType;
+}
+
+/** Parses the PFX envelope; anything that is not one is `not-pkcs12`. */
+function readPfx(bytes: Uint8Array): Pfx {
+  let top: asn1js.AsnType;
+  let f: asn1js.AsnType[];
+  let contentType: string;
+  try {
+    top = decodeDer(bytes, 'The PKCS#12 file', true);
+    f = children(top, 'PFX');
+    if (smallInteger(f[0], 'PFX version') !== 3) throw new Error('PFX version is not 3');
+    contentType = oid(children(f[1], 'PFX authSafe')[0], 'authSafe contentType');
+  } catch (e) {
+    throw new SignetError('not-pkcs12', 'The file is not a PKCS#12 (.p12/.pfx) file.', { cause: e });
+  }
+  if (contentType === OID_P12.signedData) {
+    throw new SignetError('unsupported-algorithm', 'PKCS#12 files in public-key integrity mode are not supported.');
+  }
+  if (contentType !== OID_P12.data) throw new SignetError('not-pkcs12', 'The PKCS#12 authSafe is not id-data.');
+  const wrapped = children(f[1], 'PFX authSafe')[1];
+  if (!isContextTag(wrapped, 0)) throw new SignetError('malformed-asn1', 'The PKCS#12 authSafe has no content.');
+  const authSafe = octets(children(wrapped, 'authSafe content')[0], 'authSafe content');
+  return f[2] ? { authSafe, mac: f[2] } : { authSafe };
+}
+
+/** True when `bytes` parse as a PFX envelope (used to tell PKCS#12 from PEM and DER certificates). */
+export function isPkcs12(bytes: Uint8Array): boolean {
+  try {
+    readPfx(bytes);
+    return true;
+  } catch (e) {
+    return !isSignetError(e, 'not-pkcs12');
+  }
+}
+
+/** RFC 7292 §4 MacData: true when `pass` produces the stored MAC over the authSafe content. */
+async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider): Promise<boolean> {
+  const [digestInfo, saltNode, iterNode] = children(mac, 'MacData');
+  const [algId, digestNode] = children(digestInfo, 'MacData DigestInfo');
+  const [algOidNode, algParams] = children(algId, 'MAC algorithm');
+  const algOid = oid(algOidNode, 'MAC algorithm');
+  const expected = octets(digestNode, 'MAC value');
+  let hash: Pkcs12Hash;
+  let key: Uint8Array;
+  if (algOid === PBE_OID.pbmac1) {
+    // RFC 9579: the key comes from PBKDF2 over the UTF-8 password; macSalt/iterations are ignored.
+    const [kdf, scheme] = children(algParams, 'PBMAC1-params');
+    const [kdfOid, kdfParams] = children(kdf, 'PBMAC1 keyDerivationFunc');
+    if (oid(kdfOid, 'PBMAC1 KDF') !== PBE_OID.pbkdf2) throw new SignetError('unsupported-algorithm', 'PBMAC1 without PBKDF2 is not supported.');
+    const p = parsePbkdf2Params(kdfParams);
+    hash = prfHash(oid(children(scheme, 'PBMAC1 messageAuthScheme')[0], 'PBMAC1 messageAuthScheme'));
+    if (p.keyLength === undefined) throw new SignetError('malformed-asn1', 'PBMAC1 requires a PBKDF2 keyLength.');
+    key = await pbkdf2(provider, pass.utf8, p.salt, p.iterations, p.hash, p.keyLength);
+  } else {
+    const h = MAC_HASH[algOid];
+    if (!h) throw new SignetError('unsupported-algorithm', `PKCS#12 MAC with digest ${algOid} is not supported.`);
+    hash = h;
+    const salt = octets(saltNode, 'MAC salt');
+    const iterations = iterNode ? smallInteger(iterNode, 'MAC iterations') : 1;
+    const size = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 }[hash];
+    key = await pkcs12Kdf(provider, hash, pass.bmp, salt, 3, iterations, size);
+  }
+  const subtle = provider.crypto.subtle;
+  const k = await subtle.importKey('raw', toArrayBuffer(key), { name: 'HMAC', hash }, false, ['verify']);
+  return subtle.verify('HMAC', k, toArrayBuffer(expected), toArrayBuffer(authSafe));
+}
+
+/**
+ * Reads a PKCS#12 file. A wrong passphrase is `bad-passphrase` (detected by the MAC, or by the decryption
+ * when a file has no MAC); a file that is not PKCS#12 is `not-pkcs12`.
+ */
+export async function parsePkcs12(bytes: Uint8Array, passphrase: string, provider: CryptoProvider): Promise<Pkcs12Contents> {
+  const pfx = readPfx(bytes);
+  const forms = passphraseForms(passphrase);
+  if (pfx.mac) {
+    for (const form of forms) {
+      if (await macMatches(pfx.mac, pfx.authSafe, form, provider)) return readAuthSafe(pfx.authSafe, form, provider);
+    }
+    throw badPassphrase();
+  }
+  // No MAC (`openssl pkcs12 -nomac`): only the decryption itself can tell a wrong passphrase.
+  let last: unknown;
+  for (const form of forms) {
+    try {
+      return await readAuthSafe(pfx.authSafe, form, provider);
+    } catch (e) {
+      if (!isSignetError(e, 'bad-passphrase')) throw e;
+      last = e;
+    }
+  }
+  throw last;
+}
+
+async function readAuthSafe(authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider): Promise<Pkcs12Contents> {
+  const out: Pkcs12Contents = { keys: [], certificates: [] };
+  for (const ci of children(decodeDer(authSafe, 'The PKCS#12 AuthenticatedSafe'), 'AuthenticatedSafe')) {
+    const [typeNode, wrapped] = children(ci, 'AuthenticatedSafe ContentInfo');
+    const type = oid(typeNode, 'ContentInfo contentType');
+    if (!isContextTag(wrapped, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 ContentInfo has no content.');
+    const content = children(wrapped, 'ContentInfo content')[0];
+    let safeContents: Uint8Array;
+    if (type === OID_P12.data) {
+      safeContents = octets(content, 'SafeContents');
+    } else if (type === OID_P12.encryptedData) {
+      // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encryptedContent } }
+      const eci = children(children(content, 'EncryptedData')[1], 'EncryptedContentInfo');
+      if (!isContextTag(eci[2], 0)) throw new SignetError('malformed-asn1', 'PKCS#12 EncryptedData has no encryptedContent.');
+      safeContents = await pbeDecrypt(eci[1]!, octets(eci[2], 'encryptedContent'), pass, provider);
+      safeContents = checkDecrypted(safeContents, 'SafeContents');
+    } else if (type === OID_P12.envelopedData) {
+      throw new SignetError('unsupported-algorithm', 'PKCS#12 files in public-key privacy mode are not supported.');
+    } else {
+      continue; // unknown content types carry nothing we can use
+    }
+    await readSafeContents(safeContents, pass, provider, out, 0);
+  }
+  return out;
+}
+
+/** After a decryption whose padding happened to look valid with a wrong key, the DER check catches it. */
+function checkDecrypted(plain: Uint8Array, what: string): Uint8Array {
+  try {
+    decodeDer(plain, what);
+  } catch (e) {
+    throw badPassphrase(e);
+  }
+  return plain;
+}
+
+async function readSafeContents(der: Uint8Array, pass: Passphrase, provider: CryptoProvider, out: Pkcs12Contents, depth: number): Promise<void> {
+  if (depth > MAX_BAG_NESTING) throw new SignetError('limit-exceeded', 'PKCS#12 SafeContents are nested too deeply.');
+  for (const bag of children(decodeDer(der, 'PKCS#12 SafeContents'), 'SafeContents')) {
+    const [idNode, wrapped, attrs] = children(bag, 'SafeBag');
+    const bagId = oid(idNode, 'SafeBag bagId');
+    if (!isContextTag(wrapped, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 SafeBag has no value.');
+    const value = children(wrapped, 'SafeBag value')[0]!;
+    const meta = bagAttributes(attrs);
+    switch (bagId) {
+      case OID_P12.keyBag:
+        out.keys.push({ pkcs8: encodingOf(value), ...meta });
+        break;
+      case OID_P12.pkcs8ShroudedKeyBag: {
+        const [alg, enc] = children(value, 'EncryptedPrivateKeyInfo');
+        const pkcs8 = checkDecrypted(await pbeDecrypt(alg!, octets(enc, 'encryptedData'), pass, provider), 'PrivateKeyInfo');
+        out.keys.push({ pkcs8, ...meta });
+        break;
+      }
+      case OID_P12.certBag: {
+        const [certId, certValue] = children(value, 'CertBag');
+        if (oid(certId, 'CertBag certId') !== OID_P12.x509Certificate) break; // SDSI certificates: not X.509
+        if (!isContextTag(certValue, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 CertBag has no value.');
+        out.certificates.push({ der: octets(children(certValue, 'CertBag value')[0], 'certificate'), ...meta });
+        break;
+      }
+      case OID_P12.safeContentsBag:
+        await readSafeContents(encodingOf(value), pass, provider, out, depth + 1);
+        break;
+      default:
+        break; // CRL and secret bags: nothing an S/MIME identity needs
+    }
+  }
+}
+
+function bagAttributes(set: asn1js.AsnType | undefined): { localKeyId?: Uint8Array; friendlyName?: string } {
+  const meta: { localKeyId?: Uint8Array; friendlyName?: string } = {};
+  if (!set) return meta;
+  for (const attr of children(set, 'bagAttributes')) {
+    const [idNode, values] = children(attr, 'PKCS12Attribute');
+    const first = children(values, 'PKCS12Attribute values')[0];
+    const id = oid(idNode, 'attribute id');
+    if (id === OID_P12.localKeyId && first) meta.localKeyId = octets(first, 'localKeyId');
+    else if (id === OID_P12.friendlyName && first instanceof asn1js.BmpString) meta.friendlyName = first.valueBlock.value;
+  }
+  return meta;
+}
+
+/** True when two optional localKeyIds are present and equal. */
+export function sameLocalKeyId(a?: Uint8Array, b?: Uint8Array): boolean {
+  return !!a && !!b && equalBytes(a, b);
+}

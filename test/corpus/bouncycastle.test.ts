@@ -1,0 +1,112 @@
+// Bouncy Castle's SignedMailValidator messages (2006, SHA-1/RSA): each trust defect must get its own
+// status and code when validated at 2006-09-05 against validator.root.crt. They are SHA-1 signed, so
+// the default policy refuses them first; the trust checks are exercised with allowInsecureSha1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { webcrypto } from 'node:crypto';
+import { cryptoProvider } from '../../src/core/crypto.js';
+import { openMessage } from '../../src/core/smime/open.js';
+import { loadCertificates } from '../../src/keys/identity-file.js';
+import { CORPUS } from '../helpers/cli.js';
+
+const DIR = join(CORPUS, 'bouncycastle/mail/src/test/resources/org/bouncycastle/mail/smime/test');
+const provider = cryptoProvider(webcrypto as unknown as Crypto);
+const root = loadCertificates(new Uint8Array(readFileSync(join(DIR, 'validator.root.crt'))));
+const fakeRoot = loadCertificates(new Uint8Array(readFileSync(join(DIR, 'validator.fakeRoot.crt'))));
+const AT = new Date('2006-09-05T12:00:00Z');
+const read = (f: string) => new Uint8Array(readFileSync(join(DIR, f)));
+
+function withFrom(msg: Uint8Array, from: string): Uint8Array {
+  const h = new TextEncoder().encode(`From: ${from}\r\n`);
+  const out = new Uint8Array(h.length + msg.length);
+  out.set(h);
+  out.set(msg, h.length);
+  return out;
+}
+
+async function verdictOf(file: string, opts: { from?: boolean; anchors?: Uint8Array[]; sha1?: boolean } = {}) {
+  let msg = read(file);
+  const first = await openMessage(msg, { anchors: opts.anchors ?? root, at: AT, provider, config: { allowInsecureSha1: opts.sha1 ?? true } });
+  const email = first.verdict.signer?.emails[0];
+  if (opts.from !== false && email) msg = withFrom(msg, email);
+  return (await openMessage(msg, { anchors: opts.anchors ?? root, at: AT, provider, config: { allowInsecureSha1: opts.sha1 ?? true } })).verdict;
+}
+
+test('validMail: valid when From is the signer', async () => {
+  const v = await verdictOf('validator.validMail.eml');
+  assert.equal(v.status, 'valid', `${v.code}`);
+});
+
+test('validMail without any From header: sender-mismatch', async () => {
+  const v = await verdictOf('validator.validMail.eml', { from: false });
+  assert.equal(v.status, 'sender-mismatch');
+});
+
+test('validMail under the default policy: SHA-1 refused (insecure-algorithm)', async () => {
+  const v = await verdictOf('validator.validMail.eml', { sha1: false });
+  assert.equal(v.status, 'invalid');
+  assert.equal(v.code, 'insecure-algorithm');
+});
+
+test('validMail against a fake root with the same name: untrusted', async () => {
+  const v = await verdictOf('validator.validMail.eml', { anchors: fakeRoot });
+  assert.equal(v.status, 'untrusted');
+});
+
+test('expired: expired', async () => {
+  const v = await verdictOf('validator.expired.eml');
+  assert.equal(v.status, 'expired');
+  assert.equal(v.code, 'expired');
+});
+
+test('notYetValid: expired/not-yet-valid', async () => {
+  const v = await verdictOf('validator.notYetValid.eml');
+  assert.equal(v.status, 'expired');
+  assert.equal(v.code, 'not-yet-valid');
+});
+
+test('keyUsage: refused with key-usage', async () => {
+  const v = await verdictOf('validator.keyUsage.eml');
+  assert.notEqual(v.status, 'valid');
+  assert.equal(v.code, 'key-usage');
+});
+
+test('extKeyUsage: refused with ext-key-usage', async () => {
+  const v = await verdictOf('validator.extKeyUsage.eml');
+  assert.notEqual(v.status, 'valid');
+  assert.equal(v.code, 'ext-key-usage');
+});
+
+test('shortKey (512-bit RSA): invalid/weak-key although OpenSSL accepts the chain', async () => {
+  const v = await verdictOf('validator.shortKey.eml');
+  assert.equal(v.status, 'invalid');
+  assert.equal(v.code, 'weak-key');
+});
+
+test('noEmail: never bound to any From (sender-mismatch/no-email)', async () => {
+  const v = await verdictOf('validator.noEmail.eml');
+  assert.equal(v.status, 'sender-mismatch');
+  assert.equal(v.code, 'no-email');
+});
+
+test('circular.eml: path building terminates with a verdict', async () => {
+  const t = Date.now();
+  const v = await verdictOf('circular.eml', { from: false });
+  assert.ok(['untrusted', 'sender-mismatch', 'invalid', 'expired'].includes(v.status), v.status);
+  assert.ok(Date.now() - t < 10_000);
+});
+
+test('openssl-signed RSA-PSS with salt length 222 verifies cryptographically', async () => {
+  const v = await verdictOf('openssl-signed-sha256-non-default-salt-length.eml', { from: false });
+  assert.equal(v.signers[0]?.code === 'bad-signature' || v.signers[0]?.code === 'digest-mismatch', false, JSON.stringify(v.signers[0]?.code));
+});
+
+test('every Bouncy Castle message yields a verdict or a coded error, never a crash', async () => {
+  for (const f of readdirSync(DIR).filter((n) => n.endsWith('.eml') || n.endsWith('.message'))) {
+    const r = await openMessage(read(f), { anchors: root, provider });
+    assert.ok(typeof r.verdict.status === 'string', f);
+    if (r.verdict.status === 'malformed') assert.ok(r.verdict.error?.code, f);
+  }
+});

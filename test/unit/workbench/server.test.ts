@@ -1,0 +1,154 @@
+// The workbench server: content types, 404s, refusal of path traversal in every spelling (raw, percent-
+// encoded, through a symlink), security headers and a clean shutdown. Requests go through node:http with
+// the raw path, because fetch() would normalise `/../` away before it reached the server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADDIN_CSP, WORKBENCH_CSP, startServer, type RunningServer } from '../../../src/workbench/server.js';
+
+let base: string;
+let server: RunningServer;
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function get(path: string, method = 'GET'): Promise<Reply> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'signet-workbench-'));
+  const root = join(base, 'dist');
+  await mkdir(join(root, 'assets'), { recursive: true });
+  await writeFile(join(root, 'index.html'), '<!doctype html><title>workbench</title>');
+  await writeFile(join(root, 'taskpane.html'), '<!doctype html><title>pane</title>');
+  await writeFile(join(root, 'taskpane.abc123.js'), 'console.log("pane");');
+  await writeFile(join(root, 'assets', 'icon-16.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  await writeFile(join(root, '.env'), 'SECRET=1');
+  await writeFile(join(base, 'secret.txt'), 'outside the root');
+  await symlink(join(base, 'secret.txt'), join(root, 'escape.txt'));
+  server = await startServer({ port: 0, root });
+});
+
+after(async () => {
+  await server.close();
+  await rm(base, { recursive: true, force: true });
+});
+
+test('listens on loopback and reports its URL', () => {
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+});
+
+test('serves a file with its content type and security headers', async () => {
+  const r = await get('/taskpane.abc123.js');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'text/javascript; charset=utf-8');
+  assert.equal(r.body, 'console.log("pane");');
+  assert.equal(r.headers['x-content-type-options'], 'nosniff');
+  assert.ok(r.headers['content-security-policy']);
+});
+
+test('serves PNG assets as image/png', async () => {
+  const r = await get('/assets/icon-16.png');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'image/png');
+});
+
+test('`/` is the workbench page, under the workbench CSP', async () => {
+  const r = await get('/');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+  assert.match(r.body, /workbench/);
+  assert.equal(r.headers['content-security-policy'], WORKBENCH_CSP);
+  assert.match(WORKBENCH_CSP, /frame-ancestors 'none'/);
+});
+
+test('add-in pages get the add-in CSP: office.js allowed, no inline or eval script', async () => {
+  const r = await get('/taskpane.html?_host_Info=Outlook');
+  assert.equal(r.status, 200);
+  const csp = r.headers['content-security-policy'];
+  assert.equal(csp, ADDIN_CSP);
+  const scriptSrc = ADDIN_CSP.split('; ').find((d) => d.startsWith('script-src ')) ?? '';
+  assert.match(scriptSrc, /https:\/\/appsforoffice\.microsoft\.com/);
+  assert.doesNotMatch(scriptSrc, /unsafe-inline|unsafe-eval/);
+});
+
+test('a missing file is 404', async () => {
+  const r = await get('/nope.js');
+  assert.equal(r.status, 404);
+  assert.ok(r.headers['content-security-policy']);
+});
+
+test('a directory is not listed', async () => {
+  assert.equal((await get('/assets/')).status, 404);
+  assert.equal((await get('/assets')).status, 404);
+});
+
+test('path traversal is refused in every spelling', async () => {
+  for (const path of [
+    '/../package.json',
+    '/../secret.txt',
+    '/assets/../../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/%2E%2E%2Fsecret.txt',
+    '/..%5csecret.txt',
+    '/.%2e/secret.txt',
+  ]) {
+    const r = await get(path);
+    assert.ok([400, 403, 404].includes(r.status), `${path} gave ${r.status}`);
+    assert.doesNotMatch(r.body, /outside the root|"name"/, `${path} leaked a file`);
+  }
+  assert.equal((await get('/../secret.txt')).status, 403);
+});
+
+test('a symlink out of the root is refused', async () => {
+  const r = await get('/escape.txt');
+  assert.equal(r.status, 403);
+  assert.doesNotMatch(r.body, /outside the root/);
+});
+
+test('dot-files and malformed escapes are not served', async () => {
+  assert.equal((await get('/.env')).status, 404);
+  assert.equal((await get('/%E0%A4%A')).status, 400);
+  assert.equal((await get('/a%00b')).status, 400);
+});
+
+test('only GET and HEAD', async () => {
+  const post = await get('/taskpane.html', 'POST');
+  assert.equal(post.status, 405);
+  assert.equal(post.headers['allow'], 'GET, HEAD');
+  const head = await get('/taskpane.abc123.js', 'HEAD');
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['content-length'], String('console.log("pane");'.length));
+  assert.equal(head.body, '');
+});
+
+test('close() stops the server', async () => {
+  const extra = await startServer({ port: 0, root: join(base, 'dist') });
+  await extra.close();
+  const url = new URL(extra.url);
+  await assert.rejects(
+    new Promise((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/', agent: false }, resolve);
+      req.on('error', reject);
+      req.end();
+    }),
+    /ECONNREFUSED/,
+  );
+});
