@@ -66,7 +66,9 @@ export function parseAsn1(bytes: Uint8Array, limits: Asn1Limits, options: ParseA
   }
   const err = firstError(res.result);
   if (res.offset === -1 || err) {
-    if (err && /^Maximum ASN\.1/.test(err)) {
+    // The input is already within maxAsn1Bytes, so a content length above it can only be a length field
+    // claiming more bytes than exist: that is truncation (malformed), not a resource problem.
+    if (err && /^Maximum ASN\.1 (nesting depth|node count)/.test(err)) {
       throw new SignetError('limit-exceeded', `${what} exceeds an ASN.1 resource limit (${err}).`);
     }
     throw new SignetError('malformed-asn1', `${what} is not valid ASN.1${err ? ` (${err})` : ''}.`);
@@ -99,11 +101,12 @@ export function isConstructed(node: Asn1Node): boolean {
   return node.idBlock.isConstructed;
 }
 
-export function isUniversal(node: Asn1Node | undefined, tag: number): node is Asn1Node {
+// Plain booleans, not type predicates: a predicate's false branch would narrow a present node to `never`.
+export function isUniversal(node: Asn1Node | undefined, tag: number): boolean {
   return !!node && node.idBlock.tagClass === TagClass.universal && node.idBlock.tagNumber === tag;
 }
 
-export function isContext(node: Asn1Node | undefined, tag: number): node is Asn1Node {
+export function isContext(node: Asn1Node | undefined, tag: number): boolean {
   return !!node && node.idBlock.tagClass === TagClass.context && node.idBlock.tagNumber === tag;
 }
 
@@ -113,22 +116,22 @@ export function encodingOf(node: Asn1Node): Uint8Array {
 }
 
 /** Children of a constructed element, without the end-of-contents marker of indefinite lengths. */
-export function childrenOf(node: Asn1Node, what = 'element'): Asn1Node[] {
-  if (!node.idBlock.isConstructed) throw new SignetError('malformed-asn1', `Expected a constructed ${what}.`);
+export function childrenOf(node: Asn1Node | undefined, what = 'element'): Asn1Node[] {
+  if (!node || !node.idBlock.isConstructed) throw new SignetError('malformed-asn1', `Expected a constructed ${what}.`);
   const value = (node.valueBlock as unknown as { value?: Asn1Node[] }).value ?? [];
   return value.filter((c) => !(c.idBlock.tagClass === TagClass.universal && c.idBlock.tagNumber === 0));
 }
 
 /** The contents octets of a primitive element (a view, no copy). */
-export function primitiveContent(node: Asn1Node, what = 'element'): Uint8Array {
-  if (node.idBlock.isConstructed) throw new SignetError('malformed-asn1', `Expected a primitive ${what}.`);
+export function primitiveContent(node: Asn1Node | undefined, what = 'element'): Uint8Array {
+  if (!node || node.idBlock.isConstructed) throw new SignetError('malformed-asn1', `Expected a primitive ${what}.`);
   const enc = node.valueBeforeDecodeView;
   const header = node.idBlock.blockLength + node.lenBlock.blockLength;
   return enc.subarray(header, header + node.lenBlock.length);
 }
 
 export function expectUniversal(node: Asn1Node | undefined, tag: number, what: string): Asn1Node {
-  if (!isUniversal(node, tag)) throw new SignetError('malformed-asn1', `Expected ${what}.`);
+  if (!node || !isUniversal(node, tag)) throw new SignetError('malformed-asn1', `Expected ${what}.`);
   return node;
 }
 
@@ -145,14 +148,23 @@ export function readOid(node: Asn1Node | undefined, what = 'an object identifier
   return decodeOid(primitiveContent(n, what));
 }
 
+/** Longest OID accepted, in content bytes, and longest arc: real OIDs are far shorter; a huge arc would make
+ * the BigInt arithmetic below quadratic (a CPU-exhaustion vector). */
+const MAX_OID_BYTES = 128;
+const MAX_ARC_BYTES = 16;
+
 export function decodeOid(b: Uint8Array): string {
-  if (b.length === 0 || (b[b.length - 1]! & 0x80) !== 0) throw new SignetError('malformed-asn1', 'Invalid object identifier.');
+  if (b.length === 0 || b.length > MAX_OID_BYTES || (b[b.length - 1]! & 0x80) !== 0) {
+    throw new SignetError('malformed-asn1', 'Invalid object identifier.');
+  }
   const arcs: string[] = [];
   let v = 0n;
   let first = true;
+  let arcBytes = 0;
   for (let i = 0; i < b.length; i++) {
     const x = b[i]!;
     if (v === 0n && x === 0x80) throw new SignetError('malformed-asn1', 'Invalid object identifier (non-minimal arc).');
+    if (++arcBytes > MAX_ARC_BYTES) throw new SignetError('malformed-asn1', 'Invalid object identifier (arc too long).');
     v = (v << 7n) | BigInt(x & 0x7f);
     if ((x & 0x80) === 0) {
       if (first) {
@@ -163,6 +175,7 @@ export function decodeOid(b: Uint8Array): string {
         arcs.push(v.toString());
       }
       v = 0n;
+      arcBytes = 0;
     }
   }
   return arcs.join('.');
@@ -223,7 +236,9 @@ export function readBitString(node: Asn1Node | undefined, what = 'a BIT STRING')
 /** UTCTime (RFC 5280 §4.1.2.5.1: YY < 50 is 20YY) or GeneralizedTime, to a Date. */
 export function readTime(node: Asn1Node | undefined, what = 'a time'): Date {
   if (!node || node.idBlock.tagClass !== TagClass.universal) throw new SignetError('malformed-asn1', `Expected ${what}.`);
-  const s = String.fromCharCode(...primitiveContent(node, what));
+  const raw = primitiveContent(node, what);
+  if (raw.length > 32) throw new SignetError('malformed-asn1', `${what} is too long.`);
+  const s = String.fromCharCode(...raw);
   let m: RegExpMatchArray | null;
   let year: number;
   if (node.idBlock.tagNumber === Tag.utcTime) {
@@ -303,7 +318,7 @@ export function contentInfoFromNode(root: Asn1Node): ContentInfo {
   const c = expectSequence(root, 'a CMS ContentInfo');
   const contentType = readOid(c[0], 'the ContentInfo contentType');
   const wrapper = c[1];
-  if (!isContext(wrapper, 0) || !wrapper.idBlock.isConstructed) throw new SignetError('malformed-asn1', 'The ContentInfo has no [0] content.');
+  if (!wrapper || !isContext(wrapper, 0) || !wrapper.idBlock.isConstructed) throw new SignetError('malformed-asn1', 'The ContentInfo has no [0] content.');
   const inner = childrenOf(wrapper);
   if (inner.length !== 1) throw new SignetError('malformed-asn1', 'The ContentInfo content must hold exactly one element.');
   return { contentType, content: inner[0]! };

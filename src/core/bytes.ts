@@ -73,46 +73,66 @@ export function toArrayBuffer(b: Uint8Array): ArrayBuffer {
   if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) {
     return b.buffer;
   }
-  return b.slice().buffer as ArrayBuffer;
+  // Not b.slice(): on a Node Buffer, slice() is a view on the shared pool, not a copy.
+  return new Uint8Array(b).buffer as ArrayBuffer;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_BYTES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
 const B64_INDEX = (() => {
   const t = new Int16Array(256).fill(-1);
   for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
   return t;
 })();
 
-/** RFC 4648 base64; `lineLength` > 0 folds with CRLF as RFC 2045 §6.8 requires (76 for MIME). */
-export function toBase64(b: Uint8Array, lineLength = 0): string {
-  const parts: string[] = [];
-  let line = '';
-  const flushLen = lineLength > 0 ? lineLength : Infinity;
-  let chunk = '';
-  for (let i = 0; i < b.length; i += 3) {
-    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    const rem = b.length - i;
-    chunk +=
-      B64[(n >> 18) & 63]! +
-      B64[(n >> 12) & 63]! +
-      (rem > 1 ? B64[(n >> 6) & 63]! : '=') +
-      (rem > 2 ? B64[n & 63]! : '=');
-    if (chunk.length >= 4096) {
-      line += chunk;
-      chunk = '';
-      while (line.length >= flushLen) {
-        parts.push(line.slice(0, flushLen));
-        line = line.slice(flushLen);
-      }
+/**
+ * RFC 4648 base64 as ASCII bytes; `lineLength` > 0 folds with CRLF as RFC 2045 §6.8 requires (76 for
+ * MIME). Works on bytes, not strings, because messages of 25-150 MB go through here.
+ */
+export function base64Encode(b: Uint8Array, lineLength = 0): Uint8Array {
+  const groups = Math.ceil(b.length / 3);
+  const chars = groups * 4;
+  const perLine = lineLength > 0 ? Math.max(4, lineLength - (lineLength % 4)) : 0;
+  const lines = perLine > 0 ? Math.ceil(chars / perLine) : 1;
+  const out = new Uint8Array(chars + (perLine > 0 ? Math.max(0, lines - 1) * 2 : 0));
+  const A = B64_BYTES;
+  let o = 0;
+  let col = 0;
+  const full = b.length - (b.length % 3);
+  for (let i = 0; i < full; i += 3) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    if (perLine > 0 && col === perLine) {
+      out[o++] = 13;
+      out[o++] = 10;
+      col = 0;
     }
+    out[o++] = A[n >>> 18]!;
+    out[o++] = A[(n >>> 12) & 63]!;
+    out[o++] = A[(n >>> 6) & 63]!;
+    out[o++] = A[n & 63]!;
+    col += 4;
   }
-  line += chunk;
-  while (line.length > flushLen) {
-    parts.push(line.slice(0, flushLen));
-    line = line.slice(flushLen);
+  const rem = b.length - full;
+  if (rem > 0) {
+    const n = (b[full]! << 16) | ((rem > 1 ? b[full + 1]! : 0) << 8);
+    if (perLine > 0 && col === perLine) {
+      out[o++] = 13;
+      out[o++] = 10;
+    }
+    out[o++] = A[n >>> 18]!;
+    out[o++] = A[(n >>> 12) & 63]!;
+    out[o++] = rem > 1 ? A[(n >>> 6) & 63]! : 61;
+    out[o++] = 61;
   }
-  if (line.length > 0) parts.push(line);
-  return lineLength > 0 ? parts.join('\r\n') : parts.join('');
+  return out.subarray(0, o);
+}
+
+// Base64 output is pure ASCII, where the WHATWG "latin1" (windows-1252) decoder is exact and native.
+const asciiDecoder = new TextDecoder('latin1');
+
+/** base64Encode() as a string. */
+export function toBase64(b: Uint8Array, lineLength = 0): string {
+  return asciiDecoder.decode(base64Encode(b, lineLength));
 }
 
 /**
@@ -126,16 +146,34 @@ export function fromBase64(input: string | Uint8Array): Uint8Array {
   let bits = 0;
   let o = 0;
   let pad = 0;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === 0x0d || c === 0x0a || c === 0x20 || c === 0x09) continue;
-    if (c === 0x3d) {
+  const n = src.length;
+  const IDX = B64_INDEX;
+  let i = 0;
+  while (i < n) {
+    // Fast path: four alphabet characters while aligned on a 24-bit group (the common case inside a line).
+    if (bits === 0 && pad === 0 && i + 4 <= n) {
+      const a = IDX[src[i]!]!;
+      const b = IDX[src[i + 1]!]!;
+      const c = IDX[src[i + 2]!]!;
+      const d = IDX[src[i + 3]!]!;
+      if ((a | b | c | d) >= 0) {
+        const v = (a << 18) | (b << 12) | (c << 6) | d;
+        out[o++] = v >>> 16;
+        out[o++] = (v >>> 8) & 0xff;
+        out[o++] = v & 0xff;
+        i += 4;
+        continue;
+      }
+    }
+    const ch = src[i++]!;
+    if (ch === 0x0d || ch === 0x0a || ch === 0x20 || ch === 0x09) continue;
+    if (ch === 0x3d) {
       pad++;
       continue;
     }
-    const v = B64_INDEX[c]!;
+    const v = IDX[ch]!;
     if (v < 0 || pad > 0) throw new SignetError('malformed-base64', 'The data is not valid base64.');
-    acc = (acc << 6) | v;
+    acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

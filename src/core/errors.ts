@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'digest-mismatch', //        messageDigest attribute does not match the content
   'econtent-confusion', //     detached signature that also carries eContent (DESIGN.md rule 2)
   'no-signers', //             SignedData without SignerInfos (rule 3)
+  'no-content', //             SignedData with neither eContent nor detached content to verify
   // Encryption / decryption
   'not-a-recipient', //        none of the RecipientInfos is for our identity
   'decryption-failed', //      key unwrap or content decryption failed (wrong key, corrupt data)

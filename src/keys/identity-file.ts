@@ -11,7 +11,7 @@ import { SignetError, isSignetError } from '../core/errors.js';
 import type { Identity } from '../core/keys.js';
 import { OID } from '../core/oids.js';
 import { privateKeyFromPkcs8 } from '../core/private-key.js';
-import { children, decodeDer, isContextTag, octets, oid, unsignedInteger } from './der.js';
+import { children, decodeDer, encodingOf, isContextTag, octets, oid, unsignedInteger } from './der.js';
 import { certificatesFromPkcs7, looksLikePem, parsePemBlocks, readPem } from './pem.js';
 import { isPkcs12, parsePkcs12, sameLocalKeyId } from './pkcs12.js';
 
@@ -30,7 +30,8 @@ export interface CertificateEntry {
  * or PEM file. Errors: `not-pkcs12` (neither format), `bad-passphrase`, `no-private-key` (certificates
  * only), `no-certificate` (a key only), `key-mismatch` (a key that no certificate in the file matches).
  */
-export async function loadIdentities(bytes: Uint8Array, passphrase: string | undefined, provider: CryptoProvider): Promise<Identity[]> {
+export async function loadIdentities(input: Uint8Array, passphrase: string | undefined, provider: CryptoProvider): Promise<Identity[]> {
+  const bytes = new Uint8Array(input); // a copy: Node Buffers can be views on a shared pool
   let keys: KeyEntry[];
   let certs: CertificateEntry[];
   if (isPkcs12(bytes)) {
@@ -60,6 +61,7 @@ export async function pairIdentities(keys: KeyEntry[], certs: CertificateEntry[]
   const found: { key: KeyEntry; cert: number }[] = [];
   for (const key of keys) {
     const pub = await privateKeyPublicKey(key.pkcs8, provider);
+    if (pub.kind === 'other') throw new SignetError('unsupported-algorithm', `Private keys of type ${pub.algorithm} are not supported (RSA and EC are).`);
     const matches = certKeys.flatMap((ck, i) => (samePublicKey(pub, ck) ? [i] : []));
     if (matches.length === 0) {
       throw new SignetError('key-mismatch', 'The private key does not belong to any certificate in the file.');
@@ -81,12 +83,14 @@ export async function pairIdentities(keys: KeyEntry[], certs: CertificateEntry[]
  * Certificates for `--to CERT` and `--trust CA.pem`: PEM with CERTIFICATE (or PKCS7) blocks, a DER
  * certificate, or a DER PKCS#7 certs-only bundle. Other PEM blocks (keys) are ignored, never decrypted.
  */
-export function loadCertificates(bytes: Uint8Array): Uint8Array[] {
+export function loadCertificates(input: Uint8Array): Uint8Array[] {
+  const bytes = new Uint8Array(input); // a copy: Node Buffers can be views on a shared pool
   let certs: Uint8Array[];
   if (looksLikePem(bytes)) {
     certs = [];
     for (const b of parsePemBlocks(bytes)) {
       if (b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE') certs.push(b.der);
+      else if (b.label === 'TRUSTED CERTIFICATE') certs.push(encodingOf(decodeDer(b.der, 'The certificate', true)));
       else if (b.label === 'PKCS7' || b.label === 'CMS') certs.push(...certificatesFromPkcs7(b.der));
     }
   } else if (isCertificateDer(bytes)) {

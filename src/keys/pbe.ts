@@ -8,7 +8,7 @@ import { concat, toArrayBuffer, utf8 } from '../core/bytes.js';
 import type { CryptoProvider } from '../core/crypto.js';
 import { SignetError } from '../core/errors.js';
 import { children, octets, oid, smallInteger } from './der.js';
-import { desEde3CbcDecrypt } from './legacy/des.js';
+import { desEde3CbcDecrypt } from '../core/legacy/des.js';
 import { rc2CbcDecrypt } from './legacy/rc2.js';
 
 export const PBE_OID = {

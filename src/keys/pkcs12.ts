@@ -143,7 +143,7 @@ async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passp
  * when a file has no MAC); a file that is not PKCS#12 is `not-pkcs12`.
  */
 export async function parsePkcs12(bytes: Uint8Array, passphrase: string, provider: CryptoProvider): Promise<Pkcs12Contents> {
-  const pfx = readPfx(bytes);
+  const pfx = readPfx(new Uint8Array(bytes)); // a copy: Node Buffers can be views on a shared pool
   const forms = passphraseForms(passphrase);
   if (pfx.mac) {
     for (const form of forms) {

@@ -27,7 +27,7 @@ function withFrom(msg: Uint8Array, from: string): Uint8Array {
 }
 
 async function verdictOf(file: string, opts: { from?: boolean; anchors?: Uint8Array[]; sha1?: boolean } = {}) {
-  let msg = read(file);
+  let msg: Uint8Array = read(file);
   const first = await openMessage(msg, { anchors: opts.anchors ?? root, at: AT, provider, config: { allowInsecureSha1: opts.sha1 ?? true } });
   const email = first.verdict.signer?.emails[0];
   if (opts.from !== false && email) msg = withFrom(msg, email);

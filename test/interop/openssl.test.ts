@@ -164,7 +164,7 @@ for (const [cipherFlag, name] of [
   ['-aes256', 'AES-256-CBC'],
   ['-aes-128-gcm', 'AES-128-GCM'],
   ['-aes-256-gcm', 'AES-256-GCM'],
-]) {
+] as [string, string][]) {
   for (const to of ['bob', 'carol', 'erin'] as UserName[]) {
     for (const oaep of to === 'bob' ? [false, true] : [false]) {
       test(`openssl cms -encrypt ${cipherFlag} to ${to}${oaep ? ' (RSA-OAEP)' : ''} → signet decrypt`, () => {
@@ -197,7 +197,7 @@ test('openssl encrypts to bob; alice cannot decrypt: exit 1, nothing on stdout',
 test('openssl AES-GCM message with one ciphertext byte flipped → signet decrypt refuses, no plaintext', () => {
   const e = openssl(['cms', '-encrypt', '-binary', '-aes-256-gcm', '-outform', 'DER', '-recip', pki.users.bob.certPath], entity('x'.repeat(5000)));
   const der = Buffer.from(e.stdout);
-  der[der.length - 100] ^= 0x01; // inside the encrypted content, before the tag
+  der[der.length - 100] = der[der.length - 100]! ^ 0x01; // inside the encrypted content, before the tag
   const msg = `From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n${der.toString('base64')}\r\n`;
   const d = signet(['decrypt', '--identity', pki.users.bob.p12Path, '--pass', PASS], msg);
   assert.equal(d.status, 1);

@@ -184,7 +184,7 @@ test('rule 7 — GCM tag failure → decryption-failed/authentication-failed, no
   const m = dec(await protectMessage(enc(headers('alice@example.org') + BODY), { encrypt: { recipients: [bob.certificate], cipher: 'aes-256-gcm' }, provider }));
   const start = m.indexOf('\r\n\r\n', m.indexOf('smime-type=authEnveloped-data')) + 4;
   const der = Buffer.from(m.slice(start).replace(/\s+/g, ''), 'base64');
-  der[der.length - 30] ^= 1;
+  der[der.length - 30] = der[der.length - 30]! ^ 1;
   const r = await openMessage(enc(m.slice(0, start) + b64(der) + '\r\n'), { anchors, identities: [bob], provider });
   assert.equal(r.verdict.status, 'decryption-failed');
   assert.equal(r.verdict.code, 'authentication-failed');
@@ -245,7 +245,7 @@ test('rule 9 — absurd MIME nesting (5000 levels) → limit-exceeded, quickly',
 
 test('rule 9 — S/MIME layers nested beyond the limit → limit-exceeded', async () => {
   const alice = await id('alice');
-  let m = enc(headers('alice@example.org') + BODY);
+  let m: Uint8Array = enc(headers('alice@example.org') + BODY);
   for (let i = 0; i < 8; i++) m = await protectMessage(m, { sign: { identity: alice }, provider });
   const v = await open(m);
   assert.equal(v.status, 'malformed');

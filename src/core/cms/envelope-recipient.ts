@@ -17,7 +17,7 @@ import {
 } from '../asn1.js';
 import { equalBytes } from '../bytes.js';
 import { defaultLimits } from '../config.js';
-import { sequence, tlv } from '../der.js';
+import { octetString, sequence, tlv } from '../der.js';
 import { SignetError } from '../errors.js';
 import type { NamedCurve } from '../keys.js';
 import { OID } from '../oids.js';
@@ -83,7 +83,7 @@ export function certificateFacts(der: Uint8Array): CertificateFacts {
   }
   const curveOid = spkiAlg[1] && isUniversal(spkiAlg[1], Tag.oid) ? readOid(spkiAlg[1]) : '';
   return {
-    issuer: encodingOf(issuerNode),
+    issuer: encodingOf(issuerNode!),
     serial: primitiveContent(serialNode),
     ski,
     spki: encodingOf(spkiNode!),
@@ -93,11 +93,15 @@ export function certificateFacts(der: Uint8Array): CertificateFacts {
   };
 }
 
-/** Encodes the identifier of `cert` in the chosen style (RFC 5652 §6.2.1; [0] IMPLICIT for the SKI). */
-export function encodeRecipientId(cert: CertificateFacts, style: RecipientIdStyle, skiTag: number): Uint8Array {
+/**
+ * Encodes the identifier of `cert` in the chosen style. For a KTRI the SKI is subjectKeyIdentifier
+ * [0] IMPLICIT SubjectKeyIdentifier (RFC 5652 §6.2.1); for a KARI it is rKeyId [0] IMPLICIT
+ * RecipientKeyIdentifier, a SEQUENCE whose first field is the SKI (§6.2.2).
+ */
+export function encodeRecipientId(cert: CertificateFacts, style: RecipientIdStyle, within: 'ktri' | 'kari'): Uint8Array {
   if (style === 'subject-key-identifier') {
     if (!cert.ski) throw new SignetError('usage', 'The recipient certificate has no subjectKeyIdentifier.');
-    return tlv(skiTag, cert.ski);
+    return within === 'ktri' ? tlv(0x80, cert.ski) : tlv(0xa0, octetString(cert.ski));
   }
   return sequence(cert.issuer, tlv(0x02, cert.serial));
 }
@@ -108,7 +112,7 @@ export function readIssuerAndSerial(node: Asn1Node | undefined): RecipientId {
   if (!isUniversal(c[0], Tag.sequence) || !isUniversal(c[1], Tag.integer)) {
     throw new SignetError('malformed-asn1', 'Expected an IssuerAndSerialNumber.');
   }
-  return { kind: 'issuer-and-serial', issuer: encodingOf(c[0]), serial: primitiveContent(c[1]) };
+  return { kind: 'issuer-and-serial', issuer: encodingOf(c[0]!), serial: primitiveContent(c[1]) };
 }
 
 export function matchesCertificate(rid: RecipientId, cert: CertificateFacts): boolean {

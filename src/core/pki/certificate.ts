@@ -300,7 +300,10 @@ export function formatName(name: DistinguishedName): string {
 function escapeDnValue(v: string): string {
   let s = v.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
   // Control characters would let a certificate forge line breaks in the UI.
-  s = s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  s = Array.from(s, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 || code === 0x7f ? `\\${code.toString(16).padStart(2, '0')}` : c;
+  }).join('');
   if (s.startsWith('#') || s.startsWith(' ')) s = `\\${s}`;
   if (s.endsWith(' ')) s = `${s.slice(0, -1)}\\ `;
   return s;

@@ -7,7 +7,7 @@ import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { resolveConfig, type ConfigOverrides } from '../config.js';
 import { OID } from '../oids.js';
-import { parseContentInfo } from '../asn1.js';
+import { peekContentType } from '../cms/content-type.js';
 import { decryptContent } from '../cms/decrypt.js';
 import { parseMime } from '../mime/parser.js';
 import { splitMessage, joinMessage } from '../mime/canonicalize.js';
@@ -35,7 +35,7 @@ export async function decryptMessage(
     throw new SignetError('not-smime', 'The message is not encrypted (its root is not application/pkcs7-mime).');
   }
   const der = root.decodeBody();
-  const ci = parseContentInfo(der, cfg.limits);
+  const ci = { contentType: peekContentType(der) };
   if (ci.contentType !== OID.envelopedData && ci.contentType !== OID.authEnvelopedData) {
     throw new SignetError('not-smime', 'The message is S/MIME but not encrypted (it is signed-data).');
   }

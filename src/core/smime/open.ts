@@ -15,7 +15,7 @@ import { cryptoProvider, type CryptoProvider } from '../crypto.js';
 import { SignetError, toSignetError, type ErrorCode } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { OID } from '../oids.js';
-import { parseContentInfo } from '../asn1.js';
+import { peekContentType } from '../cms/content-type.js';
 import { verifySignedData } from '../cms/verify.js';
 import { decryptContent } from '../cms/decrypt.js';
 import { parseMime } from '../mime/parser.js';
@@ -161,7 +161,7 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
         continue;
       }
       // application/pkcs7-mime: trust the ContentInfo, not the smime-type parameter (mislabelled mail exists).
-      const ci = parseContentInfo(c.der, config.limits);
+      const ci = { contentType: peekContentType(c.der) };
       if (ci.contentType === OID.signedData) {
         const step = await verifyLayer(c.der, undefined, 'opaque', options, config, provider, verdict);
         steps.push(step);
@@ -171,7 +171,7 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
         // Thunderbird compatibility (its test_smime_decrypt.js expectations): opaque signed-data directly
         // inside opaque signed-data is the signed object's content, like an attachment, not a further layer.
         const inner = classify(entity);
-        if (inner.kind === 'pkcs7' && parseContentInfo(inner.der, config.limits).contentType === OID.signedData) break;
+        if (inner.kind === 'pkcs7' && peekContentType(inner.der) === OID.signedData) break;
         continue;
       }
       if (ci.contentType === OID.envelopedData || ci.contentType === OID.authEnvelopedData) {

@@ -32,6 +32,7 @@ export interface EncryptOptions {
   cipher?: Cipher;
   /** Per recipient, the algorithm names they advertised in SMIMECapabilities (null: unknown). */
   capabilities?: (string[] | null)[];
+  /** RSA key transport; default RSAES-OAEP when every recipient advertised it, else PKCS#1 v1.5. */
   rsaKeyTransport?: 'oaep' | 'pkcs1';
 }
 
@@ -97,7 +98,12 @@ export async function signEntity(entity: Uint8Array, opts: SignOptions, provider
 export async function encryptEntity(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Uint8Array> {
   if (opts.recipients.length === 0) throw new SignetError('missing-certificate', 'Encryption needs at least one recipient certificate.');
   const cipher = chooseCipher(opts.capabilities ?? opts.recipients.map(() => null), opts.cipher);
-  const der = await encryptContent(entity, { recipients: opts.recipients, cipher, rsaKeyTransport: opts.rsaKeyTransport ?? 'oaep' }, provider);
+  // RSAES-OAEP only when every recipient advertised it (RFC 8551 §2.7.1 keeps PKCS#1 v1.5 the MUST):
+  // NSS before 3.90 (Thunderbird 102, Debian 12's cmsutil) and older Outlook cannot read OAEP.
+  const caps = opts.capabilities ?? opts.recipients.map(() => null);
+  const oaep = caps.length > 0 && caps.every((c) => c !== null && c.includes('RSA-OAEP'));
+  const rsaKeyTransport = opts.rsaKeyTransport ?? (oaep ? 'oaep' : 'pkcs1');
+  const der = await encryptContent(entity, { recipients: opts.recipients, cipher, rsaKeyTransport }, provider);
   const gcm = cipher.endsWith('gcm');
   // RFC 8551 §3.2.2: smime-type "authEnveloped-data" for AuthEnvelopedData.
   return smimeEntity(

@@ -1,10 +1,9 @@
 // Triple-DES (FIPS 46-3 / SP 800-67, three-key EDE) in CBC mode, DECRYPTION ONLY.
 //
-// Why this exists: PKCS#12 files written by Windows, macOS, NSS before 3.x and `openssl -legacy` /
-// `-keypbe PBE-SHA1-3DES` protect their keys with pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 App. C).
-// WebCrypto has no 3DES, and src/keys must run in the browser, so importing such a file needs this small
-// decryptor. It is used only to read legacy PKCS#12 / encrypted PKCS#8 files; Signet never encrypts with
-// 3DES and never accepts it for message content.
+// Why this exists: WebCrypto has no 3DES, yet two things people still have use it: PKCS#12 files
+// written by Windows, macOS and `openssl -legacy` (pbeWithSHAAnd3-KeyTripleDES-CBC, RFC 7292 App. C),
+// and S/MIME mail from Outlook 2010-2016 and OpenSSL's old default (des-ede3-cbc content, RFC 3370 §5.1).
+// Signet reads both, flags such mail as using a legacy cipher, and never encrypts with 3DES.
 
 const IP = [
   58, 50, 42, 34, 26, 18, 10, 2, 60, 52, 44, 36, 28, 20, 12, 4, 62, 54, 46, 38, 30, 22, 14, 6, 64, 56, 48, 40, 32, 24, 16, 8,

@@ -1,0 +1,117 @@
+// S/MIME encryption (RFC 8551 §2.7, §3.3): the content is encrypted once under a fresh content key, and
+// the key is delivered to every recipient certificate — KeyTransRecipientInfo for RSA (RFC 5652 §6.2.1,
+// RSAES-OAEP by default, RFC 4055), KeyAgreeRecipientInfo with ephemeral-static ECDH for EC (RFC 5753).
+// AES-CBC gives EnvelopedData (RFC 5652 §6, RFC 3565); AES-GCM gives AuthEnvelopedData (RFC 5083/5084).
+
+import { algorithmIdentifier, octetString } from '../der.js';
+import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
+import { equalBytes } from '../bytes.js';
+import { SignetError } from '../errors.js';
+import { OID } from '../oids.js';
+import { AuthEnvelopedData, encodeGcmParameters } from './auth-enveloped-data.js';
+import { encodeEnvelopedData } from './enveloped-data.js';
+import { certificateFacts, type RecipientIdStyle } from './envelope-recipient.js';
+import { buildKeyAgreeRecipientInfo } from './key-agreement.js';
+import { buildKeyTransRecipientInfo, type RsaKeyTransport } from './key-transport.js';
+
+export type ContentCipher = 'aes-128-gcm' | 'aes-256-gcm' | 'aes-128-cbc' | 'aes-256-cbc';
+export type { RsaKeyTransport, RecipientIdStyle };
+
+export interface EncryptOptions {
+  /** Recipient certificates (DER). Callers include the sender so that Sent Items stays readable. */
+  recipients: Uint8Array[];
+  /** Default 'aes-256-cbc', readable by every S/MIME client; use chooseCipher() for GCM when all can. */
+  cipher?: ContentCipher;
+  /**
+   * RSA key transport. 'oaep' (default): RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 4055).
+   * 'pkcs1': RSAES-PKCS1-v1_5, for clients that cannot read OAEP (older Outlook, Thunderbird < 128).
+   */
+  rsaKeyTransport?: RsaKeyTransport;
+  /**
+   * How recipients are named: issuerAndSerialNumber (default; every client reads it) or
+   * subjectKeyIdentifier (what `openssl cms -keyid` writes).
+   */
+  recipientIdentifier?: RecipientIdStyle;
+}
+
+const CIPHERS: Record<ContentCipher, { oid: string; name: 'AES-CBC' | 'AES-GCM'; keyBytes: number }> = {
+  'aes-128-cbc': { oid: OID.aes128CBC, name: 'AES-CBC', keyBytes: 16 },
+  'aes-256-cbc': { oid: OID.aes256CBC, name: 'AES-CBC', keyBytes: 32 },
+  'aes-128-gcm': { oid: OID.aes128GCM, name: 'AES-GCM', keyBytes: 16 },
+  'aes-256-gcm': { oid: OID.aes256GCM, name: 'AES-GCM', keyBytes: 32 },
+};
+
+/** Encrypts `content` (a MIME entity) to every recipient; returns the DER ContentInfo. */
+export async function encryptContent(
+  content: Uint8Array,
+  opts: EncryptOptions,
+  provider: CryptoProvider = cryptoProvider(),
+): Promise<Uint8Array> {
+  const cipherName = opts.cipher ?? 'aes-256-cbc';
+  const cipher = CIPHERS[cipherName];
+  if (!cipher) throw new SignetError('usage', `Unknown cipher ${String(cipherName)}.`);
+  const mode = opts.rsaKeyTransport ?? 'oaep';
+  if (mode !== 'oaep' && mode !== 'pkcs1') throw new SignetError('usage', `Unknown RSA key transport ${String(mode)}.`);
+  const ridStyle = opts.recipientIdentifier ?? 'issuer-and-serial';
+
+  // The sender is usually also in To/Cc; one RecipientInfo per distinct certificate is enough.
+  const certs: Uint8Array[] = [];
+  for (const c of opts.recipients) if (!certs.some((d) => equalBytes(d, c))) certs.push(c);
+  if (certs.length === 0) throw new SignetError('usage', 'Encryption needs at least one recipient certificate.');
+
+  const subtle = provider.crypto.subtle;
+  const cek = randomBytes(provider, cipher.keyBytes);
+  const recipientInfos: Uint8Array[] = [];
+  let allV0 = true;
+  for (const der of certs) {
+    const facts = certificateFacts(der);
+    if (facts.keyType === 'rsa') {
+      recipientInfos.push(await buildKeyTransRecipientInfo(facts, cek, mode, ridStyle, provider));
+      if (ridStyle !== 'issuer-and-serial') allV0 = false;
+    } else if (facts.keyType === 'ec') {
+      recipientInfos.push(await buildKeyAgreeRecipientInfo(facts, cek, ridStyle, provider));
+      allV0 = false;
+    } else {
+      throw new SignetError('unsupported-algorithm', `Cannot encrypt to a certificate with key type ${facts.keyAlgorithm} (RSA and EC can).`);
+    }
+  }
+
+  const key = await subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, ['encrypt']);
+  cek.fill(0);
+  if (cipher.name === 'AES-CBC') {
+    const iv = randomBytes(provider, 16);
+    const ciphertext = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: iv as BufferSource }, key, content as BufferSource));
+    return encodeEnvelopedData(recipientInfos, allV0, algorithmIdentifier(cipher.oid, octetString(iv)), ciphertext);
+  }
+  // A random 96-bit nonce under a fresh key: each key encrypts exactly one message, so no reuse.
+  const nonce = randomBytes(provider, 12);
+  const sealed = new Uint8Array(
+    await subtle.encrypt({ name: 'AES-GCM', iv: nonce as BufferSource, tagLength: 128 }, key, content as BufferSource),
+  );
+  const alg = algorithmIdentifier(cipher.oid, encodeGcmParameters({ nonce, icvLength: 16 }));
+  return AuthEnvelopedData.encode(recipientInfos, alg, sealed.subarray(0, sealed.length - 16), sealed.subarray(sealed.length - 16));
+}
+
+const GCM_CAPS = {
+  128: new Set([OID.aes128GCM, 'aes-128-gcm', 'aes128-gcm', 'id-aes128-gcm']),
+  256: new Set([OID.aes256GCM, 'aes-256-gcm', 'aes256-gcm', 'id-aes256-gcm']),
+};
+
+/**
+ * Picks the content cipher for a message: AES-GCM (authenticated, EFAIL-proof) only when EVERY recipient
+ * advertised it in SMIMECapabilities (RFC 8551 §2.5.2; entries as OIDs or names like 'AES-256-GCM'),
+ * AES-256 when all offer it, else AES-128; otherwise AES-256-CBC, which every client reads. A recipient
+ * with unknown capabilities (null) forces CBC. An explicit choice overrides.
+ */
+export function chooseCipher(capabilitiesPerRecipient: (string[] | null)[], explicit?: ContentCipher): ContentCipher {
+  if (explicit) {
+    if (!CIPHERS[explicit]) throw new SignetError('usage', `Unknown cipher ${String(explicit)}.`);
+    return explicit;
+  }
+  if (capabilitiesPerRecipient.length === 0) return 'aes-256-cbc';
+  const all = (bits: 128 | 256): boolean =>
+    capabilitiesPerRecipient.every((caps) => caps !== null && caps.some((c) => GCM_CAPS[bits].has(c.toLowerCase())));
+  if (all(256)) return 'aes-256-gcm';
+  if (all(128)) return 'aes-128-gcm';
+  return 'aes-256-cbc';
+}

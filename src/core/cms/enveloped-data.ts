@@ -1,0 +1,147 @@
+// EnvelopedData (RFC 5652 §6) and the parts it shares with AuthEnvelopedData: RecipientInfos and
+// EncryptedContentInfo. Read and written here with asn1.ts / der.ts rather than pkijs's EnvelopedData
+// because messages reach 150 MB: pkijs re-chunks and copies the ciphertext several times, while this code
+// copies it exactly once in each direction, whatever the BER chunking (NSS, OpenSSL -stream).
+
+import {
+  childrenOf,
+  expectSequence,
+  expectSet,
+  isContext,
+  isUniversal,
+  primitiveContent,
+  readAlgorithmIdentifier,
+  readOid,
+  readSmallInteger,
+  Tag,
+  type AlgorithmIdentifier,
+  type Asn1Node,
+} from '../asn1.js';
+import { flatten, integer, oid, setOf, tlvPieces, type DerPieces } from '../der.js';
+import { SignetError } from '../errors.js';
+import { OID } from '../oids.js';
+import { readKeyAgreeRecipientInfo, type KeyAgreeRecipientInfo } from './key-agreement.js';
+import { readKeyTransRecipientInfo, type KeyTransRecipientInfo } from './key-transport.js';
+
+export type RecipientInfo = KeyTransRecipientInfo | KeyAgreeRecipientInfo | { type: 'kekri' | 'pwri' | 'ori' };
+
+export interface EncryptedContentInfo {
+  contentType: string;
+  contentEncryptionAlgorithm: AlgorithmIdentifier;
+  /** The [0] IMPLICIT encryptedContent element (primitive, or constructed BER chunks); null if detached. */
+  encryptedContent: Asn1Node | null;
+}
+
+export interface EnvelopedData {
+  version: number;
+  recipientInfos: RecipientInfo[];
+  encryptedContentInfo: EncryptedContentInfo;
+}
+
+/** RecipientInfos ::= SET SIZE (1..MAX) OF RecipientInfo (RFC 5652 §6.2). */
+export function readRecipientInfos(node: Asn1Node | undefined): RecipientInfo[] {
+  const items = expectSet(node, 'RecipientInfos');
+  if (items.length === 0) throw new SignetError('malformed-asn1', 'The message has no RecipientInfos.');
+  return items.map((ri): RecipientInfo => {
+    if (isUniversal(ri, Tag.sequence)) return readKeyTransRecipientInfo(ri);
+    if (isContext(ri, 1)) return readKeyAgreeRecipientInfo(ri);
+    // KEK, password and other recipient infos are parsed only far enough to count them: Signet holds
+    // no pre-shared KEKs or passwords.
+    if (isContext(ri, 2)) return { type: 'kekri' };
+    if (isContext(ri, 3)) return { type: 'pwri' };
+    if (isContext(ri, 4)) return { type: 'ori' };
+    throw new SignetError('malformed-asn1', 'Unknown RecipientInfo alternative.');
+  });
+}
+
+/**
+ * EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm,
+ *   encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL }
+ */
+export function readEncryptedContentInfo(node: Asn1Node | undefined): EncryptedContentInfo {
+  const c = expectSequence(node, 'an EncryptedContentInfo');
+  const ec = c[2];
+  if (ec !== undefined && !isContext(ec, 0)) throw new SignetError('malformed-asn1', 'Unexpected element in EncryptedContentInfo.');
+  return {
+    contentType: readOid(c[0], 'the encrypted content type'),
+    contentEncryptionAlgorithm: readAlgorithmIdentifier(c[1], 'the contentEncryptionAlgorithm'),
+    encryptedContent: ec ?? null,
+  };
+}
+
+/**
+ * The ciphertext, reassembled from its BER chunks into ONE fresh buffer with `tailRoom` spare bytes at the
+ * end (AES-GCM appends the tag there, so WebCrypto gets ciphertext ‖ tag without a second 150 MB copy).
+ */
+export function encryptedContentBuffer(eci: EncryptedContentInfo, tailRoom = 0): Uint8Array<ArrayBuffer> {
+  if (!eci.encryptedContent) {
+    throw new SignetError('malformed-asn1', 'The message carries no encrypted content (detached content is not supported).');
+  }
+  const chunks: Uint8Array[] = [];
+  collect(eci.encryptedContent, chunks, true);
+  let total = 0;
+  for (const ch of chunks) total += ch.length;
+  const out = new Uint8Array(total + tailRoom);
+  let off = 0;
+  for (const ch of chunks) {
+    out.set(ch, off);
+    off += ch.length;
+  }
+  return out;
+}
+
+function collect(node: Asn1Node, out: Uint8Array[], top: boolean): void {
+  if (!top && !isUniversal(node, Tag.octetString)) {
+    throw new SignetError('malformed-asn1', 'A constructed encryptedContent may hold only OCTET STRING chunks.');
+  }
+  if (!node.idBlock.isConstructed) {
+    out.push(primitiveContent(node, 'encryptedContent'));
+    return;
+  }
+  // Nesting is bounded by maxAsn1Depth in parseAsn1.
+  for (const c of childrenOf(node, 'encryptedContent')) collect(c, out, false);
+}
+
+/**
+ * EnvelopedData ::= SEQUENCE { version, originatorInfo [0] IMPLICIT OPTIONAL, recipientInfos,
+ *   encryptedContentInfo, unprotectedAttrs [1] IMPLICIT OPTIONAL }
+ * originatorInfo (certificates for static-static key agreement) and unprotectedAttrs are not needed to
+ * decrypt and are skipped.
+ */
+export function readEnvelopedData(node: Asn1Node): EnvelopedData {
+  const c = expectSequence(node, 'an EnvelopedData');
+  let i = 0;
+  const version = readSmallInteger(c[i++], 'the EnvelopedData version');
+  if (isContext(c[i], 0)) i++;
+  const recipientInfos = readRecipientInfos(c[i++]);
+  const encryptedContentInfo = readEncryptedContentInfo(c[i++]);
+  return { version, recipientInfos, encryptedContentInfo };
+}
+
+/** EncryptedContentInfo for id-data with the ciphertext as one primitive [0] (DER), still in pieces. */
+export function encryptedContentInfoPieces(contentEncryptionAlgorithm: Uint8Array, ciphertext: Uint8Array): DerPieces {
+  return tlvPieces(0x30, [oid(OID.data), contentEncryptionAlgorithm, tlvPieces(0x80, [ciphertext])]);
+}
+
+/** ContentInfo { contentType, content [0] EXPLICIT } around `content`, flattened with one copy. */
+export function contentInfo(contentType: string, content: DerPieces): Uint8Array {
+  return flatten(tlvPieces(0x30, [oid(contentType), tlvPieces(0xa0, [content])]));
+}
+
+/**
+ * A ContentInfo holding EnvelopedData. `recipientInfos` are complete RecipientInfo encodings; the version
+ * is 0 when every RecipientInfo is version 0 (KTRI by issuerAndSerialNumber), else 2 (RFC 5652 §6.1).
+ */
+export function encodeEnvelopedData(
+  recipientInfos: Uint8Array[],
+  allRecipientInfosV0: boolean,
+  contentEncryptionAlgorithm: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array {
+  const env = tlvPieces(0x30, [
+    integer(allRecipientInfosV0 ? 0 : 2),
+    setOf(...recipientInfos),
+    encryptedContentInfoPieces(contentEncryptionAlgorithm, ciphertext),
+  ]);
+  return contentInfo(OID.envelopedData, env);
+}

@@ -1,0 +1,436 @@
+// CMS SignedData verification (RFC 5652 §5.4, §5.6) for S/MIME (RFC 8551), with DESIGN.md's rules:
+// eContent plus detached content is refused (rule 2), zero signers is an error and every signer gets its
+// own report (rule 3), SHA-1/MD5 and short keys are refused by default and the signer's certificate must
+// chain to an anchor (rule 5). Signed attributes are verified over the bytes as received, re-tagged from
+// [0] IMPLICIT to SET (RFC 5652 §5.4) and never re-encoded: NSS and Outlook emit non-DER attribute orders
+// that a re-encoder would "fix" into a different message digest.
+
+import {
+  childrenOf,
+  encodingOf,
+  expectSequence,
+  expectSet,
+  isContext,
+  isUniversal,
+  parseAsn1,
+  parseContentInfo,
+  primitiveContent,
+  readAlgorithmIdentifier,
+  readOctetString,
+  readOid,
+  readSmallInteger,
+  readTime,
+  Tag,
+  type Asn1Limits,
+  type Asn1Node,
+} from '../asn1.js';
+import { equalBytes } from '../bytes.js';
+import type { SignetConfig } from '../config.js';
+import type { CryptoProvider } from '../crypto.js';
+import { retag } from '../der.js';
+import { SignetError, toSignetError } from '../errors.js';
+import type { HashName } from '../keys.js';
+import { OID, oidName } from '../oids.js';
+import { commonName, formatName, parseCertificate, parseCertificateNode, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
+import { describeCertificate, fingerprint, serialToHex } from '../pki/certificate-info.js';
+import { validateChain, type ChainStatus } from '../pki/chain.js';
+import { keyMeetsPolicy, verifyWithPublicKey } from '../pki/public-key.js';
+import {
+  digestFromOid,
+  hashProblem,
+  isAlgorithmProblem,
+  parseSignatureAlgorithm,
+  resolveVerifyAlgorithm,
+  type SignatureAlgorithmInfo,
+} from '../pki/signature-algorithm.js';
+import type { SignerReport, TrustCode } from '../verdict.js';
+import {
+  capabilityName,
+  findEncryptionKeyPreference,
+  readAttributes,
+  readSmimeCapabilities,
+  singleAttributeValue,
+  type Attribute,
+  type SmimeCapability,
+} from './attributes.js';
+
+export interface VerifyOptions {
+  /** The signed content of a multipart/signed message (canonical form). Absent for opaque signed-data. */
+  detachedContent?: Uint8Array;
+  /** Trust anchors, DER. */
+  anchors: Uint8Array[];
+  /** Further untrusted certificates for path building (e.g. from a certificate store), DER. */
+  extraCertificates?: Uint8Array[];
+  /** Validation time; defaults to now. */
+  at?: Date;
+  config: SignetConfig;
+}
+
+/** What a caller needs beyond the report, per signer (same order as `signers`). */
+export interface SignerDetail {
+  /** The signer's certificate, DER, when it was found. */
+  certificate: Uint8Array | null;
+  /**
+   * The certificate the signer asks to be encrypted to (RFC 8551 §2.5.3 or Microsoft's attribute), when
+   * it is among the available certificates; else the signing certificate. Only store it when the signer
+   * verified, chained and matched From (DESIGN.md rule 8).
+   */
+  encryptionCertificate: Uint8Array | null;
+  capabilities: SmimeCapability[];
+  signingTime: Date | null;
+}
+
+export interface SignedDataResult {
+  eContentType: string;
+  /** The encapsulated content of opaque signed-data (a view on the input when it was one chunk). */
+  eContent: Uint8Array | null;
+  /** Names of SignedData.digestAlgorithms ("SHA-256" …). */
+  digestAlgorithms: string[];
+  signers: SignerReport[];
+  signerDetails: SignerDetail[];
+  /** Every X.509 certificate the message carries, DER. */
+  certificates: Uint8Array[];
+}
+
+interface ParsedSignerInfo {
+  sid: { kind: 'issuerAndSerialNumber'; issuer: Asn1Node; serial: Uint8Array } | { kind: 'subjectKeyIdentifier'; keyId: Uint8Array };
+  digestAlgorithmOid: string;
+  signedAttrs: Asn1Node | null;
+  signatureAlgorithm: SignatureAlgorithmInfo;
+  signature: Uint8Array;
+}
+
+export async function verifySignedData(contentInfoDer: Uint8Array, opts: VerifyOptions, provider: CryptoProvider): Promise<SignedDataResult> {
+  try {
+    return await verifyUnchecked(contentInfoDer, opts, provider);
+  } catch (e) {
+    // Rule 9: whatever hostile input makes a library throw comes out as a coded error, never a bare one.
+    throw toSignetError(e, 'malformed-asn1', 'The signature is not a valid CMS SignedData structure.');
+  }
+}
+
+async function verifyUnchecked(contentInfoDer: Uint8Array, opts: VerifyOptions, provider: CryptoProvider): Promise<SignedDataResult> {
+  const { config } = opts;
+  const limits = config.limits;
+  const at = opts.at ?? new Date();
+  const ci = parseContentInfo(contentInfoDer, limits);
+  if (ci.contentType !== OID.signedData) {
+    throw new SignetError('malformed-asn1', `Expected CMS SignedData, found ${oidName(ci.contentType)}.`);
+  }
+  const fields = expectSequence(ci.content, 'SignedData');
+  let i = 0;
+  readSmallInteger(fields[i++], 'the SignedData version');
+  const digestAlgorithms = expectSet(fields[i++], 'the SignedData digestAlgorithms').map((a) => oidName(readAlgorithmIdentifier(a).oid));
+  const eci = expectSequence(fields[i++], 'the EncapsulatedContentInfo');
+  const eContentType = readOid(eci[0], 'the eContentType');
+  let eContent: Uint8Array | null = null;
+  if (eci[1]) {
+    if (!isContext(eci[1], 0)) throw new SignetError('malformed-asn1', 'The eContent must be [0] EXPLICIT.');
+    eContent = readOctetString(childrenOf(eci[1])[0], 'the eContent');
+  }
+  let certsNode: Asn1Node | null = null;
+  if (isContext(fields[i], 0)) certsNode = fields[i++]!;
+  if (isContext(fields[i], 1)) i++; // CRLs: used by the revocation layer, not here.
+  const signerInfoNodes = expectSet(fields[i], 'the SignerInfos');
+
+  // Rule 2: a detached signature that also carries content is two messages in one; refuse it.
+  if (opts.detachedContent !== undefined && eContent !== null) {
+    throw new SignetError('econtent-confusion', 'The signature carries its own content as well as signing the message body.');
+  }
+  // Rule 3: no signers means nothing is signed.
+  if (signerInfoNodes.length === 0) throw new SignetError('no-signers', 'The signed-data has no signers.');
+  // Each signer costs a signature check and a path search; every honest signer needs a certificate, so
+  // the certificate limit also bounds the signers.
+  if (signerInfoNodes.length > limits.maxCertificates) {
+    throw new SignetError('limit-exceeded', `The signed-data has ${signerInfoNodes.length} signers (limit ${limits.maxCertificates}).`);
+  }
+  const content = eContent ?? opts.detachedContent ?? null;
+  if (content === null) throw new SignetError('no-content', 'The signature has no content to verify.');
+
+  // Certificates: X.509 ones only (CertificateChoices [0]-[3] are obsolete or unused in mail).
+  const certificates: Uint8Array[] = [];
+  const messageCerts: Certificate[] = [];
+  if (certsNode) {
+    const choices = childrenOf(certsNode, 'certificates');
+    if (choices.length > limits.maxCertificates) {
+      throw new SignetError('limit-exceeded', `The message carries ${choices.length} certificates (limit ${limits.maxCertificates}).`);
+    }
+    for (const c of choices) {
+      if (!isUniversal(c, Tag.sequence)) continue;
+      certificates.push(encodingOf(c));
+      try {
+        messageCerts.push(parseCertificateNode(c, limits));
+      } catch {
+        // An unreadable certificate in the bag is ignored; if it was the signer's, the signer has none.
+      }
+    }
+  }
+  const extra = (opts.extraCertificates ?? []).map((d) => parseCertificate(d, limits));
+  const anchors = opts.anchors.map((d) => parseCertificate(d, limits));
+  const pool = [...messageCerts, ...extra];
+
+  // One digest per algorithm over the (possibly 150 MB) content, shared by all signers.
+  const digests = new Map<HashName, Promise<Uint8Array>>();
+  const digestOf = (h: HashName): Promise<Uint8Array> => {
+    let p = digests.get(h);
+    if (!p) {
+      p = provider.crypto.subtle.digest(h, content as Uint8Array<ArrayBuffer>).then((b) => new Uint8Array(b));
+      digests.set(h, p);
+    }
+    return p;
+  };
+
+  const signers: SignerReport[] = [];
+  const signerDetails: SignerDetail[] = [];
+  for (const node of signerInfoNodes) {
+    const si = parseSignerInfo(node);
+    const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf }, provider);
+    signers.push(report);
+    signerDetails.push(detail);
+  }
+  return { eContentType, eContent, digestAlgorithms, signers, signerDetails, certificates };
+}
+
+function parseSignerInfo(node: Asn1Node): ParsedSignerInfo {
+  const f = expectSequence(node, 'a SignerInfo');
+  let i = 0;
+  const version = readSmallInteger(f[i++], 'the SignerInfo version');
+  const sidNode = f[i++];
+  let sid: ParsedSignerInfo['sid'];
+  if (isUniversal(sidNode, Tag.sequence)) {
+    const [issuer, serial] = childrenOf(sidNode);
+    if (!isUniversal(issuer, Tag.sequence) || !isUniversal(serial, Tag.integer)) {
+      throw new SignetError('malformed-asn1', 'The SignerInfo issuerAndSerialNumber is malformed.');
+    }
+    sid = { kind: 'issuerAndSerialNumber', issuer: issuer!, serial: primitiveContent(serial) };
+  } else if (sidNode && isContext(sidNode, 0) && !sidNode.idBlock.isConstructed) {
+    sid = { kind: 'subjectKeyIdentifier', keyId: primitiveContent(sidNode) };
+  } else {
+    throw new SignetError('malformed-asn1', 'The SignerInfo has no valid signer identifier.');
+  }
+  if (version !== 1 && version !== 3) throw new SignetError('malformed-asn1', `SignerInfo version ${version} is not defined.`);
+  const digestAlgorithmOid = readAlgorithmIdentifier(f[i++], 'the SignerInfo digestAlgorithm').oid;
+  let signedAttrs: Asn1Node | null = null;
+  if (isContext(f[i], 0)) signedAttrs = f[i++]!;
+  const signatureAlgorithm = parseSignatureAlgorithm(readAlgorithmIdentifier(f[i++], 'the SignerInfo signatureAlgorithm'));
+  const signature = readOctetString(f[i++], 'the signature value');
+  return { sid, digestAlgorithmOid, signedAttrs, signatureAlgorithm, signature };
+}
+
+interface SignerContext {
+  eContentType: string;
+  content: Uint8Array;
+  pool: Certificate[];
+  anchors: Certificate[];
+  at: Date;
+  config: SignetConfig;
+  digestOf(h: HashName): Promise<Uint8Array>;
+}
+
+async function verifySigner(
+  si: ParsedSignerInfo,
+  ctx: SignerContext,
+  provider: CryptoProvider,
+): Promise<{ report: SignerReport; detail: SignerDetail }> {
+  const { config } = ctx;
+  // Problems that make the signature itself unacceptable ('invalid'), most decisive first.
+  const problems: [TrustCode, string][] = [];
+
+  const cert =
+    si.sid.kind === 'issuerAndSerialNumber'
+      ? findByIssuerSerial(ctx.pool, si.sid.issuer, si.sid.serial)
+      : ctx.pool.find((c) => c.subjectKeyId && equalBytes(c.subjectKeyId, (si.sid as { keyId: Uint8Array }).keyId));
+
+  const digestName = digestFromOid(si.digestAlgorithmOid);
+  const digestProblem = hashProblem(digestName, config);
+  if (digestProblem) problems.push([digestProblem.code, digestProblem.reason]);
+  const resolved = resolveVerifyAlgorithm(si.signatureAlgorithm, digestName, config);
+  if (isAlgorithmProblem(resolved)) problems.push([resolved.code, resolved.reason]);
+  if (!cert) problems.push(['no-certificate', "The signer's certificate is not in the message."]);
+  if (cert && !keyMeetsPolicy(cert.publicKey, config)) {
+    problems.push(['weak-key', `The signer's key (${cert.publicKey.description}) is too short to be trusted.`]);
+  }
+
+  // Signed attributes (RFC 5652 §5.3): contentType and messageDigest are mandatory when present at all.
+  let attrs: Attribute[] = [];
+  let signingTime: Date | null = null;
+  let signedBytes: Uint8Array = ctx.content;
+  if (si.signedAttrs) {
+    attrs = readAttributes(si.signedAttrs);
+    signedBytes = retag(encodingOf(si.signedAttrs), 0x31);
+    const ct = singleAttributeValue(attrs, OID.contentType);
+    const md = singleAttributeValue(attrs, OID.messageDigest);
+    if (!ct || readOid(ct) !== ctx.eContentType) {
+      problems.push(['bad-signature', 'The signed content type does not match the content.']);
+    }
+    const st = singleAttributeValue(attrs, OID.signingTime);
+    if (st) {
+      try {
+        signingTime = readTime(st, 'the signing time');
+      } catch {
+        problems.push(['bad-signature', 'The signing time attribute is malformed.']);
+      }
+    }
+    if (!md) {
+      problems.push(['bad-signature', 'The signature has no message digest attribute.']);
+    } else if (!digestProblem) {
+      const expected = readOctetString(md, 'the message digest');
+      if (!equalBytes(expected, await ctx.digestOf(digestName as HashName))) {
+        problems.push(['digest-mismatch', 'The content was changed after it was signed.']);
+      }
+    }
+  } else if (ctx.eContentType !== OID.data) {
+    // RFC 5652 §5.3: any content type other than id-data requires signed attributes.
+    problems.push(['bad-signature', 'A signature over non-data content has no signed attributes.']);
+  }
+
+  let signatureOk = false;
+  if (cert && !isAlgorithmProblem(resolved)) {
+    try {
+      signatureOk = await verifyWithPublicKey(cert.publicKey, resolved.algorithm, signedBytes, si.signature, provider);
+    } catch (e) {
+      if (!(e instanceof SignetError && e.code === 'unsupported-algorithm')) throw e;
+      problems.push(['unsupported-algorithm', e.message]);
+    }
+    if (!signatureOk && !problems.some(([c]) => c === 'unsupported-algorithm')) {
+      // A broken signature outranks a digest mismatch: the attributes themselves are not authentic.
+      problems.unshift(['bad-signature', 'The signature does not verify with the signer\'s certificate.']);
+    }
+  }
+
+  const chainResult = cert
+    ? await validateChain(
+        cert,
+        { anchors: ctx.anchors, intermediates: ctx.pool, at: ctx.at, signingTime, config, purpose: 'email-signing' },
+        provider,
+      )
+    : null;
+
+  let status: ChainStatus;
+  let code: TrustCode;
+  let reason: string;
+  if (problems.length > 0) {
+    status = 'invalid';
+    [code, reason] = pickProblem(problems);
+  } else if (chainResult) {
+    status = chainResult.status;
+    code = chainResult.code;
+    reason = chainResult.reason;
+  } else {
+    status = 'invalid';
+    code = 'no-certificate';
+    reason = "The signer's certificate is not in the message.";
+  }
+
+  const chain = chainResult
+    ? await Promise.all(chainResult.chain.map((l) => describeCertificate(l.certificate, provider, { status: l.status, isTrustAnchor: l.isTrustAnchor })))
+    : [];
+  // The signer's own key problem belongs on its certificate in the chain view too.
+  const keyProblem = problems.find(([c]) => c === 'weak-key');
+  if (keyProblem && chain[0]?.status === 'ok') chain[0].status = 'weak-key';
+  const capabilities = readCapabilities(attrs);
+  const hashLabel = isAlgorithmProblem(resolved) ? null : resolved.hash.replace('-', '');
+  const sidIssuer = si.sid.kind === 'issuerAndSerialNumber' ? safeFormatName(si.sid.issuer) : '';
+  const report: SignerReport = {
+    status,
+    code,
+    email: cert?.emails[0] ?? null,
+    emails: cert ? [...cert.emails] : [],
+    name: cert ? commonName(cert.subject) : null,
+    subject: cert ? formatName(cert.subject) : '',
+    issuer: cert ? formatName(cert.issuer) : sidIssuer,
+    serialNumber: cert ? serialToHex(cert.serialNumber) : si.sid.kind === 'issuerAndSerialNumber' ? serialToHex(si.sid.serial) : '',
+    sha256: cert ? await fingerprint(cert.der, 'SHA-256', provider) : '',
+    notBefore: cert ? cert.notBefore.toISOString() : '',
+    notAfter: cert ? cert.notAfter.toISOString() : '',
+    signingTime: signingTime ? signingTime.toISOString() : null,
+    digestAlgorithm: digestName ?? oidName(si.digestAlgorithmOid),
+    signatureAlgorithm: displaySignatureAlgorithm(si.signatureAlgorithm, hashLabel),
+    chain,
+    capabilities: capabilities.map(capabilityName),
+    reason,
+  };
+  return {
+    report,
+    detail: {
+      certificate: cert?.der ?? null,
+      encryptionCertificate: cert ? encryptionCertificate(attrs, cert, ctx.pool, config.limits) : null,
+      capabilities,
+      signingTime,
+    },
+  };
+}
+
+/** The most severe problem; within a severity, the first found (problems are pushed most decisive first). */
+function pickProblem(problems: [TrustCode, string][]): [TrustCode, string] {
+  const order: TrustCode[] = ['bad-signature', 'digest-mismatch', 'insecure-algorithm', 'unsupported-algorithm', 'weak-key', 'no-certificate'];
+  let best = problems[0]!;
+  for (const p of problems) {
+    const a = order.indexOf(p[0]);
+    const b = order.indexOf(best[0]);
+    if (a !== -1 && (b === -1 || a < b)) best = p;
+  }
+  return best;
+}
+
+function findByIssuerSerial(pool: Certificate[], issuerNode: Asn1Node, serial: Uint8Array): Certificate | undefined {
+  let issuerKey: string;
+  try {
+    issuerKey = parseName(issuerNode).key;
+  } catch {
+    return undefined;
+  }
+  return pool.find((c) => c.issuer.key === issuerKey && sameSerial(c.serialNumber, serial));
+}
+
+function safeFormatName(node: Asn1Node): string {
+  try {
+    return formatName(parseName(node));
+  } catch {
+    return '';
+  }
+}
+
+function readCapabilities(attrs: Attribute[]): SmimeCapability[] {
+  const a = attrs.find((x) => x.oid === OID.smimeCapabilities);
+  if (!a?.values[0]) return [];
+  try {
+    return readSmimeCapabilities(a.values[0]);
+  } catch {
+    return []; // capabilities are advisory: a malformed list only loses the hint
+  }
+}
+
+function encryptionCertificate(attrs: Attribute[], signer: Certificate, pool: Certificate[], limits: Asn1Limits): Uint8Array {
+  const pref = findEncryptionKeyPreference(attrs);
+  if (pref) {
+    let found: Certificate | undefined;
+    if (pref.kind === 'issuerAndSerialNumber') {
+      let key: string | null = null;
+      try {
+        key = parseName(parseAsn1(pref.issuer, limits)).key;
+      } catch {
+        key = null;
+      }
+      found = pool.find((c) => c.issuer.key === key && sameSerial(c.serialNumber, pref.serialNumber));
+    } else {
+      found = pool.find((c) => c.subjectKeyId && equalBytes(c.subjectKeyId, pref.subjectKeyIdentifier));
+    }
+    if (found) return found.der;
+  }
+  return signer.der;
+}
+
+function displaySignatureAlgorithm(sig: SignatureAlgorithmInfo, hashLabel: string | null): string {
+  if (!hashLabel) return sig.name;
+  switch (sig.kind) {
+    case 'rsa-pkcs1':
+      return `RSA-${hashLabel}`;
+    case 'rsa-pss':
+      return `RSA-PSS-${hashLabel}`;
+    case 'ecdsa':
+      return `ECDSA-${hashLabel}`;
+    default:
+      return sig.name;
+  }
+}
