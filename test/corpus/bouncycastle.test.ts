@@ -1,6 +1,7 @@
 // Bouncy Castle's SignedMailValidator messages (2006, SHA-1/RSA): each trust defect must get its own
-// status and code when validated at 2006-09-05 against validator.root.crt. They are SHA-1 signed, so
-// the default policy refuses them first; the trust checks are exercised with allowInsecureSha1.
+// status and code when validated at 2006-09-05 against validator.root.crt. They are 2006 material: SHA-1
+// signatures, MD5-signed certificates and a 1024-bit root, so the default policy refuses them first
+// (tested); the trust checks are exercised with the policy of that era (SHA-1 and MD5 allowed, RSA ≥ 1024).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -16,6 +17,7 @@ const provider = cryptoProvider(webcrypto as unknown as Crypto);
 const root = loadCertificates(new Uint8Array(readFileSync(join(DIR, 'validator.root.crt'))));
 const fakeRoot = loadCertificates(new Uint8Array(readFileSync(join(DIR, 'validator.fakeRoot.crt'))));
 const AT = new Date('2006-09-05T12:00:00Z');
+const LEGACY = { allowInsecureSha1: true, allowInsecureMd5: true, minRsaBits: 1024 };
 const read = (f: string) => new Uint8Array(readFileSync(join(DIR, f)));
 
 function withFrom(msg: Uint8Array, from: string): Uint8Array {
@@ -28,10 +30,10 @@ function withFrom(msg: Uint8Array, from: string): Uint8Array {
 
 async function verdictOf(file: string, opts: { from?: boolean; anchors?: Uint8Array[]; sha1?: boolean } = {}) {
   let msg: Uint8Array = read(file);
-  const first = await openMessage(msg, { anchors: opts.anchors ?? root, at: AT, provider, config: { allowInsecureSha1: opts.sha1 ?? true } });
+  const first = await openMessage(msg, { anchors: opts.anchors ?? root, at: AT, provider, config: opts.sha1 === false ? {} : LEGACY });
   const email = first.verdict.signer?.emails[0];
   if (opts.from !== false && email) msg = withFrom(msg, email);
-  return (await openMessage(msg, { anchors: opts.anchors ?? root, at: AT, provider, config: { allowInsecureSha1: opts.sha1 ?? true } })).verdict;
+  return (await openMessage(msg, { anchors: opts.anchors ?? root, at: AT, provider, config: opts.sha1 === false ? {} : LEGACY })).verdict;
 }
 
 test('validMail: valid when From is the signer', async () => {

@@ -4,7 +4,7 @@
 // (missing close-delimiter, padding after a boundary, junk header lines), `malformed-mime` where the
 // structure is undecidable, `limit-exceeded` for the resource limits of config.ts (DESIGN.md rule 9).
 
-import { latin1 } from '../bytes.js';
+import { fromLatin1, latin1 } from '../bytes.js';
 import { resolveConfig, type Limits } from '../config.js';
 import { SignetError } from '../errors.js';
 import { MimeEntity, type MimeHeader } from './entity.js';
@@ -150,8 +150,10 @@ const IDENTITY_ENCODINGS = new Set(['7bit', '8bit', 'binary']);
 class Parser {
   private readonly n: number;
   private readonly chain: OpenEntity[] = [];
-  /** Boundary -> index in `chain` of the multipart that uses it, while its delimiters are expected. */
-  private readonly active = new Map<string, number>();
+  /** Boundary -> the multipart (index in `chain`) that uses it, while its delimiters are expected. */
+  private readonly active = new Map<string, { bytes: Uint8Array; frame: number }>();
+  /** How many active boundaries have each length: most dash lines are rejected by length alone. */
+  private readonly lengthCount = new Int32Array(MAX_BOUNDARY + 1);
   private root: MimeEntity | null = null;
   private readonly isDelimiter = (p: number): boolean => this.match(p) !== null;
 
@@ -194,13 +196,13 @@ class Parser {
     let boundary: string | null = null;
     if (contentType.type.startsWith('multipart/')) {
       boundary = (contentType.params['boundary'] ?? '').replace(/[ \t]+$/, '');
-      if (boundary === '' || boundary.length > MAX_BOUNDARY || /[\r\n]/.test(boundary)) {
+      if (boundary === '' || boundary.length > MAX_BOUNDARY || /[\r\n]|[^\x00-\xff]/.test(boundary)) {
         throw new SignetError('malformed-mime', `A ${contentType.type} entity has no usable boundary parameter.`);
       }
       if (this.active.has(boundary)) {
         throw new SignetError('malformed-mime', 'A nested multipart reuses the boundary of an enclosing one.');
       }
-      this.active.set(boundary, this.chain.length);
+      this.activate(boundary, this.chain.length);
     }
     this.chain.push({
       start,
@@ -222,7 +224,8 @@ class Parser {
 
   /**
    * Is the line at `p` a delimiter of an open multipart? RFC 2046 §5.1.1: `--boundary` or
-   * `--boundary--`, then only transport padding (white space) up to the line end.
+   * `--boundary--`, then only transport padding (white space) up to the line end. Compares bytes
+   * against the open boundaries of the right length, so lines of dashes cost no allocation.
    */
   private match(p: number): Omit<DelimiterHit, 'at'> | null {
     const b = this.b;
@@ -239,36 +242,76 @@ class Parser {
         last = j;
       }
     }
-    if (last < p + 2) return null;
-    const token = latin1(b.subarray(p + 2, last + 1));
+    const len = last + 1 - (p + 2);
+    if (len <= 0) return null;
     const lineEnd = j < n ? j + 1 : n;
-    const open = this.active.get(token);
-    if (open !== undefined) return { frame: open, close: false, lineEnd };
-    if (token.endsWith('--')) {
-      const close = this.active.get(token.slice(0, -2));
-      if (close !== undefined) return { frame: close, close: true, lineEnd };
+    const open = this.compare(p + 2, len);
+    if (open >= 0) return { frame: open, close: false, lineEnd };
+    if (len > 2 && b[last] === DASH && b[last - 1] === DASH) {
+      const close = this.compare(p + 2, len - 2);
+      if (close >= 0) return { frame: close, close: true, lineEnd };
     }
     return null;
   }
 
-  /** The next delimiter line at or after the line start `pos`: a scan for LF, linear in the input. */
+  /** Index in `chain` of the open multipart whose boundary is b[at, at+len), or -1. */
+  private compare(at: number, len: number): number {
+    if (len > MAX_BOUNDARY || this.lengthCount[len] === 0) return -1;
+    const b = this.b;
+    for (const a of this.active.values()) {
+      const bytes = a.bytes;
+      if (bytes.length !== len) continue;
+      let k = 0;
+      while (k < len && b[at + k] === bytes[k]) k++;
+      if (k === len) return a.frame;
+    }
+    return -1;
+  }
+
+  /**
+   * The next delimiter line at or after the line start `pos`. Linear: TypedArray.indexOf finds line
+   * ends natively, and where lines are very short (a body of empty lines) a plain loop takes over,
+   * because a native call per byte would cost seconds on 100 MB.
+   */
   private find(pos: number): DelimiterHit | null {
     const b = this.b;
     const n = this.n;
-    let p = pos;
-    if (p < n) {
-      const m = this.match(p);
-      if (m !== null) return { at: p, ...m };
+    if (pos < n) {
+      const m = this.match(pos);
+      if (m !== null) return { at: pos, ...m };
     }
-    for (;;) {
+    let p = pos;
+    while (p < n) {
       const e = b.indexOf(LF, p);
       if (e < 0 || e + 1 >= n) return null;
+      if (e - p < 32) {
+        const stop = Math.min(n - 2, e + 4096);
+        let i = e;
+        for (; i < stop; i++) {
+          if (b[i] === LF && b[i + 1] === DASH && b[i + 2] === DASH) {
+            const m = this.match(i + 1);
+            if (m !== null) return { at: i + 1, ...m };
+          }
+        }
+        p = Math.max(i, e + 1);
+        continue;
+      }
       p = e + 1;
       if (b[p] === DASH && b[p + 1] === DASH) {
         const m = this.match(p);
         if (m !== null) return { at: p, ...m };
       }
     }
+    return null;
+  }
+
+  private activate(boundary: string, frame: number): void {
+    this.active.set(boundary, { bytes: fromLatin1(boundary), frame });
+    this.lengthCount[boundary.length]!++;
+  }
+
+  private deactivate(boundary: string): void {
+    if (this.active.delete(boundary)) this.lengthCount[boundary.length]!--;
   }
 
   private onDelimiter(hit: DelimiterHit): number {
@@ -286,7 +329,7 @@ class Parser {
     if (hit.close) {
       frame.phase = 'epilogue';
       frame.epilogueStart = hit.lineEnd;
-      this.active.delete(frame.boundary!);
+      this.deactivate(frame.boundary!);
       return hit.lineEnd;
     }
     frame.phase = 'parts';
@@ -303,7 +346,7 @@ class Parser {
       let preamble: Uint8Array | null = null;
       let epilogue: Uint8Array | null = null;
       if (o.boundary !== null) {
-        if (this.active.get(o.boundary) === this.chain.length) this.active.delete(o.boundary);
+        if (this.active.get(o.boundary)?.frame === this.chain.length) this.deactivate(o.boundary);
         const preambleEnd = o.phase === 'preamble' ? stop : Math.min(o.preambleEnd, stop);
         preamble = this.b.subarray(bodyStart, Math.max(bodyStart, preambleEnd));
         const epilogueStart = o.phase === 'epilogue' ? Math.min(o.epilogueStart, stop) : stop;

@@ -4,6 +4,7 @@
 // validation time, basicConstraints/pathLen, keyUsage and EKU. Revocation (OCSP, CRL) is a later layer:
 // it will annotate the selected path's links and may lower the status to 'revoked'.
 
+import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
 import { equalBytes } from '../bytes.js';
 import type { SignetConfig } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
@@ -186,7 +187,11 @@ async function verifyCertificateSignature(
   config: SignetConfig,
   provider: CryptoProvider,
 ): Promise<LinkOutcome> {
-  const resolved = resolveVerifyAlgorithm(parseSignatureAlgorithm(child.signatureAlgorithm), null, config);
+  const parsed = parseSignatureAlgorithm(child.signatureAlgorithm);
+  if (parsed.kind === 'rsa-pkcs1' && parsed.hash === 'MD5' && config.allowInsecureMd5 && parent.publicKey.type === 'rsa') {
+    return verifyMd5WithRsa(parent.publicKey.der, child.tbs, child.signatureValue) ? 'ok' : 'bad-signature';
+  }
+  const resolved = resolveVerifyAlgorithm(parsed, null, config);
   if (isAlgorithmProblem(resolved)) return resolved.code;
   try {
     return (await verifyWithPublicKey(parent.publicKey, resolved.algorithm, child.tbs, child.signatureValue, provider)) ? 'ok' : 'bad-signature';
