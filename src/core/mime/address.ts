@@ -219,7 +219,7 @@ const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
 /** Header values are Latin-1 byte strings; RFC 6532 raw UTF-8 is read as UTF-8 when it is valid. */
 function decodeRawUtf8(s: string): string {
-  if (!/[\x80-\xff]/.test(s) || /[^\x00-\xff]/.test(s)) return s;
+  if (!/[\x80-\xff]/.test(s) || /[\u0100-\uffff]/.test(s)) return s;
   try {
     return utf8Fatal.decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
   } catch {

@@ -259,11 +259,26 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string | null
   const star = label.indexOf('*');
   if (star >= 0) label = label.slice(0, star);
   if (label === 'utf8') label = 'utf-8';
+  let decoder: TextDecoder;
   try {
-    return new TextDecoder(label).decode(bytes);
+    decoder = new TextDecoder(label);
   } catch {
     return null;
   }
+  // WHATWG maps ISO-8859-1 and US-ASCII labels to windows-1252 too (as mail clients do); Node 20 decodes
+  // that as plain Latin-1, so 0x80-0x9F are mapped here to be the same in every runtime.
+  return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
+}
+
+const CP1252_80_9F = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  let out = '';
+  for (const x of bytes) out += String.fromCharCode(x >= 0x80 && x <= 0x9f ? CP1252_80_9F[x - 0x80]! : x);
+  return out;
 }
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
@@ -274,7 +289,7 @@ const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
  */
 export function decodeHeaderText(raw: string): string {
   let s = raw;
-  if (/[\x80-\xff]/.test(s) && !/[^\x00-\xff]/.test(s)) {
+  if (/[\x80-\xff]/.test(s) && !/[\u0100-\uffff]/.test(s)) {
     try {
       s = utf8Fatal.decode(fromLatin1(s));
     } catch {

@@ -152,8 +152,8 @@ class Parser {
   private readonly chain: OpenEntity[] = [];
   /** Boundary -> the multipart (index in `chain`) that uses it, while its delimiters are expected. */
   private readonly active = new Map<string, { bytes: Uint8Array; frame: number }>();
-  /** How many active boundaries have each length: most dash lines are rejected by length alone. */
-  private readonly lengthCount = new Int32Array(MAX_BOUNDARY + 1);
+  /** Active boundaries by length: most dash lines are rejected by their length alone, without allocation. */
+  private readonly byLength: { bytes: Uint8Array; frame: number }[][] = [];
   private root: MimeEntity | null = null;
   private readonly isDelimiter = (p: number): boolean => this.match(p) !== null;
 
@@ -196,7 +196,7 @@ class Parser {
     let boundary: string | null = null;
     if (contentType.type.startsWith('multipart/')) {
       boundary = (contentType.params['boundary'] ?? '').replace(/[ \t]+$/, '');
-      if (boundary === '' || boundary.length > MAX_BOUNDARY || /[\r\n]|[^\x00-\xff]/.test(boundary)) {
+      if (boundary === '' || boundary.length > MAX_BOUNDARY || /[\r\n]|[\u0100-\uffff]/.test(boundary)) {
         throw new SignetError('malformed-mime', `A ${contentType.type} entity has no usable boundary parameter.`);
       }
       if (this.active.has(boundary)) {
@@ -256,11 +256,16 @@ class Parser {
 
   /** Index in `chain` of the open multipart whose boundary is b[at, at+len), or -1. */
   private compare(at: number, len: number): number {
-    if (len > MAX_BOUNDARY || this.lengthCount[len] === 0) return -1;
+    if (len > MAX_BOUNDARY) return -1;
+    const candidates = this.byLength[len];
+    if (candidates === undefined || candidates.length === 0) return -1;
     const b = this.b;
-    for (const a of this.active.values()) {
+    if (candidates.length > 8) {
+      // Only absurd nesting gets here: a hash lookup keeps it linear in the number of lines.
+      return this.active.get(latin1(b.subarray(at, at + len)))?.frame ?? -1;
+    }
+    for (const a of candidates) {
       const bytes = a.bytes;
-      if (bytes.length !== len) continue;
       let k = 0;
       while (k < len && b[at + k] === bytes[k]) k++;
       if (k === len) return a.frame;
@@ -306,12 +311,17 @@ class Parser {
   }
 
   private activate(boundary: string, frame: number): void {
-    this.active.set(boundary, { bytes: fromLatin1(boundary), frame });
-    this.lengthCount[boundary.length]!++;
+    const entry = { bytes: fromLatin1(boundary), frame };
+    this.active.set(boundary, entry);
+    (this.byLength[boundary.length] ??= []).push(entry);
   }
 
   private deactivate(boundary: string): void {
-    if (this.active.delete(boundary)) this.lengthCount[boundary.length]!--;
+    const entry = this.active.get(boundary);
+    if (entry === undefined) return;
+    this.active.delete(boundary);
+    const list = this.byLength[boundary.length]!;
+    list.splice(list.lastIndexOf(entry), 1);
   }
 
   private onDelimiter(hit: DelimiterHit): number {

@@ -332,7 +332,8 @@ async function verifyLayer(
     return { layerIndex, signers: r.signers, ignored: false, error: null, eContent: r.eContent };
   } catch (e) {
     const err = toSignetError(e, 'malformed-asn1');
-    if (err.code === 'limit-exceeded') throw err;
+    // A signature block that cannot even be decoded makes the message malformed, not "invalid".
+    if (err.code === 'limit-exceeded' || err.code.startsWith('malformed-')) throw err;
     layer.status = 'invalid';
     return { layerIndex, signers: [], ignored: false, error: err.toJSON(), eContent: null };
   }
