@@ -57,6 +57,7 @@ export type Warning =
   | { code: 'revocation-not-checked'; message: string }
   | { code: 'revocation-unknown'; message: string }
   | { code: 'insecure-algorithm-allowed'; message: string }
+  | { code: 'legacy-cipher'; message: string }
   | { code: 'signing-time-missing'; message: string }
   | { code: 'outer-signature-ignored'; message: string }
   | { code: 'unsigned-parts'; message: string }

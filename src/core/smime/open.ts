@@ -26,10 +26,8 @@ import {
   worstStatus,
   type Layer,
   type SignerReport,
-  type TrustCode,
   type Verdict,
   type VerdictStatus,
-  type Warning,
 } from '../verdict.js';
 import { summarize } from './summary.js';
 
@@ -209,6 +207,9 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
             status: 'decrypted',
           });
           cbcUnprotected = !d.integrityProtected;
+          if (d.cipher === '3DES-CBC') {
+            verdict.warnings.push({ code: 'legacy-cipher', message: 'The sender used 3DES, an outdated cipher; ask them to update their mail program.' });
+          }
           entity = parseMime(d.content, config.limits);
           content = d.content;
           continue;

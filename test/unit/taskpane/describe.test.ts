@@ -2,7 +2,8 @@
 // and RFC 2047-encoded subjects and a message without a header/body separator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeMessage, decodeEncodedWords } from '../../../src/taskpane/describe.js';
+import { describeMessage } from '../../../src/taskpane/describe.js';
+import { decodeEncodedWords } from '../../../src/core/mime/headers.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
