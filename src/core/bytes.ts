@@ -47,6 +47,19 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** First index of `needle` in `haystack` (or -1), scanning with the native indexOf for its first byte. */
+export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  if (needle.length === 0) return from;
+  const first = needle[0]!;
+  const last = haystack.length - needle.length;
+  for (let i = haystack.indexOf(first, from); i >= 0 && i <= last; i = haystack.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
 export function toHex(b: Uint8Array | ArrayBuffer): string {
   const u = b instanceof Uint8Array ? b : new Uint8Array(b);
   let s = '';
@@ -90,9 +103,10 @@ const B64_INDEX = (() => {
  * MIME). Works on bytes, not strings, because messages of 25-150 MB go through here.
  */
 export function base64Encode(b: Uint8Array, lineLength = 0): Uint8Array {
+  const perLine = lineLength > 0 ? Math.max(4, lineLength - (lineLength % 4)) : 0;
+  if (LITTLE_ENDIAN && perLine > 0 && perLine % 4 === 0 && b.length >= 3 * 1024) return base64EncodeFast(b, perLine);
   const groups = Math.ceil(b.length / 3);
   const chars = groups * 4;
-  const perLine = lineLength > 0 ? Math.max(4, lineLength - (lineLength % 4)) : 0;
   const lines = perLine > 0 ? Math.ceil(chars / perLine) : 1;
   const out = new Uint8Array(chars + (perLine > 0 ? Math.max(0, lines - 1) * 2 : 0));
   const A = B64_BYTES;
@@ -125,6 +139,44 @@ export function base64Encode(b: Uint8Array, lineLength = 0): Uint8Array {
     out[o++] = 61;
   }
   return out.subarray(0, o);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// Two base64 characters per 12 bits, as one little-endian 16-bit store: halves the stores of the hot loop.
+const B64_PAIRS = (() => {
+  const t = new Uint16Array(4096);
+  for (let i = 0; i < 4096; i++) t[i] = B64_BYTES[i >> 6]! | (B64_BYTES[i & 63]! << 8);
+  return t;
+})();
+
+/** Whole lines of `perLine` characters (a multiple of 4) with CRLF, written 16 bits at a time. */
+function base64EncodeFast(b: Uint8Array, perLine: number): Uint8Array {
+  const groupsPerLine = perLine / 4;
+  const bytesPerLine = groupsPerLine * 3;
+  const fullLines = Math.floor(b.length / bytesPerLine);
+  const restBytes = b.length - fullLines * bytesPerLine;
+  const restChars = Math.ceil(restBytes / 3) * 4;
+  const size = fullLines * (perLine + 2) + restChars - (restChars === 0 && fullLines > 0 ? 2 : 0);
+  const buf = new ArrayBuffer(size + (size & 1) + 2);
+  const out16 = new Uint16Array(buf);
+  const P = B64_PAIRS;
+  const CRLF16 = 13 | (10 << 8);
+  let o = 0;
+  let i = 0;
+  for (let line = 0; line < fullLines; line++) {
+    for (let g = 0; g < groupsPerLine; g++, i += 3) {
+      const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+      out16[o++] = P[n >>> 12]!;
+      out16[o++] = P[n & 0xfff]!;
+    }
+    out16[o++] = CRLF16;
+  }
+  const out = new Uint8Array(buf, 0, size);
+  if (restBytes > 0) {
+    const tail = base64Encode(b.subarray(i), 0);
+    out.set(tail, o * 2);
+  }
+  return out;
 }
 
 // Base64 output is pure ASCII, where the WHATWG "latin1" (windows-1252) decoder is exact and native.

@@ -22,3 +22,11 @@ test('hex round trip', () => {
   assert.equal(toHex(fromHex('00ff10')), '00ff10');
   assert.deepEqual(utf8('é'), new Uint8Array([0xc3, 0xa9]));
 });
+
+test('the fast base64 path (large input, 76-column lines) matches Node for every tail length', () => {
+  for (const n of [3072, 3073, 3074, 3075, 57 * 100, 57 * 100 + 1, 100_003]) {
+    const b = new Uint8Array(n).map((_, i) => (i * 131 + 7) & 0xff);
+    const expected = Buffer.from(b).toString('base64').replace(/.{76}(?!$)/g, '$&\r\n');
+    assert.equal(toBase64(b, 76), expected, `length ${n}`);
+  }
+});

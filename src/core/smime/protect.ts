@@ -3,7 +3,7 @@
 // enveloped-data (CBC) or authEnveloped-data (GCM). The outer RFC 5322 headers (From, To, Cc, Subject,
 // Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects.
 
-import { fromLatin1, latin1, toBase64, utf8, concat, toHex } from '../bytes.js';
+import { base64Encode, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
@@ -46,12 +46,22 @@ function boundary(provider: CryptoProvider): string {
   return `----=_signet_${toHex(randomBytes(provider, 18))}`;
 }
 
-function smimeEntity(headers: string[], der: Uint8Array): Uint8Array {
-  return concat([utf8(headers.join('\r\n') + '\r\n\r\n'), fromLatin1(toBase64(der, 76)), utf8('\r\n')]);
+/**
+ * Entities are built as lists of chunks and joined once at the end: a 150 MB attachment then costs one
+ * copy for the output, not one per layer of wrapping.
+ */
+type Chunks = Uint8Array[];
+
+function smimeEntity(headers: string[], der: Uint8Array): Chunks {
+  return [utf8(headers.join('\r\n') + '\r\n\r\n'), base64Encode(der, 76), utf8('\r\n')];
 }
 
 /** Signs a MIME entity; returns the new entity (multipart/signed or application/pkcs7-mime). */
 export async function signEntity(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Uint8Array> {
+  return concat(await signEntityChunks(entity, opts, provider));
+}
+
+async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Chunks> {
   const digest = opts.digest ?? 'SHA-256';
   // RFC 8551 §3.1.1-3.1.3: sign the canonical, 7-bit-safe form so no relay changes the signed bytes.
   const canonical = prepareForSigning(entity);
@@ -78,8 +88,9 @@ export async function signEntity(entity: Uint8Array, opts: SignOptions, provider
     );
   }
   const b = boundary(provider);
-  if (latin1(canonical).includes(b)) throw new SignetError('internal', 'MIME boundary collision.');
-  return concat([
+  // 144 random bits make a collision practically impossible; checking costs one native byte scan.
+  if (indexOfBytes(canonical, utf8(`--${b}`)) >= 0) throw new SignetError('internal', 'MIME boundary collision.');
+  return [
     utf8(
       `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${micalgFor(digest)};\r\n boundary="${b}"\r\n\r\n` +
         `This is an S/MIME signed message.\r\n\r\n--${b}\r\n`,
@@ -88,14 +99,19 @@ export async function signEntity(entity: Uint8Array, opts: SignOptions, provider
     utf8(
       `\r\n--${b}\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\n` +
         `Content-Disposition: attachment; filename="smime.p7s"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n` +
-        toBase64(der, 76) +
-        `\r\n--${b}--\r\n`,
+        '',
     ),
-  ]);
+    base64Encode(der, 76),
+    utf8(`\r\n--${b}--\r\n`),
+  ];
 }
 
 /** Encrypts a MIME entity; returns the application/pkcs7-mime entity. */
 export async function encryptEntity(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Uint8Array> {
+  return concat(await encryptEntityChunks(entity, opts, provider));
+}
+
+async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Chunks> {
   if (opts.recipients.length === 0) throw new SignetError('missing-certificate', 'Encryption needs at least one recipient certificate.');
   const cipher = chooseCipher(opts.capabilities ?? opts.recipients.map(() => null), opts.cipher);
   // RSAES-OAEP only when every recipient advertised it (RFC 8551 §2.7.1 keeps PKCS#1 v1.5 the MUST):
@@ -124,8 +140,8 @@ export async function protectMessage(message: Uint8Array, opts: ProtectOptions):
   if (!opts.sign && !opts.encrypt) throw new SignetError('usage', 'Nothing to do: neither signing nor encryption was asked for.');
   const provider = opts.provider ?? cryptoProvider();
   const { outerHeaders, content } = splitMessage(message);
-  let entity = content;
-  if (opts.sign) entity = await signEntity(entity, opts.sign, provider);
-  if (opts.encrypt) entity = await encryptEntity(entity, opts.encrypt, provider);
-  return joinMessage(outerHeaders, entity);
+  let chunks: Chunks = [content];
+  if (opts.sign) chunks = await signEntityChunks(content, opts.sign, provider);
+  if (opts.encrypt) chunks = await encryptEntityChunks(chunks.length === 1 ? chunks[0]! : concat(chunks), opts.encrypt, provider);
+  return concat([joinMessage(outerHeaders, new Uint8Array(0)), ...chunks]);
 }

@@ -1,0 +1,36 @@
+// The CLI reads a message from a file redirect and from a pipe identically (regression: a synchronous
+// read of a non-blocking pipe could stop early and corrupt a large message).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SIGNET_BIN, signet } from '../../helpers/cli.js';
+
+const big =
+  'From: a@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="q"\r\n\r\n--q\r\nContent-Type: text/plain\r\n\r\nhi\r\n' +
+  `--q\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${'QUJD'.repeat(19).concat('\r\n').repeat(60_000)}--q--\r\n`;
+
+test('inspect of a 4.6 MB message: the same report from a file redirect and from a pipe', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-cli-'));
+  const file = join(dir, 'big.eml');
+  writeFileSync(file, big);
+  const fromFile = spawnSync('bash', ['-c', `"${process.execPath}" "${SIGNET_BIN}" inspect --json < "${file}"`]);
+  const fromPipe = signet(['inspect', '--json'], big);
+  assert.equal(fromFile.status, 0, fromFile.stderr.toString());
+  assert.equal(fromPipe.status, 0, fromPipe.stderr);
+  const a = JSON.parse(fromFile.stdout.toString());
+  const b = JSON.parse(fromPipe.stdout.toString());
+  assert.deepEqual(a, b);
+  assert.equal(a.root.children.length, 2);
+  assert.equal(a.root.size, Buffer.byteLength(big));
+});
+
+test('--help exits 0, no command exits 2, unknown option exits 2 with a usage code', () => {
+  assert.equal(signet(['--help']).status, 0);
+  assert.equal(signet([]).status, 2);
+  const r = signet(['inspect', '--to', 'x']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /\[usage\]/);
+});
