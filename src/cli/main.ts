@@ -15,16 +15,21 @@ import { decryptMessage } from '../core/smime/decrypt-message.js';
 import { inspectMessage } from '../core/smime/inspect.js';
 import { loadIdentities, loadCertificates } from '../keys/identity-file.js';
 import { formatVerdict } from './format.js';
+import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
+import { builtinEmailRoots } from '../core/pki/roots/index.js';
 
 export const USAGE = `Usage:
   signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]   < in.eml > out.eml
   signet encrypt --to CERT [--to CERT ...] [--identity FILE --pass PW]
                  [--cipher aes-128-gcm|aes-256-gcm|aes-128-cbc|aes-256-cbc]           < in.eml > out.eml
   signet decrypt --identity FILE [--pass PW]                                              < in.eml > out.eml
-  signet verify  [--trust CA.pem ...] [--identity FILE --pass PW] [--at ISO-8601] [--offline] [--json] < in.eml
+  signet verify  [--trust CA.pem ...] [--no-builtin-roots] [--identity FILE --pass PW] [--at ISO-8601]
+                 [--offline] [--json]                                                  < in.eml
   signet inspect                                                                          < in.eml
 
 FILE is a PKCS#12 file (with --pass) or a PEM file with a private key and certificates.
+verify trusts Mozilla's e-mail roots (built in) plus every --trust CA; --no-builtin-roots trusts only --trust.
+Missing intermediates are fetched from the certificate's AIA URL unless --offline.
 verify exits 0 only when the message is valid, 1 for any other verdict, 2 for bad usage or unreadable input.`;
 
 export interface CliIo {
@@ -32,6 +37,9 @@ export interface CliIo {
   stdout: (b: Uint8Array | string) => void;
   stderr: (s: string) => void;
 }
+
+/** OCSP answers and CRLs verified by this process, kept until their nextUpdate (`main` may run many times). */
+const revocationCache = new MemoryRevocationCache();
 
 const DIGESTS: Record<string, Digest> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 const CIPHERS = new Set<Cipher>(['aes-128-gcm', 'aes-256-gcm', 'aes-128-cbc', 'aes-256-cbc']);
@@ -89,6 +97,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           at: { type: 'string' },
           offline: { type: 'boolean' },
           json: { type: 'boolean' },
+          'no-builtin-roots': { type: 'boolean' },
         },
       });
     } catch (e) {
@@ -99,7 +108,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       sign: ['identity', 'pass', 'opaque', 'digest'],
       encrypt: ['to', 'identity', 'pass', 'cipher'],
       decrypt: ['identity', 'pass'],
-      verify: ['trust', 'identity', 'pass', 'at', 'offline', 'json'],
+      verify: ['trust', 'no-builtin-roots', 'identity', 'pass', 'at', 'offline', 'json'],
       inspect: ['json'],
     };
     const allowedHere = allowed[command];
@@ -147,10 +156,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           at = new Date(v.at);
           if (Number.isNaN(at.getTime())) throw new UsageError('--at must be an ISO-8601 date, e.g. 2026-01-31T12:00:00Z.');
         }
-        const anchors = await certificates(v.trust, 'trust anchor');
+        const anchors = [...(v['no-builtin-roots'] ? [] : builtinEmailRoots()), ...(await certificates(v.trust, 'trust anchor'))];
         const ids = await identities(v.identity, v.pass, provider, false);
         const input = await io.stdin();
-        const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, provider });
+        const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider });
         io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
         if (verdict.status === 'malformed') return 2;
         return verdict.status === 'valid' ? 0 : 1;

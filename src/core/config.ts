@@ -29,6 +29,24 @@ export interface SecurityConfig {
    * Date header is not signed, so a large gap means an old signed message was re-dated and replayed.
    */
   maxSigningTimeSkewSeconds: number;
+  /**
+   * What happens when a certificate names a revocation source (OCSP responder, CRL) but no usable answer
+   * can be obtained (responder down, timeout, stale or unverifiable response).
+   * - 'soft' (default, what Thunderbird, Outlook and browsers do): the status is kept and the Verdict
+   *   carries a visible 'revocation-unknown' warning. Threat left open: an attacker who holds a revoked
+   *   key and can block the victim's traffic to the responder (captive network, MITM) makes the
+   *   revocation check silently inconclusive instead of failing.
+   * - 'hard': the signer is 'untrusted' with code 'revocation-unknown'. Closes that hole, at the price of
+   *   false alarms whenever a CA's responder is down or the reader is offline.
+   * A revoked answer always makes the status 'revoked' in both modes.
+   */
+  revocationMode: 'soft' | 'hard';
+  /**
+   * Time allowed for one OCSP or CRL request, in milliseconds. A responder that never answers (tarpit, or
+   * an attacker holding the connection open) would otherwise hang verification; a whole check is bounded
+   * by a few of these (see src/core/pki/revocation/index.ts).
+   */
+  revocationTimeoutMs: number;
 }
 
 export interface Limits {
@@ -63,6 +81,12 @@ export interface Limits {
   maxAsn1Bytes: number;
   /** Most certificates taken from one message: each one costs a signature check during path building. */
   maxCertificates: number;
+  /**
+   * Largest OCSP response or CRL accepted from the network, in bytes. Responses come over plain http from
+   * a URL in a certificate, so anyone on the path can send an endless body; real CRLs of public e-mail
+   * CAs stay below a few MiB, OCSP responses below a few KiB.
+   */
+  maxRevocationResponseBytes: number;
 }
 
 export interface SignetConfig extends SecurityConfig {
@@ -79,6 +103,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxAsn1Nodes: 400_000,
   maxAsn1Bytes: 210 * MiB,
   maxCertificates: 64,
+  maxRevocationResponseBytes: 32 * MiB,
 });
 
 export const defaultConfig: Readonly<SignetConfig> = Object.freeze({
@@ -88,6 +113,8 @@ export const defaultConfig: Readonly<SignetConfig> = Object.freeze({
   minRsaBits: 2048,
   minEcBits: 256,
   maxSigningTimeSkewSeconds: 3600,
+  revocationMode: 'soft',
+  revocationTimeoutMs: 5000,
   limits: defaultLimits,
 });
 
@@ -110,6 +137,12 @@ export function resolveConfig(overrides: ConfigOverrides = {}): SignetConfig {
   }
   if (!Number.isSafeInteger(cfg.maxSigningTimeSkewSeconds) || cfg.maxSigningTimeSkewSeconds < 0) {
     throw new SignetError('usage', 'maxSigningTimeSkewSeconds must be a whole number of seconds.');
+  }
+  if (cfg.revocationMode !== 'soft' && cfg.revocationMode !== 'hard') {
+    throw new SignetError('usage', "revocationMode must be 'soft' or 'hard'.");
+  }
+  if (!Number.isSafeInteger(cfg.revocationTimeoutMs) || cfg.revocationTimeoutMs < 100 || cfg.revocationTimeoutMs > 120_000) {
+    throw new SignetError('usage', 'revocationTimeoutMs must be a whole number of milliseconds between 100 and 120000.');
   }
   if (![256, 384, 521].includes(cfg.minEcBits)) {
     throw new SignetError('usage', 'minEcBits must be 256, 384 or 521.');

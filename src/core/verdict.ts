@@ -46,6 +46,7 @@ export type TrustCode =
   | 'key-usage'
   | 'ext-key-usage'
   | 'critical-extension' // a critical extension this implementation cannot process (RFC 5280 §4.2)
+  | 'name-constraints' // a name outside what an issuing CA may certify (RFC 5280 §4.2.1.10)
   | 'revoked'
   | 'revocation-unknown'
   | 'no-email'
@@ -63,6 +64,47 @@ export type Warning =
   | { code: 'unsigned-parts'; message: string }
   | { code: 'source-may-be-reserialized'; message: string };
 
+/**
+ * Why a revocation source gave no usable answer (RevocationEvidence.problem), as a stable code:
+ * - `network`, `timeout`, `http-status`, `too-large`: the responder or CRL could not be fetched;
+ * - `malformed`: the response or CRL is not valid DER of the expected structure;
+ * - `responder-error`: the OCSP responder answered with an error status (tryLater, unauthorized …);
+ * - `bad-signature`: the response or CRL signature does not verify with the key that must have made it
+ *   (e.g. a CRL signed by another key than the issuing CA's);
+ * - `insecure-algorithm`, `unsupported-algorithm`: signed with an algorithm refused by policy or unknown;
+ * - `unauthorized-responder`: the OCSP response is signed by neither the issuing CA nor a responder
+ *   certificate that CA issued with id-kp-OCSPSigning;
+ * - `cert-id-mismatch`: the response is about another certificate or another issuer;
+ * - `nonce-mismatch`: the response echoes a different nonce than the one sent (a replayed response);
+ * - `stale`: nextUpdate has passed (or, without nextUpdate, the answer is too old);
+ * - `not-yet-valid`: thisUpdate is in the future beyond the allowed clock skew;
+ * - `unknown-certificate`: the OCSP responder does not know the certificate (status unknown);
+ * - `wrong-issuer`, `out-of-scope`, `unsupported-crl`: the CRL is from another issuer, does not cover
+ *   this certificate (issuingDistributionPoint), or is of a kind Signet does not process (delta,
+ *   indirect, partitioned by reason, unknown critical extension);
+ * - `no-source`: the certificate names no OCSP responder and no http(s) CRL distribution point.
+ */
+export type RevocationProblem =
+  | 'network'
+  | 'timeout'
+  | 'http-status'
+  | 'too-large'
+  | 'malformed'
+  | 'responder-error'
+  | 'bad-signature'
+  | 'insecure-algorithm'
+  | 'unsupported-algorithm'
+  | 'unauthorized-responder'
+  | 'cert-id-mismatch'
+  | 'nonce-mismatch'
+  | 'stale'
+  | 'not-yet-valid'
+  | 'unknown-certificate'
+  | 'wrong-issuer'
+  | 'out-of-scope'
+  | 'unsupported-crl'
+  | 'no-source';
+
 export interface RevocationEvidence {
   method: 'ocsp' | 'crl' | 'none';
   status: 'good' | 'revoked' | 'unknown' | 'not-checked';
@@ -71,7 +113,12 @@ export interface RevocationEvidence {
   thisUpdate?: string;
   nextUpdate?: string;
   revokedAt?: string;
+  /** RFC 5280 §5.3.1 CRLReason name (keyCompromise, superseded …), when the authority gave one. */
   reason?: string;
+  /** Why no usable answer was obtained (status 'unknown' or 'not-checked'). */
+  problem?: RevocationProblem;
+  /** The answer came from the revocation cache (fetched earlier, still before its nextUpdate). */
+  cached?: boolean;
 }
 
 export interface CertificateReport {

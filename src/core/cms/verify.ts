@@ -33,7 +33,8 @@ import type { HashName } from '../keys.js';
 import { OID, oidName } from '../oids.js';
 import { commonName, formatName, parseCertificate, parseCertificateNode, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
 import { describeCertificate, fingerprint, serialToHex } from '../pki/certificate-info.js';
-import { validateChain, type ChainStatus } from '../pki/chain.js';
+import { validateChain, worseChainStatus, type ChainStatus } from '../pki/chain.js';
+import { checkRevocation, type RevocationCache, type RevocationResult } from '../pki/revocation/index.js';
 import { keyMeetsPolicy, verifyWithPublicKey } from '../pki/public-key.js';
 import {
   digestFromOid,
@@ -64,6 +65,13 @@ export interface VerifyOptions {
   /** Validation time; defaults to now. */
   at?: Date;
   config: SignetConfig;
+  /** When given, issuers missing from the message are fetched from AIA caIssuers (pki/aia.ts). */
+  fetch?: typeof fetch;
+  /**
+   * Network revocation checking (OCSP, CRL; pki/revocation) of each signer's path once it reaches a trust
+   * anchor. Absent or null: not checked. The mode and timeout come from `config`.
+   */
+  revocation?: { fetch: typeof fetch; cache?: RevocationCache; now?: Date } | null;
 }
 
 /** What a caller needs beyond the report, per signer (same order as `signers`). */
@@ -184,7 +192,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, opts: VerifyOptions, 
   const signerDetails: SignerDetail[] = [];
   for (const node of signerInfoNodes) {
     const si = parseSignerInfo(node);
-    const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf }, provider);
+    const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf, fetch: opts.fetch, revocation: opts.revocation ?? null }, provider);
     signers.push(report);
     signerDetails.push(detail);
   }
@@ -225,6 +233,8 @@ interface SignerContext {
   at: Date;
   config: SignetConfig;
   digestOf(h: HashName): Promise<Uint8Array>;
+  fetch?: typeof fetch;
+  revocation: VerifyOptions['revocation'];
 }
 
 async function verifySigner(
@@ -301,10 +311,29 @@ async function verifySigner(
   const chainResult = cert
     ? await validateChain(
         cert,
-        { anchors: ctx.anchors, intermediates: ctx.pool, at: ctx.at, signingTime, config, purpose: 'email-signing' },
+        { anchors: ctx.anchors, intermediates: ctx.pool, at: ctx.at, signingTime, config, purpose: 'email-signing', aia: ctx.fetch ? { fetch: ctx.fetch } : null },
         provider,
       )
     : null;
+
+  // Revocation (RFC 5280 §6.3, RFC 6960) of the chosen path, only for an intact signature on a path that
+  // reaches a trust anchor (see pki/revocation/index.ts for why, and for the policy).
+  let revocation: RevocationResult | null = null;
+  if (ctx.revocation && chainResult?.anchored && problems.length === 0 && chainResult.status !== 'invalid') {
+    revocation = await checkRevocation(
+      chainResult.chain.map((l) => l.certificate),
+      {
+        fetch: ctx.revocation.fetch,
+        cache: ctx.revocation.cache,
+        now: ctx.revocation.now,
+        at: ctx.at,
+        mode: config.revocationMode,
+        timeoutMs: config.revocationTimeoutMs,
+        config,
+      },
+      provider,
+    );
+  }
 
   let status: ChainStatus;
   let code: TrustCode;
@@ -316,6 +345,13 @@ async function verifySigner(
     status = chainResult.status;
     code = chainResult.code;
     reason = chainResult.reason;
+    // Revoked outranks expired and untrusted; an unknown revocation status fails only in hard mode.
+    const failed = revocation ? revocationFailure(revocation, config) : null;
+    if (revocation && failed && (status === 'valid' || worseChainStatus(status, failed) !== status)) {
+      status = worseChainStatus(status, failed);
+      code = revocation.code as TrustCode;
+      reason = revocation.reason;
+    }
   } else {
     status = 'invalid';
     code = 'no-certificate';
@@ -325,6 +361,14 @@ async function verifySigner(
   const chain = chainResult
     ? await Promise.all(chainResult.chain.map((l) => describeCertificate(l.certificate, provider, { status: l.status, isTrustAnchor: l.isTrustAnchor })))
     : [];
+  revocation?.certificates.forEach((r, i) => {
+    const link = chain[i];
+    if (!r || !link) return;
+    link.revocation = r.evidence;
+    // The link that failed shows why: 'revoked' always, 'revocation-unknown' when the mode makes it fail.
+    const linkFailure = revocationFailure({ code: r.code }, config);
+    if (linkFailure && (link.status === 'ok' || r.code === 'revoked')) link.status = r.code as TrustCode;
+  });
   // The signer's own key problem belongs on its certificate in the chain view too.
   const keyProblem = problems.find(([c]) => c === 'weak-key');
   if (keyProblem && chain[0]?.status === 'ok') chain[0].status = 'weak-key';
@@ -359,6 +403,13 @@ async function verifySigner(
       signingTime,
     },
   };
+}
+
+/** The status a revocation outcome forces: 'revoked', 'untrusted' for an unknown status in hard mode, else none. */
+function revocationFailure(r: Pick<RevocationResult, 'code'>, config: SignetConfig): ChainStatus | null {
+  if (r.code === 'revoked') return 'revoked';
+  if (r.code === 'revocation-unknown' && config.revocationMode === 'hard') return 'untrusted';
+  return null;
 }
 
 /** The most severe problem; within a severity, the first found (problems are pushed most decisive first). */

@@ -4,6 +4,7 @@
 // much it looks like one, stays a name.
 
 import { SignetError } from '../errors.js';
+import { domainKey } from '../idn.js';
 import { decodeEncodedWords, getHeaders, type Header } from './headers.js';
 
 export interface Address {
@@ -244,6 +245,25 @@ export function normalizeAddress(address: string): string {
   return a.slice(0, at) + '@' + a.slice(at + 1).toLowerCase();
 }
 
+/**
+ * The form in which two addresses are compared (DESIGN.md rule 4): the local part exactly as written
+ * (RFC 5321 §2.4 leaves its case to the receiving host, so "Alice" and "alice" may be different
+ * mailboxes; only Unicode NFC is applied, which changes no character), the domain case-insensitively and
+ * with internationalised labels in A-label form, so a certificate's "xn--mnchen-3ya.example" matches a
+ * From of "münchen.example" (RFC 8398 §3 asks certificates to carry the A-label form).
+ */
+export function addressKey(address: string): string {
+  const a = address.trim();
+  const at = a.lastIndexOf('@');
+  if (at < 0) return a.normalize('NFC');
+  return a.slice(0, at).normalize('NFC') + '@' + domainKey(a.slice(at + 1));
+}
+
+/** Whether two addr-specs name the same mailbox (see addressKey). */
+export function sameAddress(a: string, b: string): boolean {
+  return addressKey(a) === addressKey(b);
+}
+
 export type FromResult =
   | { readonly ok: true; readonly address: string; readonly name: string | null }
   | { readonly ok: false; readonly reason: 'missing' | 'empty' | 'several-headers' | 'several-addresses' | 'unparseable' };
@@ -252,6 +272,10 @@ export type FromResult =
  * The one From address of a message (DESIGN.md rule 4, after "Johnny, You Are Fired!"): several From
  * headers, an empty From, several addresses, a group, or anything that does not parse yields no address,
  * so a signature can never be bound to an ambiguous sender. The address is normalized (domain lowercased).
+ * Only From counts: a Sender header (RFC 5322 §3.6.2, the agent that transmitted the message) never
+ * stands in for a missing, empty or ambiguous From, and a signer matching Sender but not From is a
+ * mismatch, because From is the author the reader sees. (Thunderbird also accepts a match on Sender;
+ * Signet deliberately does not.)
  */
 export function singleFromAddress(source: { readonly headers: readonly Header[] } | readonly Header[]): FromResult {
   const headers: readonly Header[] = 'headers' in source ? source.headers : source;

@@ -46,4 +46,4 @@ export {
   type TransferEncodingChoice,
 } from './builder.js';
 export { joinMessage, prepareForSigning, splitMessage, toCanonical, type OuterHeader } from './canonicalize.js';
-export { normalizeAddress, parseAddressList, singleFromAddress, type Address, type FromResult } from './address.js';
+export { addressKey, normalizeAddress, parseAddressList, sameAddress, singleFromAddress, type Address, type FromResult } from './address.js';

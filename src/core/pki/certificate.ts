@@ -108,6 +108,8 @@ const HANDLED_CRITICAL = new Set<string>([
   OID.subjectAltName,
   OID.subjectKeyIdentifier,
   OID.authorityKeyIdentifier,
+  // nameConstraints: processed by name-constraints.ts during path validation (RFC 5280 §4.2.1.10).
+  '2.5.29.30',
   // certificatePolicies: Signet requires no particular policy (the any-policy case of RFC 5280 §6.1), so a
   // critical policies extension does not change the outcome.
   '2.5.29.32',

@@ -1,8 +1,20 @@
 // Certification path building and the basic validation S/MIME signer status needs (RFC 5280 §6 subset,
 // RFC 8550 §4.4 for S/MIME end entities): names and key identifiers to find issuers, every signature
 // verified, a bounded search that terminates on circular chains, validity at the signing time and at the
-// validation time, basicConstraints/pathLen, keyUsage and EKU. Revocation (OCSP, CRL) is a later layer:
-// it will annotate the selected path's links and may lower the status to 'revoked'.
+// validation time, basicConstraints/pathLen, name constraints (name-constraints.ts), keyUsage and EKU.
+// Missing issuers may be fetched from AIA caIssuers (aia.ts) when a fetch is injected. Revocation (OCSP,
+// CRL) is a later layer: it annotates the selected path's links and may lower the status to 'revoked'.
+//
+// Validity rule ("signed while valid, checked after expiry"): every certificate of the path must be
+// valid at the validation time `at` AND, when the signature carries a signingTime, at that time too.
+// A signature made in 2020 with a certificate that expired in 2021 is therefore 'expired' when checked
+// today. signingTime is a signed attribute but its value is whatever the signer's software wrote: a thief
+// holding an expired (or compromised and since expired) key can claim any past time, so "valid at
+// signingTime" alone would let expired keys sign forever. Without a trusted timestamp (RFC 3161, not
+// supported) the only safe default is to require validity now. Archive validation is still possible, but
+// only on the reader's own word: the caller (CLI `--at`) sets `at` to a time it trusts. Each failing
+// certificate is marked on its own link (an expired intermediate is reported on the intermediate, not on
+// the signer).
 
 import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
 import { equalBytes } from '../bytes.js';
@@ -11,7 +23,9 @@ import type { CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import type { TrustCode } from '../verdict.js';
+import { IssuerFetcher, type AiaOptions } from './aia.js';
 import { unhandledCriticalExtensions, type Certificate } from './certificate.js';
+import { checkNameConstraints, readNameConstraints } from './name-constraints.js';
 import { keyMeetsPolicy, verifyWithPublicKey } from './public-key.js';
 import { parseSignatureAlgorithm, resolveVerifyAlgorithm, isAlgorithmProblem } from './signature-algorithm.js';
 
@@ -44,6 +58,8 @@ export interface ChainOptions {
   config: SignetConfig;
   /** Leaf checks: 'email-signing' applies RFC 8550 §4.4.2/4.4.4 keyUsage and EKU rules. */
   purpose: 'email-signing' | 'none';
+  /** Fetch missing issuers from AIA caIssuers (only when no path to an anchor can be built without). */
+  aia?: AiaOptions | null;
 }
 
 /** Longest path searched, leaf and anchor included; real S/MIME chains have 2-5 certificates. */
@@ -125,6 +141,8 @@ export async function validateChain(leaf: Certificate, options: ChainOptions, pr
   let completePaths = 0;
   let longest: Certificate[] = [leaf];
   const linkFailures = new Set<LinkOutcome>();
+  /** Certificates at which a search branch ended without reaching an anchor: where an issuer is missing. */
+  let deadEnds: Certificate[] = [];
 
   const consider = (path: Certificate[]): boolean => {
     const result = evaluatePath(path, true, options);
@@ -150,10 +168,36 @@ export async function validateChain(leaf: Certificate, options: ChainOptions, pr
       }
       if (await extend([...path, cand])) return true;
     }
+    if (!deadEnds.includes(cur)) deadEnds.push(cur);
     return false;
   };
 
   await extend([leaf]);
+  // AIA caIssuers (RFC 5280 §4.2.2.1): only when no path reached an anchor. Each round fetches the issuers
+  // of the certificates where the search stopped, adds them to the pool and searches again (a fetched
+  // intermediate may itself need its issuer); the fetcher's budget bounds the rounds.
+  const fetcher = options.aia ? new IssuerFetcher(options.aia, config.limits) : null;
+  const asked = new Set<Certificate>();
+  while (!best && fetcher) {
+    let added = 0;
+    for (const cert of deadEnds) {
+      if (asked.has(cert) || cert.selfIssued) continue;
+      asked.add(cert);
+      for (const c of await fetcher.issuersOf(cert)) {
+        if (pool.length >= config.limits.maxCertificates * 2) break;
+        if (!pool.some((p) => equalBytes(p.der, c.der)) && !anchorFor(c)) {
+          pool.push(c);
+          added++;
+        }
+      }
+      if (added > 0) break;
+    }
+    if (added === 0) break;
+    completePaths = 0;
+    steps = 0;
+    deadEnds = [];
+    await extend([leaf]);
+  }
   if (best) return (best as { result: ChainResult }).result;
 
   // No path to an anchor: report the furthest we got, with why it stopped.
@@ -246,6 +290,18 @@ function evaluatePath(path: Certificate[], anchored: boolean, options: ChainOpti
         if (below > bc.pathLen) problems.push(['path-length', 'The chain is longer than a certificate authority allows (pathLen).']);
       }
     }
+    // Name constraints of every CA above this certificate (the anchor's included, as NSS and OpenSSL do);
+    // a self-issued intermediate is exempt (§6.1.3 b), the end entity never.
+    if (isLeaf || !cert.selfIssued) {
+      for (let j = i + 1; j < path.length; j++) {
+        const nc = constraintsOf(path[j]!, options);
+        const check = nc === 'unreadable' ? { ok: false as const, reason: 'an issuer\'s name constraints cannot be read' } : nc ? checkNameConstraints(nc, cert, config.limits) : null;
+        if (check && !check.ok) {
+          problems.push(['name-constraints', `A certificate in the chain violates its issuer's name constraints: ${check.reason}.`]);
+          break;
+        }
+      }
+    }
     let status: TrustCode = 'ok';
     for (const [code, reason] of problems) {
       if (status === 'ok' || STATUS_RANK[statusForCode(code)] < STATUS_RANK[statusForCode(status)]) status = code;
@@ -265,4 +321,19 @@ function evaluatePath(path: Certificate[], anchored: boolean, options: ChainOpti
   }
   const reason = status === 'valid' ? 'The certificate chains to a trusted authority and is valid.' : (reasons.get(code) ?? '');
   return { status, code, reason, chain: links, anchored };
+}
+
+const constraintsCache = new WeakMap<Certificate, ReturnType<typeof readNameConstraints> | 'unreadable'>();
+
+function constraintsOf(ca: Certificate, options: ChainOptions): ReturnType<typeof readNameConstraints> | 'unreadable' {
+  let nc = constraintsCache.get(ca);
+  if (nc === undefined) {
+    try {
+      nc = readNameConstraints(ca, options.config.limits);
+    } catch {
+      nc = 'unreadable';
+    }
+    constraintsCache.set(ca, nc);
+  }
+  return nc;
 }

@@ -16,12 +16,12 @@ import { SignetError, toSignetError, type ErrorCode } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { OID } from '../oids.js';
 import { peekContentType } from '../cms/content-type.js';
-import { verifySignedData } from '../cms/verify.js';
+import { verifySignedData, type VerifyOptions } from '../cms/verify.js';
 import { decryptContent } from '../cms/decrypt.js';
 import { parseMime } from '../mime/parser.js';
 import type { MimeEntity } from '../mime/entity.js';
 import { toCanonical } from '../mime/canonicalize.js';
-import { singleFromAddress, normalizeAddress } from '../mime/address.js';
+import { singleFromAddress, sameAddress } from '../mime/address.js';
 import {
   worstStatus,
   type Layer,
@@ -30,6 +30,7 @@ import {
   type VerdictStatus,
 } from '../verdict.js';
 import { summarize } from './summary.js';
+import { MemoryRevocationCache, type RevocationCache } from '../pki/revocation/index.js';
 
 export interface OpenOptions {
   /** Our private keys, for decryption. */
@@ -42,6 +43,16 @@ export interface OpenOptions {
   at?: Date;
   /** Skip network revocation checks (and say so in the Verdict). */
   offline?: boolean;
+  /**
+   * Network access for revocation (OCSP, CRL) and for AIA caIssuers (missing intermediates). Absent, or
+   * with `offline`, nothing is fetched.
+   */
+  fetch?: typeof fetch;
+  /**
+   * Verified revocation answers kept until their nextUpdate (pki/revocation/cache.ts). Pass one that lives
+   * as long as the process or the task pane; by default each call starts with an empty one.
+   */
+  revocationCache?: RevocationCache;
   config?: ConfigOverrides | SignetConfig;
   provider?: CryptoProvider;
 }
@@ -86,11 +97,10 @@ function classify(entity: MimeEntity): Classified {
 }
 
 function addressMatches(signer: SignerReport, from: string): boolean {
-  const f = normalizeAddress(from);
-  return signer.emails.some((e) => normalizeAddress(e) === f);
+  return signer.emails.some((e) => sameAddress(e, from));
 }
 
-function emptyVerdict(at: Date, offline: boolean): Verdict {
+function emptyVerdict(at: Date, revocation: Verdict['revocation']): Verdict {
   return {
     status: 'unsigned',
     summary: '',
@@ -101,7 +111,7 @@ function emptyVerdict(at: Date, offline: boolean): Verdict {
     from: null,
     warnings: [],
     checkedAt: at.toISOString(),
-    revocation: offline ? 'offline' : 'not-configured',
+    revocation,
     error: null,
   };
 }
@@ -110,7 +120,11 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
   const config = resolveConfig(options.config ?? {});
   const provider = options.provider ?? cryptoProvider();
   const at = options.at ?? new Date();
-  const verdict = emptyVerdict(at, options.offline === true);
+  // Revocation is checked when the caller gives network access and did not ask for offline.
+  const revocationState: Verdict['revocation'] = options.offline === true ? 'offline' : options.fetch ? 'checked' : 'not-configured';
+  const revocation =
+    revocationState === 'checked' ? { fetch: options.fetch!, cache: options.revocationCache ?? new MemoryRevocationCache() } : null;
+  const verdict = emptyVerdict(at, revocationState);
   const finish = (status: VerdictStatus, code: Verdict['code'], content: Uint8Array | null): OpenResult => {
     verdict.status = status;
     verdict.code = code;
@@ -118,6 +132,14 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
     verdict.summary = summarize(status, code, verdict.signer?.email ?? null, verdict.from, encrypted);
     if (verdict.revocation === 'offline') {
       verdict.warnings.push({ code: 'revocation-not-checked', message: 'Revocation was not checked (offline).' });
+    }
+    // A named revocation source gave no usable answer: visible in soft mode (the status is unchanged) and
+    // kept as an explanation in hard mode (where the status already says 'untrusted').
+    if (verdict.signers.some((s) => s.chain.some((c) => c.revocation?.status === 'unknown'))) {
+      verdict.warnings.push({
+        code: 'revocation-unknown',
+        message: 'Whether a certificate in the chain has been revoked could not be checked (the revocation service gave no usable answer).',
+      });
     }
     return { verdict, content };
   };
@@ -152,7 +174,7 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
       if (c.kind === 'multipart-signed') {
         // RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form of the first part, exactly.
         const signedBytes = toCanonical(c.content.raw);
-        const step = await verifyLayer(c.signature.decodeBody(), signedBytes, 'multipart-signed', options, config, provider, verdict);
+        const step = await verifyLayer(c.signature.decodeBody(), signedBytes, 'multipart-signed', options, config, provider, verdict, revocation);
         steps.push(step);
         entity = parseMime(signedBytes, config.limits);
         content = signedBytes;
@@ -161,7 +183,7 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
       // application/pkcs7-mime: trust the ContentInfo, not the smime-type parameter (mislabelled mail exists).
       const ci = { contentType: peekContentType(c.der) };
       if (ci.contentType === OID.signedData) {
-        const step = await verifyLayer(c.der, undefined, 'opaque', options, config, provider, verdict);
+        const step = await verifyLayer(c.der, undefined, 'opaque', options, config, provider, verdict, revocation);
         steps.push(step);
         if (step.error || step.eContent === null) break;
         entity = parseMime(step.eContent, config.limits);
@@ -292,7 +314,7 @@ function bindSender(s: SignerReport, from: string | null): SignerReport {
   if (from === null || !addressMatches(s, from)) {
     return { ...s, status: 'sender-mismatch', code: 'sender-mismatch', reason: 'The signer is not the sender shown in From.' };
   }
-  const matching = s.emails.find((e) => normalizeAddress(e) === normalizeAddress(from));
+  const matching = s.emails.find((e) => sameAddress(e, from));
   return { ...s, email: matching ?? s.email };
 }
 
@@ -304,6 +326,7 @@ async function verifyLayer(
   config: SignetConfig,
   provider: CryptoProvider,
   verdict: Verdict,
+  revocation: VerifyOptions['revocation'],
 ): Promise<SignedStep & { eContent: Uint8Array | null }> {
   const layerIndex = verdict.layers.length;
   const layer: Layer = { kind: 'signed', format, digestAlgorithms: [], signers: 0, status: 'invalid' };
@@ -317,6 +340,8 @@ async function verifyLayer(
         extraCertificates: options.extraCertificates ?? [],
         at: options.at ?? new Date(),
         config,
+        fetch: options.offline ? undefined : options.fetch,
+        revocation,
       },
       provider,
     );

@@ -16,6 +16,7 @@ const REASONS: Partial<Record<TrustCode | ErrorCode, string>> = {
   'untrusted-root': "the signer's certificate was issued by an authority you do not trust",
   'not-ca': 'a certificate in the chain is not allowed to issue certificates',
   'path-length': 'the certificate chain is longer than its issuer allows',
+  'name-constraints': "the signer's certificate names an address its issuing authority is not allowed to certify",
   expired: "the signer's certificate was not valid at the time that matters",
   'not-yet-valid': "the signer's certificate was not yet valid",
   'key-usage': "the signer's certificate is not allowed to sign",
