@@ -49,6 +49,31 @@ export default tseslint.config(
     },
   },
   {
+    // The policy layer (docs/ADMIN.md) sits on src/core and shares its constraints: no Office, no DOM, no
+    // Node; fetch is injected.
+    files: ['src/policy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'child_process', 'crypto', 'buffer'], message: 'src/policy must not depend on Node.' },
+            { group: ['**/outlook/**', '**/taskpane/**', '**/keys/**', '**/cli/**', '**/workbench/**', '**/build/**'], message: 'src/policy must not import upper layers.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'window', message: 'src/policy has no DOM dependency.' },
+        { name: 'document', message: 'src/policy has no DOM dependency.' },
+        { name: 'localStorage', message: 'src/policy has no DOM dependency.' },
+        { name: 'Office', message: 'src/policy has no Office.js dependency.' },
+        { name: 'fetch', message: 'src/policy takes fetch as a parameter.' },
+        { name: 'Buffer', message: 'src/policy must not depend on Node.' },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

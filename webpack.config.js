@@ -5,6 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
+// Compiled by `tsc -p tsconfig.json`, which every npm script runs before webpack (docs/ADMIN.md).
+import { SignetDeployPlugin } from './lib/src/build/deploy.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KiB = 1024;
@@ -23,6 +25,13 @@ export default (env = {}, argv = {}) => {
   // The workbench page is for development; `--env workbench` adds it to a production build for e2e tests.
   const withWorkbench = !production || Boolean(env.workbench);
   const hashed = (name) => (production ? `${name}.[contenthash:12]` : name);
+  // `--env host=https://…` rewrites the manifest for that host; `--env policy=FILE` (or SIGNET_POLICY)
+  // chooses the organisation policy served as /signet-policy.json. parseHost() rejects a bad host here,
+  // before anything is built.
+  const deploy = new SignetDeployPlugin({
+    host: env.host,
+    policyFile: resolve(here, env.policy ?? process.env.SIGNET_POLICY ?? 'docs/policies/default.json'),
+  });
 
   return {
     mode: production ? 'production' : 'development',
@@ -31,12 +40,17 @@ export default (env = {}, argv = {}) => {
     // standard WebCrypto, so Signet cannot run there at all and there is no point transpiling for it.
     target: ['web', 'es2022'],
     entry: {
-      taskpane: './src/taskpane/taskpane.ts',
+      taskpane: './src/taskpane/taskpane.tsx',
       commands: './src/commands/commands.ts',
+      // The workbench (development and e2e only): the simulated Outlook page, and the office.js stand-in
+      // the workbench server puts into the task pane in place of Microsoft's (src/workbench/office-shim.ts).
+      ...(withWorkbench ? { workbench: './src/workbench/host.ts', 'workbench-office': './src/workbench/office-shim.ts' } : {}),
     },
     output: {
       path: resolve(here, 'dist'),
       filename: `${hashed('[name]')}.js`,
+      // Lazily loaded chunks (the S/MIME engine the task pane imports on demand).
+      chunkFilename: `${hashed('[name]')}.chunk.js`,
       assetModuleFilename: `${hashed('[name]')}[ext]`,
       publicPath: '',
       clean: true,
@@ -44,21 +58,21 @@ export default (env = {}, argv = {}) => {
     // Never an eval-based devtool: the add-in pages are served without 'unsafe-eval' in their CSP.
     devtool: 'source-map',
     resolve: {
-      extensions: ['.ts', '.js'],
+      extensions: ['.ts', '.tsx', '.js'],
       // Sources import './x.js' (NodeNext); the file on disk is x.ts.
-      extensionAlias: { '.js': ['.ts', '.js'] },
+      extensionAlias: { '.js': ['.ts', '.tsx', '.js'] },
     },
     module: {
       rules: [
         {
-          test: /\.ts$/,
+          test: /\.tsx?$/,
           exclude: /node_modules/,
           loader: 'ts-loader',
           options: {
             transpileOnly: true,
             onlyCompileBundledFiles: true,
             // ES modules for webpack to tree-shake; tsconfig's NodeNext is for tsc's Node output.
-            compilerOptions: { module: 'es2022', moduleResolution: 'bundler', declaration: false },
+            compilerOptions: { module: 'es2022', moduleResolution: 'bundler', declaration: false, jsx: 'react-jsx' },
           },
         },
         // Stylesheets are plain files linked from the page templates (no inline <style>: CSP).
@@ -77,7 +91,7 @@ export default (env = {}, argv = {}) => {
         chunks: ['commands'],
       }),
       ...(withWorkbench
-        ? [new HtmlWebpackPlugin({ template: './src/workbench/index.html', filename: 'index.html', chunks: [] })]
+        ? [new HtmlWebpackPlugin({ template: './src/workbench/index.html', filename: 'index.html', chunks: ['workbench'] })]
         : []),
       new CopyWebpackPlugin({
         patterns: [
@@ -85,6 +99,7 @@ export default (env = {}, argv = {}) => {
           { from: 'assets', to: 'assets' },
         ],
       }),
+      deploy,
     ],
     performance: {
       hints: production ? 'error' : false,

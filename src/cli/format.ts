@@ -9,8 +9,22 @@ function cert(c: CertificateReport, indent: string): string {
     `${indent}  issuer ${c.issuer}\n` +
     `${indent}  serial ${c.serialNumber}, valid ${c.notBefore} to ${c.notAfter}, ${c.keyAlgorithm}\n` +
     `${indent}  sha256 ${c.sha256}\n` +
-    `${indent}  status ${c.status}\n`
+    `${indent}  status ${c.status}\n` +
+    (c.revocation ? `${indent}  revocation ${revocation(c.revocation)}\n` : '')
   );
+}
+
+/** "revoked (keyCompromise) on … via ocsp http://…, checked …": what the responder or CRL said, and when. */
+function revocation(r: NonNullable<CertificateReport['revocation']>): string {
+  let s = r.status;
+  if (r.reason) s += ` (${r.reason})`;
+  if (r.revokedAt) s += ` on ${r.revokedAt}`;
+  if (r.problem) s += ` [${r.problem}]`;
+  if (r.method !== 'none') s += ` via ${r.method} ${r.source ?? ''}`.trimEnd();
+  if (r.thisUpdate) s += `, issued ${r.thisUpdate}`;
+  if (r.nextUpdate) s += `, next update ${r.nextUpdate}`;
+  if (r.cached) s += ', from cache';
+  return s;
 }
 
 export function formatVerdict(v: Verdict): string {

@@ -118,3 +118,66 @@ export async function showInfoBar(key: string, message: string): Promise<void> {
   };
   await officeCall<void>((cb) => item.notificationMessages.replaceAsync(key, details, cb));
 }
+
+/** The headers Outlook exposes as item properties (read mode), used when a source lacks the outer headers. */
+export interface ItemEnvelope {
+  itemId: string | null;
+  from: { name: string; email: string } | null;
+  to: { name: string; email: string }[];
+  subject: string;
+  date: Date | null;
+  internetMessageId: string | null;
+}
+
+/** The selected message's envelope, or null when nothing (or a compose form) is selected. */
+export function readItemEnvelope(): ItemEnvelope | null {
+  const item = currentItem();
+  if (item === null || typeof item.subject !== 'string') return null;
+  const read = item as Office.MessageRead;
+  const addr = (a: Office.EmailAddressDetails | undefined | null) => (a ? { name: a.displayName ?? '', email: a.emailAddress ?? '' } : null);
+  return {
+    itemId: read.itemId ?? null,
+    from: addr(read.from),
+    to: (read.to ?? []).map((a) => addr(a)!),
+    subject: read.subject,
+    date: read.dateTimeCreated ? new Date(read.dateTimeCreated) : null,
+    internetMessageId: read.internetMessageId ?? null,
+  };
+}
+
+/** Attachment metadata of the selected message in read mode (Mailbox 1.1); [] when there is none. */
+export function getAttachments(): Office.AttachmentDetails[] {
+  const item = currentItem();
+  if (item === null || !('attachments' in item) || !Array.isArray(item.attachments)) return [];
+  return item.attachments;
+}
+
+/**
+ * An attachment's bytes (`getAttachmentContentAsync`, Mailbox 1.8). Only file attachments come back as
+ * base64; item and cloud attachments have other formats and are refused here.
+ */
+export async function getAttachmentBytes(attachmentId: string): Promise<Uint8Array> {
+  const item = requireItem();
+  if (!mailboxSupports('1.8') || !('getAttachmentContentAsync' in item)) {
+    throw new SignetError('usage', 'This Outlook cannot read attachment content (needs Mailbox 1.8).');
+  }
+  const content = await officeCall<Office.AttachmentContent>((cb) => (item as Office.MessageRead).getAttachmentContentAsync(attachmentId, cb));
+  if (String(content.format).toLowerCase() !== 'base64') {
+    throw new SignetError('usage', `The attachment is not a file (format ${String(content.format)}).`);
+  }
+  return fromBase64(content.content);
+}
+
+/**
+ * Outlook's theme colours when the host tells us (Office.context.officeTheme; not every client does), so
+ * the pane can follow Outlook's dark mode rather than only the operating system's.
+ */
+export function officeThemeIsDark(): boolean | null {
+  if (!officeLoaded()) return null;
+  const theme = (Office.context as { officeTheme?: Office.OfficeTheme } | undefined)?.officeTheme;
+  const bg = theme?.bodyBackgroundColor;
+  if (typeof bg !== 'string' || !/^#?[0-9a-f]{6}$/i.test(bg)) return null;
+  const hex = bg.replace('#', '');
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
+}

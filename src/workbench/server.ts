@@ -5,9 +5,10 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureMailbox } from './samples.js';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one (tests). */
@@ -16,6 +17,11 @@ export interface ServerOptions {
   root: string;
   /** Interface to bind. Only loopback by default: this server is for the developer's own machine. */
   host?: string;
+  /**
+   * Folders consulted, in order, for a path that `root` does not have: the generated workbench mailbox,
+   * demo key and trust anchors (.workbench/public, see samples.ts), which never go into dist/.
+   */
+  extraRoots?: string[];
 }
 
 export interface RunningServer {
@@ -79,6 +85,24 @@ const RESOURCE_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 const WORKBENCH_PAGE = '/index.html';
 
+/** Microsoft's office.js, as the add-in pages load it (taskpane.html). */
+const OFFICE_JS_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+
+/**
+ * `taskpane.html?workbench=1` is the pane as the workbench hosts it: the same built page with Microsoft's
+ * office.js replaced by the workbench's simulated one (office-shim.ts), exactly one script swapped.
+ */
+function isWorkbenchPane(rawUrl: string, file: string): boolean {
+  if (!file.endsWith(`${sep}taskpane.html`)) return false;
+  const query = rawUrl.split('?')[1] ?? '';
+  return new URLSearchParams(query.split('#')[0]).get('workbench') === '1';
+}
+
+async function workbenchOfficeScript(root: string): Promise<string | null> {
+  const names = await readdir(root);
+  return names.find((n) => /^workbench-office(\.[0-9a-f]+)?\.js$/.test(n)) ?? null;
+}
+
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
@@ -127,7 +151,23 @@ function securityHeaders(urlPath: string, contentType: string): Record<string, s
   };
 }
 
-async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function locate(roots: readonly string[], target: string, root: string): Promise<{ file: string; base: string } | null> {
+  for (const base of roots) {
+    const candidate = base === root ? target : resolve(base, '.' + target.slice(root.length));
+    try {
+      // realpath: a symlink inside a root must not lead outside it.
+      const file = await realpath(candidate);
+      if (!file.startsWith(base + sep)) return null;
+      const info = await stat(file);
+      if (info.isFile()) return { file, base };
+    } catch {
+      // not in this root: try the next
+    }
+  }
+  return null;
+}
+
+async function handle(root: string, extra: readonly string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
     return;
@@ -150,11 +190,23 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     if (!info.isFile()) throw new Error('not a file');
     size = info.size;
   } catch {
-    send(res, 404, 'Not Found\n');
-    return;
+    const found = extra.length > 0 ? await locate(extra, target.file, root) : null;
+    if (found === null) {
+      send(res, 404, 'Not Found\n');
+      return;
+    }
+    file = found.file;
+    size = (await stat(file)).size;
   }
   const contentType = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
   const urlPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+  if (isWorkbenchPane(req.url ?? '', file)) {
+    const shim = await workbenchOfficeScript(root);
+    const html = (await readFile(file, 'utf8')).replace(OFFICE_JS_CDN, shim ?? 'workbench-office-missing.js');
+    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(html)), ...securityHeaders(urlPath, contentType) });
+    res.end(req.method === 'HEAD' ? undefined : html);
+    return;
+  }
   res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(size), ...securityHeaders(urlPath, contentType) });
   if (req.method === 'HEAD') {
     res.end();
@@ -169,8 +221,9 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const root = await realpath(resolve(options.root));
+  const extra = [root, ...(await Promise.all((options.extraRoots ?? []).map((r) => realpath(resolve(r)))))];
   const server: Server = createServer((req, res) => {
-    handle(root, req, res).catch(() => {
+    handle(root, extra.length > 1 ? extra.slice(1) : [], req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
       else res.destroy();
     });
@@ -209,7 +262,9 @@ function parsePort(value: string | undefined): number {
 async function main(): Promise<void> {
   // lib/src/workbench/server.js → the package root is three levels up.
   const root = fileURLToPath(new URL('../../../dist/', import.meta.url));
-  const running = await startServer({ port: parsePort(process.env['PORT']), root });
+  // Demo CA, identities and sample mailbox: generated on first start (openssl + Signet), never committed.
+  const mailbox = await ensureMailbox(undefined, (line) => console.log(line));
+  const running = await startServer({ port: parsePort(process.env['PORT']), root, extraRoots: [mailbox] });
   console.log(`Signet workbench: ${running.url}  (serving ${root}; Ctrl+C to stop)`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

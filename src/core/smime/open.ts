@@ -172,9 +172,23 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
       const c = classify(entity);
       if (c.kind === 'plain') break;
       if (c.kind === 'multipart-signed') {
-        // RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form of the first part, exactly.
-        const signedBytes = toCanonical(c.content.raw);
-        const step = await verifyLayer(c.signature.decodeBody(), signedBytes, 'multipart-signed', options, config, provider, verdict, revocation);
+        // RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form of the first part, exactly. A file
+        // saved with bare LF is canonicalized first; if that does not match but the raw bytes differ, the
+        // signer may have signed a binary part as-is, so the exact received bytes get one more try.
+        const signatureDer = c.signature.decodeBody();
+        let signedBytes = toCanonical(c.content.raw);
+        let step = await verifyLayer(signatureDer, signedBytes, 'multipart-signed', options, config, provider, verdict, revocation);
+        if (signedBytes !== c.content.raw && step.signers.some((sg) => sg.code === 'digest-mismatch')) {
+          const first = verdict.layers.pop()!;
+          const exact = await verifyLayer(signatureDer, c.content.raw, 'multipart-signed', options, config, provider, verdict, revocation);
+          if (exact.signers.length > 0 && exact.signers.every((sg) => sg.code !== 'digest-mismatch')) {
+            step = exact;
+            signedBytes = c.content.raw;
+          } else {
+            verdict.layers.pop();
+            verdict.layers.push(first);
+          }
+        }
         steps.push(step);
         entity = parseMime(signedBytes, config.limits);
         content = signedBytes;

@@ -22,6 +22,7 @@ const REASONS: Partial<Record<TrustCode | ErrorCode, string>> = {
   'key-usage': "the signer's certificate is not allowed to sign",
   'ext-key-usage': "the signer's certificate is not meant for email",
   revoked: "the signer's certificate has been revoked by its issuer",
+  'revocation-unknown': "whether the signer's certificate has been revoked could not be checked, and your organisation requires it",
   'no-email': "the signer's certificate names no email address",
   'sender-mismatch': 'the signer is not the sender shown in From',
   'no-signers': 'the signature block contains no signature',

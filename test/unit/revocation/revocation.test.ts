@@ -4,14 +4,16 @@
 // cache, the revocation-time rule, and the `signet verify` command line end to end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { cryptoProvider } from '../../../src/core/crypto.js';
 import { defaultLimits, resolveConfig, type ConfigOverrides } from '../../../src/core/config.js';
 import { isSignetError } from '../../../src/core/errors.js';
 import { parseCertificate, type Certificate } from '../../../src/core/pki/certificate.js';
 import { buildOcspRequest, validateOcspResponse } from '../../../src/core/pki/revocation/ocsp.js';
+import { verifyCrl } from '../../../src/core/pki/revocation/crl.js';
 import { checkRevocation, MemoryRevocationCache, revocationCounts, type RevocationOptions } from '../../../src/core/pki/revocation/index.js';
 import { protectMessage } from '../../../src/core/smime/protect.js';
 import { openMessage } from '../../../src/core/smime/open.js';
@@ -84,9 +86,9 @@ async function signedMessage(user: RevocationUser): Promise<Uint8Array> {
   return protectMessage(new TextEncoder().encode(msg), { sign: { identity: identity! }, provider });
 }
 
-async function open(user: RevocationUser, cfg: ConfigOverrides = {}, fetchImpl: typeof fetch | undefined = loopbackFetch()) {
+async function open(user: RevocationUser, cfg: ConfigOverrides = {}, fetchImpl: typeof fetch | null = loopbackFetch()) {
   const msg = await signedMessage(user);
-  return (await openMessage(msg, { anchors: [testPki().rootDer], fetch: fetchImpl, config: cfg, provider })).verdict;
+  return (await openMessage(msg, { anchors: [testPki().rootDer], fetch: fetchImpl ?? undefined, config: cfg, provider })).verdict;
 }
 
 before(async () => {
@@ -213,7 +215,8 @@ describe('OCSP against openssl ocsp', { timeout: 60_000 }, () => {
   });
 
   test('a response from the future (beyond the clock skew) is unknown', async () => {
-    const r = await checkRevocation(pathOf(u.good), options({ now: new Date(Date.now() - 30 * 60_000) }), provider);
+    // (The CA-signed responder: the delegated responder's own certificate is not yet valid 30 minutes ago.)
+    const r = await checkRevocation(pathOf(u.caSigned), options({ now: new Date(Date.now() - 30 * 60_000) }), provider);
     assert.equal(r.certificates[0]!.evidence.problem, 'not-yet-valid');
   });
 
@@ -230,6 +233,22 @@ describe('OCSP against openssl ocsp', { timeout: 60_000 }, () => {
     const a = await validateOcspResponse(der, { cert: parse(u.revoked.certDer), issuer: inter, nonce: req.nonce, now: new Date(), config }, provider);
     assert.equal(a.status, 'unknown');
     assert.equal(a.status === 'unknown' && a.problem, 'cert-id-mismatch');
+  });
+
+  test('a response signed with SHA-1 is refused by default (allowInsecureSha1 accepts it)', async () => {
+    const dir = testPki().dir;
+    const cert = parse(u.good.certDer);
+    const req = await buildOcspRequest(cert, inter, provider, { limits: defaultLimits });
+    writeFileSync(join(dir, 'sha1-req.der'), req.der);
+    // openssl ocsp as an offline responder: request file in, response file out.
+    execFileSync('openssl', ['ocsp', '-index', join(dir, 'ca-inter', 'index.txt'), '-CA', join(dir, 'inter.pem'), '-rsigner', join(dir, 'inter.pem'),
+      '-rkey', join(dir, 'inter.key'), '-rmd', 'sha1', '-reqin', join(dir, 'sha1-req.der'), '-respout', join(dir, 'sha1-resp.der'), '-nmin', '5'], { stdio: 'ignore' });
+    const der = new Uint8Array(readFileSync(join(dir, 'sha1-resp.der')));
+    const ctx = { cert, issuer: inter, nonce: req.nonce, now: new Date() };
+    const refused = await validateOcspResponse(der, { ...ctx, config }, provider);
+    assert.equal(refused.status === 'unknown' && refused.problem, 'insecure-algorithm');
+    const allowed = await validateOcspResponse(der, { ...ctx, config: resolveConfig({ allowInsecureSha1: true }) }, provider);
+    assert.equal(allowed.status, 'good');
   });
 
   test('garbage and error responses are unknown, never good', async () => {
@@ -322,6 +341,15 @@ describe('CRLs over http', { timeout: 60_000 }, () => {
     assert.equal(r.certificates[0]!.evidence.problem, 'out-of-scope');
   });
 
+  test('delta CRLs and CRLs with an unknown critical extension are not used', async () => {
+    const delta = await verifyCrl(makeCrl('delta', 'inter', ['2.5.29.27=critical,ASN1:INTEGER:1']), 'http://127.0.0.1/delta.crl', inter, config, provider);
+    assert.equal(delta, 'unsupported-crl');
+    const critical = await verifyCrl(makeCrl('critical', 'inter', ['1.3.6.1.4.1.99999.1=critical,ASN1:NULL']), 'http://127.0.0.1/c.crl', inter, config, provider);
+    assert.equal(critical, 'unsupported-crl');
+    const garbage = await verifyCrl(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]), 'http://127.0.0.1/g.crl', inter, config, provider);
+    assert.equal(garbage, 'malformed');
+  });
+
   test('a CRL past its nextUpdate is stale', async () => {
     const r = await checkRevocation(pathOf(u.crlPem), options({ now: new Date(Date.now() + 3 * 24 * 3600_000) }), provider);
     assert.equal(r.certificates[0]!.evidence.problem, 'stale');
@@ -393,7 +421,7 @@ describe('policy in the Verdict', { timeout: 60_000 }, () => {
   });
 
   test('no fetch: nothing checked, Verdict.revocation not-configured', async () => {
-    const v = await open(u.revoked, {}, undefined);
+    const v = await open(u.revoked, {}, null);
     assert.equal(v.revocation, 'not-configured');
     assert.equal(v.status, 'valid');
     assert.equal(v.signer!.chain[0]!.revocation, undefined);

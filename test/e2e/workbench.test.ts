@@ -1,0 +1,183 @@
+// Browser end-to-end tests (issue #4): the production build of the task pane, hosted by the workbench with
+// its simulated Office.js, in Debian's Chromium. Every sample shows the expected badge and signer; the hostile
+// HTML sample makes no network request and runs no script; the chain opens from the keyboard; the initial-JS
+// budget holds. Screenshots of the pane per state go to artifacts/e2e/ (git-ignored). No test is skipped:
+// without Chromium the suite fails and says how to install it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MailboxIndex } from '../../src/workbench/mailbox.js';
+import { ATTACKER_HOST, workbenchPaths } from '../../src/workbench/samples.js';
+import { CONTENT_SANDBOX } from '../../src/taskpane/sandbox.js';
+import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
+
+/** The badge state and signer address each sample must show. */
+const EXPECTED: Record<string, { state: string; signer: string | null }> = {
+  plain: { state: 'unsigned', signer: null },
+  'valid-signed': { state: 'valid', signer: 'alice@example.org' },
+  'opaque-signed': { state: 'valid', signer: 'alice@example.org' },
+  tampered: { state: 'invalid', signer: 'alice@example.org' },
+  untrusted: { state: 'untrusted', signer: 'alice@example.org' },
+  expired: { state: 'expired', signer: 'oscar@example.org' },
+  'sender-mismatch': { state: 'sender-mismatch', signer: 'bob@example.org' },
+  encrypted: { state: 'unsigned', signer: null },
+  'signed-encrypted': { state: 'valid', signer: 'alice@example.org' },
+  'encrypted-other': { state: 'decryption-failed', signer: null },
+  reserialized: { state: 'unverifiable', signer: 'alice@example.org' },
+  'attack-econtent': { state: 'invalid', signer: null },
+  'attack-wrapping': { state: 'unsigned', signer: null },
+  'attack-html': { state: 'valid', signer: 'alice@example.org' },
+  'large-signed': { state: 'valid', signer: 'alice@example.org' },
+};
+
+const ARTIFACTS = join(PACKAGE_ROOT, 'artifacts', 'e2e');
+
+let wb: Workbench;
+let dist: string;
+let index: MailboxIndex;
+const requests: string[] = [];
+const blocked: string[] = [];
+
+before(async () => {
+  requireChromium();
+  dist = buildForBrowser();
+  wb = await openWorkbench(dist);
+  index = JSON.parse(readFileSync(workbenchPaths(PACKAGE_ROOT).index, 'utf8')) as MailboxIndex;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  wb.context.on('request', (r) => requests.push(r.url()));
+  // Anything not for the workbench server is refused and recorded: a leak fails the test, not the network.
+  await wb.context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(wb.server.url) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    blocked.push(url);
+    return route.abort();
+  });
+  // A script that ran inside message content could only get out by messaging its parents.
+  await wb.context.addInitScript(() => {
+    addEventListener('message', (e) => {
+      if (e.data === 'signet-pwned') (globalThis as { signetPwned?: boolean }).signetPwned = true;
+    });
+  });
+  await wb.page.goto(wb.server.url);
+  await wb.page.locator('#message-list button').first().waitFor();
+});
+
+after(async () => {
+  await wb?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+const pane = () => wb.page.frameLocator('#taskpane');
+
+test('every sample in the mailbox has an expectation, and every expectation a sample', () => {
+  assert.deepEqual(index.messages.map((m) => m.id).sort(), Object.keys(EXPECTED).sort());
+});
+
+test('each sample shows its badge state, sentence and signer', async () => {
+  for (const m of index.messages) {
+    const want = EXPECTED[m.id]!;
+    await selectSample(wb.page, m.id, m.subject);
+    const badge = pane().locator('[data-testid=badge]');
+    assert.equal(await badge.getAttribute('data-state'), want.state, `${m.id}: badge state`);
+    const sentence = (await pane().locator('[data-testid=badge-sentence]').textContent()) ?? '';
+    assert.ok(sentence.length > 20, `${m.id}: a sentence is shown`);
+    const signers = pane().locator('[data-testid=signer-email]');
+    if (want.signer === null) assert.equal(await signers.count(), 0, `${m.id}: no signer shown`);
+    else {
+      assert.match((await signers.first().textContent()) ?? '', new RegExp(want.signer.replace('.', '\\.')), `${m.id}: signer`);
+      if (['valid', 'untrusted', 'expired', 'sender-mismatch', 'unverifiable'].includes(want.state)) assert.ok(sentence.includes(want.signer), `${m.id}: the sentence names the signer's real address`);
+    }
+    // Outlook's info bar carries the same short verdict (item.notificationMessages).
+    await wb.page.locator('#info-bar:not([hidden])').waitFor({ timeout: 5000 });
+    assert.match((await wb.page.locator('#info-bar').textContent()) ?? '', /^Signet: /, `${m.id}: info bar`);
+    await wb.page.locator('#taskpane').screenshot({ path: join(ARTIFACTS, `${m.id}.png`) });
+  }
+});
+
+test('the re-serialized copy says "could not be checked in this Outlook", not "tampered"', async () => {
+  const m = index.messages.find((x) => x.id === 'reserialized')!;
+  await selectSample(wb.page, m.id, m.subject);
+  const text = (await pane().locator('[data-testid=badge]').textContent()) ?? '';
+  assert.match(text, /could not be checked in this Outlook/i);
+  assert.match(text, /\.eml/);
+  assert.match(text, /signet verify/);
+  assert.doesNotMatch(text, /changed after it was signed|do not trust/i);
+});
+
+test('encrypted content is shown in a sandboxed iframe, with attachments to download', async () => {
+  const m = index.messages.find((x) => x.id === 'signed-encrypted')!;
+  await selectSample(wb.page, m.id, m.subject);
+  const frame = pane().locator('[data-testid=content-frame]');
+  assert.equal(await frame.getAttribute('sandbox'), CONTENT_SANDBOX);
+  assert.doesNotMatch(CONTENT_SANDBOX, /allow-scripts|allow-same-origin/);
+  const content = pane().frameLocator('[data-testid=content-frame]');
+  assert.match((await content.locator('body').textContent()) ?? '', /contract draft/i);
+  // The cid: image became a data: URL; nothing else.
+  assert.match((await content.locator('img').first().getAttribute('src')) ?? '', /^data:image\/png;base64,/);
+  assert.match((await pane().locator('[data-testid=encryption]').textContent()) ?? '', /AES-256-GCM/);
+  const attachment = pane().locator('[data-testid=attachment]');
+  assert.equal(await attachment.count(), 1);
+  assert.match((await attachment.getAttribute('href')) ?? '', /^blob:/);
+  assert.equal(await attachment.getAttribute('download'), 'prices.csv');
+});
+
+test('hostile HTML: zero network requests beyond the pane, no script, nothing remote left', async () => {
+  const m = index.messages.find((x) => x.id === 'attack-html')!;
+  const before = requests.length;
+  await selectSample(wb.page, m.id, m.subject);
+  const content = pane().frameLocator('[data-testid=content-frame]');
+  await content.locator('h2').waitFor();
+  await wb.page.waitForTimeout(1500); // time for a meta refresh, lazy images, a delayed script
+  const during = requests.slice(before);
+  assert.deepEqual(blocked, [], `requests that left the workbench: ${blocked.join(', ')}`);
+  assert.deepEqual(during.filter((u) => u.includes(ATTACKER_HOST)), []);
+  // The only requests while opening the message are the pane's own (the mailbox files), none from content.
+  for (const u of during) assert.ok(u.startsWith(wb.server.url), `unexpected request ${u}`);
+  assert.equal(await wb.page.evaluate(() => (globalThis as { signetPwned?: boolean }).signetPwned ?? false), false);
+  const paneFrame = wb.page.frame({ url: /taskpane\.html/ });
+  assert.ok(paneFrame);
+  assert.equal(await paneFrame.evaluate(() => (globalThis as { signetPwned?: boolean }).signetPwned ?? false), false);
+  assert.equal(await content.locator('script, form, input, button, iframe, object, embed, link, base, video, meta[http-equiv="refresh" i]').count(), 0);
+  assert.equal(await content.locator(`[src*="${ATTACKER_HOST}"], [srcset], [background], [poster], [style*="${ATTACKER_HOST}"]`).count(), 0);
+  const styles = await content.locator('style').allTextContents();
+  assert.ok(styles.every((s) => !s.includes(ATTACKER_HOST)), 'no remote url() or @import left in <style>');
+  const csp = await content.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(csp ?? '', /default-src 'none'/);
+  assert.ok(Number((await pane().locator('[data-testid=blocked]').textContent())?.match(/\d+/)?.[0]) > 5, 'the pane says remote items were blocked');
+});
+
+test('the certificate chain opens from the keyboard and shows the fingerprint with a copy button', async () => {
+  const m = index.messages.find((x) => x.id === 'valid-signed')!;
+  await selectSample(wb.page, m.id, m.subject);
+  const header = pane().locator('[data-testid=chain] button').first();
+  await header.focus();
+  await wb.page.keyboard.press('Enter');
+  const cert = pane().locator('[data-testid=certificate]').first();
+  await cert.waitFor();
+  const text = (await cert.textContent()) ?? '';
+  assert.match(text, /SHA-256/);
+  assert.match(text, /([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+  assert.match(text, /emailProtection|E-mail protection|email/i);
+  assert.ok((await cert.getByRole('button', { name: /copy sha-256/i }).count()) === 1);
+  await wb.page.locator('#taskpane').screenshot({ path: join(ARTIFACTS, 'valid-signed-chain.png') });
+});
+
+test('dark theme follows Outlook (Office.context.officeTheme)', async () => {
+  // The toggle stores the choice and reloads the page, as a theme change reloads an Outlook add-in.
+  await Promise.all([wb.page.waitForEvent('load'), wb.page.click('#dark-toggle')]);
+  await wb.page.locator('#message-list button').first().waitFor();
+  const m = index.messages.find((x) => x.id === 'signed-encrypted')!;
+  await selectSample(wb.page, m.id, m.subject);
+  assert.equal(await pane().locator('[data-theme]').first().getAttribute('data-theme'), 'dark');
+  await wb.page.locator('#taskpane').screenshot({ path: join(ARTIFACTS, 'signed-encrypted-dark.png') });
+  await Promise.all([wb.page.waitForEvent('load'), wb.page.click('#dark-toggle')]);
+});
+
+test('the read pane initial JavaScript is within 250 KB gzipped (scripts/check-budget.js)', () => {
+  const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'scripts', 'check-budget.js'), dist], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  console.log(r.stdout.trim());
+});

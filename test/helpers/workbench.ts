@@ -1,0 +1,82 @@
+// Drives the real workbench in Debian's Chromium (playwright-core, no bundled browser): builds the add-in in
+// production mode with the workbench page into a temp folder, makes sure the sample mailbox exists
+// (.workbench/, openssl + Signet), serves both on a free loopback port, and launches Chromium with a fresh
+// profile. Used by test/e2e and by the pane-latency benchmark (bench/pane-latency.ts).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ensureMailbox } from '../../src/workbench/samples.js';
+import { startServer, type RunningServer } from '../../src/workbench/server.js';
+
+export const CHROMIUM = process.env['SIGNET_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** lib/test/helpers/workbench.js → the package root. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface Workbench {
+  server: RunningServer;
+  dist: string;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: the browser end-to-end tests need Debian's chromium package ` +
+        '(apt-get install chromium; .ci/run installs it) or SIGNET_CHROMIUM=/path/to/chromium.',
+    );
+  }
+}
+
+/** `webpack --mode production --env workbench` into a fresh folder; returns it. */
+export function buildForBrowser(): string {
+  const dist = mkdtempSync(join(tmpdir(), 'signet-e2e-dist-'));
+  const webpack = join(PACKAGE_ROOT, 'node_modules', 'webpack-cli', 'bin', 'cli.js');
+  const r = spawnSync(process.execPath, [webpack, '--mode', 'production', '--env', 'workbench', '--output-path', dist], {
+    cwd: PACKAGE_ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`webpack failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return dist;
+}
+
+export async function openWorkbench(dist: string): Promise<Workbench> {
+  requireChromium();
+  const mailbox = await ensureMailbox(PACKAGE_ROOT);
+  const server = await startServer({ port: 0, root: dist, extraRoots: [mailbox] });
+  const profile = mkdtempSync(join(tmpdir(), 'signet-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1400, height: 1000 },
+    headless: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    server,
+    dist,
+    context,
+    page,
+    async close() {
+      await context.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Selects a sample in the message list and waits until the pane shows a badge for it. */
+export async function selectSample(page: Page, id: string, subject: string): Promise<void> {
+  await page.click(`button[data-id="${id}"]`);
+  await page
+    .frameLocator('#taskpane')
+    .locator(`[data-testid=badge][data-subject="${subject.replace(/"/g, '\\"')}"]`)
+    .waitFor({ state: 'visible', timeout: 20_000 });
+}

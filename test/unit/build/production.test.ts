@@ -1,0 +1,126 @@
+// The production build for an admin's host (docs/ADMIN.md): host checking, the manifest rewrite, and a
+// real `webpack --mode production --env host=…` into a temporary directory, whose manifest must conform
+// to the [MS-OWEMXML] content models (test/unit/manifest/schema.ts), name no localhost, and point only at
+// files the build emitted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { allowedFileJson, parseHost, rewriteManifest, ALLOWED_FILE } from '../../../src/build/deploy.js';
+import { parsePolicy } from '../../../src/policy/index.js';
+import { validateManifest } from '../manifest/schema.js';
+import { findAll, parseXml } from '../manifest/xml.js';
+
+const repo = new URL('../../../../', import.meta.url);
+const root = fileURLToPath(repo);
+const devManifest = readFileSync(new URL('manifest.xml', repo), 'utf8');
+const HOST = 'https://signet.contoso.example';
+
+test('parseHost accepts an https origin (or a path below one) and rejects everything else clearly', () => {
+  assert.deepEqual(parseHost(HOST), { origin: HOST, base: `${HOST}/` });
+  assert.deepEqual(parseHost('https://Apps.Contoso.example:8443/signet'), { origin: 'https://apps.contoso.example:8443', base: 'https://apps.contoso.example:8443/signet/' });
+  const bad: [unknown, RegExp][] = [
+    [undefined, /needs a value/],
+    [true, /needs a value/],
+    ['', /needs a value/],
+    ['signet.contoso.example', /not a URL/],
+    ['http://signet.contoso.example', /https/],
+    ['ftp://signet.contoso.example', /https/],
+    ['https://user:pw@signet.contoso.example', /user name or password/],
+    ['https://signet.contoso.example/?tenant=1', /query or #fragment/],
+    ['https://signet.contoso.example/#x', /query or #fragment/],
+    ['https://localhost:3000', /loopback/],
+    ['https://127.0.0.1', /loopback/],
+    ['https://[::1]:3000', /loopback/],
+    ['https://intranet', /fully qualified/],
+  ];
+  for (const [input, message] of bad) assert.throws(() => parseHost(input), message, String(input));
+});
+
+test('the rewritten manifest conforms, names no localhost, and its AppDomain is the host origin', () => {
+  const out = rewriteManifest(devManifest, parseHost(HOST));
+  assert.deepEqual(validateManifest(out), []);
+  assert.doesNotMatch(out, /localhost|127\.0\.0\.1/);
+  const doc = parseXml(out);
+  assert.deepEqual(findAll(doc, (e) => e.local === 'AppDomain').map((e) => e.text), [HOST]);
+  const urls = findAll(doc, (e) => e.attrs.has('DefaultValue') && /^https?:/.test(e.attrs.get('DefaultValue')!)).map((e) => e.attrs.get('DefaultValue')!);
+  assert.ok(urls.length >= 10);
+  for (const url of urls) assert.ok(url.startsWith(`${HOST}/`), url);
+  // Under a path: pages move below it, AppDomain stays the origin.
+  const below = rewriteManifest(devManifest, parseHost(`${HOST}/addins/signet`));
+  assert.match(below, /DefaultValue="https:\/\/signet\.contoso\.example\/addins\/signet\/taskpane\.html"/);
+  assert.match(below, /<AppDomain>https:\/\/signet\.contoso\.example<\/AppDomain>/);
+});
+
+test('the policy send-guard mode is written into an OnMessageSend LaunchEvent', () => {
+  const withEvent = '<x><AppDomain>http://localhost:3000</AppDomain><LaunchEvent Type="OnMessageSend" FunctionName="onSend" SendMode="SoftBlock"/><LaunchEvent Type="OnNewMessageCompose" FunctionName="onNew"/></x>';
+  const out = rewriteManifest(withEvent, parseHost(HOST), { sendMode: 'Block' });
+  assert.match(out, /Type="OnMessageSend" FunctionName="onSend" SendMode="Block"/);
+  assert.match(out, /Type="OnNewMessageCompose" FunctionName="onNew"\/>/);
+});
+
+test('a loopback URL the rewrite cannot place is an error, not a silent leftover', () => {
+  assert.throws(() => rewriteManifest('<a>see localhost docs</a>', parseHost(HOST)), /still mentions localhost/);
+});
+
+test('the allowed-origins file lists the add-in scripts as absolute URLs on the host', () => {
+  const json = JSON.parse(allowedFileJson(parseHost(HOST), ['taskpane.abc.js', 'commands.def.js', 'taskpane.abc.js'])) as { allowed: string[] };
+  assert.deepEqual(json, { allowed: [`${HOST}/commands.def.js`, `${HOST}/taskpane.abc.js`] });
+});
+
+function webpack(args: string[]) {
+  return spawnSync(process.execPath, [join(root, 'node_modules/webpack-cli/bin/cli.js'), '--mode', 'production', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+test('npm run build -- --env host=…: a deployable dist/ for that host', { timeout: 180_000 }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'signet-dist-'));
+  try {
+    const r = webpack(['--env', `host=${HOST}`, '--env', 'policy=docs/policies/always-sign.json', '--output-path', out]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const manifest = readFileSync(join(out, 'manifest.xml'), 'utf8');
+    assert.deepEqual(validateManifest(manifest), []);
+    assert.doesNotMatch(manifest, /localhost/);
+    // Every URL in the manifest is a file of this build.
+    for (const m of manifest.matchAll(/"(https:\/\/signet\.contoso\.example\/[^"]*)"/g)) {
+      const path = new URL(m[1]!).pathname.slice(1) || 'taskpane.html';
+      if (m[1] === `${HOST}/`) continue; // SupportUrl: the site itself
+      assert.ok(existsSync(join(out, path)), `${m[1]} is not in the build`);
+    }
+    // Content-hashed scripts, each listed in the allowed-origins file.
+    const allowed = JSON.parse(readFileSync(join(out, ALLOWED_FILE), 'utf8')) as { allowed: string[] };
+    assert.ok(allowed.allowed.length >= 2);
+    for (const url of allowed.allowed) {
+      assert.match(url, /^https:\/\/signet\.contoso\.example\/[\w.-]+\.[0-9a-f]{12}(\.chunk)?\.js$/);
+      assert.ok(existsSync(join(out, new URL(url).pathname)), url);
+    }
+    const policy = parsePolicy(readFileSync(join(out, 'signet-policy.json'), 'utf8'));
+    assert.deepEqual(policy.errors, []);
+    assert.equal(policy.policy.signing.alwaysSign, true);
+    assert.ok(!existsSync(join(out, 'index.html')), 'the workbench page is not part of a production build');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('a production build refuses a bad host and an invalid policy', { timeout: 180_000 }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'signet-dist-'));
+  try {
+    const badHost = webpack(['--env', 'host=http://signet.contoso.example', '--output-path', out]);
+    assert.notEqual(badHost.status, 0);
+    assert.match(badHost.stderr + badHost.stdout, /must use https:\/\//);
+    const policyFile = join(out, 'bad-policy.json');
+    writeFileSync(policyFile, JSON.stringify({ policyVersion: 1, signing: { alwaysSign: 'yes' } }));
+    const badPolicy = webpack(['--env', `host=${HOST}`, '--env', `policy=${policyFile}`, '--output-path', join(out, 'dist')]);
+    assert.notEqual(badPolicy.status, 0);
+    assert.match(badPolicy.stderr + badPolicy.stdout, /\$\.signing\.alwaysSign/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
