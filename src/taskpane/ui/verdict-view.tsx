@@ -253,7 +253,7 @@ export function VerdictDetails({ verdict, sourceLabel, unverifiable = false }: {
         {verdict.signers.length === 0 && signedLayers.length === 0 && (
           <>
             <dt>Signature</dt>
-            <dd>none</dd>
+            <dd>{verdict.status === 'decryption-failed' ? 'unknown (any signature is inside the encryption)' : 'none'}</dd>
           </>
         )}
         {verdict.signers.map((signer, i) => (
