@@ -9,7 +9,7 @@ import { webcrypto } from 'node:crypto';
 import { cryptoProvider, type CryptoProvider } from '../core/crypto.js';
 import { SignetError, toSignetError } from '../core/errors.js';
 import type { Identity } from '../core/keys.js';
-import { protectMessage, type Cipher, type Digest } from '../core/smime/protect.js';
+import { protectMessageChunks, type Cipher, type Digest } from '../core/smime/protect.js';
 import { openMessage } from '../core/smime/open.js';
 import { decryptMessage } from '../core/smime/decrypt-message.js';
 import { inspectMessage } from '../core/smime/inspect.js';
@@ -123,8 +123,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!digest) throw new UsageError('--digest must be sha256, sha384 or sha512.');
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
-        const out = await protectMessage(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider });
-        io.stdout(out);
+        const out = await protectMessageChunks(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider });
+        for (const chunk of out) io.stdout(chunk);
         return 0;
       }
       case 'encrypt': {
@@ -136,8 +136,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const ids = await identities(v.identity, v.pass, provider, false);
         for (const id of ids) recipients.push(id.certificate);
         const input = await io.stdin();
-        const out = await protectMessage(input, { encrypt: { recipients, cipher }, provider });
-        io.stdout(out);
+        const out = await protectMessageChunks(input, { encrypt: { recipients, cipher }, provider });
+        for (const chunk of out) io.stdout(chunk);
         return 0;
       }
       case 'decrypt': {
