@@ -3,6 +3,7 @@
 // and ContentInfo (RFC 5652 §3). Nodes are zero-copy views on the caller's bytes, so callers must not
 // mutate the input while they use the result.
 
+import { concat } from './bytes.js';
 import * as asn1js from 'asn1js';
 import type { Limits } from './config.js';
 import { SignetError } from './errors.js';
@@ -205,16 +206,7 @@ export function readOctetString(node: Asn1Node | undefined, what = 'an OCTET STR
   if (!n.idBlock.isConstructed) return primitiveContent(n, what);
   const chunks: Uint8Array[] = [];
   collectChunks(n, chunks, what);
-  if (chunks.length === 1) return chunks[0]!;
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concat(chunks);
 }
 
 function collectChunks(node: Asn1Node, out: Uint8Array[], what: string): void {

@@ -9,6 +9,7 @@
 // also tells the URL's owner that a message is being read (like a remote image); `--offline` / no fetch
 // turns it off.
 
+import { readBodyCapped } from './http-body.js';
 import { childrenOf, expectSequence, isContext, isUniversal, parseAsn1, readOid, readString, Tag, contentInfoFromNode, type Asn1Limits } from '../asn1.js';
 import { fromBase64 } from '../bytes.js';
 import { SignetError } from '../errors.js';
@@ -154,31 +155,9 @@ export class IssuerFetcher {
 }
 
 async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> {
-  if (!res.body) {
-    const b = new Uint8Array(await res.arrayBuffer());
-    if (b.length > maxBytes) throw new SignetError('limit-exceeded', 'caIssuers response too large.');
-    return b;
-  }
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new SignetError('limit-exceeded', 'caIssuers response too large.');
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  const body = await readBodyCapped(res, maxBytes);
+  if (!body) throw new SignetError('limit-exceeded', 'caIssuers response too large.');
+  return body;
 }
 
 /** A DER certificate, a PKCS#7/CMS certs-only SignedData, or (seen in the wild) PEM text of either. */

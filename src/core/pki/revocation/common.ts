@@ -3,6 +3,7 @@
 // through an injected `fetch`, and the answer type both methods produce. No Node or DOM dependency: the
 // caller injects `fetch` (the CLI passes globalThis.fetch; the core never reaches for a global).
 
+import { readBodyCapped } from '../http-body.js';
 import {
   childrenOf,
   expectSequence,
@@ -212,31 +213,9 @@ export async function fetchBytes(url: string, init: RequestInit, opts: HttpOptio
       throw new FetchProblem('too-large');
     }
     try {
-      if (!res.body) {
-        const b = new Uint8Array(await res.arrayBuffer());
-        if (b.length > opts.maxBytes) throw new FetchProblem('too-large');
-        return b;
-      }
-      const reader = res.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.length;
-        if (total > opts.maxBytes) {
-          await reader.cancel().catch(() => undefined);
-          throw new FetchProblem('too-large');
-        }
-        chunks.push(value);
-      }
-      const out = new Uint8Array(total);
-      let off = 0;
-      for (const c of chunks) {
-        out.set(c, off);
-        off += c.length;
-      }
-      return out;
+      const body = await readBodyCapped(res, opts.maxBytes);
+      if (!body) throw new FetchProblem('too-large');
+      return body;
     } catch (e) {
       if (e instanceof FetchProblem) throw e;
       throw new FetchProblem(timedOut ? 'timeout' : 'network');
