@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { cryptoProvider } from '../core/crypto.js';
 import { toBase64, utf8 } from '../core/bytes.js';
@@ -21,7 +22,7 @@ import { loadIdentities } from '../keys/identity-file.js';
 import { makeDemoPki, type DemoPki, type DemoUser } from './demo-pki.js';
 import { MAILBOX_PATH, type Delivery, type MailboxIndex, type MailboxMessage, type MailboxPerson } from './mailbox.js';
 
-export const MAILBOX_VERSION = 3;
+export const MAILBOX_VERSION = 4;
 
 /** Host name used by every remote reference in the hostile sample; the e2e tests watch for it. */
 export const ATTACKER_HOST = 'attacker.example';
@@ -94,7 +95,7 @@ function relatedHtmlEntity(png: Uint8Array, csv: string): string {
   const b2 = 'related-77b2c9';
   const html =
     '<html><body style="font-family: Segoe UI, sans-serif">' +
-    '<p><img src="cid:logo@signet" alt="Signet logo" width="32" height="32"></p>' +
+    '<p><img src="cid:logo@example.org" alt="Example Corp logo" width="32" height="32"></p>' +
     '<h3>Contract draft, version 3</h3>' +
     '<p>Hi Dana,</p><p>here is the <b>contract draft</b> we discussed. The price table is attached as CSV.</p>' +
     '<p>Best,<br>Alice</p></body></html>';
@@ -112,7 +113,7 @@ function relatedHtmlEntity(png: Uint8Array, csv: string): string {
     `--${b2}`,
     'Content-Type: image/png',
     'Content-Transfer-Encoding: base64',
-    'Content-ID: <logo@signet>',
+    'Content-ID: <logo@example.org>',
     'Content-Disposition: inline; filename="logo.png"',
     '',
     toBase64(png, 76).replace(/\n/g, CRLF),
@@ -141,7 +142,7 @@ interface Built {
 }
 
 /** Builds every sample; `pkiDir` holds the PEM files openssl needs for the hand-made attacks. */
-async function buildSamples(pki: DemoPki, pkiDir: string, assetsDir: string): Promise<Built[]> {
+async function buildSamples(pki: DemoPki, pkiDir: string): Promise<Built[]> {
   const provider = cryptoProvider();
   const ids = async (u: DemoUser) => (await loadIdentities(utf8(u.identityPem), undefined, provider))[0]!;
   const [alice, bob, mallory, expired] = await Promise.all([ids(pki.users.alice), ids(pki.users.bob), ids(pki.users.mallory), ids(pki.users.expired)]);
@@ -205,7 +206,7 @@ async function buildSamples(pki: DemoPki, pkiDir: string, assetsDir: string): Pr
     { id: 'encrypted', from: pki.users.alice, subject: 'Salary review (encrypted)', preview: 'Encrypted to you (AES-256-GCM), not signed.', entity: textEntity('The salary review meeting moved to Thursday.\n\nAlice') },
     { encrypt: { recipients: [ownerCert, aliceCert], cipher: 'aes-256-gcm' } },
   );
-  const png = new Uint8Array(readFileSync(join(assetsDir, 'icon-32.png')));
+  const png = companyLogoPng();
   await make(
     {
       id: 'signed-encrypted',
@@ -339,7 +340,7 @@ export async function ensureMailbox(root = packageRoot(), log: (line: string) =>
   const pkiDir = join(tmp, 'pki');
   const pub = join(tmp, 'public');
   const pki = makeDemoPki(pkiDir);
-  const samples = await buildSamples(pki, pkiDir, join(root, 'assets'));
+  const samples = await buildSamples(pki, pkiDir);
   const mailboxDir = join(pub, MAILBOX_PATH);
   mkdirSync(mailboxDir, { recursive: true });
   mkdirSync(join(pub, 'demo'), { recursive: true });
@@ -374,4 +375,34 @@ export async function ensureMailbox(root = packageRoot(), log: (line: string) =>
 
 export function mailboxExists(root = packageRoot()): boolean {
   return existsSync(workbenchPaths(root).index);
+}
+
+/**
+ * The sender's "company logo" inline image (an orange disc). Deliberately not Signet's shield: status
+ * lives in add-in chrome only (DESIGN.md rule 6), so sample content must not look like a trust mark.
+ */
+function companyLogoPng(): Uint8Array {
+  const size = 32;
+  const raw = Buffer.alloc(size * (size * 4 + 1));
+  for (let y = 0; y < size; y++) {
+    raw[y * (size * 4 + 1)] = 0; // filter: none
+    for (let x = 0; x < size; x++) {
+      const inside = (x - 15.5) ** 2 + (y - 15.5) ** 2 <= 15 ** 2;
+      raw.set(inside ? [0xe8, 0x6a, 0x1c, 0xff] : [0, 0, 0, 0], y * (size * 4 + 1) + 1 + x * 4);
+    }
+  }
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return new Uint8Array(png);
 }
