@@ -15,6 +15,8 @@ import { decryptMessage } from '../core/smime/decrypt-message.js';
 import { inspectMessage } from '../core/smime/inspect.js';
 import { loadIdentities, loadCertificates } from '../keys/identity-file.js';
 import { formatVerdict } from './format.js';
+import { parsePolicy, securityConfig, trustAnchors } from '../policy/index.js';
+import type { SignetConfig } from '../core/config.js';
 import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
 import { builtinEmailRoots } from '../core/pki/roots/index.js';
 
@@ -23,7 +25,7 @@ export const USAGE = `Usage:
   signet encrypt --to CERT [--to CERT ...] [--identity FILE --pass PW]
                  [--cipher aes-128-gcm|aes-256-gcm|aes-128-cbc|aes-256-cbc]           < in.eml > out.eml
   signet decrypt --identity FILE [--pass PW]                                              < in.eml > out.eml
-  signet verify  [--trust CA.pem ...] [--no-builtin-roots] [--identity FILE --pass PW] [--at ISO-8601]
+  signet verify  [--trust CA.pem ...] [--policy signet-policy.json] [--no-builtin-roots] [--identity FILE --pass PW] [--at ISO-8601]
                  [--offline] [--json]                                                  < in.eml
   signet inspect                                                                          < in.eml
 
@@ -97,6 +99,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           at: { type: 'string' },
           offline: { type: 'boolean' },
           json: { type: 'boolean' },
+          policy: { type: 'string' },
           'no-builtin-roots': { type: 'boolean' },
         },
       });
@@ -108,7 +111,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       sign: ['identity', 'pass', 'opaque', 'digest'],
       encrypt: ['to', 'identity', 'pass', 'cipher'],
       decrypt: ['identity', 'pass'],
-      verify: ['trust', 'no-builtin-roots', 'identity', 'pass', 'at', 'offline', 'json'],
+      verify: ['trust', 'no-builtin-roots', 'policy', 'identity', 'pass', 'at', 'offline', 'json'],
       inspect: ['json'],
     };
     const allowedHere = allowed[command];
@@ -156,10 +159,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           at = new Date(v.at);
           if (Number.isNaN(at.getTime())) throw new UsageError('--at must be an ISO-8601 date, e.g. 2026-01-31T12:00:00Z.');
         }
-        const anchors = [...(v['no-builtin-roots'] ? [] : builtinEmailRoots()), ...(await certificates(v.trust, 'trust anchor'))];
+        // --policy: verify exactly as the organisation's add-in would (its anchors, algorithms, revocation
+        // mode), so a helpdesk reproduces what the user saw. An invalid policy is a usage error here, with
+        // every bad field listed; the add-in instead falls back to safe defaults and shows the admin error.
+        let config: SignetConfig | undefined;
+        let policyAnchors: Uint8Array[] = [];
+        let builtin = v['no-builtin-roots'] !== true;
+        if (v.policy !== undefined) {
+          const result = parsePolicy(new TextDecoder().decode(await readInputFile(v.policy, 'policy')));
+          if (result.errors.length > 0) {
+            throw new UsageError(`The policy ${v.policy} is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+          }
+          config = securityConfig(result.policy);
+          policyAnchors = trustAnchors({ ...result.policy, trust: { ...result.policy.trust, includeBuiltinRoots: false } });
+          builtin = builtin && result.policy.trust.includeBuiltinRoots;
+        }
+        const anchors = [...(builtin ? builtinEmailRoots() : []), ...policyAnchors, ...(await certificates(v.trust, 'trust anchor'))];
         const ids = await identities(v.identity, v.pass, provider, false);
         const input = await io.stdin();
-        const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider });
+        const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider, config });
         io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
         if (verdict.status === 'malformed') return 2;
         return verdict.status === 'valid' ? 0 : 1;
