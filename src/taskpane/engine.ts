@@ -1,8 +1,12 @@
 // The pane's crypto side, loaded lazily (a dynamic import from taskpane.tsx) so that PKI.js, asn1js and the
 // core stay out of the initial bundle: opens a message with the core (smime/open.ts), and turns the content
-// the Verdict covers into a sanitised document and downloadable attachments. Trust anchors come from the
-// organisation's `trust-anchors.pem` served next to the pane (the admin hosts the add-in, DESIGN.md
-// "Deployment"); private keys from the session keyring (keyring.ts).
+// the Verdict covers into a sanitised document and downloadable attachments. Trust anchors are, as in the
+// CLI: the organisation policy's anchors (signet-policy.json served next to the pane, DESIGN.md
+// "Deployment"), Mozilla's e-mail roots unless the policy turns them off (loaded here, in the lazy chunk,
+// never in the initial bundle), and the roots the user chose to trust (user-roots.ts). The policy's
+// algorithm and revocation settings become the core's config. Revocation: the pane's CSP allows no
+// connection to OCSP responders or CRL servers (and they send no CORS headers), so the pane verifies
+// offline and the Verdict says revocation was not checked; `signet verify` on the .eml checks it.
 
 import { SignetError, toSignetError } from '../core/errors.js';
 import { parseMime } from '../core/mime/parser.js';
@@ -11,11 +15,19 @@ import type { Verdict } from '../core/verdict.js';
 import type { Identity } from '../core/keys.js';
 import { cryptoProvider } from '../core/crypto.js';
 import { loadCertificates, loadIdentities } from '../keys/identity-file.js';
+import type { SignetConfig } from '../core/config.js';
+import { loadPolicy, policyStatusLine } from '../policy/load.js';
+import { securityConfig, trustAnchors, type PolicyResult } from '../policy/policy.js';
+import { userRootDer, type RootStorage } from './user-roots.js';
 import { extractContent, type AttachmentView } from './content.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
 
 export interface Keyring {
   anchors: Uint8Array[];
+  /** The organisation policy in force (with its errors, shown to the user as an admin error). */
+  policy: PolicyResult;
+  /** The core's settings from the policy (algorithms, revocation mode). */
+  config: SignetConfig;
   identities: Identity[];
   /** Where the keys came from, for the pane's "Keys" line ("workbench demo key for dana@example.org"). */
   notes: string[];
@@ -33,6 +45,17 @@ export interface Analysis {
  */
 interface WorkbenchKeys {
   demoIdentityUrl?: string;
+  /** The demo CA, which the simulated user has chosen to trust (a user-trusted root, not policy). */
+  demoRootUrl?: string;
+}
+
+/** localStorage, or null where the page may not use it (sandboxed, disabled storage). */
+export function rootStorage(): RootStorage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
 }
 
 async function fetchBytes(url: string): Promise<Uint8Array | null> {
@@ -48,11 +71,26 @@ async function fetchBytes(url: string): Promise<Uint8Array | null> {
 export async function loadKeyring(): Promise<Keyring> {
   const provider = cryptoProvider();
   const notes: string[] = [];
-  const anchorsPem = await fetchBytes('trust-anchors.pem');
-  const anchors = anchorsPem ? loadCertificates(anchorsPem) : [];
-  notes.push(anchors.length > 0 ? `${anchors.length} trust anchor(s) from your organisation` : 'No trust anchors configured: no signer can be trusted');
+  const policy = await loadPolicy({ fetch: globalThis.fetch.bind(globalThis), base: globalThis.location?.href });
+  notes.push(policyStatusLine(policy));
+  const anchors = trustAnchors(policy.policy);
+  const own = policy.policy.trust.anchors.length;
+  notes.push(policy.policy.trust.includeBuiltinRoots ? `${own} organisation root(s) and Mozilla's e-mail roots trusted` : `${own} organisation root(s) trusted (Mozilla's e-mail roots turned off by policy)`);
+  const storage = rootStorage();
+  const userRoots = storage ? userRootDer(storage) : [];
+  anchors.push(...userRoots);
+  const workbench = (globalThis as { signetWorkbench?: WorkbenchKeys }).signetWorkbench;
+  if (typeof workbench?.demoRootUrl === 'string') {
+    const pem = await fetchBytes(workbench.demoRootUrl);
+    if (pem) {
+      const demoRoots = loadCertificates(pem);
+      anchors.push(...demoRoots);
+      notes.push('Workbench demo CA trusted');
+    }
+  }
+  if (userRoots.length > 0) notes.push(`${userRoots.length} root(s) you trust`);
   const identities: Identity[] = [];
-  const demo = (globalThis as { signetWorkbench?: WorkbenchKeys }).signetWorkbench?.demoIdentityUrl;
+  const demo = workbench?.demoIdentityUrl;
   if (typeof demo === 'string') {
     const pem = await fetchBytes(demo);
     if (pem) {
@@ -60,7 +98,7 @@ export async function loadKeyring(): Promise<Keyring> {
       notes.push('Workbench demo key loaded');
     }
   }
-  return { anchors, identities, notes };
+  return { anchors, policy, config: securityConfig(policy.policy), identities, notes };
 }
 
 /** Adds a PKCS#12 or PEM identity the user chose, for this session only (never stored, nor its passphrase). */
@@ -73,7 +111,7 @@ export async function importIdentity(keyring: Keyring, bytes: Uint8Array, passph
 }
 
 export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
-  const { verdict, content } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities });
+  const { verdict, content } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
   let document: SafeDocument | null = null;
   let attachments: AttachmentView[] = [];
   if (content) {

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       return host.office;
     },
     demoIdentityUrl: 'demo/owner-identity.pem',
+    demoRootUrl: 'trust-anchors.pem',
   };
   (window as unknown as { signetWorkbenchHost: WorkbenchHostApi }).signetWorkbenchHost = api;
 

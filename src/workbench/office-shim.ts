@@ -10,6 +10,8 @@ export interface WorkbenchHostApi {
   /** A fresh Office namespace for a (re)loaded pane. */
   officeFor(): ReturnType<typeof createOffice>['office'];
   demoIdentityUrl: string;
+  /** The demo CA's root (PEM): the simulated user has chosen to trust it, as a user-trusted root. */
+  demoRootUrl: string;
 }
 
 const host = (window.parent as Window & { signetWorkbenchHost?: WorkbenchHostApi }).signetWorkbenchHost;
@@ -18,5 +20,5 @@ if (window.parent === window || !host) {
   console.warn('Signet workbench: no workbench host around this page; the pane runs standalone.');
 } else {
   (window as unknown as { Office: unknown }).Office = host.officeFor();
-  (window as unknown as { signetWorkbench: unknown }).signetWorkbench = { demoIdentityUrl: host.demoIdentityUrl };
+  (window as unknown as { signetWorkbench: unknown }).signetWorkbench = { demoIdentityUrl: host.demoIdentityUrl, demoRootUrl: host.demoRootUrl };
 }

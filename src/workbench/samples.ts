@@ -4,7 +4,7 @@
 // needs a structure Signet refuses to build, with `openssl cms`. Output goes to `.workbench/` (git-ignored):
 //   .workbench/pki/            CA and user keys (never served)
 //   .workbench/public/         served by the workbench server next to dist/:
-//     trust-anchors.pem        the demo root, read by the pane as the organisation's trust anchors
+//     trust-anchors.pem        the demo root, which the simulated user trusts (a user-trusted root in the pane)
 //     demo/owner-identity.pem  the mailbox owner's demo key, which the workbench hands to the pane
 //     mailbox/index.json, *.eml, *.p7m
 

@@ -225,7 +225,8 @@ export async function validateChain(leaf: Certificate, options: ChainOptions, pr
     : { ...partial, status: worst, anchored: false };
 }
 
-async function verifyCertificateSignature(
+/** Checks `child`'s signature with `parent`'s key under the algorithm policy; 'ok' or the refusal code. */
+export async function verifyCertificateSignature(
   child: Certificate,
   parent: Certificate,
   config: SignetConfig,
