@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'no-certificate', //         identity file has no certificate (or none matching the key)
   'key-mismatch', //           private key does not match the certificate
   'missing-certificate', //    a needed certificate (recipient, signer) is absent
+  'certificate-unusable', //   a certificate that may not be used here: expired, not yet valid, no emailProtection, no usable keyUsage
+  'key-locked', //             the operation needs the private key unlocked with its passphrase for this session (RSAES-PKCS1-v1_5)
   // Signing / verification
   'signature-invalid', //      the cryptographic signature does not verify
   'digest-mismatch', //        messageDigest attribute does not match the content
@@ -34,6 +36,7 @@ export const ERROR_CODES = [
   // Plumbing
   'usage', //                  bad command-line or API usage
   'io', //                     cannot read or write a file / stream
+  'storage', //                the browser's key storage (IndexedDB) is unavailable or failed
   'network', //                fetch failed (revocation, AIA)
   'internal', //               a bug: an invariant did not hold
 ] as const;

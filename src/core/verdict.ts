@@ -161,6 +161,12 @@ export interface SignerReport {
   chain: CertificateReport[];
   /** S/MIME capabilities the signer advertised (RFC 8551 §2.5.2), as algorithm names. */
   capabilities: string[];
+  /**
+   * DER (base64) of the certificate the signer asks to be encrypted to, when its signed
+   * SMIMEEncryptionKeyPreference (RFC 8551 §2.5.3, or Microsoft's equivalent) names a certificate other
+   * than the signing one and the message carries it. A hint only: whoever stores it must validate it.
+   */
+  encryptionCertificate?: string;
   reason: string;
 }
 

@@ -28,6 +28,13 @@ export interface EncryptOptions {
    */
   rsaKeyTransport?: RsaKeyTransport;
   /**
+   * Per recipient (same order as `recipients`), an RSA key transport that overrides `rsaKeyTransport`;
+   * null or absent entries take the message default. Signet gives the sender's own certificate 'oaep' so
+   * that Sent Items opens with a non-extractable WebCrypto key (WebCrypto has no RSAES-PKCS1-v1_5), while
+   * correspondents whose clients cannot read OAEP still get PKCS#1 v1.5.
+   */
+  recipientKeyTransport?: readonly (RsaKeyTransport | null | undefined)[];
+  /**
    * How recipients are named: issuerAndSerialNumber (default; every client reads it) or
    * subjectKeyIdentifier (what `openssl cms -keyid` writes).
    */
@@ -54,19 +61,30 @@ export async function encryptContent(
   if (mode !== 'oaep' && mode !== 'pkcs1') throw new SignetError('usage', `Unknown RSA key transport ${String(mode)}.`);
   const ridStyle = opts.recipientIdentifier ?? 'issuer-and-serial';
 
-  // The sender is usually also in To/Cc; one RecipientInfo per distinct certificate is enough.
-  const certs: Uint8Array[] = [];
-  for (const c of opts.recipients) if (!certs.some((d) => equalBytes(d, c))) certs.push(c);
+  const perRecipient = opts.recipientKeyTransport ?? [];
+  for (const m of perRecipient) {
+    if (m != null && m !== 'oaep' && m !== 'pkcs1') throw new SignetError('usage', `Unknown RSA key transport ${String(m)}.`);
+  }
+
+  // The sender is usually also in To/Cc; one RecipientInfo per distinct certificate is enough. A
+  // certificate listed twice keeps the first explicit key-transport choice made for it.
+  const certs: { der: Uint8Array; mode: RsaKeyTransport | null }[] = [];
+  opts.recipients.forEach((c, i) => {
+    const explicit = perRecipient[i] ?? null;
+    const seen = certs.find((d) => equalBytes(d.der, c));
+    if (!seen) certs.push({ der: c, mode: explicit });
+    else if (seen.mode === null) seen.mode = explicit;
+  });
   if (certs.length === 0) throw new SignetError('usage', 'Encryption needs at least one recipient certificate.');
 
   const subtle = provider.crypto.subtle;
   const cek = randomBytes(provider, cipher.keyBytes);
   const recipientInfos: Uint8Array[] = [];
   let allV0 = true;
-  for (const der of certs) {
+  for (const { der, mode: explicit } of certs) {
     const facts = certificateFacts(der);
     if (facts.keyType === 'rsa') {
-      recipientInfos.push(await buildKeyTransRecipientInfo(facts, cek, mode, ridStyle, provider));
+      recipientInfos.push(await buildKeyTransRecipientInfo(facts, cek, explicit ?? mode, ridStyle, provider));
       if (ridStyle !== 'issuer-and-serial') allV0 = false;
     } else if (facts.keyType === 'ec') {
       recipientInfos.push(await buildKeyAgreeRecipientInfo(facts, cek, ridStyle, provider));

@@ -24,7 +24,7 @@ import {
   type Asn1Limits,
   type Asn1Node,
 } from '../asn1.js';
-import { equalBytes } from '../bytes.js';
+import { equalBytes, toBase64 } from '../bytes.js';
 import type { SignetConfig } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
 import { retag } from '../der.js';
@@ -374,6 +374,7 @@ async function verifySigner(
   if (keyProblem && chain[0]?.status === 'ok') chain[0].status = 'weak-key';
   const capabilities = readCapabilities(attrs);
   const hashLabel = isAlgorithmProblem(resolved) ? null : resolved.hash.replace('-', '');
+  const encryptionCert = cert ? encryptionCertificate(attrs, cert, ctx.pool, config.limits) : null;
   const sidIssuer = si.sid.kind === 'issuerAndSerialNumber' ? safeFormatName(si.sid.issuer) : '';
   const report: SignerReport = {
     status,
@@ -392,13 +393,14 @@ async function verifySigner(
     signatureAlgorithm: displaySignatureAlgorithm(si.signatureAlgorithm, hashLabel),
     chain,
     capabilities: capabilities.map(capabilityName),
+    ...(cert && encryptionCert && !equalBytes(encryptionCert, cert.der) ? { encryptionCertificate: toBase64(encryptionCert) } : {}),
     reason,
   };
   return {
     report,
     detail: {
       certificate: cert?.der ?? null,
-      encryptionCertificate: cert ? encryptionCertificate(attrs, cert, ctx.pool, config.limits) : null,
+      encryptionCertificate: encryptionCert,
       capabilities,
       signingTime,
     },

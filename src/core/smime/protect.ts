@@ -34,6 +34,13 @@ export interface EncryptOptions {
   capabilities?: (string[] | null)[];
   /** RSA key transport; default RSAES-OAEP when every recipient advertised it, else PKCS#1 v1.5. */
   rsaKeyTransport?: 'oaep' | 'pkcs1';
+  /**
+   * Per recipient (same order as `recipients`), an RSA key transport that overrides the message-wide
+   * choice; null entries are decided by the rule above, over the recipients left undecided. The add-in
+   * gives the sender's own certificate 'oaep' (keys/store: its key is a non-extractable WebCrypto key,
+   * and WebCrypto cannot do RSAES-PKCS1-v1_5).
+   */
+  recipientKeyTransport?: readonly ('oaep' | 'pkcs1' | null)[];
 }
 
 export interface ProtectOptions {
@@ -117,9 +124,15 @@ async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, pro
   // RSAES-OAEP only when every recipient advertised it (RFC 8551 §2.7.1 keeps PKCS#1 v1.5 the MUST):
   // NSS before 3.90 (Thunderbird 102, Debian 12's cmsutil) and older Outlook cannot read OAEP.
   const caps = opts.capabilities ?? opts.recipients.map(() => null);
-  const oaep = caps.length > 0 && caps.every((c) => c !== null && c.includes('RSA-OAEP'));
+  const explicit = opts.recipientKeyTransport ?? [];
+  const undecided = explicit.length === 0 ? caps : opts.recipients.map((_, i) => caps[i] ?? null).filter((_, i) => explicit[i] == null);
+  const oaep = undecided.length > 0 && undecided.every((c) => c !== null && c.includes('RSA-OAEP'));
   const rsaKeyTransport = opts.rsaKeyTransport ?? (oaep ? 'oaep' : 'pkcs1');
-  const der = await encryptContent(entity, { recipients: opts.recipients, cipher, rsaKeyTransport }, provider);
+  const der = await encryptContent(
+    entity,
+    { recipients: opts.recipients, cipher, rsaKeyTransport, ...(opts.recipientKeyTransport ? { recipientKeyTransport: opts.recipientKeyTransport } : {}) },
+    provider,
+  );
   const gcm = cipher.endsWith('gcm');
   // RFC 8551 §3.2.2: smime-type "authEnveloped-data" for AuthEnvelopedData.
   return smimeEntity(

@@ -65,7 +65,9 @@ export function summarize(
           ? 'This encrypted message was altered in transit, so its content is not shown.'
           : code === 'unsupported-algorithm'
             ? 'This message is encrypted with an old algorithm that Signet does not support.'
-            : 'This encrypted message could not be opened.';
+            : code === 'key-locked'
+              ? 'This message is encrypted to you with the older RSA PKCS#1 v1.5 method: unlock your key with its passphrase under "Keys & certificates" to read it.'
+              : 'This encrypted message could not be opened.';
     case 'malformed':
       return 'This message is damaged or not a valid S/MIME message, so it cannot be checked.';
   }
