@@ -1,20 +1,21 @@
 // Gets the selected message's MIME from the most faithful source Outlook offers (DESIGN.md, "Reading the
 // raw message"): the `smime.p7m` attachment Exchange keeps for S/MIME items (IPM.Note.SMIME and
 // IPM.Note.SMIME.MultipartSigned hold the original blob), then `item.getAsFileAsync()` (Mailbox 1.14, a copy
-// the client may have rebuilt from MAPI), then Microsoft Graph `GET /me/messages/{id}/$value` (not wired
-// yet). The snapshot says which source it came from, so a failing clear signature from a rebuilt copy is
+// the client may have rebuilt from MAPI), then Microsoft Graph `GET /me/messages/{id}/$value` (graph-read.ts,
+// when the organisation set up a Graph app registration). The snapshot says which source it came from, so a failing clear signature from a rebuilt copy is
 // reported as "could not be checked here" and not as tampering.
 
 import { concat, toBase64, utf8 } from '../core/bytes.js';
 import { SignetError } from '../core/errors.js';
 import { formatDate } from '../core/mime/builder.js';
 import { encodeAddress, encodeAddressList, encodeUnstructured } from '../core/mime/header-encoder.js';
-import { getAttachmentBytes, getAttachments, getItemAsEml, mailboxSupports, readItemEnvelope, type ItemEnvelope } from './office.js';
+import { getAttachmentBytes, getAttachments, getItemAsEml, mailboxSupports, readItemEnvelope, restItemId, type ItemEnvelope } from './office.js';
+import { NO_GRAPH, type GraphMimeSource } from './graph-read.js';
 
 /**
  * - `smime-attachment`: the original S/MIME blob from the item's smime.p7m attachment (byte-exact);
  * - `outlook-export`: `getAsFileAsync`, possibly re-serialized by the client;
- * - `graph`: Graph's `$value` (the MIME Exchange stored; not wired yet);
+ * - `graph`: Graph's `$value` (the MIME Exchange stored);
  * - `file`: an .eml the user dropped or chose (byte-exact as far as Signet can tell).
  */
 export type SourceKind = 'smime-attachment' | 'outlook-export' | 'graph' | 'file';
@@ -91,28 +92,17 @@ export function messageFromSmimeAttachment(blob: Uint8Array, env: ItemEnvelope):
 }
 
 /**
- * Microsoft Graph `GET /me/messages/{id}/$value` — NOT WIRED YET. It needs a token from Nested App
- * Authentication (MSAL `createNestablePublicClientApplication`, `isSetSupported("NestedAppAuth", "1.1")`)
- * and an app registration the admin chooses (DESIGN.md, "Platform facts"); the item id must first be
- * converted with `Office.context.mailbox.convertToRestId`. Until then this always throws, and the chain of
- * sources ends at getAsFileAsync.
- */
-export interface GraphMimeSource {
-  readonly available: false;
-  fetchMime(itemId: string): Promise<Uint8Array>;
-}
-
-export const graphMimeSource: GraphMimeSource = {
-  available: false,
-  fetchMime: () => Promise.reject(new SignetError('usage', 'Reading the message through Microsoft Graph is not wired yet.')),
-};
-
-/**
  * Reads the selected message from the best available source. Throws a SignetError `usage` listing what was
  * tried when no source works (e.g. Outlook on mobile without getAsFileAsync): the pane then offers the
  * .eml route.
  */
-export async function readSelectedMessage(): Promise<MessageSnapshot & { skipped: SkippedSource[] }> {
+export interface ReadOptions {
+  /** Microsoft Graph, when the organisation set it up (graph-read.ts); otherwise that source is skipped. */
+  graph?: GraphMimeSource;
+}
+
+export async function readSelectedMessage(options: ReadOptions = {}): Promise<MessageSnapshot & { skipped: SkippedSource[] }> {
+  const graph = options.graph ?? NO_GRAPH;
   const env = readItemEnvelope();
   if (env === null) throw new SignetError('usage', 'No message is selected.');
   const skipped: SkippedSource[] = [];
@@ -134,9 +124,17 @@ export async function readSelectedMessage(): Promise<MessageSnapshot & { skipped
   } else {
     skipped.push({ source: 'outlook-export', reason: 'This Outlook does not support getAsFileAsync (Mailbox 1.14).' });
   }
-  if (graphMimeSource.available && env.itemId) {
-    return { bytes: await graphMimeSource.fetchMime(env.itemId), source: 'graph', byteExact: true, label: 'Microsoft Graph', skipped };
+  const restId = graph.available && env.itemId ? restItemId(env.itemId) : null;
+  if (!graph.available) {
+    skipped.push({ source: 'graph', reason: 'Microsoft Graph is not set up for Signet by your organisation.' });
+  } else if (restId === null) {
+    skipped.push({ source: 'graph', reason: 'Outlook gave no message id that Microsoft Graph understands.' });
+  } else {
+    try {
+      return { bytes: await graph.fetchMime(restId), source: 'graph', byteExact: true, label: 'Microsoft Graph', skipped };
+    } catch (e) {
+      skipped.push({ source: 'graph', reason: e instanceof Error ? e.message : String(e) });
+    }
   }
-  skipped.push({ source: 'graph', reason: 'Reading through Microsoft Graph is not wired yet.' });
   throw new SignetError('usage', `Outlook did not hand over this message (${skipped.map((s) => s.reason).join(' ')})`);
 }

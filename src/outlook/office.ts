@@ -145,6 +145,22 @@ export function readItemEnvelope(): ItemEnvelope | null {
   };
 }
 
+/**
+ * The Graph (REST) id of an item id Office.js reports (EWS format): `mailbox.convertToRestId` (Mailbox 1.3,
+ * https://learn.microsoft.com/javascript/api/outlook/office.mailbox#outlook-office-mailbox-converttorestid-member(1)).
+ * Null outside Outlook or when the client cannot convert.
+ */
+export function restItemId(itemId: string): string | null {
+  if (!inOutlook()) return null;
+  try {
+    const mailbox = Office.context.mailbox;
+    if (typeof mailbox.convertToRestId !== 'function') return null;
+    return mailbox.convertToRestId(itemId, Office.MailboxEnums.RestVersion.v2_0) || null;
+  } catch {
+    return null;
+  }
+}
+
 /** Attachment metadata of the selected message in read mode (Mailbox 1.1); [] when there is none. */
 export function getAttachments(): Office.AttachmentDetails[] {
   const item = currentItem();

@@ -1,12 +1,13 @@
 // The Office.js adapter's item-reading paths (outlook/office.ts, outlook/message-source.ts) against
 // office-addin-mock's Office object: the source order of DESIGN.md (smime.p7m attachment, then
-// getAsFileAsync, then Graph, which is not wired), the envelope used for a bare CMS attachment, the
+// getAsFileAsync, then Graph through an injected source), the envelope used for a bare CMS attachment, the
 // requirement-set checks, and the info bar call.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import officeAddinMock from 'office-addin-mock';
 import { fromUtf8, toBase64, utf8 } from '../../../src/core/bytes.js';
-import { graphMimeSource, readSelectedMessage } from '../../../src/outlook/message-source.js';
+import { readSelectedMessage } from '../../../src/outlook/message-source.js';
+import type { GraphMimeSource } from '../../../src/outlook/graph-read.js';
 import { showInfoBar } from '../../../src/outlook/office.js';
 
 const { OfficeMockObject } = officeAddinMock;
@@ -53,13 +54,19 @@ function installOffice(s: Setup): void {
   };
   const mock = new OfficeMockObject({
     context: {
-      mailbox: { item },
+      mailbox: {
+        item,
+        convertToRestId(id: string, version: string) {
+          calls.push(`convertToRestId(${id},${version})`);
+          return `rest-${id}`;
+        },
+      },
       requirements: {
         isSetSupported: (name: string, v: string) => name === 'Mailbox' && Number(v.split('.')[1]) <= Number(version.split('.')[1]),
       },
     },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
-    MailboxEnums: { ItemNotificationMessageType: { InformationalMessage: 'informationalMessage' } },
+    MailboxEnums: { ItemNotificationMessageType: { InformationalMessage: 'informationalMessage' }, RestVersion: { v2_0: 'v2.0' } },
     // Outlook semantics: properties are readable without load()/sync() (the Excel/Word model).
   }, 'outlook' as ConstructorParameters<typeof OfficeMockObject>[1]);
   (globalThis as { Office?: unknown }).Office = mock;
@@ -120,9 +127,28 @@ test('Mailbox 1.7 cannot read attachment content: falls through to the next sour
   assert.deepEqual(calls, []);
 });
 
-test('the Graph source is a documented stub that refuses', async () => {
-  assert.equal(graphMimeSource.available, false);
-  await assert.rejects(graphMimeSource.fetchMime('id'), /not wired yet/);
+test('an old Outlook with Graph set up: the item id is converted to a REST id and Graph gives the MIME', async () => {
+  installOffice({ mailbox: '1.8' });
+  const eml = utf8('From: alice@example.org\r\n\r\nfrom graph');
+  const graph: GraphMimeSource = {
+    available: true,
+    fetchMime: (id) => {
+      calls.push(`graph(${id})`);
+      return Promise.resolve(eml);
+    },
+  };
+  const snap = await readSelectedMessage({ graph });
+  assert.equal(snap.source, 'graph');
+  assert.equal(snap.byteExact, true);
+  assert.deepEqual(snap.bytes, eml);
+  assert.deepEqual(calls, ['convertToRestId(AAMk1,v2.0)', 'graph(rest-AAMk1)']);
+  assert.equal(snap.skipped[0]?.source, 'outlook-export');
+});
+
+test('a failing Graph read ends in a usage error that carries Graph\'s reason', async () => {
+  installOffice({ mailbox: '1.8' });
+  const graph: GraphMimeSource = { available: true, fetchMime: () => Promise.reject(new Error('Microsoft Graph refused access to this message')) };
+  await assert.rejects(readSelectedMessage({ graph }), (e: Error & { code?: string }) => e.code === 'usage' && /refused access/.test(e.message));
 });
 
 test('the verdict goes to the info bar as an informational message', async () => {
