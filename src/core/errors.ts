@@ -33,6 +33,14 @@ export const ERROR_CODES = [
   'decryption-failed', //      key unwrap or content decryption failed (wrong key, corrupt data)
   'authentication-failed', //  AES-GCM tag did not verify: no plaintext is released (rule 7)
   'encrypted-subpart', //      an encrypted layer that is not the message root (reply oracle, rule 7)
+  // Compose and send (src/compose, src/outlook/transport, src/events)
+  'no-signing-key', //         no private key for the From address in this Outlook, so the message cannot be signed
+  'unsupported-attachment', // an attachment Signet cannot put into the message (a cloud link instead of a file)
+  'message-too-large', //      the protected message would exceed the transport's size limit
+  'send-unauthorized', //      the mail server refused the sender's credentials or permission (HTTP 401/403)
+  'send-throttled', //         the mail server asked to wait before sending again (HTTP 429, ErrorServerBusy)
+  'send-failed', //            the mail server refused or failed the send for another reason (5xx, SOAP fault)
+  'timeout', //                an operation did not finish within its time limit
   // Plumbing
   'usage', //                  bad command-line or API usage
   'io', //                     cannot read or write a file / stream
