@@ -1,5 +1,7 @@
-// The workbench mailbox's index (`.workbench/mailbox/index.json`): what the simulated Outlook host needs to
-// present each sample as an Office.js item. Written by samples.ts (Node), read by host.ts (browser).
+// The workbench mailbox's index (`.workbench/public/mailbox/index.json`): what the simulated Outlook host
+// needs to present each sample as an Office.js item. Written by samples.ts (Node), read by host.ts
+// (browser). Messages sent from the workbench are kept apart, in the delivered-mail store (mail-store.ts),
+// with the same per-message shape.
 
 export interface MailboxPerson {
   name: string;
@@ -16,10 +18,17 @@ export interface MailboxPerson {
  */
 export type Delivery = 'smime-attachment' | 'reserialized' | 'plain';
 
+/** Mailbox folders, named as EWS's DistinguishedFolderId names them ("inbox", "sentitems"). */
+export type MailboxFolder = 'inbox' | 'sentitems';
+
 export interface MailboxMessage {
   id: string;
+  folder: MailboxFolder;
   from: MailboxPerson;
   to: MailboxPerson[];
+  cc?: MailboxPerson[];
+  /** Only on a Sent Items copy: Exchange keeps the sender's Bcc list there and nowhere else. */
+  bcc?: MailboxPerson[];
   subject: string;
   /** ISO-8601 */
   date: string;
@@ -40,6 +49,11 @@ export interface MailboxIndex {
   version: number;
   generatedAt: string;
   owner: MailboxPerson;
+  /**
+   * Mailboxes the owner may send as (a shared mailbox with Send As rights): the compose form offers them in
+   * From, and the simulated Exchange accepts them as the sender, as it does the owner.
+   */
+  sendAs: MailboxPerson[];
   messages: MailboxMessage[];
 }
 

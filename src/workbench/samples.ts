@@ -7,6 +7,7 @@
 //     trust-anchors.pem        the demo root, which the simulated user trusts (a user-trusted root in the pane)
 //     demo/owner-identity.pem  the mailbox owner's demo key, which the workbench hands to the pane
 //     mailbox/index.json, *.eml, *.p7m
+//   .workbench/delivered/      what the workbench sent (mail-store.ts), cleared when the samples are regenerated
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,13 +17,16 @@ import { fileURLToPath } from 'node:url';
 import { cryptoProvider } from '../core/crypto.js';
 import { toBase64, utf8 } from '../core/bytes.js';
 import { formatDate } from '../core/mime/builder.js';
-import { parseMime } from '../core/mime/parser.js';
 import { protectMessage, type ProtectOptions } from '../core/smime/protect.js';
 import { loadIdentities } from '../keys/identity-file.js';
+import { smimeAttachment } from './delivery.js';
 import { makeDemoPki, type DemoPki, type DemoUser } from './demo-pki.js';
 import { MAILBOX_PATH, type Delivery, type MailboxIndex, type MailboxMessage, type MailboxPerson } from './mailbox.js';
 
-export const MAILBOX_VERSION = 4;
+export const MAILBOX_VERSION = 5;
+
+/** The shared mailbox the owner may send as (MailboxIndex.sendAs); it has no demo key of its own. */
+export const SHARED_MAILBOX: MailboxPerson = { name: 'Example Support', email: 'support@example.org' };
 
 /** Host name used by every remote reference in the hostile sample; the e2e tests watch for it. */
 export const ATTACKER_HOST = 'attacker.example';
@@ -299,23 +303,16 @@ async function buildSamples(pki: DemoPki, pkiDir: string): Promise<Built[]> {
   return out;
 }
 
-/** The smime.p7m attachment Exchange keeps: the whole MIME for multipart/signed, else the CMS DER. */
-function smimeAttachment(eml: Uint8Array): Uint8Array {
-  const root = parseMime(eml);
-  if (root.type === 'multipart/signed') return eml;
-  return root.decodeBody();
-}
-
 function packageRoot(): string {
   // lib/src/workbench/samples.js → three levels up.
   return fileURLToPath(new URL('../../../', import.meta.url));
 }
 
 /** Paths of the generated workbench data under a package root. */
-export function workbenchPaths(root = packageRoot()): { base: string; publicDir: string; pkiDir: string; index: string } {
+export function workbenchPaths(root = packageRoot()): { base: string; publicDir: string; pkiDir: string; index: string; delivered: string } {
   const base = join(root, '.workbench');
   const publicDir = join(base, 'public');
-  return { base, publicDir, pkiDir: join(base, 'pki'), index: join(publicDir, MAILBOX_PATH, 'index.json') };
+  return { base, publicDir, pkiDir: join(base, 'pki'), index: join(publicDir, MAILBOX_PATH, 'index.json'), delivered: join(base, 'delivered') };
 }
 
 function currentVersion(index: string): number | null {
@@ -347,7 +344,7 @@ export async function ensureMailbox(root = packageRoot(), log: (line: string) =>
   writeFileSync(join(pub, 'trust-anchors.pem'), pki.rootPem);
   writeFileSync(join(pub, 'demo', 'owner-identity.pem'), pki.users.owner.identityPem);
   const messages: MailboxMessage[] = samples.map((s) => {
-    const m: MailboxMessage = { id: s.id, from: s.from, to: s.to, subject: s.subject, date: s.date.toISOString(), preview: s.preview, delivery: s.delivery, file: `${s.id}.eml` };
+    const m: MailboxMessage = { id: s.id, folder: 'inbox', from: s.from, to: s.to, subject: s.subject, date: s.date.toISOString(), preview: s.preview, delivery: s.delivery, file: `${s.id}.eml` };
     writeFileSync(join(mailboxDir, m.file), s.eml);
     if (s.exported) {
       m.exportFile = `${s.id}.export.eml`;
@@ -361,10 +358,12 @@ export async function ensureMailbox(root = packageRoot(), log: (line: string) =>
     }
     return m;
   });
-  const index: MailboxIndex = { version: MAILBOX_VERSION, generatedAt: new Date().toISOString(), owner: person(pki.users.owner), messages };
+  const index: MailboxIndex = { version: MAILBOX_VERSION, generatedAt: new Date().toISOString(), owner: person(pki.users.owner), sendAs: [SHARED_MAILBOX], messages };
   writeFileSync(join(mailboxDir, 'index.json'), JSON.stringify(index, null, 2));
   rmSync(paths.publicDir, { recursive: true, force: true });
   rmSync(paths.pkiDir, { recursive: true, force: true });
+  // Mail sent with the previous demo keys can no longer be read: start the delivered mailbox afresh too.
+  rmSync(paths.delivered, { recursive: true, force: true });
   mkdirSync(paths.base, { recursive: true });
   renameSync(pub, paths.publicDir);
   renameSync(pkiDir, paths.pkiDir);

@@ -1,14 +1,18 @@
 // Local host for development, demos and browser tests: a dependency-free static server (node:http) for the
 // webpack output in dist/, bound to 127.0.0.1, with the workbench page (an Outlook-like frame around the
 // task pane) at `/`. It serves the add-in pages with the Content-Security-Policy they are built for, so
-// CSP problems show up here first and not in Outlook.
+// CSP problems show up here first and not in Outlook. The same origin carries the simulated Exchange
+// (transport.ts): Microsoft Graph sendMail, EWS CreateItem, and the mailbox that receives what they send.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ensureMailbox } from './samples.js';
+import type { MailboxIndex } from './mailbox.js';
+import { MailStore, type MailStoreOptions } from './mail-store.js';
+import { ensureMailbox, workbenchPaths } from './samples.js';
+import { Transport } from './transport.js';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one (tests). */
@@ -22,6 +26,11 @@ export interface ServerOptions {
    * demo key and trust anchors (.workbench/public, see samples.ts), which never go into dist/.
    */
   extraRoots?: string[];
+  /**
+   * The simulated Exchange's delivered mail (Graph, EWS and Outlook's own send deliver into it). Absent:
+   * no transport endpoints, only static files.
+   */
+  mail?: MailStoreOptions | MailStore;
 }
 
 export interface RunningServer {
@@ -55,14 +64,17 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * its host scripts from there and ajax.aspnetcdn.com; it also sets inline styles (office-js issue #1687),
  * hence style-src 'unsafe-inline'. Scripts stay strict: no inline script, no eval (which is why webpack
  * never uses an eval devtool). No frame-ancestors: Outlook frames the pane from origins that differ per
- * client (web, new Outlook, classic, Mac). connect-src grows when Graph/NAA transports arrive.
+ * client (web, new Outlook, classic, Mac). connect-src: Microsoft Graph, where the pane and the send
+ * handler post the protected MIME (sendMail), and the Entra ID authority that MSAL's Nested App
+ * Authentication asks for the Graph token; the workbench's own stand-ins for both are same-origin
+ * ('self'). docs/ADMIN.md, "Host the files", lists the same header (plus the admin's directory origin).
  */
 export const ADDIN_CSP = [
   "default-src 'self'",
   "script-src 'self' https://appsforoffice.microsoft.com https://ajax.aspnetcdn.com",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
-  "connect-src 'self'",
+  "connect-src 'self' https://graph.microsoft.com https://login.microsoftonline.com",
   "frame-src 'none'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -89,11 +101,12 @@ const WORKBENCH_PAGE = '/index.html';
 const OFFICE_JS_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 
 /**
- * `taskpane.html?workbench=1` is the pane as the workbench hosts it: the same built page with Microsoft's
- * office.js replaced by the workbench's simulated one (office-shim.ts), exactly one script swapped.
+ * `taskpane.html?workbench=1` is the pane as the workbench hosts it (and `commands.html?workbench=1` the
+ * add-in's event and function-command runtime): the same built page with Microsoft's office.js replaced by
+ * the workbench's simulated one (office-shim.ts), exactly one script swapped.
  */
 function isWorkbenchPane(rawUrl: string, file: string): boolean {
-  if (!file.endsWith(`${sep}taskpane.html`)) return false;
+  if (!file.endsWith(`${sep}taskpane.html`) && !file.endsWith(`${sep}commands.html`)) return false;
   const query = rawUrl.split('?')[1] ?? '';
   return new URLSearchParams(query.split('#')[0]).get('workbench') === '1';
 }
@@ -167,7 +180,12 @@ async function locate(roots: readonly string[], target: string, root: string): P
   return null;
 }
 
-async function handle(root: string, extra: readonly string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(root: string, extra: readonly string[], transport: Transport | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+  if (transport !== null && Transport.owns(requestPath)) {
+    await transport.handle(req, res, requestPath);
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
     return;
@@ -222,8 +240,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const root = await realpath(resolve(options.root));
   const extra = [root, ...(await Promise.all((options.extraRoots ?? []).map((r) => realpath(resolve(r)))))];
+  const mail = options.mail;
+  const transport = mail === undefined ? null : new Transport({ store: mail instanceof MailStore ? mail : new MailStore(mail) });
   const server: Server = createServer((req, res) => {
-    handle(root, extra.length > 1 ? extra.slice(1) : [], req, res).catch(() => {
+    handle(root, extra.length > 1 ? extra.slice(1) : [], transport, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
       else res.destroy();
     });
@@ -264,7 +284,10 @@ async function main(): Promise<void> {
   const root = fileURLToPath(new URL('../../../dist/', import.meta.url));
   // Demo CA, identities and sample mailbox: generated on first start (openssl + Signet), never committed.
   const mailbox = await ensureMailbox(undefined, (line) => console.log(line));
-  const running = await startServer({ port: parsePort(process.env['PORT']), root, extraRoots: [mailbox] });
+  const index = JSON.parse(await readFile(workbenchPaths().index, 'utf8')) as MailboxIndex;
+  // What the workbench sends is kept under .workbench/delivered/, so a reload (or a restart) still shows it.
+  const mail: MailStoreOptions = { dir: workbenchPaths().delivered, owner: index.owner, sendAs: index.sendAs };
+  const running = await startServer({ port: parsePort(process.env['PORT']), root, extraRoots: [mailbox], mail });
   console.log(`Signet workbench: ${running.url}  (serving ${root}; Ctrl+C to stop)`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

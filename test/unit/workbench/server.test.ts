@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADDIN_CSP, WORKBENCH_CSP, startServer, type RunningServer } from '../../../src/workbench/server.js';
@@ -89,6 +89,16 @@ test('add-in pages get the add-in CSP: office.js allowed, no inline or eval scri
   assert.doesNotMatch(scriptSrc, /unsafe-inline|unsafe-eval/);
 });
 
+test("the add-in CSP lets the pane reach Microsoft Graph and the NAA authority, as docs/ADMIN.md documents", async () => {
+  const connect = ADDIN_CSP.split('; ').find((d) => d.startsWith('connect-src ')) ?? '';
+  assert.equal(connect, "connect-src 'self' https://graph.microsoft.com https://login.microsoftonline.com");
+  // The admin guide's header is the same policy plus the admin's own certificate directory origin.
+  const admin = await readFile(new URL('../../../../docs/ADMIN.md', import.meta.url), 'utf8');
+  const row = /\| `Content-Security-Policy` \(HTML pages\) \| `([^`]+)`/.exec(admin);
+  assert.ok(row, 'docs/ADMIN.md has the CSP row');
+  assert.equal(row[1]!.replace(' <directory origin>', ''), ADDIN_CSP);
+});
+
 test('taskpane.html?workbench=1 swaps exactly the office.js script for the workbench host', async () => {
   await writeFile(join(base, 'dist', 'workbench-office.0123456789ab.js'), '/* shim */');
   await writeFile(
@@ -101,6 +111,19 @@ test('taskpane.html?workbench=1 swaps exactly the office.js script for the workb
   assert.equal(hosted.headers['content-security-policy'], ADDIN_CSP);
   const plain = await get('/taskpane.html');
   assert.match(plain.body, /appsforoffice\.microsoft\.com/);
+  // The add-in's event runtime (commands.html) is hosted the same way.
+  await writeFile(
+    join(base, 'dist', 'commands.html'),
+    '<!doctype html><script src="https://appsforoffice.microsoft.com/lib/1/hosted/office.js"></script><title>commands</title>',
+  );
+  const runtime = await get('/commands.html?workbench=1');
+  assert.match(runtime.body, /<script src="workbench-office\.0123456789ab\.js"><\/script><title>commands<\/title>/);
+  assert.equal(runtime.headers['content-security-policy'], ADDIN_CSP);
+});
+
+test('without a mail store the transport endpoints do not exist', async () => {
+  assert.equal((await get('/workbench/api/sent')).status, 404);
+  assert.equal((await get('/graph/v1.0/me/sendMail', 'POST')).status, 405);
 });
 
 test('a missing file is 404', async () => {
