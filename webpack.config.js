@@ -1,6 +1,9 @@
-// Builds the add-in's web part into dist/: the task pane and the ribbon function file (each an HTML page
-// plus one bundle), the workbench page, manifest.xml and assets/. Type-checking is `tsc -p tsconfig.json`'s
-// job; ts-loader only transpiles. `--mode production` gives content-hashed file names and a size budget.
+// Builds the add-in's web part into dist/: the task pane and the ribbon function file / event runtime (each
+// an HTML page plus one bundle), the workbench page, manifest.xml and assets/, and — as a second
+// compilation — launchevent.js, the event handlers for classic Outlook on Windows' JavaScript-only runtime.
+// Type-checking is `tsc -p tsconfig.json`'s job; ts-loader only transpiles. `--mode production` gives
+// content-hashed file names (except launchevent.js, which the manifest names) and a size budget.
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
@@ -20,6 +23,9 @@ const KiB = 1024;
  */
 const BUDGET = 640 * KiB;
 
+/** The classic-Outlook event runtime file; manifest.xml's JSRuntime.Url names it, so it is never hashed. */
+const LAUNCHEVENT_FILE = 'launchevent.js';
+
 export default (env = {}, argv = {}) => {
   const production = argv.mode === 'production';
   // The workbench page is for development; `--env workbench` adds it to a production build for e2e tests.
@@ -31,9 +37,51 @@ export default (env = {}, argv = {}) => {
   const deploy = new SignetDeployPlugin({
     host: env.host,
     policyFile: resolve(here, env.policy ?? process.env.SIGNET_POLICY ?? 'docs/policies/default.json'),
+    // Not in this compilation's assets (see launchEventConfig), but a script the add-in serves.
+    extraScripts: [LAUNCHEVENT_FILE],
   });
+  const tsRule = (compilerOptions = {}) => ({
+    test: /\.tsx?$/,
+    exclude: /node_modules/,
+    loader: 'ts-loader',
+    options: {
+      transpileOnly: true,
+      onlyCompileBundledFiles: true,
+      // ES modules for webpack to tree-shake; tsconfig's NodeNext is for tsc's Node output.
+      compilerOptions: { module: 'es2022', moduleResolution: 'bundler', declaration: false, jsx: 'react-jsx', ...compilerOptions },
+    },
+  });
+  const resolveTs = {
+    extensions: ['.ts', '.tsx', '.js'],
+    // Sources import './x.js' (NodeNext); the file on disk is x.ts.
+    extensionAlias: { '.js': ['.ts', '.tsx', '.js'] },
+  };
 
-  return {
+  /*
+   * launchevent.js: classic Outlook on Windows runs event handlers in a JavaScript-only runtime that loads
+   * this one file directly ("Configure your Outlook add-in for event-based activation": no DOM, ES2016-ish,
+   * imports not supported). So: a single file with no async chunks, TypeScript down-levelled to ES2016
+   * (async/await becomes generators), and a fixed name, because the manifest's <Override type="javascript">
+   * names it. Built after the main compilation (`dependencies`), whose `output.clean` would otherwise
+   * delete it.
+   */
+  const launchEventConfig = {
+    name: 'launchevent',
+    dependencies: ['addin'],
+    mode: production ? 'production' : 'development',
+    context: here,
+    target: ['web', 'es2016'],
+    entry: { launchevent: './src/events/launchevent.ts' },
+    output: { path: resolve(here, 'dist'), filename: LAUNCHEVENT_FILE, publicPath: '', clean: false, asyncChunks: false, iife: true },
+    devtool: 'source-map',
+    resolve: resolveTs,
+    module: { rules: [tsRule({ target: 'es2016' })] },
+    optimization: { splitChunks: false, runtimeChunk: false },
+    performance: { hints: production ? 'error' : false, maxAssetSize: BUDGET, maxEntrypointSize: BUDGET, assetFilter: (file) => /\.js$/.test(file) },
+  };
+
+  const addinConfig = {
+    name: 'addin',
     mode: production ? 'production' : 'development',
     context: here,
     // Task panes run in Edge WebView2, Chromium or Safari WebKit; the old Trident (IE11) webview lacks
@@ -57,24 +105,10 @@ export default (env = {}, argv = {}) => {
     },
     // Never an eval-based devtool: the add-in pages are served without 'unsafe-eval' in their CSP.
     devtool: 'source-map',
-    resolve: {
-      extensions: ['.ts', '.tsx', '.js'],
-      // Sources import './x.js' (NodeNext); the file on disk is x.ts.
-      extensionAlias: { '.js': ['.ts', '.tsx', '.js'] },
-    },
+    resolve: resolveTs,
     module: {
       rules: [
-        {
-          test: /\.tsx?$/,
-          exclude: /node_modules/,
-          loader: 'ts-loader',
-          options: {
-            transpileOnly: true,
-            onlyCompileBundledFiles: true,
-            // ES modules for webpack to tree-shake; tsconfig's NodeNext is for tsc's Node output.
-            compilerOptions: { module: 'es2022', moduleResolution: 'bundler', declaration: false, jsx: 'react-jsx' },
-          },
-        },
+        tsRule(),
         // Stylesheets are plain files linked from the page templates (no inline <style>: CSP).
         { test: /\.css$/, type: 'asset/resource' },
       ],
@@ -108,4 +142,11 @@ export default (env = {}, argv = {}) => {
       assetFilter: (file) => /\.(js|css)$/.test(file),
     },
   };
+  // src/events/launchevent.ts is written alongside this configuration (issue 6); until it exists the add-in
+  // still builds, without the classic-Outlook runtime (test/unit/build checks that the file is emitted).
+  if (!existsSync(resolve(here, launchEventConfig.entry.launchevent))) {
+    console.warn(`webpack: ${launchEventConfig.entry.launchevent} does not exist yet; building without ${LAUNCHEVENT_FILE}.`);
+    return [addinConfig];
+  }
+  return [addinConfig, launchEventConfig];
 };

@@ -1,5 +1,7 @@
 // Draws Signet's icon (a shield with a check mark) into assets/icon-{16,32,64,80,128}.png: 16/32/80 are the
 // ribbon button sizes of the add-in manifest, 64/128 its IconUrl/HighResolutionIconUrl (PNG, RFC 2083).
+// The compose ribbon's toggle buttons get their own 16/32/80 icons: a pen (Sign, sign-*.png) and a padlock
+// (Encrypt, encrypt-*.png), in the same blue.
 // Run `node scripts/make-icons.js` after changing the drawing; the output is deterministic and committed.
 import { Buffer } from 'node:buffer';
 import { deflateSync, crc32 } from 'node:zlib';
@@ -42,7 +44,35 @@ function inMark(x, y) {
   );
 }
 
-function render(size) {
+/** The shield icon: 1 = shield colour, 2 = mark colour, 0 = transparent. */
+function paintShield(x, y) {
+  if (!inShield(x, y)) return 0;
+  return inMark(x, y) ? 2 : 1;
+}
+
+/** The Sign toggle: a pen drawn at 45 degrees, its nib bottom left, over a signature line. */
+function paintPen(x, y) {
+  if (distanceToSegment(x, y, 0.12, 0.9, 0.88, 0.9) <= 0.04) return 1;
+  const onBody = distanceToSegment(x, y, 0.34, 0.66, 0.8, 0.2) <= 0.11;
+  // The nib: a triangle from the body's end to the tip at (0.16, 0.84).
+  const u = (x + y - 1.0) / Math.SQRT2; // across the pen axis
+  const v = (x - y + 0.32) / Math.SQRT2; // along it from the body's end, negative towards the tip
+  const onNib = v <= 0 && v >= -0.27 && Math.abs(u) <= 0.11 * (1 + v / 0.27) + 0.005;
+  if (!onBody && !onNib) return 0;
+  // A white slit down the nib, as on a fountain pen.
+  return onNib && Math.abs(u) <= 0.018 && v > -0.2 ? 2 : 1;
+}
+
+/** The Encrypt toggle: a padlock, shackle above a body with a keyhole. */
+function paintLock(x, y) {
+  const inBody = x >= 0.18 && x <= 0.82 && y >= 0.44 && y <= 0.94;
+  const ring = Math.hypot(x - 0.5, y - 0.42);
+  const inShackle = y <= 0.46 && ring <= 0.25 && ring >= 0.15;
+  if (inBody) return Math.hypot(x - 0.5, y - 0.63) <= 0.07 || (Math.abs(x - 0.5) <= 0.03 && y >= 0.63 && y <= 0.8) ? 2 : 1;
+  return inShackle ? 1 : 0;
+}
+
+function render(size, paint = paintShield) {
   const rgba = new Uint8Array(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
@@ -52,10 +82,9 @@ function render(size) {
         for (let sx = 0; sx < SS; sx++) {
           const x = (px + (sx + 0.5) / SS) / size;
           const y = (py + (sy + 0.5) / SS) / size;
-          if (inShield(x, y)) {
-            if (inMark(x, y)) mark++;
-            else shield++;
-          }
+          const p = paint(x, y);
+          if (p === 2) mark++;
+          else if (p === 1) shield++;
         }
       }
       const covered = shield + mark;
@@ -108,4 +137,11 @@ for (const size of SIZES) {
   const file = `${outDir}icon-${size}.png`;
   writeFileSync(file, encodePng(size, render(size)));
   console.log(`wrote ${file}`);
+}
+for (const [name, paint] of [['sign', paintPen], ['encrypt', paintLock]]) {
+  for (const size of [16, 32, 80]) {
+    const file = `${outDir}${name}-${size}.png`;
+    writeFileSync(file, encodePng(size, render(size, paint)));
+    console.log(`wrote ${file}`);
+  }
 }

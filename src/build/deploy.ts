@@ -49,12 +49,32 @@ export function parseHost(input: unknown): DeployTarget {
 
 const LOOPBACK_URL = /https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?/gi;
 
+/** The two permission levels Signet's manifest can ask for (see manifest.xml's <Permissions> comment). */
+export type ManifestPermission = 'ReadWriteItem' | 'ReadWriteMailbox';
+
 /**
- * The manifest for a production host: every URL on the dev origin moves below `target.base`, AppDomain
- * becomes the host's origin, and (when the manifest has an OnMessageSend handler) the send mode follows
- * the policy. Throws if any loopback URL would remain.
+ * The least permission a policy needs: with a Graph app registration (Exchange Online) the protected
+ * message goes out through Microsoft Graph and ReadWriteItem suffices; without one (Exchange on-premises)
+ * it goes through EWS, and `makeEwsRequestAsync` requires ReadWriteMailbox.
  */
-export function rewriteManifest(xml: string, target: DeployTarget, options: { sendMode?: Policy['sendGuard']['mode'] } = {}): string {
+export function permissionFor(policy: Pick<Policy, 'graph'>): ManifestPermission {
+  return policy.graph === null ? 'ReadWriteMailbox' : 'ReadWriteItem';
+}
+
+export interface RewriteOptions {
+  /** Smart Alerts SendMode written into the OnMessageSend LaunchEvent (policy sendGuard.mode). */
+  sendMode?: Policy['sendGuard']['mode'];
+  /** Replaces the manifest's <Permissions> (see permissionFor). */
+  permissions?: ManifestPermission;
+}
+
+/**
+ * The manifest for a production host: every URL on the dev origin moves below `target.base` (pages,
+ * icons, the event runtime commands.html and classic Outlook's launchevent.js alike), AppDomain becomes
+ * the host's origin, and (when the manifest has an OnMessageSend handler) the send mode follows the
+ * policy, as does the permission. Throws if any loopback URL would remain.
+ */
+export function rewriteManifest(xml: string, target: DeployTarget, options: RewriteOptions = {}): string {
   // The checked-in comments describe the development copy; the admin's copy says where it came from.
   let out = xml.replace(/<!--[\s\S]*?-->\s*/g, '');
   out = out.replace(/^(<\?xml[^>]*\?>\s*)?/, (decl: string) =>
@@ -67,6 +87,9 @@ export function rewriteManifest(xml: string, target: DeployTarget, options: { se
   out = out.replace(new RegExp(`${LOOPBACK_URL.source}/?`, 'gi'), target.base);
   if (options.sendMode !== undefined) {
     out = out.replace(/(<LaunchEvent\b[^>]*\bType="OnMessageSend"[^>]*\bSendMode=")[^"]*(")/g, `$1${options.sendMode}$2`);
+  }
+  if (options.permissions !== undefined) {
+    out = out.replace(/<Permissions>\s*[A-Za-z]+\s*<\/Permissions>/, `<Permissions>${options.permissions}</Permissions>`);
   }
   const left = out.match(/localhost|127\.0\.0\.1|\[::1\]/i);
   if (left) throw new Error(`the production manifest still mentions ${left[0]}: point every URL at ${DEV_ORIGIN}/ in manifest.xml`);
@@ -95,6 +118,11 @@ export interface DeployPluginOptions {
   host?: string;
   /** Policy document to serve as /signet-policy.json. */
   policyFile: string;
+  /**
+   * Scripts the add-in serves that another compilation emits (launchevent.js), listed in the
+   * allowed-origins file with this compilation's own scripts.
+   */
+  extraScripts?: readonly string[];
 }
 
 /**
@@ -134,12 +162,12 @@ export class SignetDeployPlugin {
           return;
         }
         try {
-          const rewritten = rewriteManifest(manifest.source.source().toString(), this.target, policy ? { sendMode: policy.sendGuard.mode } : {});
+          const rewritten = rewriteManifest(manifest.source.source().toString(), this.target, policy ? { sendMode: policy.sendGuard.mode, permissions: permissionFor(policy) } : {});
           compilation.updateAsset('manifest.xml', new sources.RawSource(rewritten));
         } catch (e) {
           compilation.errors.push(new WebpackError(`Signet deploy: ${e instanceof Error ? e.message : String(e)}`));
         }
-        const scripts = compilation.getAssets().map((a) => a.name).filter((n) => n.endsWith('.js'));
+        const scripts = [...compilation.getAssets().map((a) => a.name).filter((n) => n.endsWith('.js')), ...(this.options.extraScripts ?? [])];
         compilation.emitAsset(ALLOWED_FILE, new sources.RawSource(allowedFileJson(this.target, scripts)));
       });
     });

@@ -1,7 +1,8 @@
-// The production build for an admin's host (docs/ADMIN.md): host checking, the manifest rewrite, and a
-// real `webpack --mode production --env host=…` into a temporary directory, whose manifest must conform
-// to the [MS-OWEMXML] content models (test/unit/manifest/schema.ts), name no localhost, and point only at
-// files the build emitted.
+// The production build for an admin's host (docs/ADMIN.md): host checking, the manifest rewrite (URLs, the
+// send guard's SendMode and the permission from the policy), and a real `webpack --mode production --env
+// host=…` into a temporary directory, whose manifest must conform to the [MS-OWEMXML] content models
+// (test/unit/manifest/schema.ts), name no localhost, and point only at files the build emitted — among
+// them launchevent.js, unhashed and ES2016 for classic Outlook's JavaScript-only runtime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allowedFileJson, parseHost, rewriteManifest, ALLOWED_FILE } from '../../../src/build/deploy.js';
+import { parse as parseJs } from 'acorn';
+import { allowedFileJson, parseHost, permissionFor, rewriteManifest, ALLOWED_FILE } from '../../../src/build/deploy.js';
 import { parsePolicy } from '../../../src/policy/index.js';
 import { validateManifest } from '../manifest/schema.js';
 import { findAll, parseXml } from '../manifest/xml.js';
@@ -62,6 +64,21 @@ test('the policy send-guard mode is written into an OnMessageSend LaunchEvent', 
   assert.match(out, /Type="OnNewMessageCompose" FunctionName="onNew"\/>/);
 });
 
+test('the real manifest: SendMode and permission follow the policy, the event runtime URLs move to the host', () => {
+  const graphPolicy = parsePolicy(readFileSync(new URL('docs/policies/always-sign.json', repo), 'utf8')).policy;
+  const onPremises = parsePolicy(readFileSync(new URL('docs/policies/on-premises.json', repo), 'utf8')).policy;
+  assert.equal(permissionFor(graphPolicy), 'ReadWriteItem', 'Graph configured: no EWS, so no ReadWriteMailbox');
+  assert.equal(permissionFor(onPremises), 'ReadWriteMailbox', 'Exchange on-premises sends through makeEwsRequestAsync');
+  const out = rewriteManifest(devManifest, parseHost(HOST), { sendMode: 'Block', permissions: permissionFor(graphPolicy) });
+  assert.deepEqual(validateManifest(out), []);
+  const doc = parseXml(out);
+  assert.deepEqual(findAll(doc, (e) => e.local === 'LaunchEvent' && e.attrs.get('Type') === 'OnMessageSend').map((e) => e.attrs.get('SendMode')), ['Block']);
+  assert.deepEqual(findAll(doc, (e) => e.local === 'Permissions').map((e) => e.text), ['ReadWriteItem']);
+  const urls = new Map(findAll(doc, (e) => e.local === 'Url' && e.attrs.has('id')).map((e) => [e.attrs.get('id'), e.attrs.get('DefaultValue')]));
+  assert.equal(urls.get('Runtime.Url'), `${HOST}/commands.html`);
+  assert.equal(urls.get('JSRuntime.Url'), `${HOST}/launchevent.js`);
+});
+
 test('a loopback URL the rewrite cannot place is an error, not a silent leftover', () => {
   assert.throws(() => rewriteManifest('<a>see localhost docs</a>', parseHost(HOST)), /still mentions localhost/);
 });
@@ -93,13 +110,22 @@ test('npm run build -- --env host=…: a deployable dist/ for that host', { time
       if (m[1] === `${HOST}/`) continue; // SupportUrl: the site itself
       assert.ok(existsSync(join(out, path)), `${m[1]} is not in the build`);
     }
-    // Content-hashed scripts, each listed in the allowed-origins file.
+    // Content-hashed scripts (and launchevent.js, whose name the manifest fixes), each listed in the
+    // allowed-origins file that classic Outlook checks before it gives the event runtime an SSO token.
     const allowed = JSON.parse(readFileSync(join(out, ALLOWED_FILE), 'utf8')) as { allowed: string[] };
-    assert.ok(allowed.allowed.length >= 2);
+    assert.ok(allowed.allowed.length >= 3);
+    assert.ok(allowed.allowed.includes(`${HOST}/launchevent.js`), 'launchevent.js is allowed');
     for (const url of allowed.allowed) {
+      if (url === `${HOST}/launchevent.js`) continue;
       assert.match(url, /^https:\/\/signet\.contoso\.example\/[\w.-]+\.[0-9a-f]{12}(\.chunk)?\.js$/);
       assert.ok(existsSync(join(out, new URL(url).pathname)), url);
     }
+    // classic Outlook's JavaScript-only runtime: one self-contained ES2016 script (no import, no later syntax).
+    const launchEvent = readFileSync(join(out, 'launchevent.js'), 'utf8');
+    assert.doesNotThrow(() => parseJs(launchEvent, { ecmaVersion: 2016, sourceType: 'script' }), 'launchevent.js parses as ES2016');
+    assert.doesNotMatch(launchEvent, /\bimport\s*\(|\bimportScripts\b/, 'no chunk loading');
+    assert.match(manifest, /Type="OnMessageSend" FunctionName="onMessageSendHandler" SendMode="SoftBlock"/, "always-sign.json's sendGuard.mode");
+    assert.match(manifest, /<Permissions>ReadWriteItem<\/Permissions>/, 'always-sign.json configures Graph');
     const policy = parsePolicy(readFileSync(join(out, 'signet-policy.json'), 'utf8'));
     assert.deepEqual(policy.errors, []);
     assert.equal(policy.policy.signing.alwaysSign, true);

@@ -1,7 +1,8 @@
 // Offline checks of manifest.xml (Microsoft's validator needs the network): well-formed XML, the element
-// order of the add-in only manifest schema, VersionOverrides 1.0 + 1.1 with a pinnable read-mode task pane,
-// every resid defined, every icon a PNG of the right size in assets/, and every ExecuteFunction bound by
-// src/commands (and nothing bound that the manifest does not name).
+// order of the add-in only manifest schema, VersionOverrides 1.0 + 1.1 with a pinnable read-mode task pane
+// and the compose surface in both, the launch events and their runtimes in 1.1 only, every resid defined,
+// every icon a PNG of the right size in assets/, and every ExecuteFunction bound by src/commands (and
+// nothing bound that the manifest does not name).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -96,14 +97,18 @@ test('top-level elements come in the order the OfficeApp schema requires', () =>
   }
 });
 
-test('activates on read-mode messages with the least permission that works', () => {
-  assert.equal(child(root, 'Permissions').text.trim(), 'ReadItem');
+test('activates on messages being read and written, with the least permission that works', () => {
+  // ReadWriteItem is what compose needs; the dev manifest asks for ReadWriteMailbox because the EWS transport
+  // (Exchange on-premises) calls makeEwsRequestAsync. The production build lowers it when the policy
+  // configures Graph (test/unit/build). Nothing beyond these two is ever acceptable.
+  assert.equal(child(root, 'Permissions').text.trim(), 'ReadWriteMailbox');
+  assert.match(source, /<!--[^>]*makeEwsRequestAsync requires ReadWriteMailbox[\s\S]*?-->\s*<Permissions>/, 'the reason is stated next to <Permissions>');
   assert.equal(attr(child(child(root, 'Hosts'), 'Host'), 'Name'), 'Mailbox');
   const rules = findAll(root, (e) => e.local === 'Rule' && e.attrs.get(XSI_TYPE) === 'ItemIs');
-  assert.ok(rules.some((r) => r.attrs.get('ItemType') === 'Message' && r.attrs.get('FormType') === 'Read'));
-  const form = child(child(root, 'FormSettings'), 'Form');
-  assert.equal(attr(form, XSI_TYPE), 'ItemRead');
-  assert.equal(attr(child(child(form, 'DesktopSettings'), 'SourceLocation'), 'DefaultValue'), `${DEV_ORIGIN}taskpane.html`);
+  assert.deepEqual(rules.map((r) => `${r.attrs.get('ItemType')}/${r.attrs.get('FormType')}`), ['Message/Read', 'Message/Edit']);
+  const forms = child(root, 'FormSettings').children;
+  assert.deepEqual(forms.map((f) => attr(f, XSI_TYPE)), ['ItemRead', 'ItemEdit']);
+  for (const form of forms) assert.equal(attr(child(child(form, 'DesktopSettings'), 'SourceLocation'), 'DefaultValue'), `${DEV_ORIGIN}taskpane.html`);
 });
 
 test('VersionOverrides 1.0 holds a nested 1.1, each with its own namespace and in schema order', () => {
@@ -129,6 +134,77 @@ test('both overrides put a Signet task pane button on the MessageReadCommandSurf
     const panes = findAll(surfaces[0]!, (e) => e.local === 'Action' && e.attrs.get(XSI_TYPE) === 'ShowTaskpane');
     assert.equal(panes.length, 1, `${o.label}: one ShowTaskpane action`);
   }
+});
+
+/** The compose surface's controls of one VersionOverrides, by id: [action type, FunctionName or pane URL resid]. */
+function composeControls(o: (typeof overrides)[number]): Map<string, [string, string]> {
+  const surfaces = within(o, (e) => e.local === 'ExtensionPoint' && e.attrs.get(XSI_TYPE) === 'MessageComposeCommandSurface');
+  assert.equal(surfaces.length, 1, `${o.label}: one MessageComposeCommandSurface`);
+  const controls = findAll(surfaces[0]!, (e) => e.local === 'Control');
+  return new Map(
+    controls.map((c) => {
+      const action = child(c, 'Action');
+      const type = attr(action, XSI_TYPE);
+      const target = type === 'ExecuteFunction' ? child(action, 'FunctionName').text.trim() : attr(child(action, 'SourceLocation'), 'resid');
+      return [attr(c, 'id'), [type, target]];
+    }),
+  );
+}
+
+test('both overrides put Sign, Encrypt and the Signet compose pane on the MessageComposeCommandSurface', () => {
+  for (const o of overrides) {
+    assert.deepEqual(
+      [...composeControls(o)],
+      [
+        ['signetToggleSignButton', ['ExecuteFunction', 'signetToggleSign']],
+        ['signetToggleEncryptButton', ['ExecuteFunction', 'signetToggleEncrypt']],
+        // The Smart Alerts commandId of the send guard (contract with src/events).
+        ['signetComposePaneButton', ['ShowTaskpane', 'Taskpane.Url']],
+      ],
+      o.label,
+    );
+  }
+});
+
+/** Event name → handler name and SendMode, per the compose/send contract (src/events registers them). */
+const LAUNCH_EVENTS: Record<string, { handler: string; sendMode?: string }> = {
+  OnNewMessageCompose: { handler: 'onNewMessageComposeHandler' },
+  OnMessageRecipientsChanged: { handler: 'onMessageRecipientsChangedHandler' },
+  OnMessageSend: { handler: 'onMessageSendHandler', sendMode: 'SoftBlock' },
+};
+
+test('launch events live in the 1.1 copy only, with the contract handler names and SoftBlock in the dev manifest', () => {
+  const all = findAll(root, (e) => e.local === 'LaunchEvent' && e.uri !== '' && e.attrs.has('Type'));
+  assert.ok(all.every((e) => e.uri === NS.vo11), 'LaunchEvent is a 1.1 element');
+  assert.equal(findAll(vo10, (e) => e.local === 'Runtimes' && !isInside(e, vo11)).length, 0, 'Runtimes is a 1.1 element');
+  const points = findAll(vo11, (e) => e.local === 'ExtensionPoint' && e.attrs.get(XSI_TYPE) === 'LaunchEvent');
+  assert.equal(points.length, 1);
+  const events = findAll(points[0]!, (e) => e.local === 'LaunchEvent');
+  assert.deepEqual(
+    events.map((e) => [attr(e, 'Type'), attr(e, 'FunctionName'), e.attrs.get('SendMode')]),
+    Object.entries(LAUNCH_EVENTS).map(([type, v]) => [type, v.handler, v.sendMode]),
+  );
+  // Only one OnMessageSend per add-in ("Smart Alerts", Limitations).
+  assert.equal(events.filter((e) => attr(e, 'Type') === 'OnMessageSend').length, 1);
+});
+
+test('the event runtime is commands.html (browser) with launchevent.js as the javascript override (classic Outlook)', () => {
+  const urls = new Map(findAll(child(vo11, 'Resources'), (e) => e.local === 'Url').map((e) => [attr(e, 'id'), attr(e, 'DefaultValue')]));
+  const host = child(child(vo11, 'Hosts'), 'Host');
+  assert.equal(host.children[0]?.local, 'Runtimes', 'Runtimes comes first in the 1.1 MailHost');
+  const runtimes = findAll(child(host, 'Runtimes'), (e) => e.local === 'Runtime');
+  assert.equal(runtimes.length, 1);
+  const runtime = runtimes[0]!;
+  assert.equal(urls.get(attr(runtime, 'resid')), `${DEV_ORIGIN}commands.html`);
+  assert.equal(runtime.attrs.get('lifetime'), undefined, 'event handlers use a short-lived runtime');
+  const override = child(runtime, 'Override');
+  assert.equal(attr(override, 'type'), 'javascript');
+  assert.equal(urls.get(attr(override, 'resid')), `${DEV_ORIGIN}launchevent.js`);
+  // The LaunchEvent extension point names the same runtime.
+  const point = findAll(host, (e) => e.local === 'ExtensionPoint' && e.attrs.get(XSI_TYPE) === 'LaunchEvent')[0]!;
+  assert.equal(attr(child(point, 'SourceLocation'), 'resid'), attr(runtime, 'resid'));
+  const desktop = child(host, 'DesktopFormFactor');
+  assert.equal(urls.get(attr(child(desktop, 'FunctionFile'), 'resid')), `${DEV_ORIGIN}commands.html`);
 });
 
 test('the task pane is pinnable in 1.1, and SupportsPinning appears nowhere else', () => {
@@ -191,7 +267,8 @@ test('every icon URL points at a PNG in assets/ with the size the manifest state
 });
 
 test('every page URL is on the dev origin and is a page webpack builds', () => {
-  const built = new Set(['taskpane.html', 'commands.html']);
+  // launchevent.js is the second webpack compilation's one output (webpack.config.js, never hashed).
+  const built = new Set(['taskpane.html', 'commands.html', 'launchevent.js']);
   for (const o of overrides) {
     for (const u of findAll(child(child(o.element, 'Resources'), 'Urls'), (e) => e.local === 'Url')) {
       const url = attr(u, 'DefaultValue');

@@ -1,16 +1,16 @@
 // manifest.xml against the [MS-OWEMXML] content models (schema.ts: the offline equivalent of Microsoft's
 // XSDs, see docs/ADMIN.md), plus the checks that what the code registers matches what the manifest names:
-// function names bound with Office.actions.associate, control ids, and the pages behind FunctionFile and
-// Runtime resources. manifest.test.ts holds the resid, icon and command-list checks; this file does not
-// repeat them.
+// function names bound with Office.actions.associate (by running commands.ts and launchevent.ts against a
+// minimal Office global), the Smart Alerts commandId, control ids, and the pages and scripts behind
+// FunctionFile and Runtime resources. manifest.test.ts holds the resid, icon and command-list checks; this
+// file does not repeat them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findAll, parseXml, type XmlElement } from './xml.js';
 import { validateManifest } from './schema.js';
-import { COMMANDS } from '../../../src/commands/commands.js';
 
 const repo = new URL('../../../../', import.meta.url);
 const source = readFileSync(new URL('manifest.xml', repo), 'utf8');
@@ -22,7 +22,13 @@ test('manifest.xml conforms to the MailApp 1.1 / VersionOverrides 1.0+1.1 conten
 test('the schema check catches what Outlook would reject', () => {
   const cases: [string, (s: string) => string, RegExp][] = [
     ['element out of order', (s) => s.replace(/(<ProviderName>[^<]*<\/ProviderName>)\s*(<Version>[^<]*<\/Version>)?/, '$1').replace('<Id>', '<ProviderName>x</ProviderName><Id>'), /not allowed here|missing <Version>/],
-    ['Permissions outside its enumeration', (s) => s.replace('<Permissions>ReadItem</Permissions>', '<Permissions>ReadEverything</Permissions>'), /Permissions.*must be one of/],
+    ['Permissions outside its enumeration', (s) => s.replace('<Permissions>ReadWriteMailbox</Permissions>', '<Permissions>ReadEverything</Permissions>'), /Permissions.*must be one of/],
+    ['a LaunchEvent in the 1.0 copy', (s) => s.replace('<ExtensionPoint xsi:type="MessageComposeCommandSurface">', '<ExtensionPoint xsi:type="LaunchEvent"><LaunchEvents><LaunchEvent Type="OnMessageSend" FunctionName="f"/></LaunchEvents><SourceLocation resid="Runtime.Url"/></ExtensionPoint><ExtensionPoint xsi:type="MessageComposeCommandSurface">'), /xsi:type "LaunchEvent" is not one of/],
+    ['an unknown SendMode', (s) => s.replace('SendMode="SoftBlock"', 'SendMode="Maybe"'), /SendMode must be one of PromptUser, SoftBlock, Block/],
+    ['a LaunchEvent without FunctionName', (s) => s.replace('FunctionName="onMessageSendHandler" ', ''), /missing attribute FunctionName/],
+    ['Runtimes after DesktopFormFactor', (s) => s.replace(/(<Runtimes>[\s\S]*?<\/Runtimes>)(\s*)(<DesktopFormFactor>[\s\S]*?<\/DesktopFormFactor>)(?=\s*<\/Host>\s*<\/Hosts>\s*<Resources>\s*<bt:Images>[\s\S]*JSRuntime)/, '$3$2$1'), /Runtimes.*not allowed here/],
+    ['a runtime override of another type', (s) => s.replace('<Override type="javascript"', '<Override type="python"'), /type must be one of javascript/],
+    ['LaunchEvents without SourceLocation', (s) => s.replace(/(<\/LaunchEvents>)\s*<SourceLocation resid="Runtime.Url"\/>/, '$1'), /missing <SourceLocation>/],
     ['SupportsPinning in the 1.0 copy', (s) => s.replace('<SourceLocation resid="Taskpane.Url"/>', '<SourceLocation resid="Taskpane.Url"/><SupportsPinning>true</SupportsPinning>'), /SupportsPinning.*not allowed here/],
     ['a control without Supertip', (s) => s.replace(/<Supertip>[\s\S]*?<\/Supertip>/, ''), /missing <Supertip>/],
     ['an unknown attribute', (s) => s.replace('<Group id="signetReadGroup">', '<Group id="signetReadGroup" colour="red">'), /attribute colour is not allowed/],
@@ -39,31 +45,81 @@ test('the schema check catches what Outlook would reject', () => {
   }
 });
 
-/** Names bound with Office.actions.associate anywhere in src/ (string literals) plus src/commands' COMMANDS. */
-function boundFunctionNames(): Set<string> {
-  const names = new Set(Object.keys(COMMANDS));
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) {
-        for (const m of readFileSync(p, 'utf8').matchAll(/Office\.actions\.associate\(\s*['"]([^'"]+)['"]/g)) names.add(m[1]!);
-      }
-    }
+type Platform = 'OfficeOnline' | 'PC';
+
+/**
+ * The names a compiled module binds with Office.actions.associate when it starts in Outlook on `platform`
+ * (OfficeOnline: the browser runtime that loads commands.html; PC: classic Outlook's JavaScript-only
+ * runtime that loads launchevent.js). The module runs for real against a minimal Office global whose
+ * onReady fires at once, so what is checked is what the code registers, not what a text search finds.
+ */
+async function associations(module: string, platform: Platform): Promise<Set<string>> {
+  const names = new Set<string>();
+  const info = { host: 'Outlook', platform };
+  (globalThis as { Office?: unknown }).Office = {
+    onReady: (callback?: (i: typeof info) => void) => {
+      callback?.(info);
+      return Promise.resolve(info);
+    },
+    actions: { associate: (name: string) => void names.add(name) },
+    context: { platform, diagnostics: { platform }, requirements: { isSetSupported: () => true } },
+    PlatformType: { PC: 'PC', OfficeOnline: 'OfficeOnline', Mac: 'Mac', iOS: 'iOS', Android: 'Android', Universal: 'Universal' },
+    HostType: { Outlook: 'Outlook' },
   };
-  walk(fileURLToPath(new URL('src/', repo)));
+  try {
+    // A query string gives a fresh module instance, so each platform sees the module start.
+    await import(`${new URL(`../../../src/${module}.js`, import.meta.url).href}?platform=${platform}`);
+    await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    delete (globalThis as { Office?: unknown }).Office;
+  }
   return names;
 }
 
-test('every FunctionName and LaunchEvent handler in the manifest is bound by the code', () => {
-  const bound = boundFunctionNames();
-  const root = parseXml(source);
-  const named = [
-    ...findAll(root, (e) => e.local === 'FunctionName').map((e) => e.text.trim()),
-    ...findAll(root, (e) => e.local === 'LaunchEvent' && e.attrs.has('FunctionName')).map((e) => e.attrs.get('FunctionName')!),
-  ];
-  assert.ok(named.length > 0);
-  for (const name of named) assert.ok(bound.has(name), `manifest names ${name}, but no Office.actions.associate binds it`);
+const manifestRoot = parseXml(source);
+const executeFunctions = findAll(manifestRoot, (e) => e.local === 'FunctionName').map((e) => e.text.trim());
+const launchHandlers = findAll(manifestRoot, (e) => e.local === 'LaunchEvent' && e.attrs.has('FunctionName')).map((e) => e.attrs.get('FunctionName')!);
+
+test('the browser runtime (commands.html) binds every FunctionName and LaunchEvent handler, and nothing else', async () => {
+  const bound = await associations('commands/commands', 'OfficeOnline');
+  assert.ok(executeFunctions.length > 0 && launchHandlers.length > 0);
+  for (const name of [...executeFunctions, ...launchHandlers]) assert.ok(bound.has(name), `manifest names ${name}, but commands.html does not bind it with Office.actions.associate`);
+  const named = new Set([...executeFunctions, ...launchHandlers]);
+  for (const name of bound) assert.ok(named.has(name), `commands.html binds ${name}, which the manifest does not name`);
+});
+
+test("classic Outlook's runtime (launchevent.js) binds every LaunchEvent handler", async () => {
+  const file = new URL('src/events/launchevent.ts', repo);
+  assert.ok(existsSync(file), 'manifest.xml names launchevent.js, built from src/events/launchevent.ts, which does not exist');
+  const bound = await associations('events/launchevent', 'PC');
+  for (const name of launchHandlers) assert.ok(bound.has(name), `launchevent.js does not bind ${name}: classic Outlook would block every send (SoftBlock) without running Signet`);
+});
+
+test('every Smart Alerts commandId in src/events is a task pane button of the compose surface', () => {
+  const dir = fileURLToPath(new URL('src/events/', repo));
+  const ids: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of existsSync(d) ? readdirSync(d) : []) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/commandId\s*:\s*['"]([^'"]+)['"]|COMMAND_ID\s*=\s*['"]([^'"]+)['"]/g)) ids.push((m[1] ?? m[2])!);
+    }
+  };
+  walk(dir);
+  const panes = new Set(
+    findAll(manifestRoot, (e) => e.local === 'ExtensionPoint' && e.attrs.get('xsi:type') === 'MessageComposeCommandSurface')
+      .flatMap((surface) => findAll(surface, (c) => c.local === 'Control' && findAll(c, (a) => a.local === 'Action' && a.attrs.get('xsi:type') === 'ShowTaskpane').length > 0))
+      .map((c) => c.attrs.get('id')!),
+  );
+  assert.ok(panes.has('signetComposePaneButton'));
+  for (const id of ids) assert.ok(panes.has(id), `src/events uses commandId ${id}, which is no ShowTaskpane button of the compose surface`);
+});
+
+test('the event runtimes are what webpack emits: commands.html, and launchevent.js from src/events/launchevent.ts, unhashed', () => {
+  const config = readFileSync(new URL('webpack.config.js', repo), 'utf8');
+  assert.match(config, /entry:\s*\{\s*launchevent:\s*'\.\/src\/events\/launchevent\.ts'\s*\}/);
+  assert.match(config, /const LAUNCHEVENT_FILE = 'launchevent\.js';/);
+  assert.match(config, /filename:\s*LAUNCHEVENT_FILE/);
 });
 
 test('control and group ids are unique within each form factor', () => {

@@ -48,6 +48,15 @@ const attrFacets: Record<string, (s: string) => string | null> = {
   id: len(125),
   Value: len(2048),
   size: oneOf(['16', '20', '24', '32', '40', '48', '64', '80']),
+  // LaunchEventDefinition (5.5): Type is a bt:ShortString, FunctionName a bt:LongString, SendMode a
+  // LaunchEventSendMode (2.3.67).
+  Type: len(125),
+  FunctionName: len(250),
+  SendMode: oneOf(['PromptUser', 'SoftBlock', 'Block']),
+  // Runtime/@lifetime and Runtime/Override/@type: the values Microsoft documents ("Runtime element",
+  // "Override element for Runtime": only the JavaScript-only runtime can be overridden).
+  lifetime: oneOf(['short', 'long']),
+  type: oneOf(['javascript']),
 };
 
 const MODELS: Record<string, ContentModel> = {};
