@@ -197,3 +197,187 @@ export function officeThemeIsDark(): boolean | null {
   const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
   return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Compose mode (the message being written): the wrappers src/outlook/compose-item.ts, the transports and the
+// send-time event handlers (src/events) use. Requirement sets per call follow the Office.js reference
+// (https://learn.microsoft.com/javascript/api/outlook/office.messagecompose).
+
+/** The message being composed; throws `usage` in read mode or with nothing open. */
+export function composeItem(): Office.MessageCompose {
+  const item = currentItem();
+  if (item === null || typeof item.subject === 'string' || String(item.itemType) !== 'message') {
+    throw new SignetError('usage', 'No message is being composed.');
+  }
+  return item as Office.MessageCompose;
+}
+
+/** True when the running Outlook supports `name` at `version` (e.g. 'NestedAppAuth', '1.1'). */
+export function requirementSupported(name: string, version: string): boolean {
+  return officeLoaded() && Office.context?.requirements?.isSetSupported(name, version) === true;
+}
+
+/** The From field (Mailbox 1.7): the signed-in user, or a shared / delegated mailbox chosen in Outlook. Null before 1.7. */
+export async function getComposeFrom(): Promise<Office.EmailAddressDetails | null> {
+  const item = composeItem();
+  if (!mailboxSupports('1.7') || item.from === undefined) return null;
+  return officeCall<Office.EmailAddressDetails>((cb) => item.from.getAsync(cb));
+}
+
+/** The To, Cc or Bcc field of the message being composed. */
+export async function getComposeRecipients(field: 'to' | 'cc' | 'bcc'): Promise<Office.EmailAddressDetails[]> {
+  const item = composeItem();
+  const recipients = item[field];
+  if (recipients === undefined) return [];
+  return officeCall<Office.EmailAddressDetails[]>((cb) => recipients.getAsync(cb));
+}
+
+/** The body as HTML or as Outlook's plain-text rendering. */
+export async function getComposeBody(kind: 'html' | 'text'): Promise<string> {
+  const item = composeItem();
+  const coercion = kind === 'html' ? Office.CoercionType.Html : Office.CoercionType.Text;
+  return officeCall<string>((cb) => item.body.getAsync(coercion, cb));
+}
+
+/** Whether the message is written in HTML or in plain text (Mailbox 1.1). */
+export async function getComposeBodyType(): Promise<'html' | 'text'> {
+  const item = composeItem();
+  const type = await officeCall<Office.CoercionType>((cb) => item.body.getTypeAsync(cb));
+  return String(type).toLowerCase() === 'html' ? 'html' : 'text';
+}
+
+/** The attachments of the message being composed (Mailbox 1.8), inline images included. */
+export async function getComposeAttachments(): Promise<Office.AttachmentDetailsCompose[]> {
+  const item = composeItem();
+  if (!mailboxSupports('1.8')) {
+    // Listing attachments is impossible before 1.8: refusing is better than sending without them.
+    throw new SignetError('usage', 'This Outlook cannot hand attachments to add-ins (needs Mailbox 1.8); Signet cannot send this message.');
+  }
+  return officeCall<Office.AttachmentDetailsCompose[]>((cb) => item.getAttachmentsAsync(cb));
+}
+
+/** One attachment's content in whatever format Outlook gives it (Base64, Eml, ICalendar or Url; Mailbox 1.8). */
+export async function getAttachmentContent(attachmentId: string): Promise<Office.AttachmentContent> {
+  const item = currentItem();
+  if (item === null) throw new SignetError('usage', 'No Outlook message is selected.');
+  if (!mailboxSupports('1.8')) throw new SignetError('usage', 'This Outlook cannot read attachment content (needs Mailbox 1.8).');
+  return officeCall<Office.AttachmentContent>((cb) => (item as Office.MessageCompose).getAttachmentContentAsync(attachmentId, cb));
+}
+
+/** 'newMail', 'reply' or 'forward' (Mailbox 1.10), or null when the Outlook cannot tell. */
+export async function getComposeType(): Promise<string | null> {
+  const item = composeItem();
+  if (!mailboxSupports('1.10')) return null;
+  const value = await officeCall<{ composeType?: unknown }>((cb) => item.getComposeTypeAsync(cb));
+  return typeof value?.composeType === 'string' ? value.composeType : null;
+}
+
+/**
+ * The given internet headers of the message being composed (Mailbox 1.8). Microsoft documents this for the
+ * custom headers an add-in set itself; a header Outlook does not expose is simply absent from the result.
+ */
+export async function getComposeInternetHeaders(names: string[]): Promise<Record<string, string>> {
+  const item = composeItem();
+  if (!mailboxSupports('1.8')) return {};
+  const value = await officeCall<Record<string, string>>((cb) => item.internetHeaders.getAsync(names, cb));
+  return value ?? {};
+}
+
+/** The EWS id of the draft on the server (Mailbox 1.8), or null while it has never been saved (`ItemNotSaved`). */
+export async function getSavedItemId(): Promise<string | null> {
+  const item = composeItem();
+  if (!mailboxSupports('1.8')) return null;
+  try {
+    const id = await officeCall<string>((cb) => item.getItemIdAsync(cb));
+    return id || null;
+  } catch (e) {
+    if (e instanceof SignetError && /ItemNotSaved/i.test(e.message)) return null;
+    throw e;
+  }
+}
+
+/** Saves the draft to the server and returns its EWS id (Mailbox 1.3). */
+export async function saveComposeItem(): Promise<string> {
+  const item = composeItem();
+  return officeCall<string>((cb) => item.saveAsync(cb));
+}
+
+/**
+ * A value of the item's session data (Mailbox 1.11): the string, or null when the key is not set. Hosts
+ * report a missing key as an empty value; a failed call throws (`io`), so callers can tell "not set" from
+ * "could not be read".
+ */
+export async function getSessionValue(key: string): Promise<string | null> {
+  const item = composeItem();
+  const sessionData = (item as { sessionData?: Office.SessionData }).sessionData;
+  if (!mailboxSupports('1.11') || sessionData === undefined || typeof sessionData.getAsync !== 'function') return null;
+  const value = await officeCall<string | null | undefined>((cb) => sessionData.getAsync(key, cb));
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Sets a value of the item's session data (Mailbox 1.11). */
+export async function setSessionValue(key: string, value: string): Promise<void> {
+  const item = composeItem();
+  const sessionData = (item as { sessionData?: Office.SessionData }).sessionData;
+  if (!mailboxSupports('1.11') || sessionData === undefined || typeof sessionData.setAsync !== 'function') {
+    throw new SignetError('usage', 'This Outlook cannot keep Signet settings on a message (needs Mailbox 1.11).');
+  }
+  await officeCall<void>((cb) => sessionData.setAsync(key, value, cb));
+}
+
+/** Shows an error-style message in the item's info bar (no icon: Outlook draws its own). */
+export async function showErrorBar(key: string, message: string): Promise<void> {
+  const item = requireItem();
+  const details: Office.NotificationMessageDetails = { type: Office.MailboxEnums.ItemNotificationMessageType.ErrorMessage, message };
+  await officeCall<void>((cb) => item.notificationMessages.replaceAsync(key, details, cb));
+}
+
+/** Removes an info-bar message set earlier; a key that is not shown is not an error. */
+export async function removeInfoBar(key: string): Promise<void> {
+  const item = requireItem();
+  try {
+    await officeCall<void>((cb) => item.notificationMessages.removeAsync(key, cb));
+  } catch {
+    // Outlook reports a key that is not shown as an error; the bar is gone either way.
+  }
+}
+
+/** Sends an EWS SOAP request to the user's Exchange server (`makeEwsRequestAsync`, Mailbox 1.1) and returns the response XML. */
+export async function makeEwsRequest(soap: string): Promise<string> {
+  if (!inOutlook()) throw new SignetError('usage', 'Exchange Web Services are only reachable inside Outlook.');
+  return officeCall<string>((cb) => Office.context.mailbox.makeEwsRequestAsync(soap, cb));
+}
+
+/** Where the mailbox lives, as Outlook reports it (used to choose the transport, src/outlook/transport). */
+export interface MailboxEndpoints {
+  /** `Office.context.mailbox.diagnostics.hostName`: Outlook, newOutlookWindows, OutlookWebApp, OutlookIOS, OutlookAndroid. */
+  hostName: string | null;
+  /** `Office.context.mailbox.ewsUrl` (Mailbox 1.1), or null. */
+  ewsUrl: string | null;
+  /** `Office.context.mailbox.restUrl` (Mailbox 1.5), or null. */
+  restUrl: string | null;
+}
+
+export function mailboxEndpoints(): MailboxEndpoints {
+  if (!inOutlook()) return { hostName: null, ewsUrl: null, restUrl: null };
+  const mailbox = Office.context.mailbox as Partial<Office.Mailbox>;
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  return { hostName: str(mailbox.diagnostics?.hostName), ewsUrl: str(mailbox.ewsUrl), restUrl: str(mailbox.restUrl) };
+}
+
+/** The signed-in user (`userProfile`), or null outside Outlook. */
+export function signedInUser(): { name: string; email: string } | null {
+  if (!inOutlook()) return null;
+  const p = Office.context.mailbox.userProfile;
+  return p ? { name: p.displayName ?? '', email: p.emailAddress ?? '' } : null;
+}
+
+/**
+ * An EWS item id in the form Microsoft Graph's URLs use (`convertToRestId`, v2.0). Where the host lacks
+ * the call, the documented difference is applied by hand: REST ids are the URL-safe base64 alphabet.
+ */
+export function toRestId(ewsId: string): string {
+  const mailbox = inOutlook() ? (Office.context.mailbox as Partial<Office.Mailbox>) : undefined;
+  if (typeof mailbox?.convertToRestId === 'function') return mailbox.convertToRestId(ewsId, 'v2.0');
+  return ewsId.replace(/\//g, '-').replace(/\+/g, '_');
+}

@@ -1,0 +1,184 @@
+// Draft → protected RFC 5322 message: look up the keys (services.ts), build the MIME (build.ts), check the
+// transport's size limit (size.ts) before any crypto, then sign and/or encrypt with the core
+// (core/smime/protect.ts: RFC 8551 §3.6 sign-then-encrypt). The sender is always an encryption recipient,
+// so the Sent Items copy stays readable. Every refusal is a SignetError whose message tells the sender
+// what to do; nothing here sends anything.
+
+import { equalBytes } from '../core/bytes.js';
+import type { CryptoProvider } from '../core/crypto.js';
+import { SignetError } from '../core/errors.js';
+import { chooseCipher } from '../core/cms/envelope.js';
+import type { Identity } from '../core/keys.js';
+import { protectMessage, type Cipher, type Digest, type ProtectOptions } from '../core/smime/protect.js';
+import { buildDraftMessage, type BuildDraftOptions } from './build.js';
+import { allRecipients, validateDraft, type Draft } from './draft.js';
+import type { ComposeServices, MissingRecipient, OwnCertificate, RsaKeyTransport } from './services.js';
+import { checkSize, estimateMessageBytes, estimateProtectedBytes, type Protection, type SizeLimit } from './size.js';
+import { withBccForSubmission } from './submission.js';
+
+/** Recipients without a usable encryption certificate; the message names them. */
+export class RecipientsNotReadyError extends SignetError {
+  readonly missing: readonly MissingRecipient[];
+
+  constructor(missing: readonly MissingRecipient[]) {
+    const shown = missing.slice(0, 5).map((m) => m.address);
+    const more = missing.length > shown.length ? ` and ${missing.length - shown.length} more` : '';
+    const who = missing.length === 1 ? `1 recipient has no certificate: ${shown[0]}` : `${missing.length} recipients have no certificate: ${shown.join(', ')}${more}`;
+    super(
+      'missing-certificate',
+      `${who}. Signet cannot encrypt to them. Send them a signed message and ask them to reply signed (their reply teaches Signet their certificate), or remove them from this message.`,
+    );
+    this.missing = missing;
+  }
+}
+
+/** The algorithms an organisation policy allows (src/policy: algorithms.signatureDigests / encryptionCiphers). */
+export interface AlgorithmChoice {
+  /** Digests in order of preference; the first one Signet can sign with is used. Default SHA-256. */
+  digests?: readonly string[];
+  /** Allowed content ciphers in order of preference; default all four. */
+  ciphers?: readonly Cipher[];
+}
+
+export interface ProtectDraftOptions {
+  draft: Draft;
+  protection: Protection;
+  services: ComposeServices;
+  limit: SizeLimit;
+  algorithms?: AlgorithmChoice;
+  build?: BuildDraftOptions;
+  provider?: CryptoProvider;
+}
+
+export interface ProtectedDraft {
+  /** The protected message exactly as recipients receive it. */
+  message: Uint8Array;
+  /** What goes to the server: `message` plus the Bcc field (submission.ts). */
+  submission: Uint8Array;
+  messageId: string;
+  protection: Protection;
+  /** The content cipher used, when encrypted. */
+  cipher: Cipher | null;
+  /** Addresses the message is encrypted to (the sender included), when encrypted. */
+  encryptedTo: string[];
+}
+
+const SIGNING_DIGESTS: readonly Digest[] = ['SHA-256', 'SHA-384', 'SHA-512'];
+
+function pickDigest(preferred: readonly string[] | undefined): Digest {
+  for (const d of preferred ?? []) if ((SIGNING_DIGESTS as readonly string[]).includes(d)) return d as Digest;
+  return 'SHA-256';
+}
+
+/**
+ * The content cipher: the policy's order among those every recipient can read (GCM only when every
+ * recipient advertised it, RFC 8551 §2.7; CBC always). When the policy allows only ciphers some recipient
+ * did not advertise, the policy wins: the organisation chose it.
+ */
+function pickCipher(allowed: readonly Cipher[] | undefined, capabilities: (string[] | null)[]): Cipher {
+  const auto = chooseCipher(capabilities);
+  const list = allowed && allowed.length > 0 ? allowed : null;
+  if (list === null || list.includes(auto)) return auto;
+  // Every recipient advertised AES-GCM (auto is GCM) or not: then only the CBC entries are readable by all.
+  const readable = (c: Cipher): boolean => !c.endsWith('gcm') || auto.endsWith('gcm');
+  return list.find(readable) ?? list[0]!;
+}
+
+function noSigningKey(from: string): SignetError {
+  return new SignetError(
+    'no-signing-key',
+    `Signet has no signing key for ${from} in this Outlook. Import your certificate (.p12/.pfx) under "Keys and trust" in the Signet pane, then send again.`,
+  );
+}
+
+/**
+ * Protects a draft for sending. Order matters: keys and recipients are checked and the size is estimated
+ * before anything is encrypted, so a refusal costs no crypto.
+ */
+export async function protectDraft(options: ProtectDraftOptions): Promise<ProtectedDraft> {
+  const { draft, protection, services, limit } = options;
+  if (!protection.sign && !protection.encrypt) throw new SignetError('usage', 'Neither signing nor encryption was asked for.');
+  validateDraft(draft);
+  const from = draft.from.address.trim();
+  const recipients = allRecipients(draft).map((r) => r.address.trim());
+
+  // First estimate from the parts' sizes: a 40 MB attachment is refused before the MIME is even built.
+  checkSize(
+    estimateProtectedBytes(
+      estimateMessageBytes({
+        textBytes: draft.text.length,
+        htmlBytes: draft.html?.length ?? 0,
+        attachmentBytes: [...draft.attachments, ...draft.inlineImages].map((a) => a.content.length),
+      }),
+      protection,
+      recipients.length,
+    ),
+    limit,
+  );
+
+  let identity: Identity | null = null;
+  if (protection.sign) {
+    identity = await services.signingIdentity(from);
+    if (identity === null) throw noSigningKey(from);
+  }
+
+  let encryptTo: { address: string; certificate: Uint8Array; capabilities: string[] | null; keyTransport: RsaKeyTransport | null }[] = [];
+  if (protection.encrypt) {
+    const readiness = await services.readiness(from, recipients);
+    if (readiness.missing.length > 0) throw new RecipientsNotReadyError(readiness.missing);
+    const own: OwnCertificate | null =
+      (await services.encryptionCertificateOf(from)) ??
+      (identity ? { certificate: identity.certificate, rsaKeyTransport: null } : null) ??
+      (await services.signingIdentity(from).then((id) => (id ? { certificate: id.certificate, rsaKeyTransport: null } : null)));
+    if (own === null) {
+      throw new SignetError(
+        'missing-certificate',
+        `Signet has no certificate of your own for ${from}, so you could not read this encrypted message in Sent Items. Import your certificate under "Keys and trust" in the Signet pane.`,
+      );
+    }
+    // The sender first; a recipient whose certificate is the sender's own (mail to oneself) is not repeated.
+    encryptTo = [{ address: from, certificate: own.certificate, capabilities: null, keyTransport: own.rsaKeyTransport }];
+    for (const r of readiness.ready) {
+      if (encryptTo.some((e) => equalBytes(e.certificate, r.certificate))) continue;
+      encryptTo.push({ address: r.address, certificate: r.certificate, capabilities: r.capabilities, keyTransport: null });
+    }
+  }
+
+  const built = buildDraftMessage(draft, options.build);
+  // Second estimate, from the exact MIME size: still before any crypto.
+  checkSize(estimateProtectedBytes(built.bytes.length, protection, encryptTo.length), limit);
+
+  const protect: ProtectOptions = { provider: options.provider };
+  if (identity) {
+    const ownEncryption = protection.encrypt ? encryptTo[0]!.certificate : null;
+    protect.sign = {
+      identity,
+      digest: pickDigest(options.algorithms?.digests),
+      // RFC 8551 §2.5.3 SMIMEEncryptionKeyPreference: only needed when it is not the signing certificate.
+      encryptionCertificate: ownEncryption && !equalBytes(ownEncryption, identity.certificate) ? ownEncryption : undefined,
+      signingTime: options.build?.now,
+    };
+  }
+  let cipher: Cipher | null = null;
+  if (protection.encrypt) {
+    const capabilities = encryptTo.map((e) => e.capabilities);
+    cipher = pickCipher(options.algorithms?.ciphers, capabilities);
+    protect.encrypt = {
+      recipients: encryptTo.map((e) => e.certificate),
+      capabilities,
+      cipher,
+      recipientKeyTransport: encryptTo.map((e) => e.keyTransport),
+    };
+  }
+  const message = await protectMessage(built.bytes, protect);
+  // The estimate is generous, but a check of the real size costs nothing and keeps the promise.
+  checkSize(message.length, limit);
+  return {
+    message,
+    submission: withBccForSubmission(message, draft.bcc),
+    messageId: built.messageId,
+    protection,
+    cipher,
+    encryptedTo: encryptTo.map((e) => e.address),
+  };
+}

@@ -1,0 +1,331 @@
+// The launch-event handlers for classic Outlook on Windows, which runs them in a JavaScript-only runtime
+// (launchevent.js, manifest <Override type="javascript">): ECMAScript 2016, no DOM, no localStorage, no
+// WebCrypto — so nothing can be signed or encrypted here. The send handler only guards: a message that
+// must be protected is blocked with a clear message and the compose pane's commandId, where "Sign & Send"
+// finishes it with one click; anything uncertain (no policy, unreadable settings) blocks as well.
+//
+// Written in the ES2016 subset Microsoft documents for this runtime (no async/await, no conditional
+// operator, no `?.`/`??`, no object spread; https://learn.microsoft.com/office/dev/add-ins/outlook/troubleshoot-event-based-and-spam-reporting-add-ins),
+// checked by test/unit/events/es2016.test.ts on the compiled file. It imports nothing at run time except
+// the pure guard (guard.ts, same subset), and talks to Office.js with callbacks directly: office.ts, the
+// promisified adapter everything else uses, is ES2017+ and cannot load here.
+//
+// The policy URL: the build defines SIGNET_POLICY_URL (the deployment's /signet-policy.json) for this file;
+// without it the page location is used where the runtime has one. No URL, no fetch, or no answer within
+// 10 s means "policy unavailable", which blocks any send.
+
+import {
+  PROTECTION_KEY,
+  decideSend,
+  describeProtection,
+  parseProtection,
+  policyRequirement,
+  serializeProtection,
+  type Block,
+  type GuardPolicy,
+  type PolicyView,
+  type RecipientsView,
+  type StoredProtection,
+} from './guard.js';
+
+declare const SIGNET_POLICY_URL: string | undefined;
+
+const POLICY_TIMEOUT_MS = 10000;
+/** Only the policy fetch can take long here; Outlook waits up to 5 minutes. */
+const SEND_TIMEOUT_MS = 60000;
+const STATE_BAR = 'signet-protection';
+const READINESS_BAR = 'signet-readiness';
+const POLICY_FILE = 'signet-policy.json';
+
+type Completion = Office.SmartAlertsEventCompletedOptions;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function globalObject(): any {
+  if (typeof globalThis !== 'undefined') return globalThis;
+  if (typeof self !== 'undefined') return self;
+  return undefined;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** One Office.js callback call as a Promise (ES2015 Promise, no async functions). */
+function call<T>(start: (callback: (result: Office.AsyncResult<T>) => void) => void): Promise<T> {
+  return new Promise<T>(function (resolve, reject) {
+    try {
+      start(function (result) {
+        if (result && result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value);
+        else if (result && result.error) reject(new Error(result.error.name + ': ' + result.error.message));
+        else reject(new Error('Outlook call failed.'));
+      });
+    } catch (e) {
+      reject(e);
+    }
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>(function (resolve, reject) {
+    const timer = setTimeout(function () {
+      reject(new Error(what + ' did not answer within ' + String(Math.round(ms / 1000)) + ' seconds.'));
+    }, ms);
+    p.then(
+      function (v) {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      function (e) {
+        clearTimeout(timer);
+        reject(e);
+      }
+    );
+  });
+}
+
+function item(): Office.MessageCompose {
+  return Office.context.mailbox.item as Office.MessageCompose;
+}
+
+/** Where the policy lives: the build's SIGNET_POLICY_URL, else next to the page, else nowhere. */
+export function policyUrl(): string | null {
+  if (typeof SIGNET_POLICY_URL === 'string' && SIGNET_POLICY_URL !== '') return SIGNET_POLICY_URL;
+  const g = globalObject();
+  if (g && g.location && typeof g.location.href === 'string') {
+    const href: string = g.location.href.split('#')[0].split('?')[0];
+    return href.slice(0, href.lastIndexOf('/') + 1) + POLICY_FILE;
+  }
+  return null;
+}
+
+function fetchText(url: string): Promise<string> {
+  const g = globalObject();
+  if (g && typeof g.fetch === 'function') {
+    return g.fetch(url, { cache: 'no-cache', credentials: 'omit' }).then(function (res: Response) {
+      if (!res.ok) throw new Error('HTTP ' + String(res.status));
+      return res.text();
+    });
+  }
+  if (g && typeof g.XMLHttpRequest === 'function') {
+    return new Promise<string>(function (resolve, reject) {
+      const xhr = new g.XMLHttpRequest();
+      xhr.open('GET', url);
+      xhr.onload = function () {
+        if (xhr.status >= 200 && xhr.status < 300) resolve(String(xhr.responseText));
+        else reject(new Error('HTTP ' + String(xhr.status)));
+      };
+      xhr.onerror = function () {
+        reject(new Error('network error'));
+      };
+      xhr.send();
+    });
+  }
+  return Promise.reject(new Error('this runtime can fetch nothing'));
+}
+
+/**
+ * The guard's part of a policy document. Stricter than src/policy's validator on purpose: a document
+ * this runtime cannot fully understand (another policyVersion, not an object) is "unavailable", not
+ * "defaults" — here that blocks rather than risking a plain send the organisation forbade.
+ */
+export function guardPolicyOf(doc: unknown): GuardPolicy | null {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const d = doc as any;
+  if (d === null || typeof d !== 'object' || d.policyVersion !== 1) return null;
+  const out: GuardPolicy = { signing: { alwaysSign: false }, encryption: { required: 'never', domains: [] } };
+  if (d.signing && d.signing.alwaysSign === true) out.signing.alwaysSign = true;
+  if (d.encryption && typeof d.encryption === 'object') {
+    const r = d.encryption.required;
+    if (r === 'always' || r === 'domains') out.encryption.required = r;
+    if (Array.isArray(d.encryption.domains)) {
+      for (const x of d.encryption.domains) {
+        if (typeof x === 'string' && x.trim() !== '') out.encryption.domains.push(x.trim().toLowerCase());
+      }
+    }
+  }
+  return out;
+}
+
+export function readPolicy(): Promise<PolicyView> {
+  const url = policyUrl();
+  if (url === null) return Promise.resolve<PolicyView>({ status: 'unavailable', reason: 'no policy location' });
+  return withTimeout(fetchText(url), POLICY_TIMEOUT_MS, 'The policy server')
+    .then(function (text): PolicyView {
+      const policy = guardPolicyOf(JSON.parse(text));
+      if (policy === null) return { status: 'unavailable', reason: 'unsupported policy document' };
+      return { status: 'loaded', policy: policy };
+    })
+    .catch(function (e): PolicyView {
+      return { status: 'unavailable', reason: errorText(e) };
+    });
+}
+
+function readStored(): Promise<StoredProtection> {
+  const it = item();
+  const sessionData = (it as { sessionData?: Office.SessionData }).sessionData;
+  if (!sessionData || typeof sessionData.getAsync !== 'function') return Promise.resolve<StoredProtection>({ status: 'absent' });
+  return call<string>(function (cb) {
+    sessionData.getAsync(PROTECTION_KEY, cb);
+  })
+    .then(function (value) {
+      if (typeof value !== 'string') return parseProtection(null);
+      return parseProtection(value);
+    })
+    .catch(function (e): StoredProtection {
+      return { status: 'unreadable', reason: errorText(e) };
+    });
+}
+
+function readRecipients(): Promise<RecipientsView> {
+  const it = item();
+  const fields = [it.to, it.cc, it.bcc];
+  return Promise.all(
+    fields.map(function (field) {
+      if (!field) return Promise.resolve<Office.EmailAddressDetails[]>([]);
+      return call<Office.EmailAddressDetails[]>(function (cb) {
+        field.getAsync(cb);
+      });
+    })
+  )
+    .then(function (lists): RecipientsView {
+      const addresses: string[] = [];
+      for (const list of lists) {
+        for (const r of list) {
+          if (r && typeof r.emailAddress === 'string' && r.emailAddress.trim() !== '') addresses.push(r.emailAddress.trim());
+        }
+      }
+      return { status: 'read', addresses: addresses };
+    })
+    .catch(function (e): RecipientsView {
+      return { status: 'unreadable', reason: errorText(e) };
+    });
+}
+
+function showBar(key: string, message: string): Promise<void> {
+  let text = message;
+  if (text.length > 150) text = text.slice(0, 149) + '…';
+  const details: Office.NotificationMessageDetails = {
+    type: Office.MailboxEnums.ItemNotificationMessageType.InformationalMessage,
+    message: text,
+    icon: 'Icon.16x16',
+    persistent: false,
+  };
+  return call<void>(function (cb) {
+    item().notificationMessages.replaceAsync(key, details, cb);
+  });
+}
+
+function removeBar(key: string): Promise<void> {
+  return call<void>(function (cb) {
+    item().notificationMessages.removeAsync(key, cb);
+  }).catch(function () {
+    return undefined;
+  });
+}
+
+function blockCompletion(d: Block): Completion {
+  const out: Completion = { allowEvent: false, errorMessage: d.message };
+  if (d.commandId !== null) out.commandId = d.commandId;
+  if (d.cancelLabel !== null) out.cancelLabel = d.cancelLabel;
+  return out;
+}
+
+function failure(message: string): Completion {
+  return { allowEvent: false, errorMessage: message, commandId: 'signetComposePaneButton', cancelLabel: 'Open Signet' };
+}
+
+/** OnMessageSend in classic Outlook: allow only what needs no protection; block everything else. */
+export function onMessageSendHandler(event: Office.MailboxEvent): void {
+  let done = false;
+  function complete(options: Completion): void {
+    if (done) return;
+    done = true;
+    event.completed(options);
+  }
+  const timer = setTimeout(function () {
+    complete(failure('Signet did not finish checking this message in time, so Outlook did not send it. Try again, or open Signet to send it.'));
+  }, SEND_TIMEOUT_MS);
+  try {
+    Promise.all([readStored(), readPolicy(), readRecipients()])
+      .then(function (r) {
+        const decision = decideSend({ stored: r[0], policy: r[1], recipients: r[2], runtime: 'javascript-only', readiness: null, alreadySent: null });
+        if (decision.action === 'allow') complete({ allowEvent: true });
+        else if (decision.action === 'block') complete(blockCompletion(decision));
+        else complete(failure('Signet cannot protect messages while classic Outlook sends them, so this one was not sent. Open Signet to send it.'));
+      })
+      .catch(function (e) {
+        complete(failure('Signet hit a problem (' + errorText(e).slice(0, 200) + ') and stopped Outlook from sending this message unprotected. Open Signet to send it.'));
+      })
+      .then(function () {
+        clearTimeout(timer);
+      });
+  } catch (e) {
+    clearTimeout(timer);
+    complete(failure('Signet hit a problem (' + errorText(e).slice(0, 200) + ') and stopped Outlook from sending this message unprotected. Open Signet to send it.'));
+  }
+}
+
+/** OnNewMessageCompose: the policy's defaults become the item's protection state, and the info bar says so. */
+export function onNewMessageComposeHandler(event: Office.MailboxEvent): void {
+  try {
+    Promise.all([readPolicy(), readStored()])
+      .then(function (r) {
+        const policy = r[0];
+        if (policy.status !== 'loaded' || r[1].status !== 'absent') return undefined;
+        const defaults = { sign: policy.policy.signing.alwaysSign, encrypt: policy.policy.encryption.required === 'always' };
+        const it = item();
+        const sessionData = (it as { sessionData?: Office.SessionData }).sessionData;
+        let saved: Promise<void> = Promise.resolve();
+        if (sessionData && typeof sessionData.setAsync === 'function') {
+          saved = call<void>(function (cb) {
+            sessionData.setAsync(PROTECTION_KEY, serializeProtection(defaults), cb);
+          });
+        }
+        return saved.then(function () {
+          if (defaults.sign || defaults.encrypt) return showBar(STATE_BAR, 'Signet: this message must be ' + describeProtection(defaults) + ' (organisation policy). Send it from the Signet pane.');
+          return undefined;
+        });
+      })
+      .catch(function () {
+        return undefined;
+      })
+      .then(function () {
+        event.completed();
+      });
+  } catch (e) {
+    void e; // ES2016 has no optional catch binding; the event must complete whatever went wrong.
+    event.completed();
+  }
+}
+
+/** OnMessageRecipientsChanged: says when the recipients make encryption required (no key store here). */
+export function onMessageRecipientsChangedHandler(event: Office.MailboxEvent): void {
+  try {
+    Promise.all([readPolicy(), readStored(), readRecipients()])
+      .then(function (r) {
+        const required = policyRequirement(r[0], r[2]);
+        let requested = false;
+        if (r[1].status === 'set') requested = r[1].value.encrypt;
+        if (required !== null && required.encrypt && !requested && required.encryptDomains.length > 0) {
+          return showBar(READINESS_BAR, 'Signet: mail to ' + required.encryptDomains[0] + ' must be encrypted. Send it with "Encrypt & Send" in the Signet pane.');
+        }
+        return removeBar(READINESS_BAR);
+      })
+      .catch(function () {
+        return undefined;
+      })
+      .then(function () {
+        event.completed();
+      });
+  } catch (e) {
+    void e; // ES2016 has no optional catch binding; the event must complete whatever went wrong.
+    event.completed();
+  }
+}
+
+if (typeof Office !== 'undefined' && Office.actions) {
+  Office.actions.associate('onNewMessageComposeHandler', onNewMessageComposeHandler);
+  Office.actions.associate('onMessageRecipientsChangedHandler', onMessageRecipientsChangedHandler);
+  Office.actions.associate('onMessageSendHandler', onMessageSendHandler);
+}

@@ -1,0 +1,91 @@
+// The real dependencies of the browser-runtime handlers (handlers.ts HandlerDeps), wired for commands.html.
+// Everything heavy — the policy validator (PKI.js for anchors), the MIME builder, CMS, the transports,
+// MSAL — is loaded with dynamic imports only when a handler needs it, so launching a compose form costs
+// one small bundle.
+
+import { domainKey } from '../core/idn.js';
+import type { ComposeServices } from '../compose/services.js';
+import { DEFAULT_SEND_TIMEOUT_MS, type HandlerDeps, type PolicyState } from './handlers.js';
+import type { RuntimeKind } from './guard.js';
+
+/** A browser runtime can sign and encrypt only with WebCrypto; without it the guard behaves as in classic Outlook's JS runtime. */
+export function runtimeKind(): RuntimeKind {
+  const subtle = (globalThis as { crypto?: { subtle?: { sign?: unknown } } }).crypto?.subtle;
+  return typeof subtle?.sign === 'function' ? 'browser' : 'javascript-only';
+}
+
+/** How long a loaded policy is reused by the same runtime (the admin's change applies at the next load). */
+const POLICY_TTL_MS = 5 * 60_000;
+let cachedPolicy: { at: number; value: Promise<PolicyState> } | null = null;
+
+/** Loads /signet-policy.json next to the page (policy/load.ts); only an unreadable policy is "unavailable". */
+export function loadPolicyState(): Promise<PolicyState> {
+  const now = Date.now();
+  if (cachedPolicy !== null && now - cachedPolicy.at < POLICY_TTL_MS) return cachedPolicy.value;
+  const value = import('../policy/load.js').then(async ({ loadPolicy }): Promise<PolicyState> => {
+    const base = (globalThis as { location?: { href?: string } }).location?.href;
+    const fetchFn = globalThis.fetch?.bind(globalThis);
+    if (typeof fetchFn !== 'function' || base === undefined) return { status: 'unavailable', reason: 'This Outlook gives Signet no way to fetch its policy.' };
+    const result = await loadPolicy({ fetch: fetchFn, base });
+    const unreadable = result.errors.find((e) => e.code === 'unreadable');
+    if (result.source === 'defaults' && unreadable !== undefined) return { status: 'unavailable', reason: unreadable.message };
+    return { status: 'loaded', policy: result.policy };
+  });
+  cachedPolicy = { at: now, value };
+  // A failed load is not reused: the next event tries again.
+  value.then((v) => {
+    if (v.status !== 'loaded' && cachedPolicy?.value === value) cachedPolicy = null;
+  }, () => {
+    if (cachedPolicy?.value === value) cachedPolicy = null;
+  });
+  return value;
+}
+
+let servicesProvider: (() => Promise<ComposeServices>) | null = null;
+
+/** The key store (src/keys/store) registers its ComposeServices adapter here. */
+export function setComposeServicesProvider(provider: (() => Promise<ComposeServices>) | null): void {
+  servicesProvider = provider;
+}
+
+/**
+ * The key services: the registered key store adapter, or — until it is wired in — the workbench's demo
+ * identity (announced by src/workbench/office-shim.ts as `signetWorkbench.demoIdentityUrl`) and no
+ * recipient certificates. Outlook itself never provides keys.
+ */
+export async function composeServices(): Promise<ComposeServices> {
+  if (servicesProvider !== null) return servicesProvider();
+  const [{ staticServices }, { loadIdentities }, { cryptoProvider }] = await Promise.all([
+    import('../compose/services.js'),
+    import('../keys/identity-file.js'),
+    import('../core/crypto.js'),
+  ]);
+  const demo = (globalThis as { signetWorkbench?: { demoIdentityUrl?: unknown } }).signetWorkbench?.demoIdentityUrl;
+  if (typeof demo !== 'string') return staticServices({});
+  try {
+    const res = await fetch(demo, { credentials: 'same-origin', cache: 'no-cache' });
+    if (!res.ok) return staticServices({});
+    const identities = await loadIdentities(new Uint8Array(await res.arrayBuffer()), undefined, cryptoProvider());
+    return staticServices({ identities });
+  } catch {
+    return staticServices({});
+  }
+}
+
+/** The dependencies of the browser-runtime handlers. */
+export function browserDeps(): HandlerDeps {
+  return {
+    runtime: runtimeKind(),
+    loadPolicy: loadPolicyState,
+    services: composeServices,
+    transport: async (policy) => {
+      const { createTransport, currentEnvironment } = await import('../outlook/transport/index.js');
+      return createTransport(currentEnvironment(policy), { interactive: false });
+    },
+    readDraft: async (options) => (await import('../outlook/compose-item.js')).readDraft(options),
+    sendProtected: async (options) => (await import('../compose/send.js')).sendProtected(options),
+    sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
+    toAscii: domainKey,
+    now: () => new Date(),
+  };
+}
