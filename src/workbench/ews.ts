@@ -1,11 +1,13 @@
 // The workbench's simulated Exchange Web Services endpoint (`/ews/exchange.asmx`): the one EWS operation
 // Signet uses on Exchange on-premises, CreateItem with MimeContent, MessageDisposition="SendAndSaveCopy"
 // and the copy saved to sentitems, reached through Office.js `makeEwsRequestAsync` (fake-office.ts posts
-// here). Shapes follow Microsoft's EWS reference: "CreateItem operation (email message)"
+// here), and DeleteItem for the draft Signet removes afterwards. Shapes follow Microsoft's EWS reference:
+// "CreateItem operation (email message)"
 // (https://learn.microsoft.com/exchange/client-developer/web-service-reference/createitem-operation-email-message)
 // for the request and the CreateItemResponse, "MimeContent" (base64 of the whole message, CharacterSet
-// attribute) and "ResponseCode" for the error codes. A request that is not a SOAP envelope holding exactly
-// that CreateItem fails like a schema-validation error does in EWS: HTTP 500 with a SOAP fault.
+// attribute), "DeleteItem operation" (DeleteType, ItemIds/ItemId) and "ResponseCode" for the error codes.
+// A request that is not a SOAP envelope holding exactly one of those fails like a schema-validation error
+// does in EWS: HTTP 500 with a SOAP fault.
 
 import { fromBase64 } from '../core/bytes.js';
 import { DeliveryRefusal, type RefusalReason } from './delivery.js';
@@ -32,9 +34,16 @@ export interface EwsCreateItemRequest {
   };
 }
 
+/** The DeleteItem request this endpoint accepts (a saved draft). */
+export interface EwsDeleteItemRequest {
+  deleteType: 'HardDelete' | 'SoftDelete' | 'MoveToDeletedItems';
+  itemIds: string[];
+}
+
 /** EWS ResponseCode values this endpoint answers with (ResponseCodeType in the EWS schema). */
 export type EwsResponseCode =
   | 'NoError'
+  | 'ErrorItemNotFound'
   | 'ErrorInvalidRequest'
   | 'ErrorMimeContentInvalidBase64String'
   | 'ErrorMimeContentConversionFailed'
@@ -64,19 +73,29 @@ const RESPONSE_HEAD =
   `<s:Envelope xmlns:s="${NS_SOAP}"><s:Header><h:ServerVersionInfo xmlns:h="${NS_TYPES}" MajorVersion="15" MinorVersion="2" MajorBuildNumber="1544" MinorBuildNumber="4" Version="V2017_07_11"/></s:Header><s:Body>`;
 const RESPONSE_TAIL = '</s:Body></s:Envelope>';
 
-/** A CreateItemResponse with one CreateItemResponseMessage (success: empty Items, as for SendAndSaveCopy). */
-export function createItemResponse(code: EwsResponseCode, messageText?: string): string {
+function responseMessage(operation: 'CreateItem' | 'DeleteItem', code: EwsResponseCode, messageText?: string): string {
   const ok = code === 'NoError';
   return (
-    RESPONSE_HEAD +
-    `<m:CreateItemResponse xmlns:m="${NS_MESSAGES}" xmlns:t="${NS_TYPES}"><m:ResponseMessages>` +
-    `<m:CreateItemResponseMessage ResponseClass="${ok ? 'Success' : 'Error'}">` +
+    `<m:${operation}ResponseMessage ResponseClass="${ok ? 'Success' : 'Error'}">` +
     (ok ? '' : `<m:MessageText>${escapeXml(messageText ?? code)}</m:MessageText>`) +
     `<m:ResponseCode>${code}</m:ResponseCode>` +
     (ok ? '' : '<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>') +
-    '<m:Items/></m:CreateItemResponseMessage></m:ResponseMessages></m:CreateItemResponse>' +
+    (operation === 'CreateItem' ? '<m:Items/>' : '') +
+    `</m:${operation}ResponseMessage>`
+  );
+}
+
+function response(operation: 'CreateItem' | 'DeleteItem', messages: string[]): string {
+  return (
+    RESPONSE_HEAD +
+    `<m:${operation}Response xmlns:m="${NS_MESSAGES}" xmlns:t="${NS_TYPES}"><m:ResponseMessages>${messages.join('')}</m:ResponseMessages></m:${operation}Response>` +
     RESPONSE_TAIL
   );
+}
+
+/** A CreateItemResponse with one CreateItemResponseMessage (success: empty Items, as for SendAndSaveCopy). */
+export function createItemResponse(code: EwsResponseCode, messageText?: string): string {
+  return response('CreateItem', [responseMessage('CreateItem', code, messageText)]);
 }
 
 /** The SOAP fault EWS returns (HTTP 500) for a request that fails schema validation. */
@@ -105,10 +124,10 @@ function noOthers(parent: XmlElement, allowed: readonly XmlElement[]): void {
 }
 
 /**
- * Reads the SOAP envelope into an EwsCreateItemRequest. Structural problems throw SchemaError; values
- * the workbench does not simulate (another disposition or folder) come back as `unsupported`.
+ * Reads the SOAP envelope into a CreateItem or DeleteItem request. Structural problems throw SchemaError;
+ * values the workbench does not simulate (another disposition or folder) come back as `unsupported`.
  */
-export function readCreateItem(xml: string): EwsCreateItemRequest | { unsupported: string } {
+export function readEwsRequest(xml: string): EwsCreateItemRequest | EwsDeleteItemRequest | { unsupported: string } {
   let root: XmlElement;
   try {
     root = parseXml(xml);
@@ -119,8 +138,11 @@ export function readCreateItem(xml: string): EwsCreateItemRequest | { unsupporte
   const header = only(root, NS_SOAP, 'Header', true);
   const body = only(root, NS_SOAP, 'Body')!;
   noOthers(root, header ? [header, body] : [body]);
-  const create = only(body, NS_MESSAGES, 'CreateItem')!;
-  noOthers(body, [create]);
+  const operation = body.children[0];
+  if (body.children.length !== 1 || operation === undefined || operation.uri !== NS_MESSAGES) throw new SchemaError('the SOAP Body must hold one EWS operation.');
+  if (operation.local === 'DeleteItem') return readDeleteItem(operation);
+  if (operation.local !== 'CreateItem') throw new SchemaError(`${operation.local} is not simulated; the workbench's EWS offers CreateItem and DeleteItem.`);
+  const create = operation;
   const disposition = create.attrs.get('MessageDisposition');
   if (disposition === undefined) throw new SchemaError('CreateItem for a message needs MessageDisposition.');
   const saved = only(create, NS_MESSAGES, 'SavedItemFolderId', true);
@@ -152,14 +174,35 @@ export function readCreateItem(xml: string): EwsCreateItemRequest | { unsupporte
   };
 }
 
+const DELETE_TYPES = ['HardDelete', 'SoftDelete', 'MoveToDeletedItems'] as const;
+
+function readDeleteItem(op: XmlElement): EwsDeleteItemRequest {
+  const deleteType = op.attrs.get('DeleteType');
+  if (!DELETE_TYPES.includes(deleteType as EwsDeleteItemRequest['deleteType'])) throw new SchemaError('DeleteItem needs DeleteType HardDelete, SoftDelete or MoveToDeletedItems.');
+  const ids = only(op, NS_MESSAGES, 'ItemIds')!;
+  noOthers(op, [ids]);
+  if (ids.children.length === 0) throw new SchemaError('ItemIds is empty.');
+  const itemIds = ids.children.map((c) => {
+    if (c.uri !== NS_TYPES || c.local !== 'ItemId' || !c.attrs.get('Id')) throw new SchemaError(`<${c.name}> is not a t:ItemId with an Id.`);
+    return c.attrs.get('Id')!;
+  });
+  return { deleteType: deleteType as EwsDeleteItemRequest['deleteType'], itemIds };
+}
+
 /** Handles one SOAP request to /ews/exchange.asmx (authentication already checked by the caller). */
 export function handleEws(body: Uint8Array, store: MailStore): EwsResponse {
-  let request: ReturnType<typeof readCreateItem>;
+  let request: ReturnType<typeof readEwsRequest>;
   try {
-    request = readCreateItem(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    request = readEwsRequest(new TextDecoder('utf-8', { fatal: true }).decode(body));
   } catch (e) {
     if (e instanceof SchemaError || e instanceof TypeError) return { status: 500, xml: soapFault(e instanceof SchemaError ? e.message : 'the request is not UTF-8.') };
     throw e;
+  }
+  if ('itemIds' in request) {
+    const messages = request.itemIds.map((id) =>
+      store.deleteDraft(id) ? responseMessage('DeleteItem', 'NoError') : responseMessage('DeleteItem', 'ErrorItemNotFound', 'The specified object was not found in the store.'),
+    );
+    return { status: 200, xml: response('DeleteItem', messages) };
   }
   if ('unsupported' in request) return { status: 200, xml: createItemResponse('ErrorInvalidRequest', request.unsupported) };
   let eml: Uint8Array;

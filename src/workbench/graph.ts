@@ -8,6 +8,9 @@
 // - "Microsoft Graph error responses" (https://learn.microsoft.com/graph/errors): the JSON error shape
 //   `{"error": {"code", "message"}}`, 401 for a missing or invalid token, 413 for a request over the 4 MB
 //   that Graph accepts ("Use the Microsoft Graph API": requests are limited to 4 MB).
+// - "Delete message" (https://learn.microsoft.com/graph/api/message-delete): `DELETE /me/messages/{id}`,
+//   204 No Content; Signet removes the draft after a protected send. "Get MIME content of a message"
+//   (https://learn.microsoft.com/graph/outlook-get-mime-message): `GET /me/messages/{id}/$value`.
 // JSON sendMail, /users/{id}/sendMail and every other Graph resource are not simulated and say so.
 
 import { fromBase64 } from '../core/bytes.js';
@@ -41,8 +44,10 @@ export interface GraphErrorBody {
 
 export interface GraphResponse {
   status: number;
-  /** null for 202 Accepted (no body); otherwise Graph's JSON error. */
+  /** null for 202 Accepted / 204 No Content (no body); otherwise Graph's JSON error. */
   body: GraphErrorBody | null;
+  /** GET $value: the message's MIME. */
+  mime?: Uint8Array;
   headers?: Record<string, string>;
   /** Set when the message was accepted. */
   record?: SentRecord;
@@ -94,6 +99,8 @@ export function graphForcedFailure(status: number): GraphResponse {
 
 /** Handles one request below /graph/v1.0 (the body already read, within the size limit). */
 export function handleGraph(req: GraphHttpRequest, store: MailStore, token = WORKBENCH_ACCESS_TOKEN): GraphResponse {
+  const message = /^\/me\/messages\/([^/]+)(\/\$value)?$/i.exec(req.path);
+  if (message) return messageRequest(req, store, token, decodeURIComponent(message[1]!), message[2] !== undefined);
   if (!/^\/me\/sendmail$/i.test(req.path)) {
     return error(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').filter(Boolean).pop() ?? ''}'. The workbench simulates only POST /me/sendMail.`);
   }
@@ -125,4 +132,17 @@ export function handleGraph(req: GraphHttpRequest, store: MailStore, token = WOR
     const r = REFUSAL[e.reason];
     return error(r.status, r.code, e.message);
   }
+}
+
+/** `DELETE /me/messages/{id}` (a saved draft) and `GET /me/messages/{id}/$value` (a delivered message). */
+function messageRequest(req: GraphHttpRequest, store: MailStore, token: string, id: string, value: boolean): GraphResponse {
+  const denied = checkBearer(req.authorization, token);
+  if (denied !== null) return error(401, 'InvalidAuthenticationToken', denied, { 'WWW-Authenticate': 'Bearer' });
+  const notFound = error(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  if (req.method === 'DELETE' && !value) return store.deleteDraft(id) ? { status: 204, body: null } : notFound;
+  if (req.method === 'GET' && value) {
+    const mime = store.itemMime(id);
+    return mime === null ? notFound : { status: 200, body: null, mime };
+  }
+  return error(405, 'Request_BadRequest', `${req.method} is not simulated for /me/messages/{id}${value ? '/$value' : ''}.`);
 }

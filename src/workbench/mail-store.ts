@@ -54,6 +54,8 @@ const PREVIEW: Record<TransportKind, string> = {
 export class MailStore {
   private readonly index: StoreIndex = { version: STORE_VERSION, messages: [], sent: [] };
   private readonly memory = new Map<string, Uint8Array>();
+  /** Drafts the compose form saved (item.saveAsync), by EWS id; kept in memory only, as drafts are per session. */
+  private readonly drafts = new Map<string, { subject: string; savedAt: string }>();
 
   constructor(private readonly options: MailStoreOptions) {
     if (options.dir === null) return;
@@ -127,6 +129,32 @@ export class MailStore {
     this.index.sent.push(record);
     this.save();
     return record;
+  }
+
+  /**
+   * Registers a draft saved by the compose form and returns its EWS item id. Only letters and digits, so the
+   * REST form of the id (convertToRestId: "/" → "-", "+" → "_") is the same string.
+   */
+  saveDraft(subject: string): string {
+    const id = `AAMkAGDraft${randomUUID().replace(/-/g, '')}`;
+    this.drafts.set(id, { subject, savedAt: new Date().toISOString() });
+    return id;
+  }
+
+  /** Deletes a draft (Graph DELETE /me/messages/{id}, EWS DeleteItem); false when there is no such draft. */
+  deleteDraft(id: string): boolean {
+    return this.drafts.delete(id);
+  }
+
+  draftIds(): string[] {
+    return [...this.drafts.keys()];
+  }
+
+  /** A delivered item's stored MIME by the item id the workbench's Office.js gives it (`AAMk-workbench-<id>`). */
+  itemMime(itemId: string): Uint8Array | null {
+    const id = itemId.replace(/^AAMk-workbench-/, '');
+    const m = this.index.messages.find((x) => x.id === id);
+    return m ? this.read(m.file) : null;
   }
 
   /** Delivered mailbox items, oldest first. */

@@ -51,7 +51,10 @@ function json(res: ServerResponse, status: number, value: unknown, extra: Record
 }
 
 function graphReply(res: ServerResponse, r: GraphResponse): void {
-  if (r.body === null) reply(res, r.status, null, '', r.headers);
+  if (r.mime !== undefined) {
+    res.writeHead(r.status, { ...API_HEADERS, 'Content-Type': 'text/plain', 'Content-Length': String(r.mime.length) });
+    res.end(r.mime);
+  } else if (r.body === null) reply(res, r.status, null, '', r.headers);
   else json(res, r.status, r.body, r.headers);
 }
 
@@ -184,6 +187,20 @@ export class Transport {
       res.end(method === 'HEAD' ? undefined : bytes);
       return;
     }
+    if (route === 'drafts' && method === 'POST') {
+      // item.saveAsync: the draft now exists on the (simulated) server and has an EWS id.
+      const read = await readBody(req, 64 * 1024);
+      if (!('body' in read) || !isJson(req)) return json(res, 400, { error: { code: 'BadRequest', message: 'Send {"subject": "…"} as application/json.' } });
+      let subject = '';
+      try {
+        const value = JSON.parse(new TextDecoder().decode(read.body)) as { subject?: unknown };
+        subject = typeof value?.subject === 'string' ? value.subject : '';
+      } catch {
+        return json(res, 400, { error: { code: 'BadRequest', message: 'The body is not JSON.' } });
+      }
+      return json(res, 201, { id: store.saveDraft(subject) });
+    }
+    if (route === 'drafts' && (method === 'GET' || method === 'HEAD')) return json(res, 200, { drafts: store.draftIds() });
     if (route === 'fail-next' && method === 'POST') {
       const read = await readBody(req, 1024);
       const status = 'body' in read && isJson(req) ? parseFailNext(read.body) : null;

@@ -375,3 +375,45 @@ test('the delivered mailbox survives a restart (persisted store)', async () => {
     await second.close();
   }
 });
+
+test('drafts: saveAsync registers one; Graph DELETE /me/messages/{id} and EWS DeleteItem remove it once', async () => {
+  const save = async () => {
+    const r = await http('POST', '/workbench/api/drafts', { 'Content-Type': 'application/json' }, JSON.stringify({ subject: 'Draft' }));
+    assert.equal(r.status, 201);
+    const id = (JSON.parse(r.text) as { id: string }).id;
+    assert.match(id, /^AAMkAGDraft[0-9a-f]{32}$/, 'letters and digits only: the REST id is the same string');
+    return id;
+  };
+  const graphDraft = await save();
+  const del = (id: string, headers: Record<string, string> = graphHeaders()) => http('DELETE', `/graph/v1.0/me/messages/${encodeURIComponent(id)}`, headers);
+  assert.equal((await del(graphDraft, { 'Content-Type': 'text/plain' })).status, 401);
+  const gone = await del(graphDraft);
+  assert.equal(gone.status, 204);
+  assert.equal(gone.body.length, 0);
+  const again = await del(graphDraft);
+  assert.equal(again.status, 404);
+  assert.equal(graphError(again).code, 'ErrorItemNotFound');
+
+  const ewsDraft = await save();
+  const deleteItem = (id: string) =>
+    soap(`<m:DeleteItem DeleteType="SoftDelete"><m:ItemIds><t:ItemId Id="${id}"/></m:ItemIds></m:DeleteItem>`);
+  const first = await sendEws(deleteItem(ewsDraft));
+  assert.equal(first.status, 200);
+  assert.match(first.text, /<m:DeleteItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError<\/m:ResponseCode>/);
+  const second = await sendEws(deleteItem(ewsDraft));
+  assert.match(second.text, /ResponseClass="Error">.*<m:ResponseCode>ErrorItemNotFound<\/m:ResponseCode>/);
+  assert.equal((await sendEws(soap('<m:DeleteItem DeleteType="Shred"><m:ItemIds><t:ItemId Id="x"/></m:ItemIds></m:DeleteItem>'))).status, 500);
+  assert.deepEqual(JSON.parse((await http('GET', '/workbench/api/drafts')).text), { drafts: [] });
+});
+
+test('Graph GET /me/messages/{id}/$value returns a delivered message as Exchange stored it', async () => {
+  const eml = message({ to: 'dana@example.org', subject: 'Read back' });
+  assert.equal((await sendGraph(eml)).status, 202);
+  const record = (await sentList()).at(-1)!;
+  const r = await http('GET', `/graph/v1.0/me/messages/AAMk-workbench-${record.inboxId}/$value`, graphHeaders());
+  assert.equal(r.status, 200);
+  assert.deepEqual(new Uint8Array(r.body), eml);
+  const missing = await http('GET', '/graph/v1.0/me/messages/AAMk-workbench-nope/$value', graphHeaders());
+  assert.equal(missing.status, 404);
+  assert.equal(graphError(missing).code, 'ErrorItemNotFound');
+});
