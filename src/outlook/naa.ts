@@ -21,7 +21,7 @@ export interface NaaConfig {
 export interface TokenOptions {
   /** May a sign-in popup be shown? False in event handlers. */
   interactive: boolean;
-  /** The signed-in user's address, so MSAL picks the right account (userProfile.emailAddress). */
+  /** The signed-in user's address, pre-filled in a sign-in popup (userProfile.emailAddress). */
   loginHint?: string;
 }
 
@@ -70,9 +70,9 @@ export async function acquireGraphToken(config: NaaConfig, options: TokenOptions
   } catch (e) {
     throw authError('Signet could not start Microsoft sign-in in this Outlook', e);
   }
-  const request = { scopes: [...GRAPH_SCOPES], loginHint: options.loginHint };
   try {
-    const result = await app.acquireTokenSilent(request);
+    // NAA's broker knows the signed-in Outlook account; the silent request names only the scopes.
+    const result = await app.acquireTokenSilent({ scopes: [...GRAPH_SCOPES] });
     if (result.accessToken) return result.accessToken;
   } catch (e) {
     if (!isInteractionRequired(e)) throw authError('Signet could not get a Microsoft Graph token', e);
@@ -82,7 +82,7 @@ export async function acquireGraphToken(config: NaaConfig, options: TokenOptions
   }
   if (!options.interactive) throw new SignetError('send-unauthorized', 'Signet needs you to sign in to Microsoft Graph once: open the Signet pane and send from there.');
   try {
-    const result = await app.acquireTokenPopup(request);
+    const result = await app.acquireTokenPopup({ scopes: [...GRAPH_SCOPES], loginHint: options.loginHint });
     if (!result.accessToken) throw new Error('no access token in the answer');
     return result.accessToken;
   } catch (e) {
