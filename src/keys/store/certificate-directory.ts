@@ -77,6 +77,11 @@ export interface CertificateDirectoryOptions {
   provider?: CryptoProvider;
   /** The organisation directory from the policy, or null. */
   organisation?: OrganisationDirectoryOptions | null;
+  /**
+   * Further CA certificates that may complete a path (the chains of the user's own identities): a
+   * colleague's .cer rarely carries the organisation's intermediate, and the pane cannot fetch AIA.
+   */
+  knownIntermediates?: () => Promise<Uint8Array[]>;
   now?: () => Date;
 }
 
@@ -94,6 +99,7 @@ export class CertificateDirectory {
   readonly #provider: CryptoProvider;
   #organisation: OrganisationDirectoryOptions | null;
   readonly #now: () => Date;
+  readonly #knownIntermediates: () => Promise<Uint8Array[]>;
   readonly #directoryMisses = new Map<string, { until: number; refused: RefusedCertificate[] }>();
   readonly #listeners = new Set<() => void>();
 
@@ -103,6 +109,22 @@ export class CertificateDirectory {
     this.#provider = options.provider ?? cryptoProvider();
     this.#organisation = options.organisation ?? null;
     this.#now = options.now ?? (() => new Date());
+    this.#knownIntermediates = options.knownIntermediates ?? (() => Promise.resolve([]));
+  }
+
+  /** Intermediates for path building: those given, those stored with any certificate, the identities' chains. */
+  async #pool(given: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    let stored: StoredCertificate[];
+    try {
+      stored = await this.#db.getAll('certificates');
+    } catch (e) {
+      throw storageError(e);
+    }
+    const out: Uint8Array[] = [];
+    for (const c of [...given, ...stored.flatMap((r) => r.intermediates), ...(await this.#knownIntermediates())]) {
+      if (!out.some((x) => sameBytes(x, c))) out.push(c);
+    }
+    return out;
   }
 
   setOrganisationDirectory(organisation: OrganisationDirectoryOptions | null): void {
@@ -239,7 +261,7 @@ export class CertificateDirectory {
       return { refused: { sha256: null, subject: '', addresses: [], problem: 'malformed', reason: toSignetError(e, 'malformed-asn1').message } };
     }
     const existing = await this.#get((await summarizeCertificate(cert, this.#provider)).sha256);
-    const assessment = await this.#judge.assess(cert.der, intermediates, address, now, existing?.revoked ?? null);
+    const assessment = await this.#judge.assess(cert.der, await this.#pool(intermediates), address, now, existing?.revoked ?? null);
     if (assessment.problem !== null) {
       return { refused: { ...(await this.#describeRefusal(cert)), problem: assessment.problem, reason: assessment.reason } };
     }
@@ -260,7 +282,8 @@ export class CertificateDirectory {
     };
     record.lastSeen = nowIso;
     if (!record.sources.includes(source)) record.sources.push(source);
-    for (const i of intermediates) if (!record.intermediates.some((x) => sameBytes(x, i))) record.intermediates.push(i.slice());
+    // Keep the CA certificates of the validated path, so it still builds when the pool changes later.
+    for (const i of assessment.path) if (!record.intermediates.some((x) => sameBytes(x, i))) record.intermediates.push(i.slice());
     if (learnt) {
       // Capabilities of a later message replace older ones (the correspondent may have upgraded their client).
       if (learnt.capabilities && (record.capabilitiesAt === null || learnt.at >= record.capabilitiesAt)) {

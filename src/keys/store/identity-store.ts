@@ -216,6 +216,11 @@ export class IdentityStore {
     return (await this.#records()).map((r) => this.#handle(r));
   }
 
+  /** The certificates that came with the user's identities (their CAs), for building correspondents' paths. */
+  async chainCertificates(): Promise<Uint8Array[]> {
+    return (await this.#records()).flatMap((r) => r.chain);
+  }
+
   async get(id: string): Promise<StoreIdentity | null> {
     const r = await this.#record(id);
     return r ? this.#handle(r) : null;

@@ -44,6 +44,7 @@ export class KeyStore implements ReadinessService {
       judge: this.#judge,
       provider: this.#provider,
       organisation: options.organisation ?? null,
+      knownIntermediates: () => this.identities.chainCertificates(),
       now: this.#now,
     });
   }

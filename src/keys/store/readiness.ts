@@ -81,7 +81,11 @@ export async function readiness(request: ReadinessRequest, deps: ReadinessDeps):
     }
   }
   // Request order for both lists (the sender's own entry was added before the lookups finished).
-  const order = new Map(request.recipients.map((r, i) => [addressKey(r.trim()), i] as const));
+  const order = new Map<string, number>();
+  request.recipients.forEach((r, i) => {
+    const k = addressKey(r.trim());
+    if (!order.has(k)) order.set(k, i);
+  });
   ready.sort((x, y) => (order.get(addressKey(x.address)) ?? 0) - (order.get(addressKey(y.address)) ?? 0));
   missing.sort((x, y) => (order.get(addressKey(x.address)) ?? 0) - (order.get(addressKey(y.address)) ?? 0));
 

@@ -42,6 +42,8 @@ export interface CertificateAssessment {
   problem: CertificateProblem | null;
   /** A sentence for people. */
   reason: string;
+  /** The CA certificates between it and the trust anchor (DER), when a path was found; else empty. */
+  path: Uint8Array[];
 }
 
 /** Trust anchors and the policy a certificate is judged against. */
@@ -54,12 +56,15 @@ interface ChainAnswer {
   /** The time-independent outcome, or the time problem found at `checkedAt`. */
   problem: CertificateProblem | null;
   reason: string;
+  path: Uint8Array[];
   /** The window (latest notBefore, earliest notAfter over the path) in which a usable answer holds. */
   from: number;
   until: number;
 }
 
-const UNTRUSTED_REASON = 'It was not issued by an authority you trust (or its certificate chain is broken).';
+const NO_PATH_REASON =
+  'Signet cannot find the authority that issued it among the ones you trust. If its issuing certificate authority is missing, import a file that includes the chain (.p7b, or a .pem with the CA certificates).';
+const UNTRUSTED_ROOT_REASON = 'It was issued by an authority you do not trust.';
 
 export class CertificateJudge {
   readonly #provider: CryptoProvider;
@@ -125,32 +130,32 @@ export class CertificateJudge {
     try {
       cert = readCertificate(der);
     } catch {
-      return { problem: 'malformed', reason: 'The certificate is damaged.' };
+      return { problem: 'malformed', reason: 'The certificate is damaged.', path: [] };
     }
     if (revoked) {
-      return { problem: 'revoked', reason: `Its issuer revoked it${revoked.reason ? ` (${revoked.reason})` : ''}; a message signed with it showed this on ${revoked.at.slice(0, 10)}.` };
+      return { problem: 'revoked', reason: `Its issuer revoked it${revoked.reason ? ` (${revoked.reason})` : ''}; a message signed with it showed this on ${revoked.at.slice(0, 10)}.`, path: [] };
     }
     if (address !== null ? !cert.emails.some((e) => addressKey(e) === addressKey(address)) : cert.emails.length === 0) {
-      return { problem: 'address-mismatch', reason: address !== null ? `It is not issued for ${address}.` : 'It names no e-mail address.' };
+      return { problem: 'address-mismatch', reason: address !== null ? `It is not issued for ${address}.` : 'It names no e-mail address.', path: [] };
     }
     const keyType = cert.publicKey.type;
     if (keyType !== 'rsa' && !(keyType === 'ec' && cert.publicKey.namedCurve)) {
-      return { problem: 'unsupported-key', reason: `Signet cannot encrypt to a ${cert.publicKey.description} key (RSA and EC P-256/384/521 keys work).` };
+      return { problem: 'unsupported-key', reason: `Signet cannot encrypt to a ${cert.publicKey.description} key (RSA and EC P-256/384/521 keys work).`, path: [] };
     }
     if (!keyMeetsPolicy(cert.publicKey, this.#trust.config)) {
-      return { problem: 'weak-key', reason: `Its key (${cert.publicKey.description}) is too short for your organisation's policy.` };
+      return { problem: 'weak-key', reason: `Its key (${cert.publicKey.description}) is too short for your organisation's policy.`, path: [] };
     }
     const uses = certificateUses(cert);
-    if (!uses.emailProtection) return { problem: 'no-encryption-usage', reason: 'It is not issued for e-mail (extended key usage).' };
-    if (!uses.encrypt) return { problem: 'no-encryption-usage', reason: 'It may only be used for signing, not for receiving encrypted mail (key usage).' };
+    if (!uses.emailProtection) return { problem: 'no-encryption-usage', reason: 'It is not issued for e-mail (extended key usage).', path: [] };
+    if (!uses.encrypt) return { problem: 'no-encryption-usage', reason: 'It may only be used for signing, not for receiving encrypted mail (key usage).', path: [] };
     const chain = await this.#chain(cert, intermediates, at);
     const t = at.getTime();
     if (chain.problem === null) {
-      if (t > chain.until) return { problem: 'expired', reason: `It expired on ${new Date(chain.until).toISOString().slice(0, 10)}.` };
-      if (t < chain.from) return { problem: 'not-yet-valid', reason: `It is not valid before ${new Date(chain.from).toISOString().slice(0, 10)}.` };
-      return { problem: null, reason: 'Valid, issued by an authority you trust, and allowed for encryption.' };
+      if (t > chain.until) return { problem: 'expired', reason: `It expired on ${new Date(chain.until).toISOString().slice(0, 10)}.`, path: chain.path };
+      if (t < chain.from) return { problem: 'not-yet-valid', reason: `It is not valid before ${new Date(chain.from).toISOString().slice(0, 10)}.`, path: chain.path };
+      return { problem: null, reason: 'Valid, issued by an authority you trust, and allowed for encryption.', path: chain.path };
     }
-    return { problem: chain.problem, reason: chain.reason };
+    return { problem: chain.problem, reason: chain.reason, path: chain.path };
   }
 
   async #chain(cert: Certificate, intermediates: readonly Uint8Array[], at: Date): Promise<ChainAnswer> {
@@ -180,13 +185,19 @@ export class CertificateJudge {
       from = Math.max(from, link.certificate.notBefore.getTime());
       until = Math.min(until, link.certificate.notAfter.getTime());
     }
+    // The CA certificates between the leaf and the anchor, for the caller to keep with the certificate.
+    const path = result.anchored ? result.chain.slice(1, -1).map((l) => l.certificate.der) : [];
     let answer: ChainAnswer;
-    if (result.status === 'valid') answer = { problem: null, reason: result.reason, from, until };
+    if (result.status === 'valid') answer = { problem: null, reason: result.reason, from, until, path };
     else if (result.status === 'expired') {
       const problem = result.code === 'not-yet-valid' ? 'not-yet-valid' : 'expired';
-      answer = { problem, reason: problem === 'expired' ? `It (or a certificate authority above it) expired on ${new Date(until).toISOString().slice(0, 10)}.` : 'It is not valid yet.', from, until };
-    } else if (result.status === 'revoked') answer = { problem: 'revoked', reason: result.reason, from, until };
-    else answer = { problem: 'untrusted', reason: result.anchored ? result.reason : UNTRUSTED_REASON, from, until };
+      const reason = problem === 'expired' ? `It (or a certificate authority above it) expired on ${new Date(until).toISOString().slice(0, 10)}.` : 'It is not valid yet.';
+      answer = { problem, reason, from, until, path };
+    } else if (result.status === 'revoked') answer = { problem: 'revoked', reason: result.reason, from, until, path };
+    else {
+      const reason = result.anchored ? result.reason : result.code === 'untrusted-root' ? UNTRUSTED_ROOT_REASON : NO_PATH_REASON;
+      answer = { problem: 'untrusted', reason, from, until, path };
+    }
     // Only anchored validity is cached as usable: an unanchored path is never usable, whatever the time.
     if (t >= from && t <= until) this.#cache.set(key, answer);
     return answer;
