@@ -1,0 +1,161 @@
+// Classic Outlook's JavaScript-only runtime handlers (src/events/launchevent.ts) with office-addin-mock and
+// the policy served from 127.0.0.1: a message to be protected is always blocked with the compose pane's
+// commandId (nothing can be signed here); a plain message goes only when the policy was read and requires
+// nothing; no policy URL, no fetch, a 404 or an unknown policy version all block.
+import { test, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { COMPOSE_PANE_COMMAND, PROTECTION_KEY } from '../../../src/events/guard.js';
+import { guardPolicyOf, onMessageRecipientsChangedHandler, onMessageSendHandler, onNewMessageComposeHandler, policyUrl } from '../../../src/events/launchevent.js';
+import { installCompose, mailboxEvent, uninstallOffice, type ComposeSetup } from '../../helpers/office-compose.js';
+import { startMailServer } from '../../helpers/mail-server.js';
+
+const server = await startMailServer();
+const g = globalThis as { SIGNET_POLICY_URL?: string; fetch?: typeof fetch };
+g.SIGNET_POLICY_URL = `${server.origin}/signet-policy.json`;
+after(async () => {
+  delete g.SIGNET_POLICY_URL;
+  await server.close();
+});
+afterEach(() => {
+  server.reset();
+  uninstallOffice();
+});
+
+function compose(session: string | null, over: ComposeSetup = {}) {
+  return installCompose({ to: [{ displayName: 'Bob', emailAddress: 'bob@example.org' }], session: session === null ? {} : { [PROTECTION_KEY]: session }, ...over });
+}
+
+async function send(): Promise<Office.SmartAlertsEventCompletedOptions | undefined> {
+  const e = mailboxEvent();
+  onMessageSendHandler(e.event);
+  const first = await e.done;
+  assert.equal(e.completions.length, 1);
+  return first;
+}
+
+test('protection asked for: blocked with the compose pane (Take Action "Open Signet") and a clear message', async () => {
+  compose('{"sign":true,"encrypt":true,"v":1}');
+  const c = await send();
+  assert.equal(c?.allowEvent, false);
+  assert.equal(c?.commandId, COMPOSE_PANE_COMMAND);
+  assert.equal(c?.cancelLabel, 'Open Signet');
+  assert.match(c?.errorMessage ?? '', /must be signed and encrypted \(you turned it on\)\. Classic Outlook cannot do that while sending/);
+  assert.match(c?.errorMessage ?? '', /"Encrypt & Send"/);
+});
+
+test('nothing asked and a policy that requires nothing: Outlook sends', async () => {
+  compose(null);
+  assert.deepEqual(await send(), { allowEvent: true });
+  assert.ok(server.requests.some((r) => r.url === '/signet-policy.json'));
+});
+
+test('policy alwaysSign, or encryption for a listed recipient domain: blocked', async () => {
+  server.policy = JSON.stringify({ policyVersion: 1, signing: { alwaysSign: true } });
+  compose('{"sign":false,"encrypt":false,"v":1}');
+  let c = await send();
+  assert.equal(c?.allowEvent, false);
+  assert.match(c?.errorMessage ?? '', /must be signed \(your organisation requires signing\)/);
+
+  server.policy = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['Fabrikam.com'] } });
+  compose(null, { cc: [{ displayName: 'P', emailAddress: 'p@fabrikam.com' }] });
+  c = await send();
+  assert.equal(c?.allowEvent, false);
+  assert.match(c?.errorMessage ?? '', /requires encryption for mail to fabrikam\.com/);
+
+  compose(null, { cc: [{ displayName: 'Q', emailAddress: 'q@contoso.com' }] });
+  assert.deepEqual(await send(), { allowEvent: true });
+});
+
+test('policy 404, unknown version, not JSON: unavailable → blocked even when nothing was asked', async () => {
+  for (const policy of [{ status: 404 }, JSON.stringify({ policyVersion: 2 }), '{nope']) {
+    server.policy = policy;
+    compose(null);
+    const c = await send();
+    assert.equal(c?.allowEvent, false, JSON.stringify(policy));
+    assert.equal(c?.commandId, COMPOSE_PANE_COMMAND);
+    assert.match(c?.errorMessage ?? '', /could not load your organisation's policy/);
+  }
+});
+
+test('no policy location, or no fetch/XMLHttpRequest in the runtime: blocked', async () => {
+  const url = g.SIGNET_POLICY_URL;
+  delete g.SIGNET_POLICY_URL;
+  try {
+    assert.equal(policyUrl(), null);
+    compose(null);
+    assert.equal((await send())?.allowEvent, false);
+  } finally {
+    g.SIGNET_POLICY_URL = url;
+  }
+  const realFetch = g.fetch;
+  delete g.fetch;
+  try {
+    compose(null);
+    const c = await send();
+    assert.equal(c?.allowEvent, false);
+    assert.match(c?.errorMessage ?? '', /could not load your organisation's policy/);
+  } finally {
+    g.fetch = realFetch;
+  }
+});
+
+test('unreadable item settings or recipients: blocked', async () => {
+  compose(null, { failures: ['sessionGet'] });
+  assert.equal((await send())?.allowEvent, false);
+  compose('garbage');
+  assert.equal((await send())?.allowEvent, false);
+  server.policy = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['fabrikam.com'] } });
+  compose(null, { failures: ['to'] });
+  const c = await send();
+  assert.equal(c?.allowEvent, false);
+  assert.match(c?.errorMessage ?? '', /could not read the recipients/);
+});
+
+test('OnNewMessageCompose applies the policy defaults and tells the user to send from the pane', async () => {
+  server.policy = JSON.stringify({ policyVersion: 1, signing: { alwaysSign: true }, encryption: { required: 'always' } });
+  const mock = compose(null);
+  const e = mailboxEvent();
+  onNewMessageComposeHandler(e.event);
+  assert.equal(await e.done, undefined);
+  assert.equal(mock.session.get(PROTECTION_KEY), '{"sign":true,"encrypt":true,"v":1}');
+  assert.match(mock.notifications.get('signet-protection')?.message ?? '', /must be signed and encrypted \(organisation policy\)/);
+});
+
+test('OnNewMessageCompose without a policy completes and stores nothing', async () => {
+  server.policy = { status: 500 };
+  const mock = compose(null);
+  const e = mailboxEvent();
+  onNewMessageComposeHandler(e.event);
+  await e.done;
+  assert.equal(mock.session.size, 0);
+});
+
+test('OnMessageRecipientsChanged: a listed domain shows the requirement; otherwise the bar goes', async () => {
+  server.policy = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['*.fabrikam.com'] } });
+  const mock = compose(null, { to: [{ displayName: 'S', emailAddress: 's@sales.fabrikam.com' }] });
+  const e = mailboxEvent();
+  onMessageRecipientsChangedHandler(e.event);
+  await e.done;
+  assert.match(mock.notifications.get('signet-readiness')?.message ?? '', /mail to sales\.fabrikam\.com must be encrypted/);
+  const other = compose(null);
+  other.notifications.set('signet-readiness', { type: 'informationalMessage', message: 'old' });
+  const e2 = mailboxEvent();
+  onMessageRecipientsChangedHandler(e2.event);
+  await e2.done;
+  assert.equal(other.notifications.has('signet-readiness'), false);
+});
+
+test('the policy subset this runtime reads, and the handlers registered by name on load', async () => {
+  assert.equal(guardPolicyOf({ policyVersion: 2 }), null);
+  assert.equal(guardPolicyOf(null), null);
+  assert.deepEqual(guardPolicyOf({ policyVersion: 1, signing: { alwaysSign: 'yes' }, encryption: { required: 'domains', domains: [' A.example ', 3, ''] } }), {
+    signing: { alwaysSign: false },
+    encryption: { required: 'domains', domains: ['a.example'] },
+  });
+  const mock = installCompose();
+  await import(`../../../src/events/launchevent.js?registration=${Date.now()}`);
+  assert.deepEqual(
+    mock.calls.filter((c) => c.startsWith('associate')),
+    ['associate(onNewMessageComposeHandler)', 'associate(onMessageRecipientsChangedHandler)', 'associate(onMessageSendHandler)'],
+  );
+});
