@@ -1,17 +1,22 @@
-// Loaded in the task pane iframe in place of Microsoft's office.js when the workbench hosts the pane (the
-// server swaps the one <script> tag, see server.ts). Like the real office.js it defines the `Office` global
-// before the pane's bundle runs; its implementation is the workbench page's (fake-office.ts), reached
-// through the same-origin parent. It also announces the mailbox owner's demo key, which only the workbench
-// has: Outlook never hands keys to an add-in.
+// Loaded in the add-in's pages in place of Microsoft's office.js when the workbench hosts them (the server
+// swaps the one <script> tag of taskpane.html and commands.html, see server.ts). Like the real office.js
+// it defines the `Office` global before the page's bundle runs; its implementation is the workbench
+// page's (fake-office.ts), reached through the same-origin parent, which answers per frame: the read
+// pane, the compose pane, or the add-in's event runtime. It also announces what only the workbench has:
+// the mailbox owner's demo key (Outlook never hands keys to an add-in), the demo CA the simulated user
+// trusts, and, in place of Nested App Authentication, the simulated Microsoft Graph with its token (MSAL's
+// NAA needs the real Outlook host).
 
 import type { createOffice } from './fake-office.js';
 
 export interface WorkbenchHostApi {
-  /** A fresh Office namespace for a (re)loaded pane. */
-  officeFor(): ReturnType<typeof createOffice>['office'];
+  /** A fresh Office namespace for a (re)loaded page, by the frame it runs in. */
+  officeFor(frame: Element | null): ReturnType<typeof createOffice>['office'];
   demoIdentityUrl: string;
   /** The demo CA's root (PEM): the simulated user has chosen to trust it, as a user-trusted root. */
   demoRootUrl: string;
+  /** The simulated Graph (Exchange Online), or null when the simulated mailbox is on Exchange Server (EWS). */
+  graph: { baseUrl: string; accessToken: string } | null;
 }
 
 const host = (window.parent as Window & { signetWorkbenchHost?: WorkbenchHostApi }).signetWorkbenchHost;
@@ -19,6 +24,10 @@ if (window.parent === window || !host) {
   // Opened directly (not inside the workbench): behave like an office.js that failed to load.
   console.warn('Signet workbench: no workbench host around this page; the pane runs standalone.');
 } else {
-  (window as unknown as { Office: unknown }).Office = host.officeFor();
-  (window as unknown as { signetWorkbench: unknown }).signetWorkbench = { demoIdentityUrl: host.demoIdentityUrl, demoRootUrl: host.demoRootUrl };
+  (window as unknown as { Office: unknown }).Office = host.officeFor(window.frameElement);
+  (window as unknown as { signetWorkbench: unknown }).signetWorkbench = {
+    demoIdentityUrl: host.demoIdentityUrl,
+    demoRootUrl: host.demoRootUrl,
+    ...(host.graph ? { graph: host.graph } : {}),
+  };
 }
