@@ -1,0 +1,208 @@
+// Attack-style regressions for the send-time guard: when protection was asked for (by the sender or by the
+// organisation), no failure anywhere — transport errors of every kind, a dropped connection, a hang, an
+// exception in any dependency or Office.js call, a corrupted setting, hostile input — may end in
+// event.completed({ allowEvent: true }), complete twice, or put plaintext on the wire.
+import { test, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { toBase64, utf8 } from '../../src/core/bytes.js';
+import { PROTECTION_KEY } from '../../src/events/guard.js';
+import { onMessageSend, type HandlerDeps } from '../../src/events/handlers.js';
+import { onMessageSendHandler } from '../../src/events/launchevent.js';
+import { installCompose, mailboxEvent, uninstallOffice, type ComposeSetup, type Failing } from '../helpers/office-compose.js';
+import { startMailServer } from '../helpers/mail-server.js';
+import { handlerDeps } from '../helpers/handler-deps.js';
+import { testPki } from '../helpers/pki.js';
+
+const server = await startMailServer();
+const g = globalThis as { SIGNET_POLICY_URL?: string };
+g.SIGNET_POLICY_URL = `${server.origin}/signet-policy.json`;
+after(async () => {
+  delete g.SIGNET_POLICY_URL;
+  await server.close();
+});
+afterEach(() => {
+  server.reset();
+  uninstallOffice();
+});
+
+const SECRET = 'Merger terms: 1.2 billion';
+const ATTACHMENT_SECRET = 'Attachment secret 7731';
+
+function compose(session: string | null, over: ComposeSetup = {}) {
+  return installCompose({
+    to: [{ displayName: 'Bob', emailAddress: 'bob@example.org' }],
+    bcc: [{ displayName: 'Carol', emailAddress: 'carol@example.org' }],
+    html: `<p>${SECRET}</p>`,
+    text: SECRET,
+    attachments: [{ id: 'a1', name: 'terms.txt', format: 'base64', content: toBase64(utf8(ATTACHMENT_SECRET)) }],
+    itemId: 'AAMkdraft',
+    session: session === null ? {} : { [PROTECTION_KEY]: session },
+    ...over,
+  });
+}
+
+async function run(deps: HandlerDeps): Promise<Office.SmartAlertsEventCompletedOptions[]> {
+  const e = mailboxEvent();
+  await onMessageSend(e.event, deps);
+  await e.done;
+  await new Promise((r) => setTimeout(r, 5));
+  return e.completions.map((c) => c ?? {});
+}
+
+function assertBlocked(completions: Office.SmartAlertsEventCompletedOptions[], label: string): void {
+  assert.equal(completions.length, 1, `${label}: completed ${completions.length} times`);
+  assert.equal(completions[0]!.allowEvent, false, `${label}: allowEvent was not false`);
+  assert.ok((completions[0]!.errorMessage ?? '').length > 0, `${label}: no message`);
+}
+
+const PROTECTED = ['{"sign":true,"encrypt":false,"v":1}', '{"sign":false,"encrypt":true,"v":1}', '{"sign":true,"encrypt":true,"v":1}'];
+
+test('protection requested + any transport failure never results in allowEvent: true, nor in a delivery', async () => {
+  const failures: (typeof server.failNext)[number][] = [
+    { status: 401 },
+    { status: 403 },
+    { status: 413 },
+    { status: 429, headers: { 'Retry-After': '3' } },
+    { status: 500 },
+    { status: 502, body: '<html>Bad gateway</html>' },
+    { status: 503 },
+    { status: 200, body: 'not the 202 Graph promises' },
+    'drop',
+  ];
+  for (const session of PROTECTED) {
+    for (const f of failures) {
+      compose(session);
+      server.failNext.push(f);
+      const completions = await run(await handlerDeps(server));
+      assertBlocked(completions, `${session} + ${JSON.stringify(f)}`);
+      assert.equal(server.delivered.length, 0);
+      server.reset();
+    }
+  }
+});
+
+test('a hanging Graph request ends in the handler\'s own timeout, blocked', async () => {
+  compose(PROTECTED[2]!);
+  server.failNext.push('hang');
+  const completions = await run(await handlerDeps(server, { sendTimeoutMs: 400 }));
+  assertBlocked(completions, 'hang');
+  assert.match(completions[0]!.errorMessage!, /did not finish/);
+});
+
+test('an exception in any dependency, with protection asked by the sender or required by policy, always blocks', async () => {
+  const boom = () => Promise.reject(new Error('boom'));
+  // toAscii is only consulted for an internationalised recipient domain.
+  const idn: ComposeSetup = { cc: [{ displayName: 'M', emailAddress: 'm@münchen.example' }] };
+  const breakers: [string, Partial<HandlerDeps>, ComposeSetup][] = [
+    ['loadPolicy', { loadPolicy: boom }, {}],
+    ['services', { services: boom }, {}],
+    ['transport', { transport: boom }, {}],
+    ['readDraft', { readDraft: boom }, {}],
+    ['sendProtected', { sendProtected: boom }, {}],
+    ['toAscii', { toAscii: () => { throw new Error('boom'); } }, idn],
+    ['now', { now: () => { throw new Error('boom'); } }, {}],
+  ];
+  for (const [name, over, setup] of breakers) {
+    for (const [label, session, policyRequires] of [
+      ['sender asked', PROTECTED[2]!, false],
+      ['policy requires', null, true],
+    ] as const) {
+      compose(session, setup);
+      const deps = await handlerDeps(server, over, (p) => {
+        if (policyRequires) {
+          p.signing.alwaysSign = true;
+          p.encryption.required = 'domains';
+          p.encryption.domains = ['example.org'];
+        }
+      });
+      assertBlocked(await run(deps), `${name} / ${label}`);
+      assert.equal(server.delivered.length, 0);
+    }
+  }
+});
+
+test('every failing Office.js call blocks a message that was to be protected', async () => {
+  const calls: Failing[] = ['from', 'to', 'subject', 'body', 'attachments', 'attachmentContent', 'sessionGet', 'internetHeaders', 'notification'];
+  for (const failing of calls) {
+    compose(PROTECTED[1]!, { failures: [failing] });
+    const completions = await run(await handlerDeps(server));
+    assert.equal(completions.length, 1, failing);
+    if (failing === 'internetHeaders' || failing === 'notification') {
+      // Optional data: the protected send goes ahead, and Outlook's plain send is still cancelled.
+      assert.equal(completions[0]!.allowEvent, false, failing);
+      assert.match(completions[0]!.errorMessage!, /^Sent encrypted by Signet/);
+    } else {
+      assertBlocked(completions, failing);
+      assert.equal(server.delivered.length, 0, failing);
+    }
+    server.reset();
+  }
+});
+
+test('failures after the protected send (marking the item, finding or deleting the draft) never re-open the plain send', async () => {
+  for (const failing of ['sessionSet', 'itemId'] as Failing[]) {
+    compose(PROTECTED[0]!, { failures: [failing] });
+    const completions = await run(await handlerDeps(server));
+    assert.equal(completions.length, 1);
+    assert.equal(completions[0]!.allowEvent, false);
+    assert.equal(server.delivered.length, 1, failing);
+    server.reset();
+  }
+  compose(PROTECTED[0]!);
+  const deps = await handlerDeps(server);
+  const realTransport = deps.transport;
+  deps.transport = async (p) => {
+    const t = await realTransport(p);
+    return { ...t, discardDraft: () => Promise.reject(new Error('cannot delete')) };
+  };
+  const completions = await run(deps);
+  assert.equal(completions[0]!.allowEvent, false);
+  assert.match(completions[0]!.errorMessage!, /could not remove the saved draft/);
+});
+
+test('corrupted or hostile stored settings never allow a plain send', async () => {
+  for (const raw of ['{"sign":true}', '{"sign":1,"encrypt":0,"v":1}', 'true', '[]', '{"sign":false,"encrypt":false,"v":"1"}', '\u0000', '{"__proto__":{"v":1},"sign":false,"encrypt":false}']) {
+    compose(raw);
+    assertBlocked(await run(await handlerDeps(server)), raw);
+  }
+});
+
+test('a header-injection attempt in the subject blocks the send instead of smuggling a Bcc', async () => {
+  compose(PROTECTED[0]!, { subject: 'Hello\r\nBcc: mallory@evil.example' });
+  assertBlocked(await run(await handlerDeps(server)), 'subject injection');
+  assert.equal(server.delivered.length, 0);
+});
+
+test('encrypted: the body, the attachment and the Bcc never appear in the bytes on the wire or in what To recipients decrypt', async () => {
+  compose(PROTECTED[2]!);
+  const completions = await run(await handlerDeps(server));
+  assert.match(completions[0]!.errorMessage!, /^Sent signed and encrypted by Signet/);
+  const wire = server.delivered[0]!.mime.toString('latin1');
+  assert.doesNotMatch(wire, /Merger|billion|7731/);
+  assert.doesNotMatch(wire, /VGVybXMg|QXR0YWNobWVudCBzZWNyZXQ/, 'not even base64 of the attachment');
+  // The Bcc field travels in the submission's outer header for Exchange only, never inside the protected content.
+  const bob = testPki().users.bob;
+  const dec = spawnSync('openssl', ['cms', '-decrypt', '-recip', bob.certPath, '-inkey', bob.keyPath], { input: server.delivered[0]!.mime });
+  assert.equal(dec.status, 0, dec.stderr.toString());
+  assert.doesNotMatch(dec.stdout.toString('latin1'), /carol@example\.org/i);
+  const carol = testPki().users.carol;
+  assert.equal(spawnSync('openssl', ['cms', '-decrypt', '-recip', carol.certPath, '-inkey', carol.keyPath], { input: server.delivered[0]!.mime }).status, 0, 'the Bcc recipient can decrypt');
+});
+
+test('classic Outlook (JS-only runtime): every protected state and every policy failure blocks', async () => {
+  const policies: (string | { status: number })[] = [JSON.stringify({ policyVersion: 1 }), { status: 404 }, { status: 500 }, 'not json', JSON.stringify({ policyVersion: 99 })];
+  for (const session of [...PROTECTED, null, 'garbage']) {
+    for (const policy of policies) {
+      server.policy = policy;
+      compose(session);
+      const e = mailboxEvent();
+      onMessageSendHandler(e.event);
+      const c = await e.done;
+      await new Promise((r) => setTimeout(r, 5));
+      assert.equal(e.completions.length, 1);
+      const plainAllowed = session === null && policy === policies[0];
+      assert.equal(c?.allowEvent, plainAllowed, `${session} / ${JSON.stringify(policy)}`);
+    }
+  }
+});
