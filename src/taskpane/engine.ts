@@ -7,6 +7,8 @@
 // algorithm and revocation settings become the core's config. Revocation: the pane's CSP allows no
 // connection to OCSP responders or CRL servers (and they send no CORS headers), so the pane verifies
 // offline and the Verdict says revocation was not checked; `signet verify` on the .eml checks it.
+// Private keys come from the key store (src/keys/store, IndexedDB, non-extractable; pane-keys.ts), plus the
+// workbench's demo key for this session only; a valid verdict teaches the store the sender's certificate.
 
 import { SignetError, toSignetError } from '../core/errors.js';
 import { parseMime } from '../core/mime/parser.js';
@@ -15,10 +17,14 @@ import type { Verdict } from '../core/verdict.js';
 import type { Identity } from '../core/keys.js';
 import { cryptoProvider } from '../core/crypto.js';
 import { loadCertificates, loadIdentities } from '../keys/identity-file.js';
+import { isPkcs12 } from '../keys/pkcs12.js';
 import type { SignetConfig } from '../core/config.js';
 import { loadPolicy, policyStatusLine } from '../policy/load.js';
 import { securityConfig, trustAnchors, type PolicyResult } from '../policy/policy.js';
 import { userRootDer, type RootStorage } from './user-roots.js';
+import { currentIdentities, learnFromVerdict, openPaneKeys } from './pane-keys.js';
+import type { KeyStore } from '../keys/store/key-store.js';
+import { selfTest, type SelfTestResult } from '../keys/store/self-test.js';
 import { extractContent, type AttachmentView } from './content.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
 
@@ -28,7 +34,13 @@ export interface Keyring {
   policy: PolicyResult;
   /** The core's settings from the policy (algorithms, revocation mode). */
   config: SignetConfig;
+  /** Every identity that may decrypt: the key store's, then the session's (refreshIdentities() after changes). */
   identities: Identity[];
+  /** Identities held for this session only, never stored (the workbench's demo key). */
+  sessionIdentities: Identity[];
+  /** The persistent key store (IndexedDB), or null when the browser refuses storage (see storeError). */
+  store: KeyStore | null;
+  storeError: string | null;
   /** Where the keys came from, for the pane's "Keys" line ("workbench demo key for dana@example.org"). */
   notes: string[];
 }
@@ -37,6 +49,8 @@ export interface Analysis {
   verdict: Verdict;
   document: SafeDocument | null;
   attachments: AttachmentView[];
+  /** Addresses whose certificate this message taught the key store (ready for encrypting to them). */
+  learnt: string[];
 }
 
 /**
@@ -89,29 +103,59 @@ export async function loadKeyring(): Promise<Keyring> {
     }
   }
   if (userRoots.length > 0) notes.push(`${userRoots.length} root(s) you trust`);
-  const identities: Identity[] = [];
+  const sessionIdentities: Identity[] = [];
   const demo = workbench?.demoIdentityUrl;
   if (typeof demo === 'string') {
     const pem = await fetchBytes(demo);
     if (pem) {
-      identities.push(...(await loadIdentities(pem, undefined, provider)));
-      notes.push('Workbench demo key loaded');
+      sessionIdentities.push(...(await loadIdentities(pem, undefined, provider)));
+      notes.push('Workbench demo key loaded for this session');
     }
   }
-  return { anchors, policy, config: securityConfig(policy.policy), identities, notes };
+  const config = securityConfig(policy.policy);
+  const keys = await openPaneKeys(anchors, config, policy);
+  if (keys.error) notes.push(`Keys cannot be kept in this browser: ${keys.error}`);
+  const keyring: Keyring = { anchors, policy, config, identities: [], sessionIdentities, store: keys.store, storeError: keys.error, notes };
+  await refreshIdentities(keyring);
+  // Imports, deletions and unlocks in the Settings view reach the read pane at once.
+  keys.store?.identities.onChange(() => void refreshIdentities(keyring));
+  return keyring;
 }
 
-/** Adds a PKCS#12 or PEM identity the user chose, for this session only (never stored, nor its passphrase). */
+/** Re-reads the stored identities into the keyring (after an import, a deletion, an unlock). */
+export async function refreshIdentities(keyring: Keyring): Promise<void> {
+  keyring.identities = await currentIdentities(keyring.store, keyring.sessionIdentities);
+}
+
+/**
+ * Imports a key file the user chose: PKCS#12 goes into the key store (non-extractable keys, kept in this
+ * browser); a PEM key file, which carries no passphrase-protected form worth keeping, is held for this
+ * session only. Returns how many identities were added.
+ */
 export async function importIdentity(keyring: Keyring, bytes: Uint8Array, passphrase: string | undefined): Promise<number> {
+  if (keyring.store && isPkcs12(bytes)) {
+    const added = await keyring.store.identities.importPkcs12(bytes, passphrase ?? '');
+    await refreshIdentities(keyring);
+    return added.length;
+  }
   const found = await loadIdentities(bytes, passphrase, cryptoProvider());
   if (found.length === 0) throw new SignetError('usage', 'The file holds no private key with its certificate.');
-  keyring.identities.push(...found);
+  keyring.sessionIdentities.push(...found);
+  await refreshIdentities(keyring);
   keyring.notes.push(`${found.length} key(s) imported for this session`);
   return found.length;
 }
 
+/** "Check this key" in the Settings view: signs and decrypts a test message with a stored identity. */
+export async function checkIdentity(keyring: Keyring, id: string): Promise<SelfTestResult> {
+  const identity = keyring.store ? await keyring.store.identities.get(id) : null;
+  if (!identity) throw new SignetError('usage', 'That identity is no longer in the store.');
+  return selfTest(identity, cryptoProvider());
+}
+
 export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
   const { verdict, content } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
+  const learnt = await learnFromVerdict(keyring.store, verdict);
   let document: SafeDocument | null = null;
   let attachments: AttachmentView[] = [];
   if (content) {
@@ -125,5 +169,5 @@ export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Anal
       document = plainTextDocument(`The content could not be displayed: ${toSignetError(e, 'malformed-mime').message}`);
     }
   }
-  return { verdict, document, attachments };
+  return { verdict, document, attachments, learnt };
 }

@@ -3,8 +3,8 @@
 // details, chain and content. A dropped or chosen .eml goes through the same path. The short verdict also
 // goes to Outlook's info bar (item.notificationMessages).
 
-import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
-import { Caption1, Field, FluentProvider, Input, Spinner, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { Button, Caption1, FluentProvider, Spinner, Tab, TabList, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { defaultLimits } from '../../core/config.js';
 import { isSignetError } from '../../core/errors.js';
 import { inOutlook, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
@@ -16,6 +16,10 @@ import { Badge, VerdictDetails } from './verdict-view.js';
 import { ContentView } from './content-view.js';
 
 type Engine = typeof EngineModule;
+
+// The "Keys & certificates" view is its own chunk, fetched the first time it is opened.
+const SettingsView = lazy(() => import(/* webpackChunkName: "settings" */ './settings-view.js').then((m) => ({ default: m.SettingsView })));
+type View = 'message' | 'settings';
 
 // Started at once, not awaited: the crypto chunk downloads while React paints and Office initialises.
 let enginePromise: Promise<Engine> | null = null;
@@ -78,6 +82,7 @@ export function App(): ReactElement {
   const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
   const [dragover, setDragover] = useState(false);
   const [keyNote, setKeyNote] = useState<string>('');
+  const [view, setView] = useState<View>('message');
   const sequence = useRef(0);
 
   const open = useCallback(async (getSnapshot: () => Promise<MessageSnapshot>, title: string, fromOutlook: boolean): Promise<void> => {
@@ -135,18 +140,6 @@ export function App(): ReactElement {
     void open(async () => ({ bytes: new Uint8Array(await file.arrayBuffer()), source: 'file', byteExact: true, label: `the file ${file.name}` }), file.name, false);
   };
 
-  const [pass, setPass] = useState('');
-  const importKey = async (file: File): Promise<void> => {
-    try {
-      const [e, keys] = await Promise.all([engine(), keyring()]);
-      await e.importIdentity(keys, new Uint8Array(await file.arrayBuffer()), pass || undefined);
-      setPass('');
-      setKeyNote(keys.notes.join(' · '));
-    } catch (err) {
-      setKeyNote(`Key not imported: ${errorText(err)}`);
-    }
-  };
-
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme} className={s.root} data-theme={dark ? 'dark' : 'light'}>
       <main
@@ -167,45 +160,51 @@ export function App(): ReactElement {
         <header className={s.header}>
           <img src="assets/icon-32.png" width={24} height={24} alt="" />
           <span className={s.product}>Signet</span>
+          <TabList size="small" selectedValue={view} onTabSelect={(_e, d) => setView(d.value as View)} aria-label="Signet views">
+            <Tab value="message" data-testid="tab-message">
+              Message
+            </Tab>
+            <Tab value="settings" data-testid="tab-settings">
+              Keys &amp; certificates
+            </Tab>
+          </TabList>
         </header>
-        <PhaseView phase={phase} />
-        <section className={`${s.drop} ${dragover ? s.dragover : ''}`} aria-labelledby="file-heading">
-          <h2 id="file-heading" className={s.h2}>
-            Check a message file
-          </h2>
-          <Caption1 id="file-hint">Drop an .eml file here, or choose one. Files are checked exactly as saved.</Caption1>
-          <input
-            type="file"
-            accept=".eml,message/rfc822"
-            aria-describedby="file-hint"
-            aria-label="Message file (.eml)"
-            data-testid="file-input"
-            onChange={(ev) => {
-              const f = ev.currentTarget.files?.[0];
-              if (f) openFile(f);
-            }}
-          />
-        </section>
-        <details>
-          <summary>Keys and trust</summary>
-          <Caption1 data-testid="key-note">{keyNote || 'Loading…'}</Caption1>
-          <div className={s.row}>
-            <Field label="Passphrase (not stored)">
-              <Input type="password" value={pass} onChange={(_e, d) => setPass(d.value)} />
-            </Field>
-            <Field label="Your key file (.p12, .pem) for this session">
+        {view === 'settings' ? (
+          <Suspense fallback={<Spinner size="small" label="Loading keys…" />}>
+            <SettingsView engine={engine} keyring={keyring} />
+          </Suspense>
+        ) : (
+          <>
+            <PhaseView phase={phase} />
+            <section className={`${s.drop} ${dragover ? s.dragover : ''}`} aria-labelledby="file-heading">
+              <h2 id="file-heading" className={s.h2}>
+                Check a message file
+              </h2>
+              <Caption1 id="file-hint">Drop an .eml file here, or choose one. Files are checked exactly as saved.</Caption1>
               <input
                 type="file"
-                accept=".p12,.pfx,.pem,.key"
+                accept=".eml,message/rfc822"
+                aria-describedby="file-hint"
+                aria-label="Message file (.eml)"
+                data-testid="file-input"
                 onChange={(ev) => {
                   const f = ev.currentTarget.files?.[0];
-                  if (f) void importKey(f);
+                  if (f) openFile(f);
                 }}
               />
-            </Field>
-          </div>
-          <Caption1>Keys imported here live in this pane only until it closes; each Outlook client has its own storage.</Caption1>
-        </details>
+            </section>
+            <details>
+              <summary>Keys and trust</summary>
+              <Caption1 data-testid="key-note">{keyNote || 'Loading…'}</Caption1>
+              <div className={s.row}>
+                <Button size="small" onClick={() => setView('settings')} data-testid="open-settings">
+                  Manage your keys and correspondents&rsquo; certificates
+                </Button>
+              </div>
+              <Caption1>Keys are kept in this browser or Outlook profile only; each Outlook client has its own storage.</Caption1>
+            </details>
+          </>
+        )}
       </main>
     </FluentProvider>
   );
@@ -242,6 +241,11 @@ function PhaseView({ phase }: { phase: Phase }): ReactElement {
       return (
         <>
           <Badge presentation={phase.presentation} subject={phase.title} />
+          {phase.analysis.learnt.length > 0 && (
+            <Caption1 data-testid="learnt">
+              Saved the certificate of {phase.analysis.learnt.join(', ')}: you can now send them encrypted mail.
+            </Caption1>
+          )}
           <VerdictDetails verdict={phase.analysis.verdict} sourceLabel={phase.snapshot.label} unverifiable={phase.presentation.state === 'unverifiable'} />
           <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} />
         </>
