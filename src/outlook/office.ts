@@ -296,12 +296,6 @@ export async function getSavedItemId(): Promise<string | null> {
   }
 }
 
-/** Saves the draft to the server and returns its EWS id (Mailbox 1.3). */
-export async function saveComposeItem(): Promise<string> {
-  const item = composeItem();
-  return officeCall<string>((cb) => item.saveAsync(cb));
-}
-
 /**
  * A value of the item's session data (Mailbox 1.11): the string, or null when the key is not set. Hosts
  * report a missing key as an empty value; a failed call throws (`io`), so callers can tell "not set" from

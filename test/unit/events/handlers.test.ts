@@ -107,6 +107,8 @@ test('the organisation policy makes protection required even when the item says 
   assert.match(e.completions[0]!.errorMessage!, /^Sent signed by Signet/);
   const ver = spawnSync('openssl', ['cms', '-verify', '-CAfile', pki.rootPath], { input: server.delivered[0]!.mime });
   assert.equal(ver.status, 0, ver.stderr.toString());
+  // Never saved (getItemIdAsync: ItemNotSaved): there is no server draft to delete, and none is created.
+  assert.ok(!server.requests.some((r) => r.method === 'DELETE'));
 });
 
 test('transport failure (Graph 503) → blocked with what happened and the pane', async () => {

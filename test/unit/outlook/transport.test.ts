@@ -78,6 +78,15 @@ test('Graph discard: DELETE /me/messages/{REST id}; the EWS id is converted to t
   assert.equal(seen[0]!.headers.authorization, 'Bearer tok-123');
 });
 
+test('Graph discard inside Outlook: the id is converted with convertToRestId (v2.0)', async () => {
+  installCompose();
+  const mailbox = (globalThis as unknown as { Office: { context: { mailbox: Record<string, unknown> } } }).Office.context.mailbox;
+  mailbox['convertToRestId'] = (id: string, version: string) => `rest:${version}:${id}`;
+  replies = [{ status: 204 }];
+  await graph().discardDraft('AAMk');
+  assert.equal(seen[0]!.url, '/graph/v1.0/me/messages/rest%3Av2.0%3AAAMk');
+});
+
 const graphCases: { name: string; reply: Reply; code: string; check: (e: TransportError) => void }[] = [
   { name: '401', reply: { status: 401, body: graphError('InvalidAuthenticationToken', 'Access token has expired.') }, code: 'send-unauthorized', check: (e) => assert.match(e.message, /sign in again/) },
   {
