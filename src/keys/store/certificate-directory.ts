@@ -371,9 +371,10 @@ export class CertificateDirectory {
     }
     const refused: RefusedCertificate[] = [];
     let storedAny = false;
+    // Each entry is a DER certificate or a PKCS#7 certs-only bundle (what LDAP's userSMIMECertificate holds).
     const parsed = ders.flatMap((d) => {
       try {
-        return [readCertificate(d)];
+        return loadCertificates(d).map((c) => readCertificate(c));
       } catch {
         return [];
       }

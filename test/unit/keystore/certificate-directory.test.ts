@@ -182,12 +182,16 @@ test('trust changes apply to stored certificates: without the root, a stored cer
 test('organisation directory: GET ?address= with Accept JSON, no credentials; answers validated and cached', async () => {
   const pki = testPki();
   const hal = issue('Hal', { email: 'hal@example.org' });
+  const pat = issue('Pat', { email: 'pat@example.org' });
+  // LDAP's userSMIMECertificate holds a PKCS#7 certs-only bundle: the gateway may pass it on as is.
+  const patBundle = new Uint8Array(openssl(['crl2pkcs7', '-nocrl', '-certfile', pat.certPath, '-certfile', pki.intermediatePath, '-outform', 'DER']));
   const requests: IncomingMessage[] = [];
   const server = await startHttpServer((req, res) => {
     requests.push(req);
     const address = new URL(req.url!, 'http://x').searchParams.get('address');
     const certs: Record<string, Uint8Array[]> = {
       'hal@example.org': [hal.certDer, pki.intermediateDer],
+      'pat@example.org': [patBundle],
       'oscar@example.org': [pki.users.expired.certDer],
       'mallory@example.org': [pki.users.mallory.certDer],
     };
@@ -218,12 +222,14 @@ test('organisation directory: GET ?address= with Accept JSON, no credentials; an
     // Now in the store: no second request.
     assert.ok((await store.certificates.lookup('hal@example.org')).chosen);
     assert.equal(requests.length, 1);
+    assert.deepEqual((await store.certificates.lookup('pat@example.org')).chosen!.der, pat.certDer);
+    assert.equal(requests.length, 2);
     // Unknown: 404, then not asked again for a while.
     const n = await store.certificates.lookup('nobody@example.org');
     assert.equal(n.chosen, null);
     assert.equal(n.askedDirectory, true);
     await store.certificates.lookup('nobody@example.org');
-    assert.equal(requests.length, 2);
+    assert.equal(requests.length, 3);
     // What the directory returns is judged like anything else.
     const o = await store.certificates.lookup('oscar@example.org');
     assert.equal(o.chosen, null);
