@@ -1,15 +1,17 @@
 // Drives the real workbench in Debian's Chromium (playwright-core, no bundled browser): builds the add-in in
 // production mode with the workbench page into a temp folder, makes sure the sample mailbox exists
-// (.workbench/, openssl + Signet), serves both on a free loopback port, and launches Chromium with a fresh
-// profile. Used by test/e2e and by the pane-latency benchmark (bench/pane-latency.ts).
+// (.workbench/, openssl + Signet), serves both on a free loopback port with the simulated Exchange (its
+// delivered mail kept in memory, so every run starts empty), and launches Chromium with a fresh profile.
+// Used by test/e2e and by the pane-latency benchmark (bench/pane-latency.ts).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ensureMailbox } from '../../src/workbench/samples.js';
+import type { MailboxIndex } from '../../src/workbench/mailbox.js';
+import { ensureMailbox, workbenchPaths } from '../../src/workbench/samples.js';
 import { startServer, type RunningServer } from '../../src/workbench/server.js';
 
 export const CHROMIUM = process.env['SIGNET_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -50,7 +52,8 @@ export function buildForBrowser(): string {
 export async function openWorkbench(dist: string): Promise<Workbench> {
   requireChromium();
   const mailbox = await ensureMailbox(PACKAGE_ROOT);
-  const server = await startServer({ port: 0, root: dist, extraRoots: [mailbox] });
+  const index = JSON.parse(readFileSync(workbenchPaths(PACKAGE_ROOT).index, 'utf8')) as MailboxIndex;
+  const server = await startServer({ port: 0, root: dist, extraRoots: [mailbox], mail: { dir: null, owner: index.owner, sendAs: index.sendAs } });
   const profile = mkdtempSync(join(tmpdir(), 'signet-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
