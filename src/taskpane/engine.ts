@@ -49,8 +49,6 @@ export interface Analysis {
   verdict: Verdict;
   document: SafeDocument | null;
   attachments: AttachmentView[];
-  /** Addresses whose certificate this message taught the key store (ready for encrypting to them). */
-  learnt: string[];
 }
 
 /**
@@ -146,6 +144,14 @@ export async function importIdentity(keyring: Keyring, bytes: Uint8Array, passph
   return found.length;
 }
 
+/**
+ * After the badge is on screen: a valid Verdict teaches the key store the sender's certificate (rule 8 is
+ * enforced inside harvest()). Returns the addresses now ready for encryption; never throws.
+ */
+export function learnFrom(keyring: Keyring, verdict: Verdict): Promise<string[]> {
+  return learnFromVerdict(keyring.store, verdict);
+}
+
 /** "Check this key" in the Settings view: signs and decrypts a test message with a stored identity. */
 export async function checkIdentity(keyring: Keyring, id: string): Promise<SelfTestResult> {
   const identity = keyring.store ? await keyring.store.identities.get(id) : null;
@@ -155,7 +161,6 @@ export async function checkIdentity(keyring: Keyring, id: string): Promise<SelfT
 
 export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
   const { verdict, content } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
-  const learnt = await learnFromVerdict(keyring.store, verdict);
   let document: SafeDocument | null = null;
   let attachments: AttachmentView[] = [];
   if (content) {
@@ -169,5 +174,5 @@ export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Anal
       document = plainTextDocument(`The content could not be displayed: ${toSignetError(e, 'malformed-mime').message}`);
     }
   }
-  return { verdict, document, attachments, learnt };
+  return { verdict, document, attachments };
 }

@@ -250,10 +250,11 @@ test('a legacy 3DES .p12 (PBE-SHA1-3DES, SHA-1 MAC) imports and works', async ()
 
 test("a valid signed sample teaches Signet the sender's certificate; a spoofed one does not", async () => {
   await pane().locator('[data-testid=tab-message]').click();
-  await selectSample(wb.page, 'untrusted', (await sampleSubject('untrusted'))!);
-  assert.equal(await pane().locator('[data-testid=learnt]').count(), 0);
-  await selectSample(wb.page, 'sender-mismatch', (await sampleSubject('sender-mismatch'))!);
-  assert.equal(await pane().locator('[data-testid=learnt]').count(), 0);
+  for (const spoofed of ['untrusted', 'sender-mismatch']) {
+    await selectSample(wb.page, spoofed, (await sampleSubject(spoofed))!);
+    await pane().locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 20_000 });
+    assert.equal(await pane().locator('[data-testid=learnt]').count(), 0, `${spoofed}: nothing learnt`);
+  }
   await selectSample(wb.page, 'valid-signed', (await sampleSubject('valid-signed'))!);
   assert.match((await pane().locator('[data-testid=learnt]').textContent()) ?? '', /alice@example\.org/);
   await openSettings();
@@ -262,6 +263,24 @@ test("a valid signed sample teaches Signet the sender's certificate; a spoofed o
   assert.equal(await alice.getAttribute('data-ready'), 'yes');
   assert.equal(await pane().locator('[data-testid=recipient][data-address="bob@example.org"]').count(), 0, "the sender-mismatch sample (Bob's signature) adds nothing");
   await wb.page.locator('#taskpane').screenshot({ path: join(ARTIFACTS, 'keys-settings.png') });
+});
+
+test("import a correspondent's certificate: an expired one is refused with its reason, a valid one is ready", async () => {
+  await openSettings();
+  const pki = workbenchPaths(PACKAGE_ROOT).pkiDir;
+  const input = pane().locator('[data-testid=certificate-file]');
+  await input.setInputFiles({ name: 'oscar.pem', mimeType: 'application/x-pem-file', buffer: readFileSync(join(pki, 'expired.pem')) });
+  const refused = pane().locator('[data-testid=certificate-refused]');
+  await refused.waitFor({ timeout: 20_000 });
+  assert.equal(await refused.getAttribute('data-problem'), 'expired');
+  assert.match((await refused.textContent()) ?? '', /oscar@example\.org.*expired on \d{4}-\d\d-\d\d/);
+  // A lone .cer: its issuing CA is known from the imported identities' chains.
+  const der = openssl(['x509', '-in', join(pki, 'bob.pem'), '-outform', 'DER']);
+  await input.setInputFiles({ name: 'bob.cer', mimeType: 'application/pkix-cert', buffer: der });
+  const bob = pane().locator('[data-testid=recipient][data-address="bob@example.org"]');
+  await bob.waitFor({ timeout: 20_000 });
+  assert.equal(await bob.getAttribute('data-ready'), 'yes');
+  assert.match((await pane().locator('[data-testid=certificate-import-result]').textContent()) ?? '', /1 certificate\(s\) saved, 0 refused/);
 });
 
 test('export the certificate as .cer, then delete the identity', async () => {

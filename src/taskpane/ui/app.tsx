@@ -39,7 +39,7 @@ type Phase =
   | { kind: 'starting' }
   | { kind: 'idle'; note: string }
   | { kind: 'loading'; what: string }
-  | { kind: 'done'; snapshot: MessageSnapshot; analysis: Analysis; presentation: Presentation; title: string }
+  | { kind: 'done'; snapshot: MessageSnapshot; analysis: Analysis; presentation: Presentation; title: string; learnt: string[] | null }
   | { kind: 'error'; message: string };
 
 const useStyles = makeStyles({
@@ -95,8 +95,12 @@ export function App(): ReactElement {
       const analysis = await e.analyse(snapshot.bytes, keys);
       if (mine !== sequence.current) return; // another message was selected meanwhile
       const presentation = present(analysis.verdict, snapshot);
-      setPhase({ kind: 'done', snapshot, analysis, presentation, title });
+      setPhase({ kind: 'done', snapshot, analysis, presentation, title, learnt: null });
       if (fromOutlook) void showInfoBar(INFO_BAR_KEY, presentation.infoBar).catch(() => undefined);
+      // Off the badge's critical path: store the sender's certificate when the verdict allows it.
+      void e.learnFrom(keys, analysis.verdict).then((learnt) => {
+        if (mine === sequence.current) setPhase((p) => (p.kind === 'done' ? { ...p, learnt } : p));
+      });
     } catch (err) {
       if (mine !== sequence.current) return;
       setPhase({ kind: 'error', message: errorText(err) });
@@ -241,11 +245,12 @@ function PhaseView({ phase }: { phase: Phase }): ReactElement {
       return (
         <>
           <Badge presentation={phase.presentation} subject={phase.title} />
-          {phase.analysis.learnt.length > 0 && (
+          {phase.learnt && phase.learnt.length > 0 && (
             <Caption1 data-testid="learnt">
-              Saved the certificate of {phase.analysis.learnt.join(', ')}: you can now send them encrypted mail.
+              Saved the certificate of {phase.learnt.join(', ')}: you can now send them encrypted mail.
             </Caption1>
           )}
+          {phase.learnt && <span data-testid="learning-done" hidden />}
           <VerdictDetails verdict={phase.analysis.verdict} sourceLabel={phase.snapshot.label} unverifiable={phase.presentation.state === 'unverifiable'} />
           <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} />
         </>

@@ -5,7 +5,7 @@
 // store through the keyring the engine chunk built; type-only imports keep the crypto code out of this chunk.
 // No window.confirm/alert: Outlook's add-in hosts block them, so deleting asks inline.
 
-import { useCallback, useEffect, useId, useMemo, useState, type FormEvent, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactElement } from 'react';
 import {
   Badge,
   Button,
@@ -228,7 +228,6 @@ function ImportIdentity({ engine, keyring, onImported }: { engine: () => Promise
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; code?: string; text: string } | null>(null);
   const [inputKey, setInputKey] = useState(0);
-  const fileId = useId();
 
   const submit = async (ev: FormEvent): Promise<void> => {
     ev.preventDefault();
@@ -263,14 +262,16 @@ function ImportIdentity({ engine, keyring, onImported }: { engine: () => Promise
       </span>
       <div className={s.row}>
         <Field label="Identity file" hint=".p12 or .pfx with your private key">
-          <input
-            key={inputKey}
-            id={fileId}
-            type="file"
-            accept=".p12,.pfx,application/x-pkcs12"
-            data-testid="identity-file"
-            onChange={(ev) => setFile(ev.currentTarget.files?.[0] ?? null)}
-          />
+          {(fieldProps) => (
+            <input
+              {...fieldProps}
+              key={inputKey}
+              type="file"
+              accept=".p12,.pfx,application/x-pkcs12"
+              data-testid="identity-file"
+              onChange={(ev) => setFile(ev.currentTarget.files?.[0] ?? null)}
+            />
+          )}
         </Field>
         <Field label="Passphrase (not stored)">
           <Input type="password" value={pass} onChange={(_e, d) => setPass(d.value)} data-testid="identity-passphrase" autoComplete="off" />
@@ -573,16 +574,19 @@ function ImportCertificates({ keyring, onImported }: { keyring: Keyring; onImpor
   return (
     <div className={s.form} data-testid="import-certificates">
       <Field label="Import a correspondent's certificate" hint=".cer, .crt, .pem, .p7b or .p7c; it must be issued by an authority you trust">
-        <input
-          key={inputKey}
-          type="file"
-          accept=".cer,.crt,.der,.pem,.p7b,.p7c"
-          data-testid="certificate-file"
-          onChange={(ev) => {
-            const f = ev.currentTarget.files?.[0];
-            if (f) void onFile(f);
-          }}
-        />
+        {(fieldProps) => (
+          <input
+            {...fieldProps}
+            key={inputKey}
+            type="file"
+            accept=".cer,.crt,.der,.pem,.p7b,.p7c"
+            data-testid="certificate-file"
+            onChange={(ev) => {
+              const f = ev.currentTarget.files?.[0];
+              if (f) void onFile(f);
+            }}
+          />
+        )}
       </Field>
       {result && (
         <div role="status" data-testid="certificate-import-result">
