@@ -93,3 +93,21 @@ export function staticServices(options: StaticServicesOptions): ComposeServices 
     },
   };
 }
+
+/**
+ * Services that ask `primary` first and `fallback` for what it lacks: the key store first, then keys held
+ * for this session only (the workbench's demo key, a PEM key the user loaded without storing it).
+ */
+export function combineServices(primary: ComposeServices, fallback: ComposeServices): ComposeServices {
+  return {
+    signingIdentity: async (from) => (await primary.signingIdentity(from)) ?? fallback.signingIdentity(from),
+    encryptionCertificateOf: async (sender) => (await primary.encryptionCertificateOf(sender)) ?? fallback.encryptionCertificateOf(sender),
+    readiness: async (sender, recipients) => {
+      const first = await primary.readiness(sender, recipients);
+      if (first.missing.length === 0) return first;
+      const second = await fallback.readiness(sender, first.missing.map((m) => m.address));
+      const found = new Set(second.ready.map((r) => addressKey(r.address)));
+      return { ready: [...first.ready, ...second.ready], missing: first.missing.filter((m) => !found.has(addressKey(m.address))) };
+    },
+  };
+}

@@ -43,33 +43,27 @@ export function loadPolicyState(): Promise<PolicyState> {
 
 let servicesProvider: (() => Promise<ComposeServices>) | null = null;
 
-/** The key store (src/keys/store) registers its ComposeServices adapter here. */
+/** Replaces the key services (tests, or a host that brings its own keys). */
 export function setComposeServicesProvider(provider: (() => Promise<ComposeServices>) | null): void {
   servicesProvider = provider;
 }
 
 /**
- * The key services: the registered key store adapter, or — until it is wired in — the workbench's demo
- * identity (announced by src/workbench/office-shim.ts as `signetWorkbench.demoIdentityUrl`) and no
- * recipient certificates. Outlook itself never provides keys.
+ * The key services: the key store (src/keys/store, IndexedDB of this origin — the same database the task
+ * pane imports keys into and learns correspondents' certificates into), opened by the pane's keyring with
+ * the same trust anchors and policy, then the keys held for this session only (the workbench's demo key,
+ * announced by src/workbench/office-shim.ts). Outlook itself never provides keys.
  */
 export async function composeServices(): Promise<ComposeServices> {
   if (servicesProvider !== null) return servicesProvider();
-  const [{ staticServices }, { loadIdentities }, { cryptoProvider }] = await Promise.all([
+  const [{ loadKeyring }, { composeServicesFor }, { staticServices, combineServices }] = await Promise.all([
+    import('../taskpane/engine.js'),
+    import('../keys/store/compose-services.js'),
     import('../compose/services.js'),
-    import('../keys/identity-file.js'),
-    import('../core/crypto.js'),
   ]);
-  const demo = (globalThis as { signetWorkbench?: { demoIdentityUrl?: unknown } }).signetWorkbench?.demoIdentityUrl;
-  if (typeof demo !== 'string') return staticServices({});
-  try {
-    const res = await fetch(demo, { credentials: 'same-origin', cache: 'no-cache' });
-    if (!res.ok) return staticServices({});
-    const identities = await loadIdentities(new Uint8Array(await res.arrayBuffer()), undefined, cryptoProvider());
-    return staticServices({ identities });
-  } catch {
-    return staticServices({});
-  }
+  const keyring = await loadKeyring();
+  const session = staticServices({ identities: keyring.sessionIdentities });
+  return keyring.store ? combineServices(composeServicesFor(keyring.store), session) : session;
 }
 
 /** The dependencies of the browser-runtime handlers. */
