@@ -161,6 +161,12 @@ export function SettingsView({ engine, keyring }: SettingsViewProps): ReactEleme
             <h3 id="identities-heading" className={s.h3}>
               Your identities
             </h3>
+            {model.keyring.sessionIdentities.length > 0 && (
+              <Caption1 className={s.muted} data-testid="session-identities">
+                {model.keyring.sessionIdentities.length === 1 ? 'One key is' : `${model.keyring.sessionIdentities.length} keys are`} also loaded for this
+                session only and not stored (the workbench&rsquo;s demo key, or a PEM key file).
+              </Caption1>
+            )}
             {model.identities.length === 0 ? (
               <Text className={s.muted} data-testid="no-identities">
                 No identity yet: import the .p12 or .pfx file your certificate authority (or Windows, macOS, Firefox) gave you.
