@@ -268,14 +268,15 @@ test('Signet signs from the ribbon: the protected copy goes out through Graph, t
 
 test('Encrypt to a recipient without a certificate: the Smart Alert names the problem and nothing leaves', async () => {
   const page = wb.page;
-  await compose({ to: 'Alice Example <alice@example.org>', subject: 'Encrypted to Alice', body: 'Secret' });
+  // Erin never sent a signed message the read pane could have learnt her certificate from.
+  await compose({ to: 'Erin Example <erin@example.net>', subject: 'Encrypted to Erin', body: 'Secret' });
   await page.click('#compose-encrypt');
   await page.waitForFunction(() => /"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 20_000 });
   const before = (await sent()).length;
   await page.click('#compose-send');
   const alert = await smartAlert();
   assert.equal(alert.reason, 'blocked');
-  assert.match(alert.message, /alice@example\.org/);
+  assert.match(alert.message, /erin@example\.net/);
   assert.ok(alert.buttons.includes("Don't Send"));
   assert.ok(!alert.buttons.includes('Send Anyway'), 'SoftBlock: no way around it from the dialog');
   assert.equal((await sent()).length, before, 'no protected and no plain send');
