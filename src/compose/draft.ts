@@ -4,6 +4,7 @@
 // handler and in Node tests.
 
 import { SignetError } from '../core/errors.js';
+import { addressKey } from '../core/mime/address.js';
 
 /** One mailbox (RFC 5322 §3.4 name-addr): a display name (may be empty) and an addr-spec. */
 export interface MailAddress {
@@ -64,10 +65,12 @@ export interface Draft {
   importance: Importance;
 }
 
-/** Lowercased addr-spec, the key for "is this the same recipient" (local parts compared case-insensitively, as Exchange does). */
-export function addressKey(address: string): string {
-  return address.trim().toLowerCase();
-}
+/**
+ * The key for "is this the same recipient": the core's address rule (core/mime/address.ts addressKey —
+ * local part exact, domain case-insensitive in A-label form), the same one the key store indexes
+ * certificates by, so that compose and the store never disagree about who a recipient is.
+ */
+export { addressKey };
 
 /** Every recipient (To, Cc, Bcc), each address once, in that order. */
 export function allRecipients(draft: Pick<Draft, 'to' | 'cc' | 'bcc'>): MailAddress[] {

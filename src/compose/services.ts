@@ -63,7 +63,7 @@ export interface StaticServicesOptions {
 
 /**
  * In-memory services over fixed identities and certificates: what tests use, and what the workbench uses
- * for its demo key until the key store is wired in. Address matching is case-insensitive.
+ * for the workbench's demo key (held for the session only). Addresses are matched by the core's rule (addressKey).
  */
 export function staticServices(options: StaticServicesOptions): ComposeServices {
   const identities = options.identities ?? [];
