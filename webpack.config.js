@@ -5,10 +5,12 @@
 // content-hashed file names (except launchevent.js, which the manifest names) and a size budget.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import webpack from 'webpack';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
 // Compiled by `tsc -p tsconfig.json`, which every npm script runs before webpack (docs/ADMIN.md).
-import { SignetDeployPlugin } from './lib/src/build/deploy.js';
+import { DEV_ORIGIN, SignetDeployPlugin, parseHost } from './lib/src/build/deploy.js';
+import { POLICY_FILE } from './lib/src/policy/load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KiB = 1024;
@@ -22,6 +24,17 @@ const KiB = 1024;
  */
 const BUDGET = 640 * KiB;
 
+/** Microsoft's office.js on its CDN: what production pages must load (Microsoft's rule for add-ins). */
+export const OFFICE_JS_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+/** Development pages load the local copy from @microsoft/office-js instead, so they work offline. */
+export const OFFICE_JS_LOCAL = 'office-js/office.js';
+/*
+ * The part of @microsoft/office-js's dist/ an Outlook add-in loads (office.js picks its host script,
+ * outlook-*.js, and the en-us strings next to itself); the other hosts, locales and debug builds (~80 MB)
+ * stay in node_modules.
+ */
+const OFFICE_JS_FILES = /(^|\/)(office|es6-promise|o15apptofilemappingtable|outlook-[\w.-]+)\.js$|(^|\/)en-us\/(office|outlook)_strings\.js$/;
+
 /** The classic-Outlook event runtime file; manifest.xml's JSRuntime.Url names it, so it is never hashed. */
 const LAUNCHEVENT_FILE = 'launchevent.js';
 
@@ -30,6 +43,10 @@ export default (env = {}, argv = {}) => {
   // The workbench page is for development; `--env workbench` adds it to a production build for e2e tests.
   const withWorkbench = !production || Boolean(env.workbench);
   const hashed = (name) => (production ? `${name}.[contenthash:12]` : name);
+  const officeJs = production ? OFFICE_JS_CDN : OFFICE_JS_LOCAL;
+  // Classic Outlook's JavaScript-only runtime has no page location to find the policy next to: the build
+  // writes the deployment's policy URL into launchevent.js (src/events/launchevent.ts policyUrl()).
+  const policyUrl = new URL(POLICY_FILE, env.host ? parseHost(env.host).base : `${DEV_ORIGIN}/`).href;
   // `--env host=https://…` rewrites the manifest for that host; `--env policy=FILE` (or SIGNET_POLICY)
   // chooses the organisation policy served as /signet-policy.json. parseHost() rejects a bad host here,
   // before anything is built.
@@ -75,7 +92,10 @@ export default (env = {}, argv = {}) => {
     devtool: 'source-map',
     resolve: resolveTs,
     module: { rules: [tsRule({ target: 'es2016' })] },
-    optimization: { splitChunks: false, runtimeChunk: false },
+    // Not minified: terser would bring back the ternaries and newer syntax the ES2016 check forbids, and the
+    // file is ~10 KB as it is.
+    optimization: { splitChunks: false, runtimeChunk: false, minimize: false },
+    plugins: [new webpack.DefinePlugin({ SIGNET_POLICY_URL: JSON.stringify(policyUrl) })],
     performance: { hints: production ? 'error' : false, maxAssetSize: BUDGET, maxEntrypointSize: BUDGET, assetFilter: (file) => /\.js$/.test(file) },
   };
 
@@ -117,11 +137,13 @@ export default (env = {}, argv = {}) => {
         template: './src/taskpane/taskpane.html',
         filename: 'taskpane.html',
         chunks: ['taskpane'],
+        officeJs,
       }),
       new HtmlWebpackPlugin({
         template: './src/commands/commands.html',
         filename: 'commands.html',
         chunks: ['commands'],
+        officeJs,
       }),
       ...(withWorkbench
         ? [new HtmlWebpackPlugin({ template: './src/workbench/index.html', filename: 'index.html', chunks: ['workbench'] })]
@@ -130,6 +152,7 @@ export default (env = {}, argv = {}) => {
         patterns: [
           { from: 'manifest.xml', to: 'manifest.xml' },
           { from: 'assets', to: 'assets' },
+          ...(production ? [] : [{ from: 'node_modules/@microsoft/office-js/dist', to: 'office-js', filter: (file) => OFFICE_JS_FILES.test(file.replaceAll('\\', '/')) && !/\.debug(-vsdoc)?\.js$|vsdoc/.test(file) }]),
         ],
       }),
       deploy,

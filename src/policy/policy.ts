@@ -58,7 +58,7 @@ export interface Policy {
   /** Microsoft Graph app registration for Nested App Authentication, or null (no Graph send). */
   graph: { clientId: string; authority: string } | null;
   sendGuard: {
-    /** Smart Alerts send mode: SoftBlock lets the user override, Block needs admin deployment. */
+    /** Smart Alerts send mode: SoftBlock lets Signet decide (Outlook sends if the add-in is unavailable); Block also blocks then (admin deployment). */
     mode: SendGuardMode;
   };
 }

@@ -97,8 +97,13 @@ const RESOURCE_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 const WORKBENCH_PAGE = '/index.html';
 
-/** Microsoft's office.js, as the add-in pages load it (taskpane.html). */
+/**
+ * Microsoft's office.js as the add-in pages load it: from Microsoft's CDN in a production build, the local
+ * copy from @microsoft/office-js in a development build (webpack.config.js OFFICE_JS_CDN / OFFICE_JS_LOCAL).
+ */
 const OFFICE_JS_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+const OFFICE_JS_LOCAL = 'office-js/office.js';
+const OFFICE_JS_TAG = new RegExp(`<script src="(?:${OFFICE_JS_CDN.replace(/[.]/g, '\\.')}|${OFFICE_JS_LOCAL.replace(/[.]/g, '\\.')})"></script>`);
 
 /**
  * `taskpane.html?workbench=1` is the pane as the workbench hosts it (and `commands.html?workbench=1` the
@@ -220,7 +225,7 @@ async function handle(root: string, extra: readonly string[], transport: Transpo
   const urlPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
   if (isWorkbenchPane(req.url ?? '', file)) {
     const shim = await workbenchOfficeScript(root);
-    const html = (await readFile(file, 'utf8')).replace(OFFICE_JS_CDN, shim ?? 'workbench-office-missing.js');
+    const html = (await readFile(file, 'utf8')).replace(OFFICE_JS_TAG, `<script src="${shim ?? 'workbench-office-missing.js'}"></script>`);
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(html)), ...securityHeaders(urlPath, contentType) });
     res.end(req.method === 'HEAD' ? undefined : html);
     return;

@@ -121,6 +121,28 @@ test('taskpane.html?workbench=1 swaps exactly the office.js script for the workb
   assert.equal(runtime.headers['content-security-policy'], ADDIN_CSP);
 });
 
+test('a development build loads the local @microsoft/office-js copy, which the workbench swaps the same way', async () => {
+  await writeFile(join(base, 'dist', 'workbench-office.0123456789ab.js'), '/* shim */');
+  await writeFile(join(base, 'dist', 'taskpane.html'), '<!doctype html><script src="office-js/office.js"></script><title>dev pane</title>');
+  const hosted = await get('/taskpane.html?workbench=1');
+  assert.match(hosted.body, /<script src="workbench-office\.0123456789ab\.js"><\/script><title>dev pane<\/title>/);
+  assert.doesNotMatch(hosted.body, /office-js\/office\.js/);
+  // webpack.config.js: CDN in production (Microsoft's rule), the local copy in development.
+  const config = (await import(new URL('../../../../webpack.config.js', import.meta.url).href)) as {
+    default: (env: object, argv: object) => { plugins?: { userOptions?: { filename?: string; officeJs?: string } }[] }[];
+    OFFICE_JS_CDN: string;
+    OFFICE_JS_LOCAL: string;
+  };
+  const pages = (mode: string) =>
+    config
+      .default({}, { mode })[0]!
+      .plugins!.map((p) => p.userOptions)
+      .filter((o) => o?.filename === 'taskpane.html' || o?.filename === 'commands.html')
+      .map((o) => o!.officeJs);
+  assert.deepEqual(pages('production'), [config.OFFICE_JS_CDN, config.OFFICE_JS_CDN]);
+  assert.deepEqual(pages('development'), [config.OFFICE_JS_LOCAL, config.OFFICE_JS_LOCAL]);
+});
+
 test('without a mail store the transport endpoints do not exist', async () => {
   assert.equal((await get('/workbench/api/sent')).status, 404);
   assert.equal((await get('/graph/v1.0/me/sendMail', 'POST')).status, 405);
