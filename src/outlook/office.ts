@@ -375,3 +375,44 @@ export function toRestId(ewsId: string): string {
   if (typeof mailbox?.convertToRestId === 'function') return mailbox.convertToRestId(ewsId, 'v2.0');
   return ewsId.replace(/\//g, '-').replace(/\+/g, '_');
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The compose task pane (src/taskpane/ui/compose-view.tsx).
+
+/**
+ * True when the pane is open next to a message being composed: there `item.subject` is an Office.Subject
+ * object with getAsync, in read mode a string (https://learn.microsoft.com/javascript/api/outlook/office.messagecompose).
+ */
+export function isComposeMode(): boolean {
+  const item = currentItem() as { subject?: unknown } | null;
+  const subject = item?.subject as { getAsync?: unknown } | string | undefined;
+  return typeof subject === 'object' && subject !== null && typeof subject.getAsync === 'function';
+}
+
+/**
+ * Calls `handler` when To, Cc or Bcc of the message being composed changes (item.addHandlerAsync with
+ * Office.EventType.RecipientsChanged, Mailbox 1.7). Resolves false where the host cannot tell the pane.
+ */
+export async function onRecipientsChanged(handler: () => void): Promise<boolean> {
+  const item = composeItem();
+  if (!mailboxSupports('1.7') || typeof item.addHandlerAsync !== 'function') return false;
+  try {
+    await officeCall<void>((cb) => item.addHandlerAsync(Office.EventType.RecipientsChanged, handler, cb));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Closes the compose form and discards the draft after Signet sent the protected copy
+ * (item.closeAsync({ discardItem: true }), Mailbox 1.14; task panes and function commands only — the pane
+ * stops running when it succeeds). Resolves false where the host lacks closeAsync: the sender then closes
+ * the form without saving.
+ */
+export async function discardComposeForm(): Promise<boolean> {
+  const item = composeItem();
+  if (!mailboxSupports('1.14') || typeof item.closeAsync !== 'function') return false;
+  await officeCall<void>((cb) => item.closeAsync({ discardItem: true }, cb));
+  return true;
+}

@@ -233,6 +233,11 @@ export class Composer {
       bodyText: () => this.bodyText(),
       changed: (field) => this.addinChanged(field),
       saveDraft: () => this.saveDraft(),
+      discard: () => {
+        // The pane sent the protected copy and discards the form (closeAsync, discardItem): the folders change.
+        this.close('discarded by the add-in');
+        this.options.delivered();
+      },
     };
     this.item = createComposeItem(backend);
     const runtime = new EventRuntime({
@@ -360,11 +365,10 @@ export class Composer {
     this.edited();
     this.updateInspector();
     if (people.map((p) => p.email.toLowerCase()).join(',') === before) return;
-    // OnMessageRecipientsChanged with RecipientsChangedEventArgs (Mailbox 1.11).
-    void this.raise('onMessageRecipientsChangedHandler', {
-      type: 'olkRecipientsChanged',
-      changedRecipientFields: { to: field === 'to', cc: field === 'cc', bcc: field === 'bcc', requiredAttendees: false, optionalAttendees: false, resources: false },
-    });
+    // OnMessageRecipientsChanged with RecipientsChangedEventArgs (Mailbox 1.11), and the pane's RecipientsChanged handlers.
+    const changedRecipientFields = { to: field === 'to', cc: field === 'cc', bcc: field === 'bcc', requiredAttendees: false, optionalAttendees: false, resources: false };
+    this.item?.raiseRecipientsChanged({ type: 'olkRecipientsChanged', changedRecipientFields } as unknown as Office.RecipientsChangedEventArgs);
+    void this.raise('onMessageRecipientsChangedHandler', { type: 'olkRecipientsChanged', changedRecipientFields });
   }
 
   /** The add-in changed the item (setAsync, session data, info bar): redraw what it touched. */

@@ -198,6 +198,8 @@ export interface ComposeBackend {
   changed(field: RecipientField | 'subject' | 'sessionData' | 'notifications'): void;
   /** Saves the draft on the simulated server and returns its EWS id. */
   saveDraft(): Promise<string>;
+  /** item.closeAsync({ discardItem: true }) from the task pane: the form closes without saving. */
+  discard?(): void;
 }
 
 /** Largest item.sessionData per add-in in clients up to Mailbox 1.15 (Office.SessionData, Remarks). */
@@ -352,8 +354,34 @@ export function createComposeItem(backend: ComposeBackend) {
     },
   } satisfies Office.InternetHeaders;
 
+  // item.addHandlerAsync(RecipientsChanged) (Mailbox 1.7): the compose pane's handlers.
+  const recipientHandlers = new Set<(args: unknown) => void>();
   const item = {
     itemType: 'message' as unknown as Office.MailboxEnums.ItemType,
+    addHandlerAsync(eventType: Office.EventType | string, handler: (args: unknown) => void, a?: unknown, b?: unknown): void {
+      const cb = callbackOf<void>(a, b);
+      if (String(eventType) !== 'olkRecipientsChanged') return later(() => cb?.(failed('InvalidEventType', `The workbench's compose item does not raise ${String(eventType)}.`)));
+      recipientHandlers.add(handler);
+      later(() => cb?.(succeeded(undefined)));
+    },
+    removeHandlerAsync(eventType: Office.EventType | string, a?: unknown, b?: unknown): void {
+      const cb = callbackOf<void>(a, b);
+      if (String(eventType) === 'olkRecipientsChanged') recipientHandlers.clear();
+      later(() => cb?.(succeeded(undefined)));
+    },
+    closeAsync(a?: unknown, b?: unknown): void {
+      const options = typeof a === 'object' && a !== null ? (a as { discardItem?: unknown }) : {};
+      const cb = callbackOf<void>(typeof a === 'function' ? a : b, undefined);
+      if (options.discardItem !== true || backend.discard === undefined) {
+        return later(() => cb?.(failed('OperationNotSupported', 'The workbench closes a message from the add-in only with discardItem: true.')));
+      }
+      const discard = backend.discard;
+      // Outlook ends the add-in with the form; the callback may never run.
+      later(() => {
+        cb?.(succeeded(undefined));
+        discard();
+      });
+    },
     get conversationId(): string {
       return state.conversationId;
     },
@@ -410,7 +438,12 @@ export function createComposeItem(backend: ComposeBackend) {
       );
     },
   } satisfies Partial<Office.MessageCompose>;
-  return item;
+  return Object.assign(item, {
+    /** Workbench only (not Office.js): the form raises RecipientsChanged to the pane's handlers. */
+    raiseRecipientsChanged(args: Office.RecipientsChangedEventArgs): void {
+      for (const h of recipientHandlers) later(() => h(args));
+    },
+  });
 }
 
 export type WorkbenchComposeItem = ReturnType<typeof createComposeItem>;

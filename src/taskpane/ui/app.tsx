@@ -7,7 +7,7 @@ import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactEle
 import { Button, Caption1, FluentProvider, Spinner, Tab, TabList, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { defaultLimits } from '../../core/config.js';
 import { isSignetError } from '../../core/errors.js';
-import { inOutlook, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
+import { inOutlook, isComposeMode, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
 import { readSelectedMessage, type MessageSnapshot } from '../../outlook/message-source.js';
 import type * as EngineModule from '../engine.js';
 import type { Analysis, Keyring } from '../engine.js';
@@ -20,6 +20,8 @@ type Engine = typeof EngineModule;
 // The "Keys & certificates" view is its own chunk, fetched the first time it is opened.
 const SettingsView = lazy(() => import(/* webpackChunkName: "settings" */ './settings-view.js').then((m) => ({ default: m.SettingsView })));
 type View = 'message' | 'settings';
+// The compose view (a message being written) is its own chunk too; its crypto is a further lazy chunk.
+const ComposeView = lazy(() => import(/* webpackChunkName: "compose" */ './compose-view.js').then((m) => ({ default: m.ComposeView })));
 
 // Started at once, not awaited: the crypto chunk downloads while React paints and Office initialises.
 let enginePromise: Promise<Engine> | null = null;
@@ -83,6 +85,7 @@ export function App(): ReactElement {
   const [dragover, setDragover] = useState(false);
   const [keyNote, setKeyNote] = useState<string>('');
   const [view, setView] = useState<View>('message');
+  const [composing, setComposing] = useState(false);
   const sequence = useRef(0);
 
   const open = useCallback(async (getSnapshot: () => Promise<MessageSnapshot>, title: string, fromOutlook: boolean): Promise<void> => {
@@ -122,6 +125,11 @@ export function App(): ReactElement {
     void whenOfficeReady().then(async (info) => {
       if (!inOutlook()) {
         setPhase({ kind: 'idle', note: info.host === null ? 'Running outside Outlook: open a message file below.' : `Running in ${String(info.host)}, not Outlook.` });
+        return;
+      }
+      if (isComposeMode()) {
+        // Opened next to a message being written: the compose view, not the read pane.
+        setComposing(true);
         return;
       }
       openSelected();
@@ -166,7 +174,7 @@ export function App(): ReactElement {
           <span className={s.product}>Signet</span>
           <TabList size="small" selectedValue={view} onTabSelect={(_e, d) => setView(d.value as View)} aria-label="Signet views">
             <Tab value="message" data-testid="tab-message">
-              Message
+              {composing ? 'Send protected' : 'Message'}
             </Tab>
             <Tab value="settings" data-testid="tab-settings">
               Keys &amp; certificates
@@ -176,6 +184,10 @@ export function App(): ReactElement {
         {view === 'settings' ? (
           <Suspense fallback={<Spinner size="small" label="Loading keys…" />}>
             <SettingsView engine={engine} keyring={keyring} />
+          </Suspense>
+        ) : composing ? (
+          <Suspense fallback={<Spinner size="small" label="Loading…" />}>
+            <ComposeView keyring={keyring} openSettings={() => setView('settings')} />
           </Suspense>
         ) : (
           <>
