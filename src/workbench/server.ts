@@ -103,7 +103,8 @@ const WORKBENCH_PAGE = '/index.html';
  */
 const OFFICE_JS_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 const OFFICE_JS_LOCAL = 'office-js/office.js';
-const OFFICE_JS_TAG = new RegExp(`<script src="(?:${OFFICE_JS_CDN.replace(/[.]/g, '\\.')}|${OFFICE_JS_LOCAL.replace(/[.]/g, '\\.')})"></script>`);
+// Production HTML is minified, which drops the attribute quotes.
+const OFFICE_JS_TAG = new RegExp(`<script src="?(?:${OFFICE_JS_CDN.replace(/[.]/g, '\\.')}|${OFFICE_JS_LOCAL.replace(/[.]/g, '\\.')})"?></script>`);
 
 /**
  * `taskpane.html?workbench=1` is the pane as the workbench hosts it (and `commands.html?workbench=1` the

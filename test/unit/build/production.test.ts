@@ -124,6 +124,12 @@ test('npm run build -- --env host=…: a deployable dist/ for that host', { time
     const launchEvent = readFileSync(join(out, 'launchevent.js'), 'utf8');
     assert.doesNotThrow(() => parseJs(launchEvent, { ecmaVersion: 2016, sourceType: 'script' }), 'launchevent.js parses as ES2016');
     assert.doesNotMatch(launchEvent, /\bimport\s*\(|\bimportScripts\b/, 'no chunk loading');
+    // It has no page location to find the policy next to: the build writes the host's policy URL into it.
+    assert.ok(launchEvent.includes(`"${HOST}/signet-policy.json"`), 'launchevent.js knows the deployment policy URL');
+    assert.doesNotMatch(launchEvent, /localhost:3000/);
+    // Production pages load office.js from Microsoft's CDN; the local development copy is not shipped.
+    assert.match(readFileSync(join(out, 'taskpane.html'), 'utf8'), /<script src="?https:\/\/appsforoffice\.microsoft\.com\/lib\/1\/hosted\/office\.js"?><\/script>/);
+    assert.ok(!existsSync(join(out, 'office-js')), 'no local office.js in a production build');
     assert.match(manifest, /Type="OnMessageSend" FunctionName="onMessageSendHandler" SendMode="SoftBlock"/, "always-sign.json's sendGuard.mode");
     assert.match(manifest, /<Permissions>ReadWriteItem<\/Permissions>/, 'always-sign.json configures Graph');
     const policy = parsePolicy(readFileSync(join(out, 'signet-policy.json'), 'utf8'));

@@ -125,6 +125,9 @@ test('a development build loads the local @microsoft/office-js copy, which the w
   await writeFile(join(base, 'dist', 'workbench-office.0123456789ab.js'), '/* shim */');
   await writeFile(join(base, 'dist', 'taskpane.html'), '<!doctype html><script src="office-js/office.js"></script><title>dev pane</title>');
   const hosted = await get('/taskpane.html?workbench=1');
+  // A production build's minified HTML has no attribute quotes: swapped all the same.
+  await writeFile(join(base, 'dist', 'commands.html'), '<!doctype html><script src=https://appsforoffice.microsoft.com/lib/1/hosted/office.js></script><title>min</title>');
+  assert.match((await get('/commands.html?workbench=1')).body, /<script src="workbench-office\.0123456789ab\.js"><\/script><title>min<\/title>/);
   assert.match(hosted.body, /<script src="workbench-office\.0123456789ab\.js"><\/script><title>dev pane<\/title>/);
   assert.doesNotMatch(hosted.body, /office-js\/office\.js/);
   // webpack.config.js: CDN in production (Microsoft's rule), the local copy in development.
