@@ -32,6 +32,8 @@ export interface Keyring {
   anchors: Uint8Array[];
   /** The organisation policy in force (with its errors, shown to the user as an admin error). */
   policy: PolicyResult;
+  /** One line about the policy for people ("Organisation policy … applied", or what is wrong with it). */
+  policyStatus: string;
   /** The core's settings from the policy (algorithms, revocation mode). */
   config: SignetConfig;
   /** Every identity that may decrypt: the key store's, then the session's (refreshIdentities() after changes). */
@@ -84,7 +86,8 @@ export async function loadKeyring(): Promise<Keyring> {
   const provider = cryptoProvider();
   const notes: string[] = [];
   const policy = await loadPolicy({ fetch: globalThis.fetch.bind(globalThis), base: globalThis.location?.href });
-  notes.push(policyStatusLine(policy));
+  const policyStatus = policyStatusLine(policy);
+  notes.push(policyStatus);
   const anchors = trustAnchors(policy.policy);
   const own = policy.policy.trust.anchors.length;
   notes.push(policy.policy.trust.includeBuiltinRoots ? `${own} organisation root(s) and Mozilla's e-mail roots trusted` : `${own} organisation root(s) trusted (Mozilla's e-mail roots turned off by policy)`);
@@ -113,7 +116,7 @@ export async function loadKeyring(): Promise<Keyring> {
   const config = securityConfig(policy.policy);
   const keys = await openPaneKeys(anchors, config, policy);
   if (keys.error) notes.push(`Keys cannot be kept in this browser: ${keys.error}`);
-  const keyring: Keyring = { anchors, policy, config, identities: [], sessionIdentities, store: keys.store, storeError: keys.error, notes };
+  const keyring: Keyring = { anchors, policy, policyStatus, config, identities: [], sessionIdentities, store: keys.store, storeError: keys.error, notes };
   await refreshIdentities(keyring);
   // Imports, deletions and unlocks in the Settings view reach the read pane at once.
   keys.store?.identities.onChange(() => void refreshIdentities(keyring));

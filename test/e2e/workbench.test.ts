@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MailboxIndex } from '../../src/workbench/mailbox.js';
 import { ATTACKER_HOST, workbenchPaths } from '../../src/workbench/samples.js';
@@ -174,6 +174,35 @@ test('dark theme follows Outlook (Office.context.officeTheme)', async () => {
   assert.equal(await pane().locator('[data-theme]').first().getAttribute('data-theme'), 'dark');
   await wb.page.locator('#taskpane').screenshot({ path: join(ARTIFACTS, 'signed-encrypted-dark.png') });
   await Promise.all([wb.page.waitForEvent('load'), wb.page.click('#dark-toggle')]);
+});
+
+test('an invalid organisation policy: safe defaults in force, and a visible error for the administrator', async () => {
+  const file = join(dist, 'signet-policy.json');
+  const good = readFileSync(file, 'utf8');
+  // A typo in the revocation mode, and an anchor that is not PEM: both reported by path, neither weakens anything.
+  writeFileSync(file, JSON.stringify({ policyVersion: 1, revocation: { mode: 'lenient' }, trust: { anchors: ['not a certificate'], includeBuiltinRoots: true } }));
+  try {
+    await wb.page.reload();
+    await wb.page.locator('#message-list button').first().waitFor();
+    const m = index.messages.find((x) => x.id === 'valid-signed')!;
+    await selectSample(wb.page, m.id, m.subject);
+    const banner = pane().locator('[data-testid=policy-error]');
+    await banner.waitFor({ timeout: 10_000 });
+    const text = (await banner.textContent()) ?? '';
+    assert.match(text, /For your administrator/);
+    assert.match(text, /\$\.(revocation\.mode|trust\.anchors\[0\])/);
+    assert.match(text, /safe defaults|has errors/);
+    // Verification still runs with the defaults (the demo CA is a root the simulated user trusts).
+    assert.equal(await pane().locator('[data-testid=badge]').getAttribute('data-state'), 'valid');
+    await wb.page.locator('#taskpane').screenshot({ path: join(ARTIFACTS, 'policy-error.png') });
+  } finally {
+    writeFileSync(file, good);
+    await wb.page.reload();
+    await wb.page.locator('#message-list button').first().waitFor();
+  }
+  const m = index.messages.find((x) => x.id === 'valid-signed')!;
+  await selectSample(wb.page, m.id, m.subject);
+  assert.equal(await pane().locator('[data-testid=policy-error]').count(), 0, 'a valid policy shows no admin error');
 });
 
 test('the read pane initial JavaScript is within 250 KB gzipped (scripts/check-budget.js)', () => {

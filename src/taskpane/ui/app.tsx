@@ -4,7 +4,7 @@
 // goes to Outlook's info bar (item.notificationMessages).
 
 import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
-import { Button, Caption1, FluentProvider, Spinner, Tab, TabList, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { Button, Caption1, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Tab, TabList, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { defaultLimits } from '../../core/config.js';
 import { isSignetError } from '../../core/errors.js';
 import { inOutlook, isComposeMode, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
@@ -137,9 +137,15 @@ export function App(): ReactElement {
     });
   }, [openSelected]);
 
+  // An organisation policy that could not be read or has invalid fields: safe defaults are in force, and
+  // the pane says so where everyone sees it (issue 7: never a silent weakening, always a visible admin error).
+  const [policyError, setPolicyError] = useState<string | null>(null);
   useEffect(() => {
     void keyring().then(
-      (k) => setKeyNote(k.notes.join(' · ')),
+      (k) => {
+        setKeyNote(k.notes.join(' · '));
+        if (k.policy.errors.length > 0) setPolicyError(k.policyStatus);
+      },
       (e: unknown) => setKeyNote(`Keys could not be loaded: ${errorText(e)}`),
     );
   }, []);
@@ -181,6 +187,14 @@ export function App(): ReactElement {
             </Tab>
           </TabList>
         </header>
+        {policyError !== null && (
+          <MessageBar intent="error" data-testid="policy-error">
+            <MessageBarBody>
+              <MessageBarTitle>For your administrator</MessageBarTitle>
+              {policyError}
+            </MessageBarBody>
+          </MessageBar>
+        )}
         {view === 'settings' ? (
           <Suspense fallback={<Spinner size="small" label="Loading keys…" />}>
             <SettingsView engine={engine} keyring={keyring} />
