@@ -86,6 +86,14 @@ const ICONS: Record<BadgeState, ReactElement> = {
   unverifiable: <ShieldQuestionFilled />,
 };
 
+/** The pane's own words where the core's are about the command line (the pane never goes online for revocation). */
+function warningText(w: { code: string; message: string }): string {
+  if (w.code === 'revocation-not-checked') {
+    return 'Revocation was not checked: Outlook does not let the pane reach the certificate authority. To check it, save the message as .eml and run "signet verify".';
+  }
+  return w.message;
+}
+
 export function Badge({ presentation, subject }: { presentation: Presentation; subject: string }): ReactElement {
   const s = useStyles();
   return (
@@ -244,7 +252,7 @@ export function VerdictDetails({ verdict, sourceLabel, unverifiable = false }: {
         <div className={s.section} data-testid="warnings">
           {verdict.warnings.map((w, i) => (
             <MessageBar key={w.code + i} intent={w.code === 'not-integrity-protected' ? 'warning' : 'info'} icon={w.code === 'not-integrity-protected' ? <ErrorCircleFilled /> : undefined}>
-              <MessageBarBody>{w.message}</MessageBarBody>
+              <MessageBarBody>{warningText(w)}</MessageBarBody>
             </MessageBar>
           ))}
         </div>
