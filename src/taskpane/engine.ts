@@ -27,6 +27,10 @@ import type { KeyStore } from '../keys/store/key-store.js';
 import { selfTest, type SelfTestResult } from '../keys/store/self-test.js';
 import { extractContent, type AttachmentView } from './content.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
+import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/graph-read.js';
+import { chooseTransport, currentEnvironment } from '../outlook/transport/index.js';
+import { acquireGraphToken } from '../outlook/naa.js';
+import { defaultLimits } from '../core/config.js';
 
 export interface Keyring {
   anchors: Uint8Array[];
@@ -160,6 +164,23 @@ export async function checkIdentity(keyring: Keyring, id: string): Promise<SelfT
   const identity = keyring.store ? await keyring.store.identities.get(id) : null;
   if (!identity) throw new SignetError('usage', 'That identity is no longer in the store.');
   return selfTest(identity, cryptoProvider());
+}
+
+/**
+ * Microsoft Graph as the read pane's last message source (outlook/graph-read.ts), with the same Graph the
+ * compose side sends through: the workbench's simulated one, or the organisation's app registration via
+ * Nested App Authentication (a sign-in popup may open: the pane has a UI). NO_GRAPH when neither exists.
+ */
+export function graphSource(keyring: Keyring): GraphMimeSource {
+  const choice = chooseTransport(currentEnvironment(keyring.policy.policy));
+  if (choice.kind !== 'graph') return NO_GRAPH;
+  const maxBytes = keyring.config.limits.maxMessageBytes ?? defaultLimits.maxMessageBytes;
+  if (choice.via === 'workbench') {
+    const { baseUrl, accessToken } = choice.workbench;
+    return graphMimeSource({ baseUrl, getToken: () => Promise.resolve(accessToken), fetch: globalThis.fetch.bind(globalThis), maxBytes });
+  }
+  const config = choice.config;
+  return graphMimeSource({ getToken: () => acquireGraphToken(config, { interactive: true }), fetch: globalThis.fetch.bind(globalThis), maxBytes });
 }
 
 export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {

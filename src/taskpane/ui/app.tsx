@@ -9,6 +9,7 @@ import { defaultLimits } from '../../core/config.js';
 import { isSignetError } from '../../core/errors.js';
 import { inOutlook, isComposeMode, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
 import { readSelectedMessage, type MessageSnapshot } from '../../outlook/message-source.js';
+import type { GraphMimeSource } from '../../outlook/graph-read.js';
 import type * as EngineModule from '../engine.js';
 import type { Analysis, Keyring } from '../engine.js';
 import { present, type Presentation } from '../present.js';
@@ -36,6 +37,18 @@ function keyring(): Promise<Keyring> {
 }
 
 export const INFO_BAR_KEY = 'signet-verdict';
+
+/**
+ * Graph, the last message source, needs the engine chunk (policy, NAA): loaded only when the first two
+ * sources failed, so the usual path never waits for it.
+ */
+const lazyGraph: GraphMimeSource = {
+  available: true,
+  fetchMime: async (restId) => {
+    const [e, k] = await Promise.all([engine(), keyring()]);
+    return e.graphSource(k).fetchMime(restId);
+  },
+};
 
 type Phase =
   | { kind: 'starting' }
@@ -117,7 +130,7 @@ export function App(): ReactElement {
       setPhase({ kind: 'idle', note: 'Select a message to check it.' });
       return;
     }
-    void open(readSelectedMessage, env.subject || '(no subject)', true);
+    void open(() => readSelectedMessage({ graph: lazyGraph }), env.subject || '(no subject)', true);
   }, [open]);
 
   useEffect(() => {
