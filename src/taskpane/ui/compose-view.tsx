@@ -107,14 +107,20 @@ export function ComposeView({ keyring, openSettings }: ComposeViewProps): ReactE
   const [checking, setChecking] = useState(false);
   const [phase, setPhase] = useState<SendPhase>({ kind: 'idle' });
   const check = useRef(0);
+  const latest = useRef(stored);
+  latest.current = stored;
+  // Writes of the setting in flight or done since a read started: that read's answer is stale.
+  const writes = useRef({ started: 0, pending: 0 });
 
   const policyLoaded = keys !== null && !(keys.policy.source === 'defaults' && keys.policy.errors.some((e) => e.code === 'unreadable'));
   const requirement: Requirement | null = keys === null ? null : policyRequirement({ status: 'loaded', policy: keys.policy.policy }, { status: 'read', addresses: recipients }, domainKey);
   const want: ProtectionState = { sign: stored.sign || (requirement?.sign ?? false), encrypt: stored.encrypt || (requirement?.encrypt ?? false) };
 
   const readStored = useCallback(async (): Promise<void> => {
+    const at = writes.current.started;
     try {
       const parsed = parseProtection(await getSessionValue(PROTECTION_KEY));
+      if (writes.current.started !== at || writes.current.pending > 0) return;
       if (parsed.status === 'unreadable') setStoredError(parsed.reason);
       else {
         setStoredError(null);
@@ -161,14 +167,20 @@ export function ComposeView({ keyring, openSettings }: ComposeViewProps): ReactE
   }, [readStored, refresh]);
 
   const toggle = async (which: 'sign' | 'encrypt', on: boolean): Promise<void> => {
-    const next = { ...stored, [which]: on };
+    // From the latest choice, not this render's: two quick clicks must not undo each other.
+    const next = { ...latest.current, [which]: on };
+    latest.current = next;
     setStored(next);
+    writes.current.started++;
+    writes.current.pending++;
     try {
       await setSessionValue(PROTECTION_KEY, serializeProtection(next));
     } catch (e) {
       setPhase({ kind: 'error', ...describeError(e) });
-      void readStored();
+    } finally {
+      writes.current.pending--;
     }
+    void readStored();
   };
 
   const send = async (): Promise<void> => {

@@ -1,0 +1,312 @@
+// Browser end-to-end tests of the compose task pane (issues 6 and 7) in Debian's Chromium, with the
+// production build against the workbench's simulated Outlook and Exchange: a message with an attachment and
+// an inline picture to two recipients, one without a certificate → the pane's readiness warning → the
+// certificate imported → Encrypt & Send → the delivered bytes checked with `openssl cms -decrypt` and
+// `-verify` and opened in the read pane (valid, encrypted); the send guard blocking a message that cannot be
+// protected; a transport failure and an error thrown inside the send handler; and the organisation policy
+// (encryption required, always sign) served as /signet-policy.json. Every failure test asserts that nothing
+// was delivered (GET /workbench/api/sent unchanged), so in particular no plaintext copy.
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { Frame } from 'playwright-core';
+import { parseMime } from '../../src/core/mime/parser.js';
+import type { MimeEntity } from '../../src/core/mime/entity.js';
+import type { SentRecord } from '../../src/workbench/mail-store.js';
+import { workbenchPaths } from '../../src/workbench/samples.js';
+import type { WorkbenchTestHook } from '../../src/workbench/host.js';
+import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
+
+let wb: Workbench;
+let dist: string;
+let scratch: string;
+let defaultPolicy: string;
+const paths = workbenchPaths(PACKAGE_ROOT);
+
+type Hooked = typeof globalThis & { signetWorkbenchTest: WorkbenchTestHook };
+
+/** A 1×1 PNG (an inline picture). */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+const CSV = Buffer.from('item,price\r\nlicence,1200\r\n');
+
+before(async () => {
+  requireChromium();
+  dist = buildForBrowser();
+  defaultPolicy = readFileSync(join(dist, 'signet-policy.json'), 'utf8');
+  wb = await openWorkbench(dist);
+  scratch = mkdtempSync(join(tmpdir(), 'signet-compose-pane-e2e-'));
+});
+
+after(async () => {
+  await wb?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+async function load(query = '?sendTimeoutMs=60000'): Promise<void> {
+  await wb.page.goto(`${wb.server.url}${query}`);
+  await wb.page.locator('#message-list button').first().waitFor();
+}
+
+beforeEach(async () => {
+  writeFileSync(join(dist, 'signet-policy.json'), defaultPolicy);
+  await load();
+});
+
+async function sent(): Promise<(SentRecord & { mime: string })[]> {
+  const r = await fetch(`${wb.server.url}workbench/api/sent`);
+  return ((await r.json()) as { sent: (SentRecord & { mime: string })[] }).sent;
+}
+
+/** The compose pane's frame (opened from the ribbon's Signet button). Fluent's Switch puts data-testid on its native checkbox. */
+const pane = () => wb.page.frameLocator('#compose-taskpane');
+
+async function compose(fields: { to: string; subject: string; body: string }): Promise<void> {
+  const page = wb.page;
+  await page.click('#new-message');
+  await page.locator('#compose:not([hidden])').waitFor();
+  await page.fill('#compose-to', fields.to);
+  await page.locator('#compose-to').press('Tab');
+  await page.fill('#compose-subject', fields.subject);
+  await page.locator('#compose-body').click();
+  await page.keyboard.type(fields.body);
+}
+
+async function openPane(): Promise<void> {
+  await wb.page.click('#compose-pane-button');
+  await pane().locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });
+}
+
+function stored(): Promise<string> {
+  return wb.page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? '');
+}
+
+/** Waits until the readiness list shows `address` in the given state. */
+async function readinessOf(address: string, ready: 'yes' | 'no'): Promise<void> {
+  await pane().locator(`[data-testid=readiness-row][data-address="${address}"][data-ready=${ready}]`).waitFor({ timeout: 20_000 });
+}
+
+async function smartAlert(): Promise<{ reason: string; message: string; buttons: string[] }> {
+  const page = wb.page;
+  await page.locator('#smart-alert:not([hidden])').waitFor({ timeout: 60_000 });
+  return {
+    reason: (await page.locator('#smart-alert').getAttribute('data-reason')) ?? '',
+    message: (await page.locator('#smart-alert-message').textContent()) ?? '',
+    buttons: await page.locator('#smart-alert-buttons button').allTextContents(),
+  };
+}
+
+function openssl(args: string[], input: Buffer): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync('openssl', ['cms', ...args], { input });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+function leaves(node: MimeEntity): MimeEntity[] {
+  return node.children.length === 0 ? [node] : node.children.flatMap(leaves);
+}
+
+/** The add-in's event runtime page (commands.html) of the open compose form. */
+async function runtimeFrame(): Promise<Frame> {
+  for (let i = 0; i < 100; i++) {
+    const f = wb.page.frames().find((x) => x.url().includes('commands.html'));
+    if (f) return f;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the event runtime did not load');
+}
+
+test('judged scenario: attachment + inline picture to two recipients, one without a certificate → readiness warning → import → Encrypt & Send → valid + encrypted in the read pane, openssl decrypts and verifies the delivered bytes', async () => {
+  const page = wb.page;
+  // Alice's certificate is learnt the way a user gets it: by opening her signed message.
+  await selectSample(page, 'valid-signed', 'Quarterly report (signed)');
+  await page.frameLocator('#taskpane').locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 20_000 });
+
+  await compose({ to: 'Alice Example <alice@example.org>; Bob Example <bob@example.org>', subject: 'Board pack (encrypted)', body: 'The figures are attached.' });
+  await page.setInputFiles('#compose-attach-input', { name: 'prices.csv', mimeType: 'text/csv', buffer: CSV });
+  await page.setInputFiles('#compose-picture-input', { name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL });
+  await openPane();
+
+  await pane().locator('[data-testid=toggle-sign]').click();
+  await pane().locator('[data-testid=toggle-encrypt]').click();
+  await page.waitForFunction(() => /"sign":true,"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+
+  await readinessOf('alice@example.org', 'yes');
+  await readinessOf('bob@example.org', 'no');
+  const advice = (await pane().locator('[data-testid=readiness-advice]').textContent()) ?? '';
+  assert.match(advice, /1 recipient has no certificate/);
+  assert.match(advice, /send them a signed message/i);
+  assert.match(advice, /reply signed/);
+  assert.match(advice, /Keys & certificates/);
+
+  // Fix it: import Bob's certificate from the pane's Settings, then back to the message.
+  await pane().locator('[data-testid=import-their-certificate]').click();
+  await pane().locator('[data-testid=certificate-file]').setInputFiles({ name: 'bob.pem', mimeType: 'application/x-pem-file', buffer: readFileSync(join(paths.pkiDir, 'bob.pem')) });
+  await pane().locator('[data-testid=certificate-import-result]').waitFor({ timeout: 20_000 });
+  await pane().locator('[data-testid=tab-message]').click();
+  await readinessOf('bob@example.org', 'yes');
+  assert.equal(await pane().locator('[data-testid=readiness-advice]').count(), 0);
+  // The choice survived the detour (it lives on the item, not in the pane).
+  assert.equal(await pane().locator('[data-testid=toggle-encrypt]').isChecked(), true);
+
+  const before = await sent();
+  const button = pane().locator('[data-testid=send-protected]');
+  assert.equal(await button.textContent(), 'Encrypt & Send');
+  await button.click();
+  // The pane sends, then discards the draft and closes the form (closeAsync, discardItem).
+  await page.locator('#compose').waitFor({ state: 'hidden', timeout: 60_000 });
+  const added = (await sent()).slice(before.length);
+  assert.deepEqual(added.map((s) => s.kind), ['graph'], 'one protected send through Graph, no plain one');
+  const mime = Buffer.from(added[0]!.mime, 'base64');
+  assert.equal(parseMime(new Uint8Array(mime)).type, 'application/pkcs7-mime');
+  assert.ok(!mime.includes('The figures are attached'), 'no plaintext on the wire');
+
+  // The exact delivered bytes: Alice decrypts them with OpenSSL, and the signature inside verifies.
+  const aliceKey = join(scratch, 'alice.key');
+  writeFileSync(aliceKey, readFileSync(join(paths.pkiDir, 'alice.key')));
+  const decrypted = openssl(['-decrypt', '-recip', join(paths.pkiDir, 'alice.pem'), '-inkey', aliceKey], mime);
+  assert.equal(decrypted.status, 0, decrypted.stderr);
+  assert.equal(parseMime(new Uint8Array(decrypted.stdout)).type, 'multipart/signed');
+  const verified = openssl(['-verify', '-CAfile', join(paths.publicDir, 'trust-anchors.pem'), '-purpose', 'smimesign'], decrypted.stdout);
+  assert.equal(verified.status, 0, verified.stderr);
+  const content = leaves(parseMime(new Uint8Array(verified.stdout)));
+  assert.ok(content.some((p) => p.disposition?.params['filename'] === 'prices.csv' && Buffer.from(p.decodeBody()).equals(CSV)), 'the attachment is inside');
+  assert.ok(content.some((p) => p.type === 'image/png' && Buffer.from(p.decodeBody()).equals(PIXEL)), 'the inline picture is inside');
+  assert.ok(content.some((p) => p.type === 'text/html' && /cid:/.test(new TextDecoder().decode(p.decodeBody()))), 'the HTML refers to it by cid:');
+  // Bob can decrypt too (his imported certificate was used).
+  const bobKey = join(scratch, 'bob.key');
+  writeFileSync(bobKey, readFileSync(join(paths.pkiDir, 'bob.key')));
+  assert.equal(openssl(['-decrypt', '-recip', join(paths.pkiDir, 'bob.pem'), '-inkey', bobKey], mime).status, 0);
+
+  // The Sent Items copy in the read pane: valid and encrypted.
+  await page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.refresh());
+  await page.click('button.folder[data-folder="sentitems"]');
+  await page.click(`button[data-id="${added[0]!.sentItemsId}"]`);
+  const badge = page.frameLocator('#taskpane').locator('[data-testid=badge][data-subject="Board pack (encrypted)"]');
+  await badge.waitFor({ timeout: 20_000 });
+  assert.equal(await badge.getAttribute('data-state'), 'valid');
+  assert.match((await page.frameLocator('#taskpane').locator('[data-testid=encryption]').textContent()) ?? '', /AES/);
+});
+
+test('encrypt on, a recipient without a certificate: Outlook Send is blocked with the Smart Alert text, the pane refuses with missing-certificate, nothing is delivered', async () => {
+  const page = wb.page;
+  await compose({ to: 'Erin Example <erin@example.net>', subject: 'For Erin', body: 'Secret for Erin' });
+  await openPane();
+  await pane().locator('[data-testid=toggle-encrypt]').click();
+  await page.waitForFunction(() => /"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  await readinessOf('erin@example.net', 'no');
+  const before = (await sent()).length;
+
+  await page.click('#compose-send');
+  const alert = await smartAlert();
+  assert.equal(alert.reason, 'blocked');
+  assert.match(alert.message, /must be encrypted/);
+  assert.match(alert.message, /1 recipient has no certificate: erin@example\.net/);
+  assert.ok(!alert.buttons.includes('Send Anyway'));
+  await page.click('#smart-alert-buttons button[data-button="dont-send"]');
+
+  await pane().locator('[data-testid=send-protected]').click();
+  const error = pane().locator('[data-testid=send-error]');
+  await error.waitFor({ timeout: 20_000 });
+  assert.equal(await error.getAttribute('data-code'), 'missing-certificate');
+  assert.match((await error.textContent()) ?? '', /erin@example\.net/);
+  assert.equal((await sent()).length, before, 'nothing delivered, neither protected nor plain');
+  assert.equal((await page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.lastSend()))?.plainSent, false);
+});
+
+test('a Graph failure (fail-next 503) during Sign & Send in the pane: a send-* error, the form stays open, nothing is delivered', async () => {
+  const page = wb.page;
+  await compose({ to: 'dana@example.org', subject: 'Graph down from the pane', body: 'Signed, not delivered' });
+  await openPane();
+  await pane().locator('[data-testid=toggle-sign]').click();
+  await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  const arm = await fetch(`${wb.server.url}workbench/api/fail-next`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 503 }) });
+  assert.equal(arm.status, 204);
+  const before = (await sent()).length;
+  assert.equal(await pane().locator('[data-testid=send-protected]').textContent(), 'Sign & Send');
+  await pane().locator('[data-testid=send-protected]').click();
+  const error = pane().locator('[data-testid=send-error]');
+  await error.waitFor({ timeout: 30_000 });
+  assert.match((await error.getAttribute('data-code')) ?? '', /^send-(failed|throttled)$/);
+  assert.match((await error.textContent()) ?? '', /Nothing was sent unprotected/);
+  assert.ok(await page.locator('#compose').isVisible(), 'the message stays open to try again');
+  assert.equal((await sent()).length, before);
+});
+
+test('an error thrown inside Signet\u2019s send handler (WebCrypto failing in the runtime): the send is blocked with a clear message, nothing plain leaves', async () => {
+  const page = wb.page;
+  await compose({ to: 'dana@example.org', subject: 'Handler throws', body: 'Must not leave plain' });
+  await openPane();
+  await pane().locator('[data-testid=toggle-sign]').click();
+  await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  const runtime = await runtimeFrame();
+  await runtime.evaluate(() => {
+    const subtle = globalThis.crypto.subtle as unknown as Record<string, unknown>;
+    subtle['sign'] = () => {
+      throw new Error('injected WebCrypto failure');
+    };
+  });
+  const before = (await sent()).length;
+  await page.click('#compose-send');
+  const alert = await smartAlert();
+  assert.equal(alert.reason, 'blocked');
+  assert.match(alert.message, /Signet (did not send|hit an unexpected problem)/);
+  assert.match(alert.message, /injected WebCrypto failure/);
+  assert.equal((await sent()).length, before, 'nothing delivered');
+  assert.equal((await page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.lastSend()))?.plainSent, false);
+});
+
+test('issue 7: a policy with encryption.required "always" locks Encrypt on in the pane and makes the guard block a plain send; nothing is delivered', async () => {
+  writeFileSync(
+    join(dist, 'signet-policy.json'),
+    JSON.stringify({ policyVersion: 1, revision: 'e2e always encrypt', encryption: { required: 'always' }, sendGuard: { mode: 'Block' } }),
+  );
+  await load();
+  const page = wb.page;
+  // No toggle touched: the sender wants a plain message; the policy does not.
+  await compose({ to: 'Erin Example <erin@example.net>', subject: 'Plain attempt', body: 'This must not leave in clear' });
+  await page.waitForFunction(() => /"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 20_000 });
+  await openPane();
+  const encrypt = pane().locator('[data-testid=toggle-encrypt]');
+  await pane().locator('[data-testid=encrypt-locked-reason]').waitFor({ timeout: 20_000 });
+  assert.equal(await encrypt.getAttribute('data-locked'), 'yes');
+  assert.equal(await encrypt.isChecked(), true);
+  assert.equal(await encrypt.isDisabled(), true);
+  assert.match((await pane().locator('[data-testid=encrypt-locked-reason]').textContent()) ?? '', /requires every message to be encrypted/);
+
+  const before = (await sent()).length;
+  await page.click('#compose-send');
+  const alert = await smartAlert();
+  assert.equal(alert.reason, 'blocked');
+  assert.match(alert.message, /your organisation requires encryption/);
+  assert.equal((await sent()).length, before, 'no plain send');
+  assert.equal((await page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.lastSend()))?.plainSent, false);
+});
+
+test('issue 7: docs/policies/always-sign.json turns on "always sign": the pane shows Sign locked on with the reason, and Outlook Send goes out signed', async () => {
+  writeFileSync(join(dist, 'signet-policy.json'), readFileSync(join(PACKAGE_ROOT, 'docs', 'policies', 'always-sign.json')));
+  await load();
+  const page = wb.page;
+  await compose({ to: 'dana@example.org', subject: 'Always signed', body: 'Signed by policy' });
+  await openPane();
+  const sign = pane().locator('[data-testid=toggle-sign]');
+  await pane().locator('[data-testid=sign-locked-reason]').waitFor({ timeout: 20_000 });
+  assert.equal(await sign.getAttribute('data-locked'), 'yes');
+  assert.equal(await sign.isChecked(), true);
+  assert.equal(await sign.isDisabled(), true);
+  assert.match((await pane().locator('[data-testid=sign-locked-reason]').textContent()) ?? '', /requires every message to be signed/);
+  assert.equal(await pane().locator('[data-testid=send-protected]').textContent(), 'Sign & Send');
+  assert.match(await stored(), /"sign":true/, 'OnNewMessageCompose stored the default on the item');
+
+  // Outlook's own Send: the guard protects it (browser runtime) and stops the plain copy.
+  const before = (await sent()).length;
+  await page.click('#compose-send');
+  const alert = await smartAlert();
+  assert.match(alert.message, /Sent signed/);
+  const added = (await sent()).slice(before);
+  assert.deepEqual(added.map((s) => s.kind), ['graph']);
+  assert.equal(parseMime(new Uint8Array(Buffer.from(added[0]!.mime, 'base64'))).type, 'multipart/signed');
+});
