@@ -217,6 +217,44 @@ test('encrypt on, a recipient without a certificate: Outlook Send is blocked wit
   assert.equal((await page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.lastSend()))?.plainSent, false);
 });
 
+test('the choice lives on the item: closing and reopening the pane keeps it, and the ribbon toggle shows in the pane', async () => {
+  const page = wb.page;
+  await compose({ to: 'dana@example.org', subject: 'Reopen the pane', body: 'x' });
+  await openPane();
+  await pane().locator('[data-testid=toggle-encrypt]').click();
+  await page.waitForFunction(() => /"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  // Close and reopen: a fresh page in the pane's frame.
+  await page.locator('#compose-taskpane').evaluate((f) => (f as HTMLIFrameElement).setAttribute('src', 'about:blank'));
+  await page.locator('#compose-taskpane').evaluate((f) => (f as HTMLIFrameElement).removeAttribute('src'));
+  await openPane();
+  await pane().locator('[data-testid=toggle-encrypt]:checked').waitFor({ timeout: 10_000 });
+  assert.equal(await pane().locator('[data-testid=toggle-sign]').isChecked(), false);
+  // The ribbon's Sign button writes the same setting; the open pane follows it.
+  await page.click('#compose-sign');
+  await pane().locator('[data-testid=toggle-sign]:checked').waitFor({ timeout: 10_000 });
+  assert.match(await stored(), /"sign":true,"encrypt":true/);
+});
+
+test('a message too large for Graph (~3 MB): the pane refuses with message-too-large before any crypto, nothing is delivered', async () => {
+  const page = wb.page;
+  await compose({ to: 'dana@example.org', subject: 'Too big', body: 'See the attachment' });
+  await page.setInputFiles('#compose-attach-input', { name: 'video.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(3_500_000, 7) });
+  await openPane();
+  await pane().locator('[data-testid=toggle-sign]').click();
+  await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  const before = (await sent()).length;
+  await pane().locator('[data-testid=send-protected]').click();
+  const error = pane().locator('[data-testid=send-error]');
+  await error.waitFor({ timeout: 30_000 });
+  assert.equal(await error.getAttribute('data-code'), 'message-too-large');
+  const text = (await error.textContent()) ?? '';
+  assert.match(text, /Too large to send protected/);
+  assert.match(text, /Microsoft Graph/);
+  assert.match(text, /links/);
+  assert.equal((await sent()).length, before);
+  assert.ok(await page.locator('#compose').isVisible());
+});
+
 test('a Graph failure (fail-next 503) during Sign & Send in the pane: a send-* error, the form stays open, nothing is delivered', async () => {
   const page = wb.page;
   await compose({ to: 'dana@example.org', subject: 'Graph down from the pane', body: 'Signed, not delivered' });
