@@ -67,8 +67,10 @@ test('key services: the workbench demo key signs for its address; without keys n
   g.signetWorkbench = { demoIdentityUrl: `${keysOrigin}/demo-identity.pem` };
   try {
     const s = await composeServices();
-    const id = await s.signingIdentity('Alice@Example.org');
+    // The core's address rule (core/mime/address.ts addressKey): the domain's case does not matter, the local part's does.
+    const id = await s.signingIdentity('alice@Example.ORG');
     assert.ok(id);
+    assert.equal(await s.signingIdentity('Alice@example.org'), null);
     assert.deepEqual(id.certificate, pki.users.alice.certDer);
     assert.deepEqual((await s.encryptionCertificateOf('alice@example.org'))?.certificate, pki.users.alice.certDer);
     const r = await s.readiness('alice@example.org', ['alice@example.org', 'bob@example.org']);
