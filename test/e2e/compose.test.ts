@@ -9,7 +9,7 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +26,8 @@ let dist: string;
 let scratch: string;
 let defaultPolicy: string;
 const paths = workbenchPaths(PACKAGE_ROOT);
+/** Screenshots of the compose pane (git-ignored), as test/e2e/workbench.test.ts keeps the read pane's. */
+const ARTIFACTS = join(PACKAGE_ROOT, 'artifacts', 'e2e');
 
 type Hooked = typeof globalThis & { signetWorkbenchTest: WorkbenchTestHook };
 
@@ -141,6 +143,8 @@ test('judged scenario: attachment + inline picture to two recipients, one withou
   assert.match(advice, /send them a signed message/i);
   assert.match(advice, /reply signed/);
   assert.match(advice, /Keys & certificates/);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.locator('#compose-taskpane').screenshot({ path: join(ARTIFACTS, 'compose-readiness-warning.png') });
 
   // Fix it: import Bob's certificate from the pane's Settings, then back to the message.
   await pane().locator('[data-testid=import-their-certificate]').click();
@@ -155,6 +159,7 @@ test('judged scenario: attachment + inline picture to two recipients, one withou
   const before = await sent();
   const button = pane().locator('[data-testid=send-protected]');
   assert.equal(await button.textContent(), 'Encrypt & Send');
+  await page.locator('#compose-taskpane').screenshot({ path: join(ARTIFACTS, 'compose-ready.png') });
   await button.click();
   // The pane sends, then discards the draft and closes the form (closeAsync, discardItem).
   await page.locator('#compose').waitFor({ state: 'hidden', timeout: 60_000 });
