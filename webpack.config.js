@@ -37,6 +37,8 @@ const OFFICE_JS_FILES = /(^|\/)(office|es6-promise|o15apptofilemappingtable|outl
 
 /** The classic-Outlook event runtime file; manifest.xml's JSRuntime.Url names it, so it is never hashed. */
 const LAUNCHEVENT_FILE = 'launchevent.js';
+/** The key vault worker's chunk name (the `name` option of `new Worker` in src/taskpane/pane-keys.ts). */
+const VAULT_WORKER = 'signet-key-vault';
 
 export default (env = {}, argv = {}) => {
   const production = argv.mode === 'production';
@@ -122,6 +124,11 @@ export default (env = {}, argv = {}) => {
       publicPath: '',
       clean: true,
     },
+    // The key vault worker (src/keys/store/pkcs1-vault-worker.ts, started by src/taskpane/pane-keys.ts with
+    // `name: VAULT_WORKER`) must be one self-contained file: a worker runs under its own response's CSP, and
+    // script files are served with `default-src 'none'` (docs/ADMIN.md), which forbids importScripts of
+    // shared chunks. So no chunk splitting for it; every other async chunk splits as webpack's default.
+    optimization: { splitChunks: { chunks: (chunk) => chunk.name !== VAULT_WORKER } },
     // Never an eval-based devtool: the add-in pages are served without 'unsafe-eval' in their CSP.
     devtool: 'source-map',
     resolve: resolveTs,

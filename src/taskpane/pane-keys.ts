@@ -12,6 +12,7 @@ import type { Identity } from '../core/keys.js';
 import type { Verdict } from '../core/verdict.js';
 import type { PolicyResult } from '../policy/policy.js';
 import { KeyStore } from '../keys/store/key-store.js';
+import { workerVault, type Pkcs1Vault } from '../keys/store/pkcs1-vault.js';
 
 export interface PaneKeys {
   /** The persistent store, or null when this browser refuses storage (then `error` says why). */
@@ -30,11 +31,21 @@ export async function openPaneKeys(anchors: Uint8Array[], config: SignetConfig, 
       trust: { anchors, config },
       organisation: directory ? { url: directory.url, fetch: globalThis.fetch.bind(globalThis) } : null,
       provider: cryptoProvider(),
+      vault: paneVault(),
     });
     return { store, error: null };
   } catch (e) {
     return { store: null, error: toSignetError(e, 'storage').message };
   }
+}
+
+/**
+ * Keys unlocked for RSAES-PKCS1-v1_5 mail live in a dedicated Web Worker (pkcs1-vault.ts), started on the
+ * first unlock, so no script on this page can read them. webpack bundles the worker from this `new URL`.
+ */
+function paneVault(): Pkcs1Vault | undefined {
+  if (typeof Worker !== 'function') return undefined;
+  return workerVault(() => new Worker(new URL('../keys/store/pkcs1-vault-worker.js', import.meta.url), { name: 'signet-key-vault' }));
 }
 
 /** The identities for decryption: the stored ones, then those held for this session only (workbench demo). */

@@ -74,6 +74,26 @@ before(async () => {
   };
   files.oaepMessage = Buffer.from(await message('Vault code (OAEP)', 'oaep'));
   files.pkcs1Message = Buffer.from(await message('Vault code (PKCS#1 v1.5)', 'pkcs1'));
+  // Every frame: record each Web Worker the page starts and every byte a worker sends back to the page,
+  // so the PKCS#1 v1.5 test can show the unlocked key stays in the worker (pkcs1-vault.ts).
+  await wb.context.addInitScript(() => {
+    const Native = window.Worker;
+    const traffic: { url: string; hex: string[] }[] = [];
+    (window as unknown as { __signetWorkers: typeof traffic }).__signetWorkers = traffic;
+    const collect = (v: unknown, out: string[], depth = 0): void => {
+      if (depth > 6 || v === null || typeof v !== 'object') return;
+      if (v instanceof Uint8Array) out.push(Array.from(v, (b) => b.toString(16).padStart(2, '0')).join(''));
+      else for (const x of Object.values(v as Record<string, unknown>)) collect(x, out, depth + 1);
+    };
+    window.Worker = class extends Native {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        const entry = { url: String(url), hex: [] as string[] };
+        traffic.push(entry);
+        this.addEventListener('message', (e: MessageEvent) => collect(e.data, entry.hex));
+      }
+    };
+  });
   await wb.page.goto(wb.server.url);
   await wb.page.locator('#message-list button').first().waitFor();
 });
@@ -227,6 +247,17 @@ test('RSA PKCS#1 v1.5 mail says to unlock; after the unlock it opens', async () 
   await pane().locator('[data-testid=pkcs1-state][data-state=unlocked]').waitFor({ timeout: 20_000 });
   const r = await openMessageFile('Vault code (PKCS#1 v1.5)', files.pkcs1Message);
   assert.equal(r.state, 'valid');
+  assert.match((await pane().frameLocator('[data-testid=content-frame]').locator('body').textContent()) ?? '', /vault code is 7431 \(pkcs1\)/);
+
+  // The unlocked key lives in one dedicated worker; what came back to the page is the 16/32-byte content
+  // key of each message, never the key or any of its secret numbers.
+  const paneFrame = wb.page.frames().find((f) => f.url().includes('taskpane.html'))!;
+  const workers = await paneFrame.evaluate(() => (window as unknown as { __signetWorkers: { url: string; hex: string[] }[] }).__signetWorkers);
+  assert.equal(workers.length, 1, JSON.stringify(workers.map((w) => w.url)));
+  const returned = workers[0]!.hex;
+  assert.ok(returned.length >= 1, 'the worker returned the content key');
+  assert.ok(returned.every((h) => h.length === 32 || h.length === 64), `only content keys: ${returned.map((h) => h.length / 2).join(', ')} bytes`);
+  assert.ok(!returned.some((h) => carolSecrets.some((secret) => h.includes(secret.slice(0, 32)))));
 });
 
 test('after a page reload the stored key still signs and decrypts (and is locked again)', async () => {

@@ -8,10 +8,9 @@
 // overwritten as soon as the CryptoKeys exist; the passphrase is never stored (a JS string cannot be wiped,
 // so it is only dropped).
 
-import { equalBytes } from '../../core/bytes.js';
 import { defaultConfig, type SignetConfig } from '../../core/config.js';
 import { cryptoProvider, type CryptoProvider } from '../../core/crypto.js';
-import { SignetError, isSignetError } from '../../core/errors.js';
+import { SignetError } from '../../core/errors.js';
 import type { Identity } from '../../core/keys.js';
 import { addressKey } from '../../core/mime/address.js';
 import type { Certificate } from '../../core/pki/certificate.js';
@@ -20,7 +19,8 @@ import { pairIdentities } from '../identity-file.js';
 import { parsePkcs12 } from '../pkcs12.js';
 import { certificateAddresses, certificateUses, readCertificate, summarizeCertificate, type CertificateSummary } from './certificate-facts.js';
 import { storageError, type KeyDatabase, type StoredDefaults, type StoredIdentity } from './db.js';
-import { decryptLockedKey, encryptPkcs8 } from './encrypted-private-key.js';
+import { encryptPkcs8 } from './encrypted-private-key.js';
+import { memoryVault, type Pkcs1Vault } from './pkcs1-vault.js';
 import { importNonExtractableKeys, storedPrivateKey } from './stored-key.js';
 
 export type Purpose = 'sign' | 'encrypt';
@@ -54,6 +54,11 @@ export interface IdentityStoreOptions {
   /** Key-size policy for imported keys (the organisation policy's config); default Signet's defaults. */
   config?: () => SignetConfig;
   now?: () => Date;
+  /**
+   * Where unlocked RSA keys live for RSAES-PKCS1-v1_5 mail: the task pane passes a Web Worker vault
+   * (workerVault), so no key is ever in the page's memory; default in-process (Node: CLI and tests).
+   */
+  vault?: Pkcs1Vault;
 }
 
 interface Prepared {
@@ -66,8 +71,8 @@ export class IdentityStore {
   readonly #provider: CryptoProvider;
   readonly #config: () => SignetConfig;
   readonly #now: () => Date;
-  /** PKCS#8 unlocked for this session, by identity id; wiped on lock. Lives in this page's memory only. */
-  readonly #unlocked = new Map<string, Uint8Array>();
+  /** Holds the keys unlocked for this session (in a worker, in the browser); this class never sees them. */
+  readonly #vault: Pkcs1Vault;
   readonly #listeners = new Set<() => void>();
 
   constructor(options: IdentityStoreOptions) {
@@ -75,6 +80,7 @@ export class IdentityStore {
     this.#provider = options.provider ?? cryptoProvider();
     this.#config = options.config ?? (() => defaultConfig);
     this.#now = options.now ?? (() => new Date());
+    this.#vault = options.vault ?? memoryVault(this.#provider);
   }
 
   /** Called after every change (import, delete, defaults, unlock, lock). Returns the unsubscribe function. */
@@ -172,10 +178,10 @@ export class IdentityStore {
       // Every put is queued before the first await, so the transaction cannot commit half-way.
       const puts = prepared.map(({ record }) => tx.store.put(record));
       await Promise.all([...puts, tx.done]);
-      for (const { record } of prepared) this.#lockOne(record.id); // a re-import replaces the protected copy
     } catch (e) {
       throw storageError(e);
     }
+    for (const { record } of prepared) await this.#vault.lock(record.id); // a re-import replaces the protected copy
   }
 
   async #records(): Promise<StoredIdentity[]> {
@@ -204,7 +210,10 @@ export class IdentityStore {
         bits: record.bits,
         namedCurve: record.namedCurve,
         keys: record.keys,
-        unlockedPkcs8: () => this.#unlocked.get(record.id) ?? null,
+        pkcs1: {
+          isUnlocked: () => this.#vault.isUnlocked(record.id),
+          decrypt: (encryptedKey, expectedLength) => this.#vault.decrypt(record.id, encryptedKey, expectedLength),
+        },
         canUnlock: record.lockedKey !== null,
         provider: this.#provider,
       }),
@@ -255,7 +264,7 @@ export class IdentityStore {
         label: r.label,
         importedAt: r.importedAt,
         validity: validityAt(cert, now),
-        pkcs1: r.keyType !== 'rsa' || !summary.uses.encrypt ? 'not-applicable' : this.#unlocked.has(r.id) ? 'unlocked' : r.lockedKey ? 'locked' : 'unavailable',
+        pkcs1: r.keyType !== 'rsa' || !summary.uses.encrypt ? 'not-applicable' : this.#vault.isUnlocked(r.id) ? 'unlocked' : r.lockedKey ? 'locked' : 'unavailable',
         defaultFor,
       });
     }
@@ -316,7 +325,7 @@ export class IdentityStore {
     } catch (e) {
       throw storageError(e);
     }
-    this.#lockOne(id);
+    await this.#vault.lock(id);
     this.#changed();
   }
 
@@ -328,8 +337,9 @@ export class IdentityStore {
   }
 
   /**
-   * Unlocks an RSA identity for RSAES-PKCS1-v1_5 decryption until lock() or the end of this page: decrypts
-   * the protected copy with `passphrase` (`bad-passphrase` when wrong) and keeps the PKCS#8 in memory only.
+   * Unlocks an RSA identity for RSAES-PKCS1-v1_5 decryption until lock() or the end of this page: the
+   * vault decrypts the protected copy with `passphrase` (`bad-passphrase` when wrong) and keeps the PKCS#8
+   * where page script cannot read it (pkcs1-vault.ts).
    */
   async unlock(id: string, passphrase: string): Promise<void> {
     const r = await this.#record(id);
@@ -337,35 +347,18 @@ export class IdentityStore {
     if (!r.lockedKey) {
       throw new SignetError('usage', r.keyType === 'rsa' ? 'This key was imported without a passphrase: there is nothing to unlock. Import the .p12 again with a passphrase.' : 'EC keys need no unlocking.');
     }
-    const pkcs8 = await decryptLockedKey(r.lockedKey, passphrase, this.#provider);
-    try {
-      // The protected copy must be this certificate's key (a swapped record would otherwise decrypt as someone else).
-      await pairIdentities([{ pkcs8 }], [{ der: r.certificate }], this.#provider);
-    } catch (e) {
-      pkcs8.fill(0);
-      throw isSignetError(e) ? e : new SignetError('key-mismatch', 'The stored key does not match its certificate.', { cause: e });
-    }
-    const previous = this.#unlocked.get(id);
-    if (previous && !equalBytes(previous, pkcs8)) previous.fill(0);
-    this.#unlocked.set(id, pkcs8);
+    await this.#vault.unlock(id, r.lockedKey, r.certificate, passphrase);
     this.#changed();
   }
 
-  /** Locks one identity again (or all of them), wiping the in-memory key. */
-  lock(id?: string): void {
-    if (id === undefined) for (const k of [...this.#unlocked.keys()]) this.#lockOne(k);
-    else this.#lockOne(id);
+  /** Locks one identity again (or all of them): the vault wipes the key. */
+  async lock(id?: string): Promise<void> {
+    await this.#vault.lock(id);
     this.#changed();
-  }
-
-  #lockOne(id: string): void {
-    const k = this.#unlocked.get(id);
-    if (k) k.fill(0);
-    this.#unlocked.delete(id);
   }
 
   isUnlocked(id: string): boolean {
-    return this.#unlocked.has(id);
+    return this.#vault.isUnlocked(id);
   }
 }
 

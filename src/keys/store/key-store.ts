@@ -8,6 +8,7 @@ import { cryptoProvider, type CryptoProvider } from '../../core/crypto.js';
 import { CertificateDirectory } from './certificate-directory.js';
 import { DB_NAME, openKeyDatabase, type KeyDatabase } from './db.js';
 import { IdentityStore, type StoreIdentity } from './identity-store.js';
+import type { Pkcs1Vault } from './pkcs1-vault.js';
 import type { OrganisationDirectoryOptions } from './organisation-directory.js';
 import { readiness } from './readiness.js';
 import type { Readiness, ReadinessRequest, ReadinessService } from './readiness-types.js';
@@ -23,6 +24,8 @@ export interface KeyStoreOptions {
   provider?: CryptoProvider;
   dbName?: string;
   now?: () => Date;
+  /** Where keys unlocked for RSAES-PKCS1-v1_5 live (the pane passes a Web Worker vault); default in-process. */
+  vault?: Pkcs1Vault;
 }
 
 export class KeyStore implements ReadinessService {
@@ -38,7 +41,13 @@ export class KeyStore implements ReadinessService {
     this.#provider = options.provider ?? cryptoProvider();
     this.#now = options.now ?? (() => new Date());
     this.#judge = new CertificateJudge(options.trust, this.#provider);
-    this.identities = new IdentityStore({ db, provider: this.#provider, config: () => this.#judge.trust.config, now: this.#now });
+    this.identities = new IdentityStore({
+      db,
+      provider: this.#provider,
+      config: () => this.#judge.trust.config,
+      now: this.#now,
+      ...(options.vault ? { vault: options.vault } : {}),
+    });
     this.certificates = new CertificateDirectory({
       db,
       judge: this.#judge,
@@ -79,7 +88,7 @@ export class KeyStore implements ReadinessService {
   }
 
   close(): void {
-    this.identities.lock();
+    void this.identities.lock().catch(() => undefined);
     this.#db.close();
   }
 }

@@ -11,7 +11,6 @@
 // the passphrase-protected copy (identity-store.ts), and fails with `key-locked` otherwise.
 
 import { toArrayBuffer } from '../../core/bytes.js';
-import { rsaesPkcs1v15Decrypt } from '../../core/cms/rsaes-pkcs1-v1_5.js';
 import type { CryptoProvider } from '../../core/crypto.js';
 import { SignetError } from '../../core/errors.js';
 import type { HashName, KeyTransportScheme, NamedCurve, PrivateKeyHandle, SignatureScheme } from '../../core/keys.js';
@@ -82,10 +81,13 @@ export interface StoredKeyOptions {
   namedCurve: NamedCurve | null;
   keys: StoredKeys;
   /**
-   * The PKCS#8 unlocked for this session (RSAES-PKCS1-v1_5 only), or null. Asked at each use, so locking
-   * takes effect at once.
+   * RSAES-PKCS1-v1_5 decryption by the session vault (pkcs1-vault.ts), which holds the unlocked key out of
+   * the page's reach. Asked at each use, so locking takes effect at once.
    */
-  unlockedPkcs8(): Uint8Array | null;
+  pkcs1: {
+    isUnlocked(): boolean;
+    decrypt(encryptedKey: Uint8Array, expectedLength: number | undefined): Promise<Uint8Array>;
+  };
   /** Whether a passphrase-protected copy exists that the user could unlock. */
   canUnlock: boolean;
   provider: CryptoProvider;
@@ -116,8 +118,7 @@ export function storedPrivateKey(o: StoredKeyOptions): PrivateKeyHandle {
     async decryptKeyTransport(scheme: KeyTransportScheme, encryptedKey: Uint8Array): Promise<Uint8Array> {
       if (o.keyType !== 'rsa') throw new SignetError('key-mismatch', 'An EC key cannot do RSA key transport.');
       if (scheme.name === 'RSAES-PKCS1-v1_5') {
-        const pkcs8 = o.unlockedPkcs8();
-        if (!pkcs8) {
+        if (!o.pkcs1.isUnlocked()) {
           throw new SignetError(
             'key-locked',
             o.canUnlock
@@ -125,7 +126,7 @@ export function storedPrivateKey(o: StoredKeyOptions): PrivateKeyHandle {
               : 'This message uses the older RSA PKCS#1 v1.5 method; your key was imported without a passphrase, so Signet kept no protected copy to unlock. Import the .p12 again with a passphrase.',
           );
         }
-        return rsaesPkcs1v15Decrypt(pkcs8, encryptedKey, { expectedLength: scheme.expectedKeyLength, crypto: o.provider.crypto });
+        return o.pkcs1.decrypt(encryptedKey, scheme.expectedKeyLength);
       }
       const key = slot(`RSA-OAEP/${scheme.hash}`, `RSA-OAEP decryption with ${scheme.hash}`);
       try {

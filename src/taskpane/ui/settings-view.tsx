@@ -220,7 +220,8 @@ function WhereKeysLive(): ReactElement {
         </ul>
         <Caption1>
           Messages encrypted to you with the older RSA PKCS#1 v1.5 method need your passphrase once per session (Unlock below): WebCrypto cannot do
-          that operation with a locked key. Signet keeps that key only encrypted under your passphrase, which it never stores.
+          that operation with a locked key. Signet keeps that key only encrypted under your passphrase, which it never stores, and unlocks it inside a
+          separate worker that this page cannot read.
         </Caption1>
       </details>
     </>

@@ -256,7 +256,7 @@ test('decrypts RSA-OAEP with the locked key; RSAES-PKCS1-v1_5 needs the session 
   const unlocked = await open(pkcs1);
   assert.match(new TextDecoder().decode(unlocked.content!), /A secret for Alice/);
 
-  store.identities.lock(s!.id);
+  await store.identities.lock(s!.id);
   assert.equal((await open(pkcs1)).verdict.code, 'key-locked');
   assert.deepEqual(await selfTest((await store.identities.get(s!.id))!, provider), {
     sign: { status: 'ok' },

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { builtinEmailRoots, builtinRootSnapshot } from '../../../src/core/pki/roots/index.js';
-import { parseCertificate } from '../../../src/core/pki/certificate.js';
+import { formatName, parseCertificate } from '../../../src/core/pki/certificate.js';
+import { validateChain } from '../../../src/core/pki/chain.js';
+import { cryptoProvider } from '../../../src/core/crypto.js';
 import { resolveConfig } from '../../../src/core/config.js';
 import { testPki } from '../../helpers/pki.js';
 import { signet, verifyJson } from '../../helpers/cli.js';
@@ -67,4 +69,35 @@ test('scripts/update-roots.js regenerates a snapshot of the same shape from the 
   const fresh = JSON.parse(readFileSync(out, 'utf8')) as ReturnType<typeof builtinRootSnapshot>;
   assert.ok(fresh.count > 50);
   for (const c of fresh.certificates) assert.equal(createHash('sha256').update(Buffer.from(c.der, 'base64')).digest('hex'), c.sha256);
+});
+
+test('a public S/MIME CA (GlobalSign GCC R3 PersonalSign 2 CA 2020, as published by GlobalSign) chains to the built-in roots', async () => {
+  // No public CA signs messages for this test suite, so this checks the half that the snapshot decides: a
+  // real issuing CA of a public S/MIME service is anchored by the built-in set, through a signature of the
+  // root's key (not a name match), with nothing passed by the caller. The signing half is the same code
+  // that every generated chain in chain-defects.test.ts exercises.
+  const pem = readFileSync('test/unit/trust/fixtures/globalsign-gcc-r3-personalsign-2-ca-2020.pem', 'latin1');
+  const b64 = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem)![1]!.replace(/\s+/g, '');
+  const issuing = parseCertificate(new Uint8Array(Buffer.from(b64, 'base64')), limits);
+  const anchors = builtinEmailRoots().map((der) => parseCertificate(der, limits));
+  const options = {
+    anchors,
+    intermediates: [],
+    at: new Date('2026-06-01T00:00:00Z'),
+    signingTime: null,
+    config: resolveConfig(),
+    purpose: 'none' as const,
+    aia: null,
+  };
+  const result = await validateChain(issuing, options, cryptoProvider());
+  assert.equal(result.status, 'valid', result.reason);
+  assert.equal(result.anchored, true);
+  assert.equal(result.chain.length, 2);
+  const anchor = result.chain[1]!;
+  assert.equal(anchor.isTrustAnchor, true);
+  assert.match(formatName(anchor.certificate.subject), /GlobalSign Root CA - R3/);
+
+  // The same CA after its notAfter (2028-09-16) is expired, and without the built-in roots it is untrusted.
+  assert.equal((await validateChain(issuing, { ...options, at: new Date('2028-10-01T00:00:00Z') }, cryptoProvider())).status, 'expired');
+  assert.equal((await validateChain(issuing, { ...options, anchors: [] }, cryptoProvider())).status, 'untrusted');
 });
