@@ -127,8 +127,9 @@ export default (env = {}, argv = {}) => {
     // The key vault worker (src/keys/store/pkcs1-vault-worker.ts, started by src/taskpane/pane-keys.ts with
     // `name: VAULT_WORKER`) must be one self-contained file: a worker runs under its own response's CSP, and
     // script files are served with `default-src 'none'` (docs/ADMIN.md), which forbids importScripts of
-    // shared chunks. So no chunk splitting for it; every other async chunk splits as webpack's default.
-    optimization: { splitChunks: { chunks: (chunk) => chunk.name !== VAULT_WORKER } },
+    // shared chunks. So no chunk splitting for it; every other async chunk splits as webpack's default
+    // (`chunks: 'async'`: initial chunks are never split).
+    optimization: { splitChunks: { chunks: (chunk) => !chunk.canBeInitial() && chunk.name !== VAULT_WORKER } },
     // Never an eval-based devtool: the add-in pages are served without 'unsafe-eval' in their CSP.
     devtool: 'source-map',
     resolve: resolveTs,

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,12 @@ test('npm run build -- --env host=…: a deployable dist/ for that host', { time
     const launchEvent = readFileSync(join(out, 'launchevent.js'), 'utf8');
     assert.doesNotThrow(() => parseJs(launchEvent, { ecmaVersion: 2016, sourceType: 'script' }), 'launchevent.js parses as ES2016');
     assert.doesNotMatch(launchEvent, /\bimport\s*\(|\bimportScripts\b/, 'no chunk loading');
+    // The key vault worker runs under the scripts' CSP (default-src 'none'): one file, no chunk loading.
+    const vault = readdirSync(out).filter((f) => /^signet-key-vault\.[0-9a-f]{12}\.chunk\.js$/.test(f));
+    assert.equal(vault.length, 1, 'one key vault worker script');
+    const vaultJs = readFileSync(join(out, vault[0]!), 'utf8');
+    assert.match(vaultJs, /Unknown vault request/);
+    assert.doesNotMatch(vaultJs, /\bimportScripts\b/, 'the vault worker loads no other chunk');
     // It has no page location to find the policy next to: the build writes the host's policy URL into it.
     assert.ok(launchEvent.includes(`"${HOST}/signet-policy.json"`), 'launchevent.js knows the deployment policy URL');
     assert.doesNotMatch(launchEvent, /localhost:3000/);
