@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   try {
     await wb.page.goto(wb.server.url);
     await wb.page.locator('#message-list button').first().waitFor();
+    // The workbench attaches the task pane frame after the message list: wait for it to load.
+    await wb.page.frameLocator('#taskpane').locator('body').waitFor({ timeout: 20_000 });
     const pane = wb.page.frame({ url: /taskpane\.html/ });
     if (!pane) throw new Error('no task pane frame');
     const count = (): Promise<number> => pane.evaluate(() => performance.getEntriesByName('signet:badge-latency').length);

@@ -174,7 +174,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, opts: VerifyOptions, 
     }
   }
   const extra = (opts.extraCertificates ?? []).map((d) => parseCertificate(d, limits));
-  const anchors = opts.anchors.map((d) => parseCertificate(d, limits));
+  const anchors = parseAnchors(opts.anchors, limits);
   const pool = [...messageCerts, ...extra];
 
   // One digest per algorithm over the (possibly 150 MB) content, shared by all signers.
@@ -452,6 +452,24 @@ function readCapabilities(attrs: Attribute[]): SmimeCapability[] {
   } catch {
     return []; // capabilities are advisory: a malformed list only loses the hint
   }
+}
+
+/**
+ * Parsed trust anchors, by DER buffer: the task pane verifies every message against the same ~110 built-in
+ * roots, and parsing them costs ~50 ms each time (bench/pane-latency.ts). A Certificate is never changed
+ * after parsing, and the entry is dropped with its buffer (WeakMap); other limits parse afresh.
+ */
+const anchorCache = new WeakMap<Uint8Array, { limits: string; cert: Certificate }>();
+
+function parseAnchors(ders: readonly Uint8Array[], limits: Asn1Limits): Certificate[] {
+  const key = JSON.stringify(limits);
+  return ders.map((der) => {
+    const hit = anchorCache.get(der);
+    if (hit && hit.limits === key) return hit.cert;
+    const cert = parseCertificate(der, limits);
+    anchorCache.set(der, { limits: key, cert });
+    return cert;
+  });
 }
 
 function encryptionCertificate(attrs: Attribute[], signer: Certificate, pool: Certificate[], limits: Asn1Limits): Uint8Array {
