@@ -124,6 +124,8 @@ export interface VaultPort {
   postMessage(message: VaultRequest): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   addEventListener(type: 'error', listener: (event: unknown) => void): void;
+  /** Stops the worker (Worker.terminate), wiping whatever it held. */
+  terminate?(): void;
 }
 
 /**
@@ -141,6 +143,8 @@ export function workerVault(start: () => VaultPort): Pkcs1Vault {
     unlocked.clear();
     for (const p of pending.values()) p.reject(new SignetError('internal', message));
     pending.clear();
+    // An 'error' event may leave the worker running with keys the page now counts as locked: stop it.
+    port?.terminate?.();
     port = null;
   };
   const portNow = (): VaultPort => {

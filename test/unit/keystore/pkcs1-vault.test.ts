@@ -78,13 +78,18 @@ test('vault protocol: key-locked before unlock, wrong passphrase, another certif
 });
 
 /** A VaultPort over a VaultCore with structured cloning both ways, as postMessage does; `kill` plays a crashed worker. */
-function simulatedWorker(): { port: VaultPort; core: VaultCore; kill: () => void; posted: VaultRequest[] } {
+function simulatedWorker(): { port: VaultPort; core: VaultCore; kill: () => void; posted: VaultRequest[]; terminated: () => boolean } {
   const core = new VaultCore(provider);
   const onMessage: ((event: { data: unknown }) => void)[] = [];
   const onError: ((event: unknown) => void)[] = [];
   const posted: VaultRequest[] = [];
   let dead = false;
+  let terminated = false;
   const port: VaultPort = {
+    terminate() {
+      terminated = true;
+      core.lock();
+    },
     postMessage(message: VaultRequest) {
       posted.push(message);
       const copy = structuredClone(message);
@@ -97,7 +102,7 @@ function simulatedWorker(): { port: VaultPort; core: VaultCore; kill: () => void
       (type === 'message' ? onMessage : onError).push(listener as never);
     },
   };
-  return { port, core, posted, kill: () => ((dead = true), onError.forEach((l) => l({}))) };
+  return { port, core, posted, terminated: () => terminated, kill: () => ((dead = true), onError.forEach((l) => l({}))) };
 }
 
 async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
@@ -142,6 +147,7 @@ test('workerVault: locked without starting the worker; codes kept; decrypt throu
   sim.kill();
   await rejectsWith(pending, 'internal');
   assert.equal(vault.isUnlocked('alice'), false);
+  assert.equal(sim.terminated(), true, 'the failed worker is terminated, not left holding the key');
   // The next unlock starts a fresh worker.
   await vault.unlock('alice', alice.locked, alice.certificate, PASS);
   assert.equal(started, 2);

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { builtinEmailRoots, builtinRootSnapshot } from '../../../src/core/pki/roots/index.js';
 import { formatName, parseCertificate } from '../../../src/core/pki/certificate.js';
 import { validateChain } from '../../../src/core/pki/chain.js';
+import { parsePemBlocks } from '../../../src/keys/pem.js';
 import { cryptoProvider } from '../../../src/core/crypto.js';
 import { resolveConfig } from '../../../src/core/config.js';
 import { testPki } from '../../helpers/pki.js';
@@ -76,9 +77,9 @@ test('a public S/MIME CA (GlobalSign GCC R3 PersonalSign 2 CA 2020, as published
   // real issuing CA of a public S/MIME service is anchored by the built-in set, through a signature of the
   // root's key (not a name match), with nothing passed by the caller. The signing half is the same code
   // that every generated chain in chain-defects.test.ts exercises.
-  const pem = readFileSync('test/unit/trust/fixtures/globalsign-gcc-r3-personalsign-2-ca-2020.pem', 'latin1');
-  const b64 = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem)![1]!.replace(/\s+/g, '');
-  const issuing = parseCertificate(new Uint8Array(Buffer.from(b64, 'base64')), limits);
+  const [block] = parsePemBlocks(readFileSync('test/unit/trust/fixtures/globalsign-gcc-r3-personalsign-2-ca-2020.pem', 'latin1'));
+  assert.equal(block?.label, 'CERTIFICATE');
+  const issuing = parseCertificate(block!.der, limits);
   const anchors = builtinEmailRoots().map((der) => parseCertificate(der, limits));
   const options = {
     anchors,
