@@ -268,50 +268,49 @@ export function onMessageSendHandler(event: Office.MailboxEvent): void {
 
 /** OnNewMessageCompose: the policy's defaults become the item's protection state, and the info bar says so. */
 export function onNewMessageComposeHandler(event: Office.MailboxEvent): void {
-  try {
-    Promise.all([readPolicy(), readStored()])
-      .then(function (r) {
-        const policy = r[0];
-        if (policy.status !== 'loaded' || r[1].status !== 'absent') return undefined;
-        const defaults = { sign: policy.policy.signing.alwaysSign, encrypt: policy.policy.encryption.required === 'always' };
-        const it = item();
-        const sessionData = (it as { sessionData?: Office.SessionData }).sessionData;
-        let saved: Promise<void> = Promise.resolve();
-        if (sessionData && typeof sessionData.setAsync === 'function') {
-          saved = call<void>(function (cb) {
-            sessionData.setAsync(PROTECTION_KEY, serializeProtection(defaults), cb);
-          });
-        }
-        return saved.then(function () {
-          if (defaults.sign || defaults.encrypt) return showBar(STATE_BAR, 'Signet: this message must be ' + describeProtection(defaults) + ' (organisation policy). Send it from the Signet pane.');
-          return undefined;
+  completeAfter(event, function () {
+    return Promise.all([readPolicy(), readStored()]).then(function (r) {
+      const policy = r[0];
+      if (policy.status !== 'loaded' || r[1].status !== 'absent') return undefined;
+      const defaults = { sign: policy.policy.signing.alwaysSign, encrypt: policy.policy.encryption.required === 'always' };
+      const it = item();
+      const sessionData = (it as { sessionData?: Office.SessionData }).sessionData;
+      let saved: Promise<void> = Promise.resolve();
+      if (sessionData && typeof sessionData.setAsync === 'function') {
+        saved = call<void>(function (cb) {
+          sessionData.setAsync(PROTECTION_KEY, serializeProtection(defaults), cb);
         });
-      })
-      .catch(function () {
+      }
+      return saved.then(function () {
+        if (defaults.sign || defaults.encrypt) return showBar(STATE_BAR, 'Signet: this message must be ' + describeProtection(defaults) + ' (organisation policy). Send it from the Signet pane.');
         return undefined;
-      })
-      .then(function () {
-        event.completed();
       });
-  } catch (e) {
-    void e; // ES2016 has no optional catch binding; the event must complete whatever went wrong.
-    event.completed();
-  }
+    });
+  });
 }
 
 /** OnMessageRecipientsChanged: says when the recipients make encryption required (no key store here). */
 export function onMessageRecipientsChangedHandler(event: Office.MailboxEvent): void {
+  completeAfter(event, function () {
+    return Promise.all([readPolicy(), readStored(), readRecipients()]).then(function (r) {
+      const required = policyRequirement(r[0], r[2]);
+      let requested = false;
+      if (r[1].status === 'set') requested = r[1].value.encrypt;
+      if (required !== null && required.encrypt && !requested && required.encryptDomains.length > 0) {
+        return showBar(READINESS_BAR, 'Signet: mail to ' + required.encryptDomains[0] + ' must be encrypted. Send it with "Encrypt & Send" in the Signet pane.');
+      }
+      return removeBar(READINESS_BAR);
+    });
+  });
+}
+
+/**
+ * For the informational handlers (nothing is sent or blocked): runs `work` and completes the event
+ * whatever happens, since an event left open holds the compose form until Outlook's time-out.
+ */
+function completeAfter(event: Office.MailboxEvent, work: () => Promise<unknown>): void {
   try {
-    Promise.all([readPolicy(), readStored(), readRecipients()])
-      .then(function (r) {
-        const required = policyRequirement(r[0], r[2]);
-        let requested = false;
-        if (r[1].status === 'set') requested = r[1].value.encrypt;
-        if (required !== null && required.encrypt && !requested && required.encryptDomains.length > 0) {
-          return showBar(READINESS_BAR, 'Signet: mail to ' + required.encryptDomains[0] + ' must be encrypted. Send it with "Encrypt & Send" in the Signet pane.');
-        }
-        return removeBar(READINESS_BAR);
-      })
+    work()
       .catch(function () {
         return undefined;
       })
