@@ -43,8 +43,8 @@ export async function openPaneKeys(anchors: Uint8Array[], config: SignetConfig, 
  * Keys unlocked for RSAES-PKCS1-v1_5 mail live in a dedicated Web Worker (pkcs1-vault.ts), started on the
  * first unlock, so no script on this page can read them. webpack bundles the worker from this `new URL`.
  */
-function paneVault(): Pkcs1Vault | undefined {
-  if (typeof Worker !== 'function') return undefined;
+function paneVault(): Pkcs1Vault {
+  // Never the in-page fallback: a browser without workers gets "could not start" at unlock, not a key in the page.
   return workerVault(() => new Worker(new URL('../keys/store/pkcs1-vault-worker.js', import.meta.url), { name: 'signet-key-vault' }));
 }
 
