@@ -11,6 +11,7 @@ import { formatDate } from '../core/mime/builder.js';
 import { encodeAddress, encodeAddressList, encodeUnstructured } from '../core/mime/header-encoder.js';
 import { getAttachmentBytes, getAttachments, getItemAsEml, mailboxSupports, readItemEnvelope, restItemId, type ItemEnvelope } from './office.js';
 import { NO_GRAPH, type GraphMimeSource } from './graph-read.js';
+import { MAILBOX_API } from './requirements.js';
 
 /**
  * - `smime-attachment`: the original S/MIME blob from the item's smime.p7m attachment (byte-exact);
@@ -115,7 +116,7 @@ export async function readSelectedMessage(options: ReadOptions = {}): Promise<Me
       skipped.push({ source: 'smime-attachment', reason: e instanceof Error ? e.message : String(e) });
     }
   }
-  if (mailboxSupports('1.14')) {
+  if (mailboxSupports(MAILBOX_API.getAsFile)) {
     try {
       return { bytes: await getItemAsEml(), source: 'outlook-export', byteExact: false, label: "Outlook's copy of the message", skipped };
     } catch (e) {

@@ -5,6 +5,7 @@
 
 import { fromBase64 } from '../core/bytes.js';
 import { SignetError } from '../core/errors.js';
+import { MAILBOX_API } from './requirements.js';
 
 /** Where the page is running, as Office.onReady reports it; `host: null` outside any Office application. */
 export interface OfficeHostInfo {
@@ -88,7 +89,7 @@ export function mailboxSupports(version: string): boolean {
  */
 export async function getItemAsEml(): Promise<Uint8Array> {
   const item = requireItem();
-  if (!mailboxSupports('1.14') || !('getAsFileAsync' in item)) {
+  if (!mailboxSupports(MAILBOX_API.getAsFile) || !('getAsFileAsync' in item)) {
     throw new SignetError('usage', 'This Outlook cannot export the message (needs Mailbox 1.14, read mode).');
   }
   const base64 = await officeCall<string>((cb) => (item as Office.MessageRead).getAsFileAsync(cb));
@@ -100,7 +101,7 @@ export async function getItemAsEml(): Promise<Uint8Array> {
  * once the handler is registered; standalone it resolves without registering anything.
  */
 export async function onItemChanged(handler: () => void): Promise<void> {
-  if (!inOutlook() || !mailboxSupports('1.5')) return;
+  if (!inOutlook() || !mailboxSupports(MAILBOX_API.itemChanged)) return;
   await officeCall<void>((cb) => Office.context.mailbox.addHandlerAsync(Office.EventType.ItemChanged, handler, cb));
 }
 
@@ -174,7 +175,7 @@ export function getAttachments(): Office.AttachmentDetails[] {
  */
 export async function getAttachmentBytes(attachmentId: string): Promise<Uint8Array> {
   const item = requireItem();
-  if (!mailboxSupports('1.8') || !('getAttachmentContentAsync' in item)) {
+  if (!mailboxSupports(MAILBOX_API.attachmentContent) || !('getAttachmentContentAsync' in item)) {
     throw new SignetError('usage', 'This Outlook cannot read attachment content (needs Mailbox 1.8).');
   }
   const content = await officeCall<Office.AttachmentContent>((cb) => (item as Office.MessageRead).getAttachmentContentAsync(attachmentId, cb));
@@ -220,7 +221,7 @@ export function requirementSupported(name: string, version: string): boolean {
 /** The From field (Mailbox 1.7): the signed-in user, or a shared / delegated mailbox chosen in Outlook. Null before 1.7. */
 export async function getComposeFrom(): Promise<Office.EmailAddressDetails | null> {
   const item = composeItem();
-  if (!mailboxSupports('1.7') || item.from === undefined) return null;
+  if (!mailboxSupports(MAILBOX_API.composeFrom) || item.from === undefined) return null;
   return officeCall<Office.EmailAddressDetails>((cb) => item.from.getAsync(cb));
 }
 
@@ -249,7 +250,7 @@ export async function getComposeBodyType(): Promise<'html' | 'text'> {
 /** The attachments of the message being composed (Mailbox 1.8), inline images included. */
 export async function getComposeAttachments(): Promise<Office.AttachmentDetailsCompose[]> {
   const item = composeItem();
-  if (!mailboxSupports('1.8')) {
+  if (!mailboxSupports(MAILBOX_API.composeAttachments)) {
     // Listing attachments is impossible before 1.8: refusing is better than sending without them.
     throw new SignetError('usage', 'This Outlook cannot hand attachments to add-ins (needs Mailbox 1.8); Signet cannot send this message.');
   }
@@ -260,14 +261,14 @@ export async function getComposeAttachments(): Promise<Office.AttachmentDetailsC
 export async function getAttachmentContent(attachmentId: string): Promise<Office.AttachmentContent> {
   const item = currentItem();
   if (item === null) throw new SignetError('usage', 'No Outlook message is selected.');
-  if (!mailboxSupports('1.8')) throw new SignetError('usage', 'This Outlook cannot read attachment content (needs Mailbox 1.8).');
+  if (!mailboxSupports(MAILBOX_API.attachmentContent)) throw new SignetError('usage', 'This Outlook cannot read attachment content (needs Mailbox 1.8).');
   return officeCall<Office.AttachmentContent>((cb) => (item as Office.MessageCompose).getAttachmentContentAsync(attachmentId, cb));
 }
 
 /** 'newMail', 'reply' or 'forward' (Mailbox 1.10), or null when the Outlook cannot tell. */
 export async function getComposeType(): Promise<string | null> {
   const item = composeItem();
-  if (!mailboxSupports('1.10')) return null;
+  if (!mailboxSupports(MAILBOX_API.composeType)) return null;
   const value = await officeCall<{ composeType?: unknown }>((cb) => item.getComposeTypeAsync(cb));
   return typeof value?.composeType === 'string' ? value.composeType : null;
 }
@@ -278,7 +279,7 @@ export async function getComposeType(): Promise<string | null> {
  */
 export async function getComposeInternetHeaders(names: string[]): Promise<Record<string, string>> {
   const item = composeItem();
-  if (!mailboxSupports('1.8')) return {};
+  if (!mailboxSupports(MAILBOX_API.internetHeaders)) return {};
   const value = await officeCall<Record<string, string>>((cb) => item.internetHeaders.getAsync(names, cb));
   return value ?? {};
 }
@@ -286,7 +287,7 @@ export async function getComposeInternetHeaders(names: string[]): Promise<Record
 /** The EWS id of the draft on the server (Mailbox 1.8), or null while it has never been saved (`ItemNotSaved`). */
 export async function getSavedItemId(): Promise<string | null> {
   const item = composeItem();
-  if (!mailboxSupports('1.8')) return null;
+  if (!mailboxSupports(MAILBOX_API.itemId)) return null;
   try {
     const id = await officeCall<string>((cb) => item.getItemIdAsync(cb));
     return id || null;
@@ -304,7 +305,7 @@ export async function getSavedItemId(): Promise<string | null> {
 export async function getSessionValue(key: string): Promise<string | null> {
   const item = composeItem();
   const sessionData = (item as { sessionData?: Office.SessionData }).sessionData;
-  if (!mailboxSupports('1.11') || sessionData === undefined || typeof sessionData.getAsync !== 'function') return null;
+  if (!mailboxSupports(MAILBOX_API.sessionData) || sessionData === undefined || typeof sessionData.getAsync !== 'function') return null;
   const value = await officeCall<string | null | undefined>((cb) => sessionData.getAsync(key, cb));
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -313,7 +314,7 @@ export async function getSessionValue(key: string): Promise<string | null> {
 export async function setSessionValue(key: string, value: string): Promise<void> {
   const item = composeItem();
   const sessionData = (item as { sessionData?: Office.SessionData }).sessionData;
-  if (!mailboxSupports('1.11') || sessionData === undefined || typeof sessionData.setAsync !== 'function') {
+  if (!mailboxSupports(MAILBOX_API.sessionData) || sessionData === undefined || typeof sessionData.setAsync !== 'function') {
     throw new SignetError('usage', 'This Outlook cannot keep Signet settings on a message (needs Mailbox 1.11).');
   }
   await officeCall<void>((cb) => sessionData.setAsync(key, value, cb));
@@ -395,7 +396,7 @@ export function isComposeMode(): boolean {
  */
 export async function onRecipientsChanged(handler: () => void): Promise<boolean> {
   const item = composeItem();
-  if (!mailboxSupports('1.7') || typeof item.addHandlerAsync !== 'function') return false;
+  if (!mailboxSupports(MAILBOX_API.recipientsChanged) || typeof item.addHandlerAsync !== 'function') return false;
   try {
     await officeCall<void>((cb) => item.addHandlerAsync(Office.EventType.RecipientsChanged, handler, cb));
     return true;
@@ -412,7 +413,7 @@ export async function onRecipientsChanged(handler: () => void): Promise<boolean>
  */
 export async function discardComposeForm(): Promise<boolean> {
   const item = composeItem();
-  if (!mailboxSupports('1.14') || typeof item.closeAsync !== 'function') return false;
+  if (!mailboxSupports(MAILBOX_API.closeAsync) || typeof item.closeAsync !== 'function') return false;
   await officeCall<void>((cb) => item.closeAsync({ discardItem: true }, cb));
   return true;
 }

@@ -9,7 +9,8 @@ import { useCallback, useEffect, useRef, useState, type ReactElement } from 'rea
 import { Button, Caption1, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Switch, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { isSignetError } from '../../core/errors.js';
 import { domainKey } from '../../core/idn.js';
-import { getComposeFrom, getComposeRecipients, getSessionValue, onRecipientsChanged, setSessionValue, signedInUser } from '../../outlook/office.js';
+import { getComposeFrom, getComposeRecipients, getSessionValue, mailboxSupports, onRecipientsChanged, setSessionValue, signedInUser } from '../../outlook/office.js';
+import { surfaceSupport } from '../../outlook/requirements.js';
 import { PROTECTION_KEY, parseProtection, policyRequirement, serializeProtection, type ProtectionState, type Requirement } from '../../events/guard.js';
 import type { Keyring } from '../engine.js';
 import type * as ComposeEngineModule from '../compose-engine.js';
@@ -96,7 +97,26 @@ function requirementText(req: Requirement, which: 'sign' | 'encrypt'): string {
   return 'Your organisation requires every message to be encrypted.';
 }
 
-export function ComposeView({ keyring, openSettings }: ComposeViewProps): ReactElement {
+/**
+ * The compose pane where this Outlook can run it; elsewhere one plain explanation of what is missing
+ * (outlook/requirements.ts), with no toggle or button that could not keep its promise.
+ */
+export function ComposeView(props: ComposeViewProps): ReactElement {
+  const [support] = useState(() => surfaceSupport('compose', mailboxSupports));
+  if (!support.ok) {
+    return (
+      <MessageBar intent="error" data-testid="compose-unsupported">
+        <MessageBarBody>
+          <MessageBarTitle>Signet can&rsquo;t send from this Outlook</MessageBarTitle>
+          {support.sentence} Messages you send here go out unsigned and unencrypted.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  return <ComposePane {...props} />;
+}
+
+function ComposePane({ keyring, openSettings }: ComposeViewProps): ReactElement {
   const s = useStyles();
   const [keys, setKeys] = useState<Keyring | null>(null);
   const [stored, setStored] = useState<ProtectionState>({ sign: false, encrypt: false });
