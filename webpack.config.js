@@ -3,14 +3,14 @@
 // compilation — launchevent.js, the event handlers for classic Outlook on Windows' JavaScript-only runtime.
 // Type-checking is `tsc -p tsconfig.json`'s job; ts-loader only transpiles. `--mode production` gives
 // content-hashed file names (except launchevent.js, which the manifest names) and a size budget.
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
 // Compiled by `tsc -p tsconfig.json`, which every npm script runs before webpack (docs/ADMIN.md).
-import { DEV_ORIGIN, SignetDeployPlugin, parseHost } from './lib/src/build/deploy.js';
-import { POLICY_FILE } from './lib/src/policy/load.js';
+import { SignetDeployPlugin } from './lib/src/build/deploy.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KiB = 1024;
@@ -46,15 +46,17 @@ export default (env = {}, argv = {}) => {
   const withWorkbench = !production || Boolean(env.workbench);
   const hashed = (name) => (production ? `${name}.[contenthash:12]` : name);
   const officeJs = production ? OFFICE_JS_CDN : OFFICE_JS_LOCAL;
-  // Classic Outlook's JavaScript-only runtime has no page location to find the policy next to: the build
-  // writes the deployment's policy URL into launchevent.js (src/events/launchevent.ts policyUrl()).
-  const policyUrl = new URL(POLICY_FILE, env.host ? parseHost(env.host).base : `${DEV_ORIGIN}/`).href;
   // `--env host=https://…` rewrites the manifest for that host; `--env policy=FILE` (or SIGNET_POLICY)
   // chooses the organisation policy served as /signet-policy.json. parseHost() rejects a bad host here,
   // before anything is built.
+  const policyFile = resolve(here, env.policy ?? process.env.SIGNET_POLICY ?? 'docs/policies/default.json');
+  // Classic Outlook's JavaScript-only runtime must not fetch the policy at send time (fetches there fail
+  // intermittently, and a failure blocks every send): the build writes the policy document itself into
+  // launchevent.js (src/events/launchevent.ts readPolicy()). SignetDeployPlugin has checked the same file.
+  const policyDocument = readFileSync(policyFile, 'utf8');
   const deploy = new SignetDeployPlugin({
     host: env.host,
-    policyFile: resolve(here, env.policy ?? process.env.SIGNET_POLICY ?? 'docs/policies/default.json'),
+    policyFile,
     // Not in this compilation's assets (see launchEventConfig), but a script the add-in serves.
     extraScripts: [LAUNCHEVENT_FILE],
   });
@@ -97,7 +99,7 @@ export default (env = {}, argv = {}) => {
     // Not minified: terser would bring back the ternaries and newer syntax the ES2016 check forbids, and the
     // file is ~10 KB as it is.
     optimization: { splitChunks: false, runtimeChunk: false, minimize: false },
-    plugins: [new webpack.DefinePlugin({ SIGNET_POLICY_URL: JSON.stringify(policyUrl) })],
+    plugins: [new webpack.DefinePlugin({ SIGNET_POLICY_DOCUMENT: JSON.stringify(policyDocument) })],
     performance: { hints: production ? 'error' : false, maxAssetSize: BUDGET, maxEntrypointSize: BUDGET, assetFilter: (file) => /\.js$/.test(file) },
   };
 

@@ -10,9 +10,11 @@
 // the pure guard (guard.ts, same subset), and talks to Office.js with callbacks directly: office.ts, the
 // promisified adapter everything else uses, is ES2017+ and cannot load here.
 //
-// The policy URL: the build defines SIGNET_POLICY_URL (the deployment's /signet-policy.json) for this file;
-// without it the page location is used where the runtime has one. No URL, no fetch, or no answer within
-// 10 s means "policy unavailable", which blocks any send.
+// The policy: the build writes the organisation policy it was given (`--env policy=FILE`, checked by the
+// build) into this file as SIGNET_POLICY_DOCUMENT. Nothing is fetched at send time: fetches from this
+// runtime fail intermittently (office-js issue tracker), and a failed fetch would block every send from
+// Outlook's Send button. A policy change therefore takes effect when the admin rebuilds and redeploys
+// (docs/ADMIN.md, section 3). A file built without a policy ("unavailable") blocks any send.
 
 import {
   PROTECTION_KEY,
@@ -28,23 +30,14 @@ import {
   type StoredProtection,
 } from './guard.js';
 
-declare const SIGNET_POLICY_URL: string | undefined;
+declare const SIGNET_POLICY_DOCUMENT: string | undefined;
 
-const POLICY_TIMEOUT_MS = 10000;
-/** Only the policy fetch can take long here; Outlook waits up to 5 minutes. */
+/** Nothing here waits on the network; Outlook's own limit is about 5 minutes. */
 const SEND_TIMEOUT_MS = 60000;
 const STATE_BAR = 'signet-protection';
 const READINESS_BAR = 'signet-readiness';
-const POLICY_FILE = 'signet-policy.json';
 
 type Completion = Office.SmartAlertsEventCompletedOptions;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function globalObject(): any {
-  if (typeof globalThis !== 'undefined') return globalThis;
-  if (typeof self !== 'undefined') return self;
-  return undefined;
-}
 
 function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
@@ -66,62 +59,8 @@ function call<T>(start: (callback: (result: Office.AsyncResult<T>) => void) => v
   });
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>(function (resolve, reject) {
-    const timer = setTimeout(function () {
-      reject(new Error(what + ' did not answer within ' + String(Math.round(ms / 1000)) + ' seconds.'));
-    }, ms);
-    p.then(
-      function (v) {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      function (e) {
-        clearTimeout(timer);
-        reject(e);
-      }
-    );
-  });
-}
-
 function item(): Office.MessageCompose {
   return Office.context.mailbox.item as Office.MessageCompose;
-}
-
-/** Where the policy lives: the build's SIGNET_POLICY_URL, else next to the page, else nowhere. */
-export function policyUrl(): string | null {
-  if (typeof SIGNET_POLICY_URL === 'string' && SIGNET_POLICY_URL !== '') return SIGNET_POLICY_URL;
-  const g = globalObject();
-  if (g && g.location && typeof g.location.href === 'string') {
-    const href: string = g.location.href.split('#')[0].split('?')[0];
-    return href.slice(0, href.lastIndexOf('/') + 1) + POLICY_FILE;
-  }
-  return null;
-}
-
-function fetchText(url: string): Promise<string> {
-  const g = globalObject();
-  if (g && typeof g.fetch === 'function') {
-    return g.fetch(url, { cache: 'no-cache', credentials: 'omit' }).then(function (res: Response) {
-      if (!res.ok) throw new Error('HTTP ' + String(res.status));
-      return res.text();
-    });
-  }
-  if (g && typeof g.XMLHttpRequest === 'function') {
-    return new Promise<string>(function (resolve, reject) {
-      const xhr = new g.XMLHttpRequest();
-      xhr.open('GET', url);
-      xhr.onload = function () {
-        if (xhr.status >= 200 && xhr.status < 300) resolve(String(xhr.responseText));
-        else reject(new Error('HTTP ' + String(xhr.status)));
-      };
-      xhr.onerror = function () {
-        reject(new Error('network error'));
-      };
-      xhr.send();
-    });
-  }
-  return Promise.reject(new Error('this runtime can fetch nothing'));
 }
 
 /**
@@ -147,18 +86,18 @@ export function guardPolicyOf(doc: unknown): GuardPolicy | null {
   return out;
 }
 
+/** The policy this file was built with (SIGNET_POLICY_DOCUMENT), read without any network access. */
 export function readPolicy(): Promise<PolicyView> {
-  const url = policyUrl();
-  if (url === null) return Promise.resolve<PolicyView>({ status: 'unavailable', reason: 'no policy location' });
-  return withTimeout(fetchText(url), POLICY_TIMEOUT_MS, 'The policy server')
-    .then(function (text): PolicyView {
-      const policy = guardPolicyOf(JSON.parse(text));
-      if (policy === null) return { status: 'unavailable', reason: 'unsupported policy document' };
-      return { status: 'loaded', policy: policy };
-    })
-    .catch(function (e): PolicyView {
-      return { status: 'unavailable', reason: errorText(e) };
-    });
+  // webpack's DefinePlugin replaces the name with the document; in Node tests a global of that name does.
+  if (typeof SIGNET_POLICY_DOCUMENT !== 'string') return Promise.resolve<PolicyView>({ status: 'unavailable', reason: 'this launchevent.js was built without a policy' });
+  let policy: GuardPolicy | null = null;
+  try {
+    policy = guardPolicyOf(JSON.parse(SIGNET_POLICY_DOCUMENT));
+  } catch (e) {
+    return Promise.resolve<PolicyView>({ status: 'unavailable', reason: errorText(e) });
+  }
+  if (policy === null) return Promise.resolve<PolicyView>({ status: 'unavailable', reason: 'unsupported policy document' });
+  return Promise.resolve<PolicyView>({ status: 'loaded', policy: policy });
 }
 
 function readStored(): Promise<StoredProtection> {

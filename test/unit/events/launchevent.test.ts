@@ -1,24 +1,34 @@
 // Classic Outlook's JavaScript-only runtime handlers (src/events/launchevent.ts) with office-addin-mock and
-// the policy served from 127.0.0.1: a message to be protected is always blocked with the compose pane's
-// commandId (nothing can be signed here); a plain message goes only when the policy was read and requires
-// nothing; no policy URL, no fetch, a 404 or an unknown policy version all block.
-import { test, after, afterEach } from 'node:test';
+// the policy the build writes into launchevent.js (SIGNET_POLICY_DOCUMENT, a global here): a message to be
+// protected is always blocked with the compose pane's commandId (nothing can be signed here); a plain
+// message goes only when the built-in policy requires nothing; no policy, an unknown policy version or a
+// document that is not JSON all block. Nothing touches the network at send time.
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMPOSE_PANE_COMMAND, PROTECTION_KEY } from '../../../src/events/guard.js';
-import { guardPolicyOf, onMessageRecipientsChangedHandler, onMessageSendHandler, onNewMessageComposeHandler, policyUrl } from '../../../src/events/launchevent.js';
+import { guardPolicyOf, onMessageRecipientsChangedHandler, onMessageSendHandler, onNewMessageComposeHandler } from '../../../src/events/launchevent.js';
 import { installCompose, mailboxEvent, uninstallOffice, type ComposeSetup } from '../../helpers/office-compose.js';
-import { startMailServer } from '../../helpers/mail-server.js';
 
-const server = await startMailServer();
-const g = globalThis as { SIGNET_POLICY_URL?: string; fetch?: typeof fetch };
-g.SIGNET_POLICY_URL = `${server.origin}/signet-policy.json`;
-after(async () => {
-  delete g.SIGNET_POLICY_URL;
-  await server.close();
-});
+const g = globalThis as { SIGNET_POLICY_DOCUMENT?: string; fetch?: typeof fetch; XMLHttpRequest?: unknown };
+const DEFAULT_POLICY = JSON.stringify({ policyVersion: 1 });
+/** The policy "built into" launchevent.js for the next handler run. */
+const policy = { set document(text: string | undefined) { if (text === undefined) delete g.SIGNET_POLICY_DOCUMENT; else g.SIGNET_POLICY_DOCUMENT = text; } };
+policy.document = DEFAULT_POLICY;
+// Any network access from the handlers is a test failure: the runtime's fetches are unreliable.
+const network: string[] = [];
+const realFetch = g.fetch;
+g.fetch = ((input: unknown) => {
+  network.push(String(input));
+  return Promise.reject(new Error('no network in this runtime'));
+}) as typeof fetch;
 afterEach(() => {
-  server.reset();
+  policy.document = DEFAULT_POLICY;
   uninstallOffice();
+  assert.deepEqual(network, [], 'a launch-event handler tried to fetch');
+});
+test.after(() => {
+  g.fetch = realFetch;
+  delete g.SIGNET_POLICY_DOCUMENT;
 });
 
 function compose(session: string | null, over: ComposeSetup = {}) {
@@ -46,17 +56,16 @@ test('protection asked for: blocked with the compose pane (Take Action "Open Sig
 test('nothing asked and a policy that requires nothing: Outlook sends', async () => {
   compose(null);
   assert.deepEqual(await send(), { allowEvent: true });
-  assert.ok(server.requests.some((r) => r.url === '/signet-policy.json'));
 });
 
 test('policy alwaysSign, or encryption for a listed recipient domain: blocked', async () => {
-  server.policy = JSON.stringify({ policyVersion: 1, signing: { alwaysSign: true } });
+  policy.document = JSON.stringify({ policyVersion: 1, signing: { alwaysSign: true } });
   compose('{"sign":false,"encrypt":false,"v":1}');
   let c = await send();
   assert.equal(c?.allowEvent, false);
   assert.match(c?.errorMessage ?? '', /must be signed \(your organisation requires signing\)/);
 
-  server.policy = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['Fabrikam.com'] } });
+  policy.document = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['Fabrikam.com'] } });
   compose(null, { cc: [{ displayName: 'P', emailAddress: 'p@fabrikam.com' }] });
   c = await send();
   assert.equal(c?.allowEvent, false);
@@ -66,36 +75,14 @@ test('policy alwaysSign, or encryption for a listed recipient domain: blocked', 
   assert.deepEqual(await send(), { allowEvent: true });
 });
 
-test('policy 404, unknown version, not JSON: unavailable → blocked even when nothing was asked', async () => {
-  for (const policy of [{ status: 404 }, JSON.stringify({ policyVersion: 2 }), '{nope']) {
-    server.policy = policy;
+test('no built-in policy, unknown version, not JSON: unavailable → blocked even when nothing was asked', async () => {
+  for (const doc of [undefined, JSON.stringify({ policyVersion: 2 }), '{nope']) {
+    policy.document = doc;
     compose(null);
     const c = await send();
-    assert.equal(c?.allowEvent, false, JSON.stringify(policy));
+    assert.equal(c?.allowEvent, false, String(doc));
     assert.equal(c?.commandId, COMPOSE_PANE_COMMAND);
     assert.match(c?.errorMessage ?? '', /could not load your organisation's policy/);
-  }
-});
-
-test('no policy location, or no fetch/XMLHttpRequest in the runtime: blocked', async () => {
-  const url = g.SIGNET_POLICY_URL;
-  delete g.SIGNET_POLICY_URL;
-  try {
-    assert.equal(policyUrl(), null);
-    compose(null);
-    assert.equal((await send())?.allowEvent, false);
-  } finally {
-    g.SIGNET_POLICY_URL = url;
-  }
-  const realFetch = g.fetch;
-  delete g.fetch;
-  try {
-    compose(null);
-    const c = await send();
-    assert.equal(c?.allowEvent, false);
-    assert.match(c?.errorMessage ?? '', /could not load your organisation's policy/);
-  } finally {
-    g.fetch = realFetch;
   }
 });
 
@@ -104,7 +91,7 @@ test('unreadable item settings or recipients: blocked', async () => {
   assert.equal((await send())?.allowEvent, false);
   compose('garbage');
   assert.equal((await send())?.allowEvent, false);
-  server.policy = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['fabrikam.com'] } });
+  policy.document = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['fabrikam.com'] } });
   compose(null, { failures: ['to'] });
   const c = await send();
   assert.equal(c?.allowEvent, false);
@@ -112,7 +99,7 @@ test('unreadable item settings or recipients: blocked', async () => {
 });
 
 test('OnNewMessageCompose applies the policy defaults and tells the user to send from the pane', async () => {
-  server.policy = JSON.stringify({ policyVersion: 1, signing: { alwaysSign: true }, encryption: { required: 'always' } });
+  policy.document = JSON.stringify({ policyVersion: 1, signing: { alwaysSign: true }, encryption: { required: 'always' } });
   const mock = compose(null);
   const e = mailboxEvent();
   onNewMessageComposeHandler(e.event);
@@ -122,7 +109,7 @@ test('OnNewMessageCompose applies the policy defaults and tells the user to send
 });
 
 test('OnNewMessageCompose without a policy completes and stores nothing', async () => {
-  server.policy = { status: 500 };
+  policy.document = undefined;
   const mock = compose(null);
   const e = mailboxEvent();
   onNewMessageComposeHandler(e.event);
@@ -131,7 +118,7 @@ test('OnNewMessageCompose without a policy completes and stores nothing', async 
 });
 
 test('OnMessageRecipientsChanged: a listed domain shows the requirement; otherwise the bar goes', async () => {
-  server.policy = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['*.fabrikam.com'] } });
+  policy.document = JSON.stringify({ policyVersion: 1, encryption: { required: 'domains', domains: ['*.fabrikam.com'] } });
   const mock = compose(null, { to: [{ displayName: 'S', emailAddress: 's@sales.fabrikam.com' }] });
   const e = mailboxEvent();
   onMessageRecipientsChangedHandler(e.event);
