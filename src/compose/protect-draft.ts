@@ -71,17 +71,37 @@ function pickDigest(preferred: readonly string[] | undefined): Digest {
 }
 
 /**
+ * Whether Signet sends AuthEnvelopedData (AES-GCM, RFC 5083/5084) through a transport. Microsoft Graph's
+ * sendMail is publicly reported to deliver `smime-type=authEnveloped-data` broken
+ * (microsoftgraph/msgraph-sdk-java issue #2544, open since February 2026), and this cannot be tested here
+ * against the real service: until it is shown to work, nothing AES-GCM goes through Graph. EWS (Exchange
+ * Server) hands the MIME to the server as it is.
+ */
+export function carriesAuthEnvelopedData(transport: SizeLimit['transport']): boolean {
+  return transport !== 'graph';
+}
+
+const isGcm = (c: Cipher): boolean => c.endsWith('gcm');
+
+/**
  * The content cipher: the policy's order among those every recipient can read (GCM only when every
  * recipient advertised it, RFC 8551 §2.7; CBC always). When the policy allows only ciphers some recipient
- * did not advertise, the policy wins: the organisation chose it.
+ * did not advertise, the policy wins: the organisation chose it. A transport that cannot carry
+ * AuthEnvelopedData gets the policy's first CBC cipher instead of a GCM one; a policy of GCM only is then
+ * refused before anything is encrypted, since no choice would honour both.
  */
-function pickCipher(allowed: readonly Cipher[] | undefined, capabilities: (string[] | null)[]): Cipher {
+function pickCipher(allowed: readonly Cipher[] | undefined, capabilities: (string[] | null)[], gcmOk: boolean): Cipher {
   const auto = chooseCipher(capabilities);
   const list = allowed && allowed.length > 0 ? allowed : null;
-  if (list === null || list.includes(auto)) return auto;
-  // Every recipient advertised AES-GCM (auto is GCM) or not: then only the CBC entries are readable by all.
-  const readable = (c: Cipher): boolean => !c.endsWith('gcm') || auto.endsWith('gcm');
-  return list.find(readable) ?? list[0]!;
+  const candidates = list === null ? [auto] : list.includes(auto) ? [auto, ...list] : [...list.filter((c) => !isGcm(c) || isGcm(auto)), ...list];
+  const usable = candidates.find((c) => gcmOk || !isGcm(c));
+  if (usable === undefined) {
+    throw new SignetError(
+      'unsupported-algorithm',
+      'Your organisation allows only AES-GCM encryption, which Signet does not send through Microsoft Graph (such messages are reported to arrive broken). Ask your administrator to allow AES-CBC in the Signet policy (algorithms.encryptionCiphers).',
+    );
+  }
+  return usable;
 }
 
 function noSigningKey(from: string): SignetError {
@@ -162,7 +182,7 @@ export async function protectDraft(options: ProtectDraftOptions): Promise<Protec
   let cipher: Cipher | null = null;
   if (protection.encrypt) {
     const capabilities = encryptTo.map((e) => e.capabilities);
-    cipher = pickCipher(options.algorithms?.ciphers, capabilities);
+    cipher = pickCipher(options.algorithms?.ciphers, capabilities, carriesAuthEnvelopedData(limit.transport));
     protect.encrypt = {
       recipients: encryptTo.map((e) => e.certificate),
       capabilities,

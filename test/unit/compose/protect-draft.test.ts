@@ -13,7 +13,7 @@ import { isSignetError } from '../../../src/core/errors.js';
 import type { Identity } from '../../../src/core/keys.js';
 import { openMessage } from '../../../src/core/smime/open.js';
 import { loadIdentities } from '../../../src/keys/identity-file.js';
-import { protectDraft, RecipientsNotReadyError } from '../../../src/compose/protect-draft.js';
+import { carriesAuthEnvelopedData, protectDraft, RecipientsNotReadyError } from '../../../src/compose/protect-draft.js';
 import { staticServices, type ComposeServices } from '../../../src/compose/services.js';
 import { GRAPH_MAX_MESSAGE_BYTES, type SizeLimit } from '../../../src/compose/size.js';
 import { sendProtected } from '../../../src/compose/send.js';
@@ -125,12 +125,14 @@ test('encrypt only, with the sender known only by an encryption certificate that
   assert.ok(der.includes(Buffer.from('06092a864886f70d010101', 'hex')), 'an rsaEncryption RecipientInfo');
 });
 
-test('the policy cipher list wins: AES-256-GCM gives AuthEnvelopedData that openssl decrypts', async () => {
+const EWS: SizeLimit = { transport: 'ews', maxMessageBytes: 10 * 1024 * 1024 };
+
+test('the policy cipher list wins: AES-256-GCM gives AuthEnvelopedData that openssl decrypts (EWS)', async () => {
   const out = await protectDraft({
     draft: draft(),
     protection: { sign: true, encrypt: true },
     services: await services({ certs: ['bob'] }),
-    limit: GRAPH,
+    limit: EWS,
     algorithms: { digests: ['SHA-1', 'SHA-384'], ciphers: ['aes-256-gcm'] },
   });
   assert.equal(out.cipher, 'aes-256-gcm');
@@ -139,6 +141,32 @@ test('the policy cipher list wins: AES-256-GCM gives AuthEnvelopedData that open
   assert.equal(dec.status, 0, dec.stderr);
   // SHA-1 is skipped (Signet never signs with it); SHA-384 is the first usable choice.
   assert.match(dec.stdout, /micalg=sha-384/);
+});
+
+test('nothing AES-GCM goes through Microsoft Graph: the GCM-only policy that gives AuthEnvelopedData over EWS is refused over Graph; GCM-first gives CBC', async () => {
+  assert.equal(carriesAuthEnvelopedData('graph'), false);
+  assert.equal(carriesAuthEnvelopedData('ews'), true);
+  const out = await protectDraft({
+    draft: draft(),
+    protection: { sign: true, encrypt: true },
+    services: await services({ certs: ['bob'], capabilities: ['aes256-GCM'] }),
+    limit: GRAPH,
+    algorithms: { ciphers: ['aes-256-gcm', 'aes-128-cbc'] },
+  });
+  assert.equal(out.cipher, 'aes-128-cbc');
+  assert.doesNotMatch(latin1(out.message), /authEnveloped-data/);
+  assert.match(latin1(out.message), /smime-type=enveloped-data/);
+  await assert.rejects(
+    protectDraft({
+      draft: draft(),
+      protection: { sign: true, encrypt: true },
+      services: await services({ certs: ['bob'] }),
+      limit: GRAPH,
+      algorithms: { ciphers: ['aes-256-gcm', 'aes-128-gcm'] },
+      provider: noCrypto,
+    }),
+    (e: Error) => isSignetError(e, 'unsupported-algorithm') && /Microsoft Graph/.test(e.message) && /encryptionCiphers/.test(e.message),
+  );
 });
 
 test('when every recipient advertised AES-GCM, the policy order decides among readable ciphers', async () => {
