@@ -10,8 +10,14 @@ import type * as Msal from '@azure/msal-browser';
 import type { IPublicClientApplication } from '@azure/msal-browser';
 import { SignetError } from '../core/errors.js';
 
-/** Mail.Send for sendMail; Mail.ReadWrite to delete the draft after a protected send. */
-export const GRAPH_SCOPES: readonly string[] = ['Mail.Send', 'Mail.ReadWrite'];
+/**
+ * Mail.Send for sendMail; Mail.Send.Shared for mail whose From is a shared mailbox or another user the
+ * signed-in user may send as or on behalf of ("Send Outlook messages from another user",
+ * https://learn.microsoft.com/graph/outlook-send-mail-from-other-user: apps with user tokens need
+ * Mail.Send.Shared, and the user needs Send As or Send on Behalf in Exchange); Mail.ReadWrite to delete
+ * the draft after a protected send.
+ */
+export const GRAPH_SCOPES: readonly string[] = ['Mail.Send', 'Mail.Send.Shared', 'Mail.ReadWrite'];
 
 export interface NaaConfig {
   clientId: string;

@@ -1,7 +1,11 @@
 // Sends a protected message through Microsoft Graph in MIME format: `POST {base}/me/sendMail` with
 // `Content-Type: text/plain` and the base64 of the whole RFC 5322 message; success is HTTP 202 with an
 // empty body ("Send Outlook messages in MIME format", https://learn.microsoft.com/graph/outlook-send-mime-message,
-// which names S/MIME signing and encryption). Exchange stores the message as sent in Sent Items. The draft
+// which names S/MIME signing and encryption). Exchange stores the message as sent in Sent Items. A From
+// that is a shared mailbox goes through /me/sendMail too: with Mail.Send.Shared and Send As or Send on
+// Behalf in Exchange it is accepted (403 ErrorSendAsDenied otherwise), and the copy is kept in the signed-in
+// user's Sent Items; /users/{shared}/sendMail would also need Full Access to that mailbox
+// (https://learn.microsoft.com/graph/outlook-send-mail-from-other-user, "Sent Items behavior"). The draft
 // is then removed with `DELETE {base}/me/messages/{id}` (204; Mail.ReadWrite;
 // https://learn.microsoft.com/graph/api/message-delete). Graph errors come as `{"error":{"code","message"}}`
 // (https://learn.microsoft.com/graph/errors) and become TransportErrors with a sentence for the sender.

@@ -123,8 +123,14 @@ test('VersionOverrides 1.0 holds a nested 1.1, each with its own namespace and i
     assert.ok(!positions.includes(-1), `${label}: unexpected child in ${names.join(', ')}`);
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${label}: order is ${names.join(', ')}`);
     const desktop = child(child(child(element, 'Hosts'), 'Host'), 'DesktopFormFactor');
-    assert.equal(desktop.children[0]?.local, 'FunctionFile', `${label}: FunctionFile must come first`);
+    // 1.1 only: SupportsSharedFolders (first, [MS-OWEMXML] FormFactorWithSupportsSharedFolders), then FunctionFile.
+    const first = desktop.children.map((c) => c.local).filter((n) => n !== 'SupportsSharedFolders')[0];
+    assert.equal(first, 'FunctionFile', `${label}: FunctionFile must come first`);
   }
+  const shared = (o: XmlElement): string[] => child(child(child(o, 'Hosts'), 'Host'), 'DesktopFormFactor').children.filter((c) => c.local === 'SupportsSharedFolders').map((c) => c.text.trim());
+  assert.deepEqual(shared(vo11), ['true'], 'Signet (and its send guard) runs in shared and delegate mailboxes');
+  assert.equal(child(child(child(vo11, 'Hosts'), 'Host'), 'DesktopFormFactor').children[0]?.local, 'SupportsSharedFolders');
+  assert.deepEqual(shared(vo10), [], 'SupportsSharedFolders exists only in the 1.1 schema');
 });
 
 test('both overrides put a Signet task pane button on the MessageReadCommandSurface', () => {

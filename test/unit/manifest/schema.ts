@@ -178,7 +178,8 @@ function versionOverrides(ns: 'vo10' | 'vo11'): void {
   MODELS[t('MailHost')] = {
     seq: [
       ...(v11 ? [el('Runtimes', ns, t('Runtimes'), 0)] : []),
-      el('DesktopFormFactor', ns, t('FormFactor'), 0),
+      // [MS-OWEMXML] MailHost (1.1): DesktopFormFactor is a FormFactorWithSupportsSharedFolders.
+      el('DesktopFormFactor', ns, v11 ? t('FormFactorShared') : t('FormFactor'), 0),
       el('MobileFormFactor', ns, t('FormFactor'), 0),
     ],
     required: ['xsi:type'],
@@ -187,6 +188,11 @@ function versionOverrides(ns: 'vo10' | 'vo11'): void {
   MODELS[t('Runtime')] = { seq: [el('Override', ns, t('RuntimeOverride'), 0, U)], required: ['resid'], optional: ['lifetime'] };
   MODELS[t('RuntimeOverride')] = { required: ['type', 'resid'] };
   MODELS[t('FormFactor')] = { seq: [el('FunctionFile', ns, 'bt:Ref', 0), el('ExtensionPoint', ns, t('ExtensionPoint'), 1, U)] };
+  if (v11) {
+    MODELS[t('FormFactorShared')] = {
+      seq: [el('SupportsSharedFolders', ns, 'app:Boolean', 0), el('FunctionFile', ns, 'bt:Ref', 0), el('ExtensionPoint', ns, t('ExtensionPoint'), 1, U)],
+    };
+  }
   const surface = { seq: [el('OfficeTab', ns, t('OfficeTab'), 0, U), el('CustomTab', ns, t('CustomTab'), 0, U)], required: ['xsi:type'] };
   MODELS[t('CommandSurface')] = surface;
   MODELS[t('MobileSurface')] = { seq: [el('Group', ns, t('MobileGroup'))], required: ['xsi:type'] };

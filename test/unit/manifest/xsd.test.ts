@@ -75,8 +75,9 @@ test('xmllint rejects what Outlook would reject', () => {
   }
 });
 
-test('SupportsSharedFolders first in DesktopFormFactor, as Microsoft documents it, is accepted', () => {
-  const shared = source.replace(/(<Runtimes>[\s\S]*?<\/Runtimes>\s*<DesktopFormFactor>)/, '$1<SupportsSharedFolders>true</SupportsSharedFolders>');
-  assert.notEqual(shared, source);
-  assert.deepEqual(validateWithXsd(shared, schemas), []);
+test('SupportsSharedFolders anywhere but first in DesktopFormFactor is rejected (the manifest has it first, as Microsoft documents)', () => {
+  assert.match(source, /<DesktopFormFactor>\s*(<!--[\s\S]*?-->\s*)?<SupportsSharedFolders>true<\/SupportsSharedFolders>\s*<FunctionFile/);
+  const moved = source.replace(/<SupportsSharedFolders>true<\/SupportsSharedFolders>(\s*<FunctionFile resid="Commands.Url"\/>)/, '$1<SupportsSharedFolders>true</SupportsSharedFolders>');
+  assert.notEqual(moved, source);
+  assert.ok(validateWithXsd(moved, schemas).some((e) => /SupportsSharedFolders/.test(e)));
 });

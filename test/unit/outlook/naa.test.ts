@@ -46,12 +46,12 @@ function msal(b: Broker): () => Promise<MsalModule> {
 
 beforeEach(resetNaaClients);
 
-test('a cached or refreshed token comes silently, for Mail.Send and Mail.ReadWrite', async () => {
+test('a cached or refreshed token comes silently, for Mail.Send, Mail.Send.Shared and Mail.ReadWrite', async () => {
   const b: Broker = { log: [], configs: [], silent: async () => ({ accessToken: 'silent-token' }), popup: async () => ({ accessToken: 'x' }) };
   const token = await acquireGraphToken(CONFIG, { interactive: false, loginHint: 'alice@contoso.com' }, msal(b));
   assert.equal(token, 'silent-token');
-  assert.deepEqual(GRAPH_SCOPES, ['Mail.Send', 'Mail.ReadWrite']);
-  assert.deepEqual(b.log, ['create', 'silent(Mail.Send Mail.ReadWrite)']);
+  assert.deepEqual(GRAPH_SCOPES, ['Mail.Send', 'Mail.Send.Shared', 'Mail.ReadWrite']);
+  assert.deepEqual(b.log, ['create', 'silent(Mail.Send Mail.Send.Shared Mail.ReadWrite)']);
   assert.deepEqual(b.configs[0]!.auth, { clientId: CONFIG.clientId, authority: CONFIG.authority });
   // The client is created once per registration.
   await acquireGraphToken(CONFIG, { interactive: false }, msal(b));
@@ -61,7 +61,7 @@ test('a cached or refreshed token comes silently, for Mail.Send and Mail.ReadWri
 test('interaction required: the task pane gets a popup, pre-filled with the user', async () => {
   const b: Broker = { log: [], configs: [], silent: async () => Promise.reject(new InteractionRequiredAuthError('consent')), popup: async () => ({ accessToken: 'popup-token' }) };
   assert.equal(await acquireGraphToken(CONFIG, { interactive: true, loginHint: 'alice@contoso.com' }, msal(b)), 'popup-token');
-  assert.deepEqual(b.log, ['create', 'silent(Mail.Send Mail.ReadWrite)', 'popup(Mail.Send Mail.ReadWrite;alice@contoso.com)']);
+  assert.deepEqual(b.log, ['create', 'silent(Mail.Send Mail.Send.Shared Mail.ReadWrite)', 'popup(Mail.Send Mail.Send.Shared Mail.ReadWrite;alice@contoso.com)']);
 });
 
 test('interaction required in an event handler (no UI): send-unauthorized telling the user to use the pane, no popup', async () => {
