@@ -45,7 +45,9 @@ export default (env = {}, argv = {}) => {
   // The workbench page is for development; `--env workbench` adds it to a production build for e2e tests.
   const withWorkbench = !production || Boolean(env.workbench);
   const hashed = (name) => (production ? `${name}.[contenthash:12]` : name);
-  const officeJs = production ? OFFICE_JS_CDN : OFFICE_JS_LOCAL;
+  // Real Outlook (`--env outlook`, npm run sideload) gets Microsoft's CDN office.js even in a development
+  // build: the host and its office.js must match, which only the CDN copy guarantees.
+  const officeJs = production || env.outlook ? OFFICE_JS_CDN : OFFICE_JS_LOCAL;
   // `--env host=https://…` rewrites the manifest for that host; `--env policy=FILE` (or SIGNET_POLICY)
   // chooses the organisation policy served as /signet-policy.json. parseHost() rejects a bad host here,
   // before anything is built.

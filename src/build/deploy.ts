@@ -12,6 +12,10 @@ export const DEV_ORIGIN = 'http://localhost:3000';
 
 /** Path of the allowed-origins file ("Use SSO or CORS in your event-based Outlook add-in", Microsoft Learn). */
 export const ALLOWED_FILE = '.well-known/microsoft-officeaddins-allowed.json';
+/** Where the real-Outlook development loop serves the add-in (npm run sideload; Outlook needs HTTPS). */
+export const DEV_HTTPS_ORIGIN = 'https://localhost:3000';
+/** The development manifest for real Outlook, emitted next to manifest.xml by every development build. */
+export const DEV_HTTPS_MANIFEST = 'manifest.dev-https.xml';
 
 export interface DeployTarget {
   /** https://host[:port], what AppDomain and brk-multihub:// need. */
@@ -97,6 +101,22 @@ export function rewriteManifest(xml: string, target: DeployTarget, options: Rewr
 }
 
 /**
+ * The development manifest for sideloading into real Outlook: manifest.xml with every
+ * http://localhost:3000 URL moved to https://localhost:3000 (Outlook refuses add-in pages over HTTP), and
+ * the display name marked so a developer can tell it from a deployed Signet. Same Id as manifest.xml, as
+ * Microsoft's templates do: sideload one or the other.
+ */
+export function devHttpsManifest(xml: string): string {
+  const out = xml
+    .replace(/<!--[\s\S]*?-->\s*/g, '')
+    .replace(/^(<\?xml[^>]*\?>\s*)?/, (decl: string) => `${decl}<!-- Development manifest for real Outlook, generated from manifest.xml by every development build (npm run sideload). -->\n`)
+    .replace(/http:\/\/localhost:3000/g, DEV_HTTPS_ORIGIN)
+    .replace('<DisplayName DefaultValue="Signet"/>', '<DisplayName DefaultValue="Signet (development)"/>');
+  if (/http:\/\/localhost/i.test(out)) throw new Error('the development manifest still has an http://localhost URL');
+  return out;
+}
+
+/**
  * The well-known allowed-origins file: {"allowed": [absolute URLs of the add-in's JavaScript files]}.
  * Classic Outlook on Windows runs event handlers from a JavaScript file and gives SSO tokens only to the
  * files the origin lists here; it must be served at the origin's root.
@@ -155,8 +175,12 @@ export class SignetDeployPlugin {
         } catch (e) {
           compilation.errors.push(new WebpackError(`Signet policy ${this.options.policyFile} cannot be read: ${e instanceof Error ? e.message : String(e)}`));
         }
-        if (this.target === null) return;
         const manifest = compilation.getAsset('manifest.xml');
+        if (this.target === null) {
+          // Development build: also the HTTPS manifest for sideloading into real Outlook (npm run sideload).
+          if (manifest) compilation.emitAsset(DEV_HTTPS_MANIFEST, new sources.RawSource(devHttpsManifest(manifest.source.source().toString())));
+          return;
+        }
         if (!manifest) {
           compilation.errors.push(new WebpackError('Signet deploy: manifest.xml was not copied into the build'));
           return;

@@ -5,6 +5,7 @@
 // (transport.ts): Microsoft Graph sendMail, EWS CreateItem, and the mailbox that receives what they send.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
@@ -31,6 +32,11 @@ export interface ServerOptions {
    * no transport endpoints, only static files.
    */
   mail?: MailStoreOptions | MailStore;
+  /**
+   * Serve HTTPS with this key and certificate (PEM) instead of HTTP: real Outlook loads add-ins only over
+   * HTTPS (outlook-dev.ts, with office-addin-dev-certs' localhost certificate).
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
 }
 
 export interface RunningServer {
@@ -248,12 +254,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const extra = [root, ...(await Promise.all((options.extraRoots ?? []).map((r) => realpath(resolve(r)))))];
   const mail = options.mail;
   const transport = mail === undefined ? null : new Transport({ store: mail instanceof MailStore ? mail : new MailStore(mail) });
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(root, extra.length > 1 ? extra.slice(1) : [], transport, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
       else res.destroy();
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
     server.listen(options.port, host, () => {
@@ -265,7 +272,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${urlHost}:${address.port}/`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}/`,
     close: () =>
       new Promise<void>((resolveClose, rejectClose) => {
         server.close((err) => (err ? rejectClose(err) : resolveClose()));
