@@ -34,7 +34,6 @@ import type { SignetConfig } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
 import { retag } from '../der.js';
 import { SignetError, toSignetError } from '../errors.js';
-import type { HashName } from '../keys.js';
 import { OID, oidName } from '../oids.js';
 import { commonName, formatName, parseCertificate, parseCertificateNode, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
 import { describeCertificate, fingerprint, serialToHex } from '../pki/certificate-info.js';

@@ -28,7 +28,6 @@ import { toCanonical } from '../mime/canonicalize.js';
 import { singleFromAddress, sameAddress, type FromResult } from '../mime/address.js';
 import {
   worstStatus,
-  type EnclosedSignedPart,
   type Layer,
   type SignerReport,
   type Verdict,

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { certificateMailbox, mailIdentity, validDomain } from '../../../src/core/pki/mail-identity.js';
 import { parseCertificate } from '../../../src/core/pki/certificate.js';
-import { CA_EXT, config, issue, linkStatuses, signAndVerify, type TestCert } from './helpers.js';
+import { CA_EXT, config, issue, linkStatuses, sanExt, signAndVerify, type TestCert } from './helpers.js';
 
 test('certificateMailbox accepts RFC 5321 mailboxes and lowercases only the domain', () => {
   assert.equal(certificateMailbox('alice@example.org'), 'alice@example.org');
@@ -40,16 +40,6 @@ test('mailIdentity: SAN rfc822Names when present, else subject emailAddress; a m
     [['san', null], ['subject', 'alice@example.org']],
   );
 });
-
-/** subjectAltName as raw DER (openssl's arbitrary-extension syntax), so names can carry any bytes. */
-export function sanExt(emails: string[]): string {
-  const tlv = (tag: number, body: Buffer): Buffer => {
-    const len = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x81, body.length]);
-    return Buffer.concat([Buffer.from([tag]), len, body]);
-  };
-  const seq = tlv(0x30, Buffer.concat(emails.map((e) => tlv(0x81, Buffer.from(e, 'latin1')))));
-  return `2.5.29.17=DER:${seq.toString('hex')}\n`;
-}
 
 const leafBase = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n';
 
