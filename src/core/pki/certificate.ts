@@ -121,6 +121,9 @@ const HANDLED_CRITICAL = new Set<string>([
   '2.5.29.32',
 ]);
 
+/** id-on-SmtpUTF8Mailbox (RFC 8398 §3). */
+const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
+
 export function parseCertificate(der: Uint8Array, limits: Asn1Limits): Certificate {
   try {
     return parseCertificateNode(parseAsn1(der, limits, { what: 'A certificate' }), limits);
@@ -207,6 +210,15 @@ export function parseCertificateNode(node: Asn1Node, limits: Asn1Limits): Certif
   if (san) {
     for (const gn of expectSequence(san, 'subjectAltName')) {
       if (isContext(gn, 1) && !gn.idBlock.isConstructed) sanMail.push(readString(gn));
+      else if (isContext(gn, 0) && gn.idBlock.isConstructed) {
+        // otherName SmtpUTF8Mailbox (RFC 8398 §3) is a SAN e-mail name too: it blocks the subject fallback.
+        // Signet does not support internationalised local parts, so mail-identity.ts rejects it as an address.
+        const [typeId, value] = childrenOf(gn, 'otherName');
+        if (typeId && readOid(typeId) === SMTP_UTF8_MAILBOX) {
+          const inner = value && isContext(value, 0) ? childrenOf(value, 'otherName value')[0] : undefined;
+          sanMail.push(inner && isUniversal(inner, Tag.utf8String) ? readString(inner) : '');
+        }
+      }
     }
   }
   const subjectMail: (string | null)[] = [];

@@ -52,6 +52,14 @@ test('the parsed certificate uses the rule: SAN eve + subject E=alice names only
   assert.deepEqual(parseCertificate(spaced.der, config.limits).emails, []);
 });
 
+test('an RFC 8398 SmtpUTF8Mailbox in the SAN is a SAN e-mail name: no fallback to the subject, and no identity', () => {
+  const root = issue('mi-utf8-root', { subject: '/CN=MI UTF8 Root', ext: CA_EXT, from: -10, to: 3650 });
+  const c = issue('mi-utf8', { subject: '/CN=UTF8/emailAddress=alice@example.org', ext: leafBase + 'subjectAltName=otherName:1.3.6.1.5.5.7.8.9;UTF8:j\u00fcrgen@example.org\n', issuer: root });
+  const cert = parseCertificate(c.der, config.limits);
+  assert.deepEqual(cert.emails, []);
+  assert.deepEqual(cert.mailNames.map((n) => [n.source, n.address]), [['san', null], ['subject', 'alice@example.org']]);
+});
+
 // Name constraints: excluded and permitted subtrees in the three rfc822Name forms of RFC 5280 §4.2.1.10.
 const ncRoot = issue('mi-nc-root', { subject: '/CN=MI NC Root', ext: CA_EXT, from: -10, to: 3650 });
 const excl = issue('mi-nc-excl', {
