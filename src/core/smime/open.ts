@@ -118,6 +118,16 @@ function classify(entity: MimeEntity): Classified {
   return { kind: 'plain' };
 }
 
+/** The refused hash ("SHA-1", "MD5") of the signer that made the Verdict 'outdated-algorithm', for its sentence. */
+function outdatedHash(v: Verdict): string | null {
+  const s = v.signers.find((x) => x.status === 'outdated-algorithm') ?? v.signer;
+  if (!s) return null;
+  if (s.digestAlgorithm === 'SHA-1' || s.digestAlgorithm === 'MD5') return s.digestAlgorithm;
+  if (/SHA-?1(?!\d)/i.test(s.signatureAlgorithm)) return 'SHA-1';
+  if (/MD5/i.test(s.signatureAlgorithm)) return 'MD5';
+  return null;
+}
+
 function addressMatches(signer: SignerReport, from: string): boolean {
   return signer.emails.some((e) => sameAddress(e, from));
 }
@@ -156,7 +166,7 @@ async function openWalk(message: Uint8Array, options: OpenOptions, scope: Scope)
     verdict.status = status;
     verdict.code = code;
     const encrypted = verdict.layers.some((l) => l.kind === 'encrypted' && l.status === 'decrypted');
-    verdict.summary = summarize(status, code, verdict.signer?.email ?? null, verdict.from, encrypted, verdict.signer?.digestAlgorithm ?? null);
+    verdict.summary = summarize(status, code, verdict.signer?.email ?? null, verdict.from, encrypted, outdatedHash(verdict));
     if (verdict.revocation === 'offline') {
       verdict.warnings.push({ code: 'revocation-not-checked', message: 'Revocation was not checked (offline).' });
     }
