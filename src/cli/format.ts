@@ -27,7 +27,21 @@ function revocation(r: NonNullable<CertificateReport['revocation']>): string {
   return s;
 }
 
-export function formatVerdict(v: Verdict): string {
+/** When the signature was made, or — when Signet rejected the signer's claim — what it claimed, marked so. */
+function signedWhen(sg: Verdict['signers'][number]): string {
+  if (sg.signingTime) return sg.signingTime;
+  if (sg.claimedSigningTime) return `(claimed ${sg.claimedSigningTime}, rejected)`;
+  return 'unknown time';
+}
+
+export function formatVerdict(v: Verdict, indent = ''): string {
+  return formatOne(v)
+    .split('\n')
+    .map((l) => (l ? indent + l : l))
+    .join('\n');
+}
+
+function formatOne(v: Verdict): string {
   let s = `Status: ${v.status}${v.code ? ` (${v.code})` : ''}\n${v.summary}\n`;
   if (v.from) s += `From: ${v.from}\n`;
   for (const l of v.layers) {
@@ -38,11 +52,16 @@ export function formatVerdict(v: Verdict): string {
   }
   v.signers.forEach((sg, i) => {
     s += `Signer ${i + 1}: ${sg.email ?? '(no email)'} — ${sg.status}${sg.code !== 'ok' ? ` (${sg.code})` : ''}\n`;
-    s += `  subject ${sg.subject}\n  signed ${sg.signingTime ?? 'unknown time'} with ${sg.signatureAlgorithm}/${sg.digestAlgorithm}\n`;
+    s += `  subject ${sg.subject}\n  signed ${signedWhen(sg)} with ${sg.signatureAlgorithm}/${sg.digestAlgorithm}\n`;
     s += `  chain:\n`;
     for (const c of sg.chain) s += cert(c, '    ');
   });
   for (const w of v.warnings) s += `Warning: ${w.message}\n`;
   if (v.error) s += `Error: ${v.error.message} [${v.error.code}]\n`;
+  // A signed part inside an unsigned message (e.g. wrapped by a mailing list): reported, never the message's status.
+  for (const e of v.enclosedSigned) {
+    s += `Enclosed signed part [${e.path.join('.')}]: ${e.verdict.status}${e.verdict.code ? ` (${e.verdict.code})` : ''}\n`;
+    s += formatVerdict(e.verdict, '  ');
+  }
   return s;
 }

@@ -30,6 +30,18 @@ export interface SecurityConfig {
    */
   maxSigningTimeSkewSeconds: number;
   /**
+   * Clock skew allowed for a signingTime after the validation time (now, or `--at`). A signature cannot be
+   * made in the future: a signingTime beyond this is refused (TrustCode 'signing-time-future'), so a key
+   * holder cannot post-date a signature past its certificate's expiry or make an old message look new.
+   */
+  signingTimeFutureSkewSeconds: number;
+  /**
+   * How the read pane presents an 'outdated-algorithm' Verdict (an intact signature with SHA-1/MD5):
+   * 'caution' (warning tone) or 'danger'. Presentation only; the status is the same either way. Set by the
+   * organisation policy (`algorithms.outdatedSignature`).
+   */
+  outdatedSignatureSeverity: 'caution' | 'danger';
+  /**
    * What happens when a certificate names a revocation source (OCSP responder, CRL) but no usable answer
    * can be obtained (responder down, timeout, stale or unverifiable response).
    * - 'soft' (default, what Thunderbird, Outlook and browsers do): the status is kept and the Verdict
@@ -113,6 +125,8 @@ export const defaultConfig: Readonly<SignetConfig> = Object.freeze({
   minRsaBits: 2048,
   minEcBits: 256,
   maxSigningTimeSkewSeconds: 3600,
+  signingTimeFutureSkewSeconds: 300,
+  outdatedSignatureSeverity: 'caution',
   revocationMode: 'soft',
   revocationTimeoutMs: 5000,
   limits: defaultLimits,
@@ -137,6 +151,12 @@ export function resolveConfig(overrides: ConfigOverrides = {}): SignetConfig {
   }
   if (!Number.isSafeInteger(cfg.maxSigningTimeSkewSeconds) || cfg.maxSigningTimeSkewSeconds < 0) {
     throw new SignetError('usage', 'maxSigningTimeSkewSeconds must be a whole number of seconds.');
+  }
+  if (!Number.isSafeInteger(cfg.signingTimeFutureSkewSeconds) || cfg.signingTimeFutureSkewSeconds < 0 || cfg.signingTimeFutureSkewSeconds > 86_400) {
+    throw new SignetError('usage', 'signingTimeFutureSkewSeconds must be a whole number of seconds between 0 and 86400.');
+  }
+  if (cfg.outdatedSignatureSeverity !== 'caution' && cfg.outdatedSignatureSeverity !== 'danger') {
+    throw new SignetError('usage', "outdatedSignatureSeverity must be 'caution' or 'danger'.");
   }
   if (cfg.revocationMode !== 'soft' && cfg.revocationMode !== 'hard') {
     throw new SignetError('usage', "revocationMode must be 'soft' or 'hard'.");

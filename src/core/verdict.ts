@@ -11,8 +11,13 @@ import type { ErrorCode } from './errors.js';
  *   failure); no plaintext is released.
  * - `invalid`: a signature does not verify (tampered content, bad signature, eContent confusion, insecure
  *   algorithm refused by policy).
- * - `revoked`, `expired`, `untrusted`: the signature is intact but its certificate cannot be relied on.
+ * - `revoked`, `expired`, `untrusted`: the signature is intact but its certificate cannot be relied on
+ *   (`expired` also covers a signing time outside the certificates' validity or in the future).
  * - `sender-mismatch`: intact and trusted, but the signer's address is not the single From address.
+ * - `outdated-algorithm`: the signature and the digest are intact (the content matches what was signed)
+ *   and everything else is in order, but the signature uses a hash refused by policy (SHA-1, MD5) that a
+ *   determined attacker can forge (collisions). Less severe than every failure above, which win when they
+ *   also apply; never `valid`. How loudly the pane shows it is SignetConfig.outdatedSignatureSeverity.
  * - `valid`: every signer verified, trusted, in time, and bound to From.
  * - `unsigned`: no signature on the message root (possibly decrypted successfully: see `layers`).
  */
@@ -23,6 +28,7 @@ export type VerdictStatus =
   | 'expired'
   | 'revoked'
   | 'sender-mismatch'
+  | 'outdated-algorithm'
   | 'unsigned'
   | 'malformed'
   | 'decryption-failed';
@@ -51,7 +57,9 @@ export type TrustCode =
   | 'revocation-unknown'
   | 'no-email'
   | 'sender-mismatch'
-  | 'date-mismatch';
+  | 'date-mismatch' // the Date header is far from the signing time (a re-dated replay)
+  | 'signing-time-outside-validity' // the signing time is outside a path certificate's validity (status 'expired')
+  | 'signing-time-future'; // the signing time is after the validation time plus the allowed clock skew (status 'expired')
 
 export type Warning =
   | { code: 'not-integrity-protected'; message: string }
@@ -60,6 +68,8 @@ export type Warning =
   | { code: 'insecure-algorithm-allowed'; message: string }
   | { code: 'legacy-cipher'; message: string }
   | { code: 'signing-time-missing'; message: string }
+  | { code: 'date-missing'; message: string }
+  | { code: 'enclosed-signed-part'; message: string }
   | { code: 'outer-signature-ignored'; message: string }
   | { code: 'unsigned-parts'; message: string }
   | { code: 'source-may-be-reserialized'; message: string };
@@ -154,7 +164,15 @@ export interface SignerReport {
   sha256: string;
   notBefore: string;
   notAfter: string;
+  /**
+   * When the signature says it was made (signed attribute signingTime, RFC 5652 §11.3), ISO-8601, only when
+   * Signet accepts it as a fact: the signature verified, the time is not in the future beyond the allowed
+   * clock skew, and every certificate of the path was valid then. Otherwise null, and the value is in
+   * `claimedSigningTime`.
+   */
   signingTime: string | null;
+  /** The signingTime the signature claims when it was rejected (see `signingTime`); else null. */
+  claimedSigningTime: string | null;
   digestAlgorithm: string;
   signatureAlgorithm: string;
   /** End entity first, then issuers up to (and including) the trust anchor when one was found. */
@@ -188,6 +206,18 @@ export type Layer =
       status: 'decrypted' | 'decryption-failed';
     };
 
+/**
+ * A signed part found below an unsigned message root (e.g. a mailing list wrapped multipart/mixed around
+ * the original multipart/signed and added a footer). The message is still not signed (DESIGN.md rule 1);
+ * this says what the part inside is.
+ */
+export interface EnclosedSignedPart {
+  /** Child indexes from the (decrypted) message root down to the part, e.g. [0] for the first child. */
+  path: number[];
+  /** The part opened as if it were the message root, bound to the outer message's From. */
+  verdict: Verdict;
+}
+
 export interface Verdict {
   status: VerdictStatus;
   /** One plain sentence a non-expert understands. */
@@ -206,6 +236,12 @@ export interface Verdict {
   checkedAt: string;
   revocation: 'checked' | 'offline' | 'not-configured';
   error: { code: ErrorCode; message: string } | null;
+  /**
+   * Signed parts inside an unsigned root (at most 4, at most 4 levels down, never inside an encrypted
+   * part). Always present; empty when the root is signed (or encrypted and signed) or none is found. The
+   * inner verdicts' own `enclosedSigned` are empty.
+   */
+  enclosedSigned: EnclosedSignedPart[];
 }
 
 /** Severity order used to combine several signers' statuses into one (most severe wins). */
@@ -217,6 +253,7 @@ export const STATUS_SEVERITY: readonly VerdictStatus[] = [
   'expired',
   'untrusted',
   'sender-mismatch',
+  'outdated-algorithm',
   'unsigned',
   'valid',
 ];

@@ -17,6 +17,7 @@ export const POLICY_VERSION = 1;
 export type SignatureDigest = Digest | 'SHA-1';
 export type SendGuardMode = 'SoftBlock' | 'Block';
 export type EncryptionRequirement = 'never' | 'always' | 'domains';
+export type OutdatedSignatureSeverity = 'caution' | 'danger';
 
 export interface Policy {
   policyVersion: typeof POLICY_VERSION;
@@ -43,6 +44,11 @@ export interface Policy {
     allowInsecureSha1: boolean;
     /** Allow minRsaBits below Signet's default of 2048 (down to 1024). */
     allowInsecureShortKeys: boolean;
+    /**
+     * How the read pane presents a received signature that is intact but uses an outdated hash (SHA-1, MD5;
+     * Verdict status 'outdated-algorithm'): 'caution' (warning) or 'danger'. Never makes it valid.
+     */
+    outdatedSignature: OutdatedSignatureSeverity;
   };
   trust: {
     /** Extra trust anchors, PEM certificates (the organisation's own CA, for example). */
@@ -105,6 +111,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
     minEcBits: defaultConfig.minEcBits as 256,
     allowInsecureSha1: false,
     allowInsecureShortKeys: false,
+    outdatedSignature: defaultConfig.outdatedSignatureSeverity,
   },
   trust: { anchors: [], includeBuiltinRoots: true },
   revocation: { mode: defaultConfig.revocationMode },
@@ -248,12 +255,13 @@ export function validatePolicy(doc: unknown): PolicyResult {
   }
 
   const alg = c.object(root['algorithms'], '$.algorithms', [
-    'signatureDigests', 'encryptionCiphers', 'minRsaBits', 'minEcBits', 'allowInsecureSha1', 'allowInsecureShortKeys',
+    'signatureDigests', 'encryptionCiphers', 'minRsaBits', 'minEcBits', 'allowInsecureSha1', 'allowInsecureShortKeys', 'outdatedSignature',
   ]);
   if (alg) {
     const a = p.algorithms;
     a.allowInsecureSha1 = c.bool(alg['allowInsecureSha1'], '$.algorithms.allowInsecureSha1') ?? false;
     a.allowInsecureShortKeys = c.bool(alg['allowInsecureShortKeys'], '$.algorithms.allowInsecureShortKeys') ?? false;
+    a.outdatedSignature = c.oneOf(alg['outdatedSignature'], '$.algorithms.outdatedSignature', ['caution', 'danger'] as const) ?? a.outdatedSignature;
     const digests = c.array(alg['signatureDigests'], '$.algorithms.signatureDigests', 4);
     if (digests) {
       const out: SignatureDigest[] = [];
@@ -388,6 +396,7 @@ export function securityConfig(policy: Policy, base: ConfigOverrides = {}): Sign
     minRsaBits: Math.max(a.minRsaBits, a.allowInsecureShortKeys ? 1024 : defaultConfig.minRsaBits),
     minEcBits: Math.max(a.minEcBits, defaultConfig.minEcBits),
     revocationMode: policy.revocation.mode,
+    outdatedSignatureSeverity: a.outdatedSignature,
   });
 }
 

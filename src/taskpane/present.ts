@@ -30,6 +30,8 @@ const TITLES: Record<BadgeState, [string, Tone]> = {
   invalid: ['Do not trust: signature broken', 'danger'],
   revoked: ['Do not trust: certificate revoked', 'danger'],
   expired: ['Signer certificate expired', 'warning'],
+  // The tone the organisation chose (config.outdatedSignatureSeverity) is for the pane to apply.
+  'outdated-algorithm': ['Signed with an outdated method', 'warning'],
   untrusted: ['Signer not trusted', 'warning'],
   'sender-mismatch': ['Signer is not the sender', 'danger'],
   unsigned: ['Not signed', 'informative'],

@@ -148,10 +148,11 @@ test('openssl signature by an expired certificate → expired', () => {
   assert.equal(j.verdict.status, 'expired');
 });
 
-test('openssl signature with SHA-1 → invalid (insecure-algorithm) by default', () => {
+test('openssl signature with SHA-1 → outdated-algorithm (intact, insecure-algorithm) by default, exit 1', () => {
   const j = verifyJson(opensslSign('alice', ['-md', 'sha1']), ['--trust', pki.rootPath]);
-  assert.equal(j.verdict.status, 'invalid');
+  assert.equal(j.verdict.status, 'outdated-algorithm');
   assert.equal(j.verdict.code, 'insecure-algorithm');
+  assert.equal(j.status, 1);
 });
 
 test('--at before the certificate existed → expired', () => {

@@ -252,14 +252,14 @@ test('rule 9 — S/MIME layers nested beyond the limit → limit-exceeded', asyn
   assert.equal(v.code, 'limit-exceeded');
 });
 
-test('rule 5 — a signature made with SHA-1 is refused by default', async () => {
+test('rule 5 — a signature made with SHA-1 is refused by default (intact: outdated-algorithm, never valid)', async () => {
   const sig = opensslDer(['cms', '-sign', '-binary', '-md', 'sha1', '-outform', 'DER', '-signer', pki.users.alice.certPath, '-inkey', pki.users.alice.keyPath, '-certfile', pki.intermediatePath], BODY);
   const msg =
     headers('alice@example.org') +
     'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha1; boundary="b"\r\n\r\n' +
     `--b\r\n${BODY}\r\n--b\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(sig)}\r\n--b--\r\n`;
   const v = await open(msg);
-  assert.equal(v.status, 'invalid');
+  assert.equal(v.status, 'outdated-algorithm');
   assert.equal(v.code, 'insecure-algorithm');
   const allowed = (await openMessage(enc(msg), { anchors, provider, config: { allowInsecureSha1: true } })).verdict;
   assert.equal(allowed.status, 'valid');

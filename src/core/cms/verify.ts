@@ -1,7 +1,12 @@
 // CMS SignedData verification (RFC 5652 §5.4, §5.6) for S/MIME (RFC 8551), with DESIGN.md's rules:
 // eContent plus detached content is refused (rule 2), zero signers is an error and every signer gets its
 // own report (rule 3), SHA-1/MD5 and short keys are refused by default and the signer's certificate must
-// chain to an anchor (rule 5). Signed attributes are verified over the bytes as received, re-tagged from
+// chain to an anchor (rule 5). A SHA-1/MD5 signature refused by policy is still checked (digest and
+// signature math): intact, it is 'outdated-algorithm' (the content matches; the method is forgeable),
+// broken, it is 'invalid' like any other (issue 12). The signingTime is accepted as a fact only when the
+// signature verified, it is not in the future (config.signingTimeFutureSkewSeconds) and the whole path was
+// valid then; otherwise the signer fails ('signing-time-future', 'signing-time-outside-validity') and the
+// report carries the value only as `claimedSigningTime`. Signed attributes are verified over the bytes as received, re-tagged from
 // [0] IMPLICIT to SET (RFC 5652 §5.4) and never re-encoded: NSS and Outlook emit non-DER attribute orders
 // that a re-encoder would "fix" into a different message digest.
 
@@ -29,11 +34,12 @@ import type { SignetConfig } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
 import { retag } from '../der.js';
 import { SignetError, toSignetError } from '../errors.js';
-import type { HashName } from '../keys.js';
 import { OID, oidName } from '../oids.js';
 import { commonName, formatName, parseCertificate, parseCertificateNode, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
 import { describeCertificate, fingerprint, serialToHex } from '../pki/certificate-info.js';
-import { validateChain, worseChainStatus, type ChainStatus } from '../pki/chain.js';
+import { validAt, validateChain, worseChainStatus, type ChainStatus } from '../pki/chain.js';
+import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
+import { md5 } from '@noble/hashes/legacy.js';
 import { checkRevocation, type RevocationCache, type RevocationResult } from '../pki/revocation/index.js';
 import { keyMeetsPolicy, verifyWithPublicKey } from '../pki/public-key.js';
 import {
@@ -42,9 +48,10 @@ import {
   isAlgorithmProblem,
   parseSignatureAlgorithm,
   resolveVerifyAlgorithm,
+  type DigestName,
   type SignatureAlgorithmInfo,
 } from '../pki/signature-algorithm.js';
-import type { SignerReport, TrustCode } from '../verdict.js';
+import { worstStatus, type SignerReport, type TrustCode } from '../verdict.js';
 import {
   capabilityName,
   findEncryptionKeyPreference,
@@ -178,11 +185,12 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, opts: VerifyOptions, 
   const pool = [...messageCerts, ...extra];
 
   // One digest per algorithm over the (possibly 150 MB) content, shared by all signers.
-  const digests = new Map<HashName, Promise<Uint8Array>>();
-  const digestOf = (h: HashName): Promise<Uint8Array> => {
+  const digests = new Map<DigestName, Promise<Uint8Array>>();
+  const digestOf = (h: DigestName): Promise<Uint8Array> => {
     let p = digests.get(h);
     if (!p) {
-      p = provider.crypto.subtle.digest(h, content as Uint8Array<ArrayBuffer>).then((b) => new Uint8Array(b));
+      // WebCrypto has no MD5; it is computed only to tell an intact outdated signature from a broken one.
+      p = h === 'MD5' ? Promise.resolve(md5(content)) : provider.crypto.subtle.digest(h, content as Uint8Array<ArrayBuffer>).then((b) => new Uint8Array(b));
       digests.set(h, p);
     }
     return p;
@@ -232,7 +240,7 @@ interface SignerContext {
   anchors: Certificate[];
   at: Date;
   config: SignetConfig;
-  digestOf(h: HashName): Promise<Uint8Array>;
+  digestOf(h: DigestName): Promise<Uint8Array>;
   fetch?: typeof fetch;
   revocation: VerifyOptions['revocation'];
 }
@@ -252,10 +260,20 @@ async function verifySigner(
       : ctx.pool.find((c) => c.subjectKeyId && equalBytes(c.subjectKeyId, (si.sid as { keyId: Uint8Array }).keyId));
 
   const digestName = digestFromOid(si.digestAlgorithmOid);
-  const digestProblem = hashProblem(digestName, config);
-  if (digestProblem) problems.push([digestProblem.code, digestProblem.reason]);
-  const resolved = resolveVerifyAlgorithm(si.signatureAlgorithm, digestName, config);
-  if (isAlgorithmProblem(resolved)) problems.push([resolved.code, resolved.reason]);
+  // Issue 12: a hash refused by policy (SHA-1, MD5) does not stop the check. The digest and the signature
+  // are computed anyway, so an intact signature ('outdated-algorithm') is told apart from tampering.
+  const digestPolicy = hashProblem(digestName, config);
+  const digestOutdated = digestPolicy?.code === 'insecure-algorithm';
+  if (digestPolicy && !digestOutdated) problems.push([digestPolicy.code, digestPolicy.reason]);
+  let outdated: string | null = digestOutdated ? digestPolicy.reason : null;
+  let resolved = resolveVerifyAlgorithm(si.signatureAlgorithm, digestName, config);
+  if (isAlgorithmProblem(resolved) && resolved.code === 'insecure-algorithm') {
+    outdated ??= resolved.reason;
+    resolved = resolveVerifyAlgorithm(si.signatureAlgorithm, digestName, OUTDATED_CHECK);
+  }
+  // MD5 with RSA: WebCrypto has none, so the legacy module checks it (only to report it as outdated).
+  const md5Rsa = outdated !== null && si.signatureAlgorithm.kind === 'rsa-pkcs1' && (si.signatureAlgorithm.hash ?? digestName) === 'MD5';
+  if (isAlgorithmProblem(resolved) && !md5Rsa) problems.push([resolved.code, resolved.reason]);
   if (!cert) problems.push(['no-certificate', "The signer's certificate is not in the message."]);
   if (cert && !keyMeetsPolicy(cert.publicKey, config)) {
     problems.push(['weak-key', `The signer's key (${cert.publicKey.description}) is too short to be trusted.`]);
@@ -283,9 +301,9 @@ async function verifySigner(
     }
     if (!md) {
       problems.push(['bad-signature', 'The signature has no message digest attribute.']);
-    } else if (!digestProblem) {
+    } else if (digestName && (!digestPolicy || digestOutdated)) {
       const expected = readOctetString(md, 'the message digest');
-      if (!equalBytes(expected, await ctx.digestOf(digestName as HashName))) {
+      if (!equalBytes(expected, await ctx.digestOf(digestName))) {
         problems.push(['digest-mismatch', 'The content was changed after it was signed.']);
       }
     }
@@ -295,12 +313,16 @@ async function verifySigner(
   }
 
   let signatureOk = false;
-  if (cert && !isAlgorithmProblem(resolved)) {
-    try {
-      signatureOk = await verifyWithPublicKey(cert.publicKey, resolved.algorithm, signedBytes, si.signature, provider);
-    } catch (e) {
-      if (!(e instanceof SignetError && e.code === 'unsupported-algorithm')) throw e;
-      problems.push(['unsupported-algorithm', e.message]);
+  if (cert && (md5Rsa || !isAlgorithmProblem(resolved))) {
+    if (md5Rsa) {
+      signatureOk = cert.publicKey.type === 'rsa' && verifyMd5WithRsa(cert.publicKey.der, signedBytes, si.signature);
+    } else if (!isAlgorithmProblem(resolved)) {
+      try {
+        signatureOk = await verifyWithPublicKey(cert.publicKey, resolved.algorithm, signedBytes, si.signature, provider);
+      } catch (e) {
+        if (!(e instanceof SignetError && e.code === 'unsupported-algorithm')) throw e;
+        problems.push(['unsupported-algorithm', e.message]);
+      }
     }
     if (!signatureOk && !problems.some(([c]) => c === 'unsupported-algorithm')) {
       // A broken signature outranks a digest mismatch: the attributes themselves are not authentic.
@@ -335,7 +357,14 @@ async function verifySigner(
     );
   }
 
-  let status: ChainStatus;
+  // The signing time (issue 13): a claim by the signer's software. Never in the future beyond the clock
+  // skew, and every certificate of the path must have been valid then (chain.ts marks the links).
+  const future = signingTime !== null && signingTime.getTime() > ctx.at.getTime() + config.signingTimeFutureSkewSeconds * 1000;
+  const outsideValidity = signingTime !== null && chainResult !== null && chainResult.chain.some((l) => !validAt(l.certificate, signingTime));
+  // Presented as a fact only when the attributes are authentic and the time possible.
+  const acceptedSigningTime = signingTime !== null && signatureOk && !future && !outsideValidity ? signingTime : null;
+
+  let status: SignerReport['status'];
   let code: TrustCode;
   let reason: string;
   if (problems.length > 0) {
@@ -347,10 +376,22 @@ async function verifySigner(
     reason = chainResult.reason;
     // Revoked outranks expired and untrusted; an unknown revocation status fails only in hard mode.
     const failed = revocation ? revocationFailure(revocation, config) : null;
-    if (revocation && failed && (status === 'valid' || worseChainStatus(status, failed) !== status)) {
-      status = worseChainStatus(status, failed);
+    if (revocation && failed && (status === 'valid' || worseChainStatus(status as ChainStatus, failed) !== status)) {
+      status = worseChainStatus(status as ChainStatus, failed);
       code = revocation.code as TrustCode;
       reason = revocation.reason;
+    }
+    // A future signingTime is an 'expired'-class failure; a chain already failing in time keeps its own code.
+    if (future && status !== 'expired' && worstStatus(status, 'expired') === 'expired') {
+      status = 'expired';
+      code = 'signing-time-future';
+      reason = `The signature claims to have been made on ${signingTime!.toISOString()}, which is in the future.`;
+    }
+    // The least severe failure: every other outcome that applies wins over it (verdict.ts STATUS_SEVERITY).
+    if (outdated !== null && status === 'valid') {
+      status = 'outdated-algorithm';
+      code = 'insecure-algorithm';
+      reason = `The content matches what was signed, but ${outdated.charAt(0).toLowerCase()}${outdated.slice(1)} A determined attacker can forge such a signature.`;
     }
   } else {
     status = 'invalid';
@@ -388,7 +429,8 @@ async function verifySigner(
     sha256: cert ? await fingerprint(cert.der, 'SHA-256', provider) : '',
     notBefore: cert ? cert.notBefore.toISOString() : '',
     notAfter: cert ? cert.notAfter.toISOString() : '',
-    signingTime: signingTime ? signingTime.toISOString() : null,
+    signingTime: acceptedSigningTime ? acceptedSigningTime.toISOString() : null,
+    claimedSigningTime: signingTime && !acceptedSigningTime ? signingTime.toISOString() : null,
     digestAlgorithm: digestName ?? oidName(si.digestAlgorithmOid),
     signatureAlgorithm: displaySignatureAlgorithm(si.signatureAlgorithm, hashLabel),
     chain,
@@ -402,10 +444,13 @@ async function verifySigner(
       certificate: cert?.der ?? null,
       encryptionCertificate: encryptionCert,
       capabilities,
-      signingTime,
+      signingTime: acceptedSigningTime,
     },
   };
 }
+
+/** The policy used only to check the math of a signature whose hash the real policy refuses. */
+const OUTDATED_CHECK = { allowInsecureSha1: true, allowInsecureMd5: true } as const;
 
 /** The status a revocation outcome forces: 'revoked', 'untrusted' for an unknown status in hard mode, else none. */
 function revocationFailure(r: Pick<RevocationResult, 'code'>, config: SignetConfig): ChainStatus | null {

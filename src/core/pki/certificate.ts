@@ -27,6 +27,7 @@ import {
 import { equalBytes, toHex } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
+import { mailIdentity, type MailName } from './mail-identity.js';
 import { parsePublicKeyInfo, type PublicKeyInfo } from './public-key.js';
 
 export type KeyUsageName =
@@ -95,8 +96,13 @@ export interface Certificate {
   readonly extKeyUsage: readonly string[] | null;
   readonly subjectKeyId: Uint8Array | null;
   readonly authorityKeyId: Uint8Array | null;
-  /** SAN rfc822Names first, then subject emailAddress values, de-duplicated case-insensitively. */
+  /**
+   * The certificate's e-mail identity (mail-identity.ts): its well-formed SAN rfc822Names when the SAN has
+   * any rfc822Name, else its well-formed subject emailAddress values; domain lowercased, de-duplicated.
+   */
   readonly emails: readonly string[];
+  /** Every e-mail name it carries (SAN and subject), with malformed ones marked: for name constraints. */
+  readonly mailNames: readonly MailName[];
   /** Issuer and subject names are the same (RFC 5280 §6.1: self-issued). */
   readonly selfIssued: boolean;
 }
@@ -114,6 +120,9 @@ const HANDLED_CRITICAL = new Set<string>([
   // critical policies extension does not change the outcome.
   '2.5.29.32',
 ]);
+
+/** id-on-SmtpUTF8Mailbox (RFC 8398 §3). */
+const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
 
 export function parseCertificate(der: Uint8Array, limits: Asn1Limits): Certificate {
   try {
@@ -194,18 +203,27 @@ export function parseCertificateNode(node: Asn1Node, limits: Asn1Limits): Certif
     if (kid) authorityKeyId = primitiveContent(kid, 'the authority key identifier');
   }
 
-  const emails: string[] = [];
-  const addEmail = (e: string): void => {
-    const t = e.trim();
-    if (t && !emails.some((x) => x.toLowerCase() === t.toLowerCase())) emails.push(t);
-  };
+  // E-mail names (mail-identity.ts): SAN rfc822Names and subject emailAddress values, raw; the identity
+  // rule and the normalisation are applied there, once, for every user of `emails` and `mailNames`.
+  const sanMail: string[] = [];
   const san = ext(OID.subjectAltName);
   if (san) {
     for (const gn of expectSequence(san, 'subjectAltName')) {
-      if (isContext(gn, 1) && !gn.idBlock.isConstructed) addEmail(readString(gn));
+      if (isContext(gn, 1) && !gn.idBlock.isConstructed) sanMail.push(readString(gn));
+      else if (isContext(gn, 0) && gn.idBlock.isConstructed) {
+        // otherName SmtpUTF8Mailbox (RFC 8398 §3) is a SAN e-mail name too: it blocks the subject fallback.
+        // Signet does not support internationalised local parts, so mail-identity.ts rejects it as an address.
+        const [typeId, value] = childrenOf(gn, 'otherName');
+        if (typeId && readOid(typeId) === SMTP_UTF8_MAILBOX) {
+          const inner = value && isContext(value, 0) ? childrenOf(value, 'otherName value')[0] : undefined;
+          sanMail.push(inner && isUniversal(inner, Tag.utf8String) ? readString(inner) : '');
+        }
+      }
     }
   }
-  for (const rdn of subject.rdns) for (const ava of rdn) if (ava.type === OID.emailAddress && ava.isString) addEmail(ava.value);
+  const subjectMail: (string | null)[] = [];
+  for (const rdn of subject.rdns) for (const ava of rdn) if (ava.type === OID.emailAddress) subjectMail.push(ava.isString ? ava.value : null);
+  const identity = mailIdentity(sanMail, subjectMail);
 
   if (!sigNode) throw new SignetError('malformed-asn1', 'The certificate has no signature.');
   const sig = readBitString(sigNode, 'the certificate signature');
@@ -228,7 +246,8 @@ export function parseCertificateNode(node: Asn1Node, limits: Asn1Limits): Certif
     extKeyUsage,
     subjectKeyId,
     authorityKeyId,
-    emails,
+    emails: identity.addresses,
+    mailNames: identity.names,
     selfIssued: issuer.key === subject.key,
   };
 }

@@ -14,7 +14,10 @@
 // supported) the only safe default is to require validity now. Archive validation is still possible, but
 // only on the reader's own word: the caller (CLI `--at`) sets `at` to a time it trusts. Each failing
 // certificate is marked on its own link (an expired intermediate is reported on the intermediate, not on
-// the signer).
+// the signer). A certificate outside its validity at the validation time is 'expired' / 'not-yet-valid';
+// one valid then but not at the claimed signingTime is 'signing-time-outside-validity' (status 'expired'),
+// whatever that time is — a signingTime in the future is checked too, never skipped (the future itself is
+// refused by the signature layer, cms/verify.ts, with 'signing-time-future').
 
 import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
 import { equalBytes } from '../bytes.js';
@@ -53,7 +56,7 @@ export interface ChainOptions {
   intermediates: readonly Certificate[];
   /** Validation time ("now" unless the caller asks otherwise). */
   at: Date;
-  /** The signer's claimed signing time, when present; used only when not after `at` (plus clock skew). */
+  /** The signer's claimed signing time, when present: every certificate of the path must be valid then too. */
   signingTime: Date | null;
   config: SignetConfig;
   /** Leaf checks: 'email-signing' applies RFC 8550 §4.4.2/4.4.4 keyUsage and EKU rules. */
@@ -73,8 +76,6 @@ const MAX_SIGNATURE_CHECKS = 100;
 const MAX_SEARCH_STEPS = 2000;
 /** Complete paths evaluated before settling for the best one seen. */
 const MAX_COMPLETE_PATHS = 8;
-/** Signing-time clock skew tolerated against the validation time. */
-const SIGNING_TIME_SKEW_MS = 10 * 60_000;
 
 const STATUS_RANK: Record<ChainStatus, number> = { invalid: 0, revoked: 1, expired: 2, untrusted: 3, valid: 4 };
 
@@ -84,6 +85,8 @@ export function statusForCode(code: TrustCode): ChainStatus {
       return 'valid';
     case 'expired':
     case 'not-yet-valid':
+    case 'signing-time-outside-validity':
+    case 'signing-time-future':
       return 'expired';
     case 'revoked':
       return 'revoked';
@@ -249,18 +252,20 @@ export async function verifyCertificateSignature(
 /** Checks every certificate of a path (leaf first); `anchored` means the last one is a trust anchor. */
 function evaluatePath(path: Certificate[], anchored: boolean, options: ChainOptions): ChainResult {
   const { at, config } = options;
-  const signingTime =
-    options.signingTime && options.signingTime.getTime() <= at.getTime() + SIGNING_TIME_SKEW_MS ? options.signingTime : null;
+  const signingTime = options.signingTime;
   const links: ChainLink[] = [];
   const reasons = new Map<TrustCode, string>();
   path.forEach((cert, i) => {
     const isAnchor = anchored && i === path.length - 1;
     const isLeaf = i === 0;
     const problems: [TrustCode, string][] = [];
-    for (const [t, label] of [[at, 'at the validation time'], [signingTime, 'when the message was signed']] as const) {
-      if (!t) continue;
-      if (t.getTime() < cert.notBefore.getTime()) problems.push(['not-yet-valid', `A certificate in the chain was not yet valid ${label}.`]);
-      else if (t.getTime() > cert.notAfter.getTime()) problems.push(['expired', `A certificate in the chain had expired ${label}.`]);
+    if (at.getTime() < cert.notBefore.getTime()) problems.push(['not-yet-valid', 'A certificate in the chain was not yet valid at the validation time.']);
+    else if (at.getTime() > cert.notAfter.getTime()) problems.push(['expired', 'A certificate in the chain had expired at the validation time.']);
+    if (signingTime && !validAt(cert, signingTime)) {
+      problems.push([
+        'signing-time-outside-validity',
+        `The signature claims to have been made on ${signingTime.toISOString()}, when a certificate in the chain was ${signingTime.getTime() < cert.notBefore.getTime() ? 'not yet valid' : 'no longer valid'}.`,
+      ]);
     }
     if (!isAnchor && unhandledCriticalExtensions(cert).length > 0) {
       problems.push(['critical-extension', 'A certificate in the chain has a critical extension that Signet cannot process.']);
@@ -322,6 +327,11 @@ function evaluatePath(path: Certificate[], anchored: boolean, options: ChainOpti
   }
   const reason = status === 'valid' ? 'The certificate chains to a trusted authority and is valid.' : (reasons.get(code) ?? '');
   return { status, code, reason, chain: links, anchored };
+}
+
+/** Whether `t` lies within the certificate's validity period (RFC 5280 §4.1.2.5: both ends inclusive). */
+export function validAt(cert: Certificate, t: Date): boolean {
+  return t.getTime() >= cert.notBefore.getTime() && t.getTime() <= cert.notAfter.getTime();
 }
 
 const constraintsCache = new WeakMap<Certificate, ReturnType<typeof readNameConstraints> | 'unreadable'>();

@@ -3,6 +3,17 @@
 // e-mail addresses and to the subject emailAddress attribute, as §4.2.1.10 asks), dNSName and
 // directoryName. For any other name form (URI, iPAddress, otherName …) a constraint is honoured by
 // refusing: a certificate below it that carries a name of that form fails, never passes unchecked.
+//
+// E-mail names are the certificate's `mailNames` (mail-identity.ts): the same parsing and normalisation the
+// sender binding and the key store use, so a name cannot look like one address to the binding and like
+// another (or like nothing) here. A malformed e-mail name (stray whitespace, trailing dot …) is not an
+// identity anywhere, and below a CA that constrains e-mail names it fails the check: it cannot be shown to
+// lie inside a permitted subtree nor outside an excluded one. The same holds for a malformed dNSName.
+//
+// Comparison (§4.2.1.10 forms: "a@host" one mailbox, "host" every mailbox at that host, ".domain" every
+// host below it): domains case-insensitively in A-label form. The local part of a mailbox constraint is
+// compared exactly for a permitted subtree but case-insensitively for an excluded one, so that a case
+// variant of an excluded mailbox cannot slip out of the exclusion (either reading errs on refusing).
 
 import { childrenOf, expectSequence, isContext, parseAsn1, readString, type Asn1Limits, type Asn1Node } from '../asn1.js';
 import { SignetError } from '../errors.js';
@@ -10,6 +21,7 @@ import { domainKey } from '../idn.js';
 import { addressKey } from '../mime/address.js';
 import { OID } from '../oids.js';
 import { parseName, type Certificate, type DistinguishedName } from './certificate.js';
+import { validDomain } from './mail-identity.js';
 
 export const NAME_CONSTRAINTS_OID = '2.5.29.30';
 
@@ -56,17 +68,31 @@ export function readNameConstraints(cert: Certificate, limits: Asn1Limits): Name
   return nc;
 }
 
-/** The names a certificate carries, by form: subject DN, SAN entries, and subject emailAddress as rfc822Name. */
-function namesOf(cert: Certificate, limits: Asn1Limits): GeneralName[] {
-  const names: GeneralName[] = [];
+/**
+ * The names a certificate carries, by form: subject DN, SAN entries other than rfc822Name, and every e-mail
+ * name (SAN rfc822Names and subject emailAddress) as mail-identity.ts read it; a malformed e-mail or DNS
+ * name has value null.
+ */
+function namesOf(cert: Certificate, limits: Asn1Limits): CertName[] {
+  const names: CertName[] = [];
   if (cert.subject.rdns.length > 0) names.push({ tag: 4, value: cert.subject });
   const san = cert.extensions.find((e) => e.oid === OID.subjectAltName);
-  if (san) for (const gn of expectSequence(parseAsn1(san.value, limits, { what: 'subjectAltName' }), 'subjectAltName')) names.push(readGeneralName(gn));
-  for (const rdn of cert.subject.rdns) {
-    for (const ava of rdn) if (ava.type === OID.emailAddress && ava.isString) names.push({ tag: 1, value: ava.value });
+  if (san) {
+    for (const gn of expectSequence(parseAsn1(san.value, limits, { what: 'subjectAltName' }), 'subjectAltName')) {
+      const n = readGeneralName(gn);
+      if (n.tag === 1) continue; // taken from cert.mailNames below, with the shared normalisation
+      if (n.tag === 2) names.push({ tag: 2, value: validDomain(n.value) ? n.value : null, raw: n.value });
+      else names.push(n);
+    }
   }
+  for (const m of cert.mailNames) names.push({ tag: 1, value: m.address, raw: m.raw });
   return names;
 }
+
+/** A certificate's name for checking: e-mail and DNS names carry null when malformed. */
+type CertName =
+  | { tag: 1 | 2; value: string | null; raw: string }
+  | Exclude<GeneralName, { tag: 1 | 2 }>;
 
 function rdnKeys(name: DistinguishedName): string[] {
   return name.rdns.map((rdn) =>
@@ -77,19 +103,30 @@ function rdnKeys(name: DistinguishedName): string[] {
   );
 }
 
-/** §4.2.1.10 rfc822Name: "a@b" one mailbox, "host.example" all mailboxes at that host, ".example" any host below it. */
-function matchEmail(constraint: string, email: string): boolean {
-  if (constraint === '') return true;
-  if (constraint.includes('@')) return addressKey(constraint) === addressKey(email);
+type Subtree = 'permitted' | 'excluded';
+
+/**
+ * §4.2.1.10 rfc822Name: "a@b" one mailbox, "host.example" all mailboxes at that host, ".example" any host
+ * below it. `email` is already normalised (mail-identity.ts). For an excluded subtree the constraint is read
+ * broadly (surrounding whitespace and a trailing dot ignored, mailbox local part case-insensitive), for a
+ * permitted one strictly: a sloppy constraint then excludes more and permits less, never the reverse.
+ */
+function matchEmail(constraint: string, email: string, subtree: Subtree): boolean {
+  const c = subtree === 'excluded' ? constraint.trim().replace(/\.$/, '') : constraint;
+  if (c === '') return true;
+  if (c.includes('@')) {
+    return subtree === 'excluded' ? addressKey(c).toLowerCase() === addressKey(email).toLowerCase() : addressKey(c) === addressKey(email);
+  }
   const at = email.lastIndexOf('@');
   const host = domainKey(email.slice(at + 1));
-  if (constraint.startsWith('.')) return host.endsWith(domainKey(constraint));
-  return host === domainKey(constraint);
+  if (c.startsWith('.')) return host.endsWith(domainKey(c));
+  return host === domainKey(c);
 }
 
 /** §4.2.1.10 dNSName: the name itself and anything formed by adding labels on the left. */
-function matchDns(constraint: string, name: string): boolean {
-  const c = domainKey(constraint.replace(/^\./, ''));
+function matchDns(constraint: string, name: string, subtree: Subtree): boolean {
+  const raw = subtree === 'excluded' ? constraint.trim().replace(/\.$/, '') : constraint;
+  const c = domainKey(raw.replace(/^\./, ''));
   if (c === '') return true;
   const n = domainKey(name);
   return n === c || n.endsWith('.' + c);
@@ -102,17 +139,17 @@ function matchDn(constraint: DistinguishedName, name: DistinguishedName): boolea
   return c.length <= n.length && c.every((k, i) => k === n[i]);
 }
 
-function matches(constraint: GeneralName, name: GeneralName): boolean {
-  if (constraint.tag === 1 && name.tag === 1) return matchEmail(constraint.value, name.value);
-  if (constraint.tag === 2 && name.tag === 2) return matchDns(constraint.value, name.value);
+function matches(constraint: GeneralName, name: CertName, subtree: Subtree): boolean {
+  if (constraint.tag === 1 && name.tag === 1 && name.value !== null) return matchEmail(constraint.value, name.value, subtree);
+  if (constraint.tag === 2 && name.tag === 2 && name.value !== null) return matchDns(constraint.value, name.value, subtree);
   if (constraint.tag === 4 && name.tag === 4) return matchDn(constraint.value, name.value);
   return false;
 }
 
 const FORM: Record<number, string> = { 0: 'otherName', 1: 'e-mail address', 2: 'DNS name', 3: 'x400Address', 4: 'directory name', 5: 'ediPartyName', 6: 'URI', 7: 'IP address', 8: 'registeredID' };
 
-function show(n: GeneralName): string {
-  return n.tag === 1 || n.tag === 2 ? n.value : n.tag === 4 ? 'its subject name' : FORM[n.tag]!;
+function show(n: CertName): string {
+  return n.tag === 1 || n.tag === 2 ? JSON.stringify(n.value ?? n.raw) : n.tag === 4 ? 'its subject name' : FORM[n.tag]!;
 }
 
 /** Checks one certificate's names against one CA's constraints. */
@@ -126,9 +163,16 @@ export function checkNameConstraints(nc: NameConstraints, cert: Certificate, lim
       }
       continue;
     }
-    if (nc.excluded.some((c) => matches(c, name))) return { ok: false, reason: `${show(name)} is in a subtree an issuer excludes` };
+    if ((name.tag === 1 || name.tag === 2) && name.value === null) {
+      // Malformed: it can be shown neither inside a permitted subtree nor outside an excluded one.
+      if (nc.permitted.some(sameForm) || nc.excluded.some(sameForm)) {
+        return { ok: false, reason: `the malformed ${FORM[name.tag]} ${JSON.stringify(name.raw)} cannot be checked against an issuer's constraints` };
+      }
+      continue;
+    }
+    if (nc.excluded.some((c) => matches(c, name, 'excluded'))) return { ok: false, reason: `${show(name)} is in a subtree an issuer excludes` };
     const permittedOfForm = nc.permitted.filter(sameForm);
-    if (permittedOfForm.length > 0 && !permittedOfForm.some((c) => matches(c, name))) {
+    if (permittedOfForm.length > 0 && !permittedOfForm.some((c) => matches(c, name, 'permitted'))) {
       return { ok: false, reason: `${show(name)} is outside the names an issuer permits` };
     }
   }

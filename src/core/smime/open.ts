@@ -8,6 +8,10 @@
 //  4. the decisive signer's certificate address must equal the single From address;
 //  7. only the root (or the content of one outer signature) is decrypted, never sub-parts (reply
 //     oracle); CBC content without an inner valid signature is marked not integrity-protected.
+// A root that is not signed may still contain a signed part (a mailing list wrapped the original
+// multipart/signed and added a footer): the message stays 'unsigned' (rule 1), and each such part is
+// reported in `enclosedSigned`, opened as if it were the root with the outer From and Date, without any
+// decryption, within a bounded search (ENCLOSED_*) and the same per-message S/MIME layer limit.
 
 
 import { resolveConfig, type ConfigOverrides, type SignetConfig } from '../config.js';
@@ -21,7 +25,7 @@ import { decryptContent } from '../cms/decrypt.js';
 import { parseMime } from '../mime/parser.js';
 import type { MimeEntity } from '../mime/entity.js';
 import { toCanonical } from '../mime/canonicalize.js';
-import { singleFromAddress, sameAddress } from '../mime/address.js';
+import { singleFromAddress, sameAddress, type FromResult } from '../mime/address.js';
 import {
   worstStatus,
   type Layer,
@@ -61,6 +65,24 @@ export interface OpenResult {
   verdict: Verdict;
   /** The innermost MIME entity the verdict covers (decrypted and unwrapped), or null when not reached. */
   content: Uint8Array | null;
+  /**
+   * For each `verdict.enclosedSigned[i]`, the MIME entity that enclosed signature covers (same order), or
+   * null when it was not reached: for the pane to show it apart from the unsigned message around it.
+   */
+  enclosedContent: (Uint8Array | null)[];
+}
+
+/** Deepest level (child of the root = 1) searched for enclosed signed parts: wrappers add one or two. */
+const ENCLOSED_MAX_DEPTH = 4;
+/** Most enclosed signed parts opened per message: each costs a signature check and a path search. */
+const ENCLOSED_MAX_PARTS = 4;
+
+/** What one walk may do: the whole message, or (`outer` set) a part found inside it. */
+interface Scope {
+  /** For an enclosed part: the outer message's From and Date stand in for the part's own headers. */
+  outer: { from: FromResult; date: string | undefined } | null;
+  /** Counted across the whole message: S/MIME layers opened so far (config.limits.maxSmimeLayers). */
+  work: { layers: number };
 }
 
 interface SignedStep {
@@ -96,12 +118,23 @@ function classify(entity: MimeEntity): Classified {
   return { kind: 'plain' };
 }
 
+/** The refused hash ("SHA-1", "MD5") of the signer that made the Verdict 'outdated-algorithm', for its sentence. */
+function outdatedHash(v: Verdict): string | null {
+  const s = v.signers.find((x) => x.status === 'outdated-algorithm') ?? v.signer;
+  if (!s) return null;
+  if (s.digestAlgorithm === 'SHA-1' || s.digestAlgorithm === 'MD5') return s.digestAlgorithm;
+  if (/SHA-?1(?!\d)/i.test(s.signatureAlgorithm)) return 'SHA-1';
+  if (/MD5/i.test(s.signatureAlgorithm)) return 'MD5';
+  return null;
+}
+
 function addressMatches(signer: SignerReport, from: string): boolean {
   return signer.emails.some((e) => sameAddress(e, from));
 }
 
 function emptyVerdict(at: Date, revocation: Verdict['revocation']): Verdict {
   return {
+    enclosedSigned: [],
     status: 'unsigned',
     summary: '',
     code: null,
@@ -117,6 +150,10 @@ function emptyVerdict(at: Date, revocation: Verdict['revocation']): Verdict {
 }
 
 export async function openMessage(message: Uint8Array, options: OpenOptions): Promise<OpenResult> {
+  return openWalk(message, options, { outer: null, work: { layers: 0 } });
+}
+
+async function openWalk(message: Uint8Array, options: OpenOptions, scope: Scope): Promise<OpenResult> {
   const config = resolveConfig(options.config ?? {});
   const provider = options.provider ?? cryptoProvider();
   const at = options.at ?? new Date();
@@ -125,11 +162,11 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
   const revocation =
     revocationState === 'checked' ? { fetch: options.fetch!, cache: options.revocationCache ?? new MemoryRevocationCache() } : null;
   const verdict = emptyVerdict(at, revocationState);
-  const finish = (status: VerdictStatus, code: Verdict['code'], content: Uint8Array | null): OpenResult => {
+  const finish = (status: VerdictStatus, code: Verdict['code'], content: Uint8Array | null, enclosedContent: (Uint8Array | null)[] = []): OpenResult => {
     verdict.status = status;
     verdict.code = code;
     const encrypted = verdict.layers.some((l) => l.kind === 'encrypted' && l.status === 'decrypted');
-    verdict.summary = summarize(status, code, verdict.signer?.email ?? null, verdict.from, encrypted);
+    verdict.summary = summarize(status, code, verdict.signer?.email ?? null, verdict.from, encrypted, outdatedHash(verdict));
     if (verdict.revocation === 'offline') {
       verdict.warnings.push({ code: 'revocation-not-checked', message: 'Revocation was not checked (offline).' });
     }
@@ -141,7 +178,7 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
         message: 'Whether a certificate in the chain has been revoked could not be checked (the revocation service gave no usable answer).',
       });
     }
-    return { verdict, content };
+    return { verdict, content, enclosedContent };
   };
 
   let root: MimeEntity;
@@ -155,7 +192,7 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
     verdict.error = err.toJSON();
     return finish('malformed', err.code, null);
   }
-  const fromResult = singleFromAddress(root);
+  const fromResult = scope.outer ? scope.outer.from : singleFromAddress(root);
   verdict.from = fromResult.ok ? fromResult.address : null;
 
   const steps: SignedStep[] = [];
@@ -165,12 +202,14 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
   let cbcUnprotected = false;
 
   try {
-    for (let depth = 0; ; depth++) {
-      if (depth >= config.limits.maxSmimeLayers) {
+    for (;;) {
+      // Counted per message: enclosed parts share the root's allowance (DESIGN.md rule 9).
+      if (scope.work.layers >= config.limits.maxSmimeLayers) {
         throw new SignetError('limit-exceeded', `More than ${config.limits.maxSmimeLayers} S/MIME layers.`);
       }
       const c = classify(entity);
       if (c.kind === 'plain') break;
+      scope.work.layers++;
       if (c.kind === 'multipart-signed') {
         // RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form of the first part, exactly. A file
         // saved with bare LF is canonicalized first; if that does not match but the raw bytes differ, the
@@ -225,6 +264,13 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
           });
         }
         const contentType = ci.contentType === OID.authEnvelopedData ? 'auth-enveloped-data' : 'enveloped-data';
+        if (scope.outer) {
+          // An enclosed part is never decrypted: it is not the message root (rule 7, reply oracle).
+          decryptionFailure = { code: 'encrypted-subpart', message: 'An encrypted part inside the message is never opened.' };
+          verdict.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
+          content = null;
+          break;
+        }
         if (!options.identities || options.identities.length === 0) {
           decryptionFailure = { code: 'no-private-key', message: 'The message is encrypted and no private key was given.' };
           verdict.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
@@ -279,12 +325,39 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
     if (steps.length > 0 && steps.every((s) => s.ignored) && verdict.signers.length === 0) {
       verdict.signers = steps.flatMap((s) => s.signers);
     }
-    return finish('unsigned', null, content);
+    if (scope.outer) return finish('unsigned', null, content);
+    // Rule 1 stands: the message is not signed. Say what is signed inside it, if anything.
+    const enclosedContent: (Uint8Array | null)[] = [];
+    for (const found of findEnclosedSigned(entity)) {
+      const inner = await openWalk(found.entity.raw, { ...options, identities: [] }, { outer: { from: fromResult, date: root.header('date') }, work: scope.work });
+      verdict.enclosedSigned.push({ path: found.path, verdict: inner.verdict });
+      enclosedContent.push(inner.content);
+    }
+    if (verdict.enclosedSigned.length > 0) {
+      verdict.warnings.push({
+        code: 'enclosed-signed-part',
+        message:
+          'The message itself is not signed, but a part inside it is (for example, a mailing list added a footer around a signed message). ' +
+          'The signature covers only that part, not the text around it.',
+      });
+    }
+    return finish('unsigned', null, content, enclosedContent);
   }
   // Every signature the verdict covers must bind to From (rule 4): an inner signer who is not the sender
   // would otherwise lend their valid signature to someone else's message (nested-signature forgery).
-  const dateHeader = root.header('date');
-  const messageDate = dateHeader ? new Date(dateHeader) : null;
+  const dateHeader = scope.outer ? scope.outer.date : root.header('date');
+  const parsedDate = dateHeader ? new Date(dateHeader) : null;
+  const messageDate = parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : null;
+  if (messageDate === null) {
+    // Decision (README, "Trust decisions"): without a readable Date there is no unsigned date to compare,
+    // so no replay check against it; the signing time is still checked against the validation time (not
+    // in the future) and against every certificate's validity, and the reader is told.
+    verdict.warnings.push({
+      code: 'date-missing',
+      message:
+        'The message has no readable Date header, so its date could not be compared with the signing time; only the signing time itself was checked (not in the future, within the certificates\' validity).',
+    });
+  }
   let status: VerdictStatus = 'valid';
   let code: Verdict['code'] = null;
   const bound: SignerReport[][] = [];
@@ -316,20 +389,57 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
  * re-dated (a replay of an old signed message made to look new). Thunderbird refuses these too.
  */
 function checkDate(s: SignerReport, messageDate: Date | null, config: SignetConfig): SignerReport {
-  if (s.status !== 'valid' || !s.signingTime || !messageDate || Number.isNaN(messageDate.getTime())) return s;
+  if ((s.status !== 'valid' && s.status !== 'outdated-algorithm') || !s.signingTime || !messageDate) return s;
   const skew = Math.abs(new Date(s.signingTime).getTime() - messageDate.getTime()) / 1000;
   if (skew <= config.maxSigningTimeSkewSeconds) return s;
   return { ...s, status: 'invalid', code: 'date-mismatch', reason: 'The message date differs from the time it was signed.' };
 }
 
 function bindSender(s: SignerReport, from: string | null): SignerReport {
-  if (s.status !== 'valid') return s;
+  // An intact signature with an outdated hash is bound too: a mismatch is the more severe finding.
+  if (s.status !== 'valid' && s.status !== 'outdated-algorithm') return s;
   if (s.emails.length === 0) return { ...s, status: 'sender-mismatch', code: 'no-email', reason: "The signer's certificate names no email address." };
   if (from === null || !addressMatches(s, from)) {
     return { ...s, status: 'sender-mismatch', code: 'sender-mismatch', reason: 'The signer is not the sender shown in From.' };
   }
   const matching = s.emails.find((e) => sameAddress(e, from));
   return { ...s, email: matching ?? s.email };
+}
+
+/**
+ * Signed parts below an unsigned root, depth first in document order: multipart/signed (CMS protocol) and
+ * application/pkcs7-mime signed-data. A found part is not searched further; encrypted parts are skipped
+ * (never decrypted, rule 7); at most ENCLOSED_MAX_PARTS, at most ENCLOSED_MAX_DEPTH levels down.
+ */
+function findEnclosedSigned(root: MimeEntity): { path: number[]; entity: MimeEntity }[] {
+  const found: { path: number[]; entity: MimeEntity }[] = [];
+  const walk = (e: MimeEntity, path: number[]): void => {
+    e.children.forEach((child, i) => {
+      if (found.length >= ENCLOSED_MAX_PARTS) return;
+      const p = [...path, i];
+      const kind = enclosedKind(child);
+      if (kind === 'signed') found.push({ path: p, entity: child });
+      else if (kind === 'container' && p.length < ENCLOSED_MAX_DEPTH) walk(child, p);
+    });
+  };
+  walk(root, []);
+  return found;
+}
+
+function enclosedKind(e: MimeEntity): 'signed' | 'container' | 'other' {
+  const type = e.contentType.type;
+  if (type === 'multipart/signed') {
+    return PKCS7_SIG.has((e.contentType.params['protocol'] ?? '').toLowerCase()) ? 'signed' : 'container';
+  }
+  const name = (e.contentType.params['name'] ?? '').toLowerCase();
+  if (PKCS7_MIME.has(type) || (type === 'application/octet-stream' && name.endsWith('.p7m'))) {
+    try {
+      return peekContentType(e.decodeBody()) === OID.signedData ? 'signed' : 'other';
+    } catch {
+      return 'other';
+    }
+  }
+  return e.children.length > 0 ? 'container' : 'other';
 }
 
 async function verifyLayer(

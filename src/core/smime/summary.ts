@@ -27,6 +27,8 @@ const REASONS: Partial<Record<TrustCode | ErrorCode, string>> = {
   'sender-mismatch': 'the signer is not the sender shown in From',
   'no-signers': 'the signature block contains no signature',
   'date-mismatch': 'the date of the message was changed after it was signed',
+  'signing-time-outside-validity': "the time it claims to have been signed is outside the validity of the signer's certificate (or of an authority above it)",
+  'signing-time-future': 'the time it claims to have been signed is in the future',
 };
 
 export function reasonText(code: TrustCode | ErrorCode | null): string {
@@ -39,6 +41,8 @@ export function summarize(
   signerEmail: string | null,
   from: string | null,
   encrypted: boolean,
+  /** The digest algorithm of the decisive signature (for 'outdated-algorithm'), e.g. "SHA-1". */
+  algorithm: string | null = null,
 ): string {
   const who = signerEmail ?? 'an unknown signer';
   switch (status) {
@@ -56,6 +60,11 @@ export function summarize(
       return from
         ? `Signed by ${who}, which is not the sender ${from} shown in From. Someone may be impersonating the sender.`
         : `Signed by ${who}, but the message does not have exactly one sender address to compare it with.`;
+    case 'outdated-algorithm':
+      return (
+        `The content matches what was signed, but it was signed with an outdated method (${algorithm ?? 'SHA-1'}) that a determined attacker can forge. ` +
+        'Ask the sender to update their mail program.'
+      );
     case 'unsigned':
       return encrypted ? 'This message was sent encrypted but is not signed: Signet cannot confirm who sent it.' : 'This message is not signed.';
     case 'decryption-failed':

@@ -78,6 +78,7 @@ const ICONS: Record<BadgeState, ReactElement> = {
   invalid: <ShieldDismissFilled />,
   revoked: <ShieldDismissFilled />,
   expired: <WarningFilled />,
+  'outdated-algorithm': <WarningFilled />,
   untrusted: <ShieldQuestionFilled />,
   'sender-mismatch': <PersonWarningFilled />,
   unsigned: <InfoFilled />,

@@ -37,10 +37,10 @@ for (const digest of ['SHA256', 'SHA384', 'SHA512']) {
   });
 }
 
-test('Thunderbird SHA-1 signatures are insecure-algorithm by default (as Thunderbird treats them) and valid when allowed', async () => {
+test('Thunderbird SHA-1 signatures are outdated-algorithm by default (intact but refused, issue 12) and valid when allowed', async () => {
   const der = opaqueBodyDer(readFileSync(join(TB_SMIME, 'alice.sig.SHA1.opaque.eml')));
   const r = await verifySignedData(der, { anchors: [tbAnchor()], at: TB_AT, config: config() }, provider);
-  assert.equal(r.signers[0]!.status, 'invalid');
+  assert.equal(r.signers[0]!.status, 'outdated-algorithm');
   assert.equal(r.signers[0]!.code, 'insecure-algorithm');
   const r2 = await verifySignedData(der, { anchors: [tbAnchor()], at: TB_AT, config: config({ allowInsecureSha1: true }) }, provider);
   assert.equal(r2.signers[0]!.status, 'valid');

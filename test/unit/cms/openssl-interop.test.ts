@@ -69,11 +69,11 @@ test('two signers where one is untrusted: each report keeps its own status', asy
   assert.deepEqual(byName, { 'alice Tester': 'valid', 'mallory Tester': 'untrusted' });
 });
 
-test('SHA-1 (openssl -md sha1) is insecure-algorithm by default and valid with allowInsecureSha1', async () => {
+test('SHA-1 (openssl -md sha1) is outdated-algorithm by default (intact, refused by policy) and valid with allowInsecureSha1', async () => {
   const der = opensslSign(['alice'], ['-md', 'sha1']);
   const opts = { detachedContent: content, anchors: [testPki().rootDer] };
   const refused = await verifySignedData(der, { ...opts, config: config() }, provider);
-  assert.equal(refused.signers[0]!.status, 'invalid');
+  assert.equal(refused.signers[0]!.status, 'outdated-algorithm');
   assert.equal(refused.signers[0]!.code, 'insecure-algorithm');
   const allowed = await verifySignedData(der, { ...opts, config: config({ allowInsecureSha1: true }) }, provider);
   assert.equal(allowed.signers[0]!.status, 'valid');

@@ -50,7 +50,9 @@ test('validity is checked at the signing time too: a cert expired when signed is
   // alice is valid now; a signing time before her notBefore is a time she could not have signed at.
   const s = await verifyAs('alice', { signingTime: new Date('2001-01-01T00:00:00Z') });
   assert.equal(s.status, 'expired');
-  assert.equal(s.code, 'not-yet-valid');
+  assert.equal(s.code, 'signing-time-outside-validity');
+  assert.equal(s.signingTime, null);
+  assert.equal(s.claimedSigningTime, '2001-01-01T00:00:00.000Z');
 });
 
 test('validity is checked at `at`: alice verified 10 years from now is expired; the chain view says which', async () => {

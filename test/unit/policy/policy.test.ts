@@ -251,3 +251,17 @@ test('policy trust anchors are the anchors verification uses (PEM → DER for op
   const both = validatePolicy({ policyVersion: 1, trust: { anchors: [readFileSync(pki.rootPath, 'utf8')] } });
   assert.ok(trustAnchors(both.policy).length > 50);
 });
+
+test('algorithms.outdatedSignature: "caution" by default, "danger" when set, anything else an enum error; lands in SignetConfig', () => {
+  assert.equal(DEFAULT_POLICY.algorithms.outdatedSignature, 'caution');
+  assert.equal(securityConfig(defaultPolicy()).outdatedSignatureSeverity, 'caution');
+  const danger = validatePolicy({ policyVersion: 1, algorithms: { outdatedSignature: 'danger' } });
+  assert.deepEqual(danger.errors, []);
+  assert.equal(danger.policy.algorithms.outdatedSignature, 'danger');
+  assert.equal(securityConfig(danger.policy).outdatedSignatureSeverity, 'danger');
+  const bad = validatePolicy({ policyVersion: 1, algorithms: { outdatedSignature: 'ignore' } });
+  assert.deepEqual(bad.errors.map((e) => [e.path, e.code]), [['$.algorithms.outdatedSignature', 'enum']]);
+  assert.equal(bad.policy.algorithms.outdatedSignature, 'caution');
+  // An outdated signature is never made valid by this setting: it is presentation only.
+  assert.equal(securityConfig(danger.policy).allowInsecureSha1, false);
+});

@@ -95,6 +95,16 @@ export function issue(name: string, o: IssueOptions): TestCert {
   return { name, certPath, keyPath, der: pemToDer(readFileSync(certPath, 'utf8')), keyPkcs8: pemToDer(keyPem, 'PRIVATE KEY') };
 }
 
+/** subjectAltName as raw DER (openssl's arbitrary-extension syntax), so names can carry any bytes. */
+export function sanExt(emails: string[]): string {
+  const tlv = (tag: number, body: Buffer): Buffer => {
+    const len = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x81, body.length]);
+    return Buffer.concat([Buffer.from([tag]), len, body]);
+  };
+  const seq = tlv(0x30, Buffer.concat(emails.map((e) => tlv(0x81, Buffer.from(e, 'latin1')))));
+  return `2.5.29.17=DER:${seq.toString('hex')}\n`;
+}
+
 export const content = new TextEncoder().encode('Content-Type: text/plain\r\n\r\ntrust test\r\n');
 
 /** Signs `content` as `leaf` (carrying `carry` as extra certificates) and verifies it; returns the signer report. */
