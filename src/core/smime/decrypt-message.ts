@@ -5,7 +5,7 @@
 import { cryptoProvider, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
-import { resolveConfig, type ConfigOverrides } from '../config.js';
+import { resolveConfig, type ConfigOverrides, type Limits } from '../config.js';
 import { OID } from '../oids.js';
 import { peekContentType } from '../cms/content-type.js';
 import { decryptContent } from '../cms/decrypt.js';
@@ -40,6 +40,58 @@ export async function decryptMessage(
     throw new SignetError('not-smime', 'The message is S/MIME but not encrypted (it is signed-data).');
   }
   const d = await decryptContent(der, identities, provider, cfg.limits);
+  assertDecryptedEntity(d.content, cfg.limits);
   const { outerHeaders } = splitMessage(message);
   return { message: joinMessage(outerHeaders, d.content), cipher: d.cipher, integrityProtected: d.integrityProtected };
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+
+/**
+ * Refuses decrypted content that is not a MIME entity (RFC 8551 §3.3: the encrypted content is a MIME
+ * entity; RFC 5322 §2.2 / RFC 2045 §3 header fields, then an empty line). Over CBC nothing authenticates the
+ * plaintext: a wrong or implicit-rejection key (RSAES-PKCS1-v1_5 returns a random key instead of an
+ * error, rsaes-pkcs1-v1_5.ts) passes the PKCS#7 padding check one time in 256 and yields random bytes.
+ * Those must read as "cannot decrypt", never as unsigned content. The test is strict where random data
+ * fails at once and real mail never does: the content starts with a header field, every line up to the
+ * empty line is a field (`name:` of printable ASCII) or a folded continuation, no header byte is a control
+ * character other than HT/CR, and the header block ends within maxHeaderBytes. Throws 'decryption-failed'.
+ */
+export function assertDecryptedEntity(content: Uint8Array, limits: Pick<Limits, 'maxHeaderBytes'>): void {
+  const fail = (why: string): never => {
+    throw new SignetError('decryption-failed', `The message could not be decrypted (wrong key or damaged message: ${why}).`);
+  };
+  const end = Math.min(content.length, limits.maxHeaderBytes);
+  let p = 0;
+  let fields = 0;
+  while (p < end) {
+    // An empty line ends the header block.
+    if (content[p] === LF || (content[p] === CR && content[p + 1] === LF)) {
+      if (fields === 0) fail('the content has no header fields');
+      return;
+    }
+    const c = content[p]!;
+    if (c === SP || c === HT) {
+      if (fields === 0) fail('the content does not start with a header field');
+    } else {
+      // field-name = 1*ftext (RFC 5322 §3.6.8): printable US-ASCII except colon, then the colon.
+      let q = p;
+      while (q < end && content[q]! > SP && content[q]! < 0x7f && content[q] !== COLON) q++;
+      if (q === p || content[q] !== COLON) fail('a header line is not a header field');
+      fields++;
+    }
+    // The rest of the line: no control characters but HT, and CR only before LF.
+    for (; p < end && content[p] !== LF; p++) {
+      const b = content[p]!;
+      if ((b < SP && b !== HT && !(b === CR && content[p + 1] === LF)) || b === 0x7f) fail('a header line holds control characters');
+    }
+    p++;
+  }
+  // The content ended inside the header block: a header-only entity is fine, an endless one is not.
+  if (content.length > limits.maxHeaderBytes) fail('the header block does not end');
+  if (fields === 0) fail('the content is empty');
 }
