@@ -36,7 +36,7 @@ function toWords(b: Uint8Array, words: number): Uint32Array {
   return out;
 }
 
-function fromWords(w: Uint32Array): Uint8Array {
+function fromWords(w: Uint32Array | Int32Array): Uint8Array {
   const out = new Uint8Array(w.length * 4);
   for (let i = 0; i < w.length; i++) {
     out[4 * i] = w[i]! >>> 24;
@@ -49,15 +49,15 @@ function fromWords(w: Uint32Array): Uint8Array {
 
 /** SHA-1 of a 20-byte value, `n` times (FIPS 180-4 §6.1.2 with the one-block padding of a 160-bit message). */
 function iterateSha1(digest: Uint8Array, n: number): Uint8Array {
-  const h = toWords(digest, 5);
-  const W = new Uint32Array(80);
+  const h = new Int32Array(toWords(digest, 5));
+  const W = new Int32Array(80);
   for (let r = 0; r < n; r++) {
     W[0] = h[0]!;
     W[1] = h[1]!;
     W[2] = h[2]!;
     W[3] = h[3]!;
     W[4] = h[4]!;
-    W[5] = 0x80000000;
+    W[5] = 0x80000000 | 0;
     for (let t = 6; t < 15; t++) W[t] = 0;
     W[15] = 160;
     for (let t = 16; t < 80; t++) {
@@ -69,23 +69,34 @@ function iterateSha1(digest: Uint8Array, n: number): Uint8Array {
     let c = 0x98badcfe | 0;
     let d = 0x10325476 | 0;
     let e = 0xc3d2e1f0 | 0;
-    for (let t = 0; t < 80; t++) {
-      let f: number;
-      let k: number;
-      if (t < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (t < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (t < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6;
-      }
-      const tmp = (((a << 5) | (a >>> 27)) + f + e + k + W[t]!) | 0;
+    // Four rounds of 20 without a per-step branch (FIPS 180-4 §4.1.1 f_t and §4.2.1 K_t).
+    let t = 0;
+    for (; t < 20; t++) {
+      const tmp = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + W[t]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = tmp;
+    }
+    for (; t < 40; t++) {
+      const tmp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + W[t]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = tmp;
+    }
+    for (; t < 60; t++) {
+      const tmp = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + W[t]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = tmp;
+    }
+    for (; t < 80; t++) {
+      const tmp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + W[t]!) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);
@@ -101,7 +112,7 @@ function iterateSha1(digest: Uint8Array, n: number): Uint8Array {
   return fromWords(h);
 }
 
-const K256 = Uint32Array.from([
+const K256 = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
   0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
   0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85,
@@ -109,20 +120,20 @@ const K256 = Uint32Array.from([
   0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
   0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
-const IV256 = Uint32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+const IV256 = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 /** SHA-256 of a 32-byte value, `n` times (FIPS 180-4 §6.2.2 with the one-block padding of a 256-bit message). */
 function iterateSha256(digest: Uint8Array, n: number): Uint8Array {
-  const h = toWords(digest, 8);
-  const W = new Uint32Array(64);
+  const h = new Int32Array(toWords(digest, 8));
+  const W = new Int32Array(64);
   for (let r = 0; r < n; r++) {
     for (let t = 0; t < 8; t++) W[t] = h[t]!;
-    W[8] = 0x80000000;
+    W[8] = 0x80000000 | 0;
     for (let t = 9; t < 15; t++) W[t] = 0;
     W[15] = 256;
     for (let t = 16; t < 64; t++) {
       const w15 = W[t - 15]!;
-      const w2 = W[t - 2]!;
+      const w2 = W[t - 2]!; // >>> on an Int32 value reads its bit pattern unsigned, as FIPS 180-4 wants
       const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
       const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
       W[t] = (W[t - 16]! + s0 + W[t - 7]! + s1) | 0;

@@ -80,6 +80,7 @@ export function certificatesFromPkcs7Node(top: asn1js.AsnType): Uint8Array[] {
     node = children(f[1], 'ContentInfo content')[0]!;
     f = children(node, 'SignedData');
   }
+  if (!(f[0] instanceof asn1js.Integer)) throw new SignetError('malformed-asn1', 'The PKCS#7 file is not SignedData (no version).');
   // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT OPTIONAL, ... }
   const certs = f.find((x, i) => i >= 3 && isContextTag(x, 0));
   if (!certs) return [];
@@ -92,11 +93,19 @@ export function certificatesFromPkcs7Node(top: asn1js.AsnType): Uint8Array[] {
     });
 }
 
-/** Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE, signature BIT STRING } */
+/**
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm SEQUENCE, signature BIT STRING } with
+ * TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber INTEGER, signature SEQUENCE, issuer
+ * SEQUENCE, validity SEQUENCE, subject SEQUENCE, subjectPublicKeyInfo SEQUENCE, ... } (RFC 5280 §4.1):
+ * the outline checked on the decoded nodes, so what passes can be read by every certificate parser.
+ */
 export function hasCertificateShape(node: asn1js.AsnType): boolean {
   try {
     const f = children(node, 'Certificate');
-    return f.length === 3 && f[0] instanceof asn1js.Sequence && f[1] instanceof asn1js.Sequence && f[2] instanceof asn1js.BitString;
+    if (!(f.length === 3 && f[0] instanceof asn1js.Sequence && f[1] instanceof asn1js.Sequence && f[2] instanceof asn1js.BitString)) return false;
+    const tbs = children(f[0], 'TBSCertificate');
+    const i = isContextTag(tbs[0], 0) ? 1 : 0;
+    return tbs[i] instanceof asn1js.Integer && tbs.slice(i + 1, i + 6).length === 5 && tbs.slice(i + 1, i + 6).every((x) => x instanceof asn1js.Sequence);
   } catch {
     return false;
   }
@@ -152,13 +161,20 @@ export async function decryptPkcs8(
   const enc = octets(data, 'EncryptedPrivateKeyInfo encryptedData');
   let last: unknown;
   for (const form of passphraseForms(passphrase)) {
+    let plain: Uint8Array;
     try {
-      const plain = await pbeDecrypt(alg, enc, form, provider, work);
+      plain = await pbeDecrypt(alg, enc, form, provider, work);
+    } catch (e) {
+      // Only a failed decryption means "wrong passphrase"; a malformed or unsupported structure is said as such.
+      if (!isSignetError(e, 'bad-passphrase')) throw e;
+      last = e;
+      continue;
+    }
+    try {
       decodeDer(plain, 'PrivateKeyInfo');
       return plain;
     } catch (e) {
-      last = e;
-      if (isSignetError(e, 'unsupported-algorithm') || isSignetError(e, 'limit-exceeded')) throw e;
+      last = badPassphrase(e); // padding that happened to look valid under a wrong key
     }
   }
   throw isSignetError(last, 'bad-passphrase') ? last : badPassphrase(last);
