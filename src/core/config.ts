@@ -80,12 +80,13 @@ export interface Limits {
   /**
    * Node budget scaled to the input: a structure of N bytes may have at most
    * N / asn1BytesPerNode + asn1NodeAllowance nodes (and never more than maxAsn1Nodes). asn1js spends
-   * about 1 KB of memory per node, so without this ~0.8 MB of two-byte elements (a node bomb below the
-   * ceiling) cost 440-790 MB; with 1 node per 8 bytes a 1 MB adversarial input is refused after at
-   * most ~130 000 nodes (test/security/resource-budgets.test.ts measures the heap). Real structures are
-   * far sparser: certificates run ~10-12 bytes per node, CMS messages hundreds to thousands (their
-   * content is one OCTET STRING or a few chunks); the allowance covers small dense structures
-   * (a basicConstraints extension is 2 nodes in 5 bytes).
+   * about 0.9 KB of heap per node, so without this ~0.8 MB of two-byte elements (a node bomb below the
+   * ceiling) cost 440-790 MB; with 1 node per 4 bytes a 1 MB adversarial input is refused after at most
+   * ~270 000 nodes, ~230 MB (test/security/resource-budgets.test.ts measures the heap; 8 bytes per node
+   * would halve that but refuses real certificate bundles). Real structures: Mozilla's e-mail roots
+   * average 8.3 bytes per node (the densest single certificate 3.9), CMS messages hundreds to thousands
+   * (their content is one OCTET STRING or a few chunks); the allowance covers small dense structures (a
+   * basicConstraints extension is 2 nodes in 5 bytes, a signature's certificates a few thousand nodes).
    */
   asn1BytesPerNode: number;
   /** See asn1BytesPerNode: nodes every structure may have regardless of its size. */
@@ -153,12 +154,19 @@ export interface Limits {
   /** Iterations of one PBKDF2 derivation (PBES2, PBMAC1). OWASP 2023 asks 600 000-1 300 000. */
   maxPbkdf2Iterations: number;
   /**
-   * Key-derivation work for one key file, in hash iterations summed over every derivation (a 3DES key is
-   * two chains, its IV a third; PBKDF2 counts its blocks; a wrong empty password doubles the tries). Keeps
-   * the worst import within a few seconds however many bags the file has: measured 3 s for an
-   * `openssl pkcs12 -export -legacy -iter 1000000` file (see test/security/resource-budgets.test.ts).
+   * RFC 7292 App. B hash iterations for one key file, summed over every derivation (a 3DES key is two
+   * chains, its IV a third; the MAC one more; a wrong empty password doubles the tries). The derivation
+   * runs in JavaScript (~0.4-0.6 µs per iteration, src/keys/iterated-hash.ts), so this keeps the worst
+   * import near a second or two: an `openssl pkcs12 -export -iter 1000000 -maciter` file with AES bags
+   * (1 000 000 here) loads; the same with legacy 3DES bags (7 000 000) is refused after its MAC check.
+   * A 1 000 000-iteration 3DES file took 219 s before (one awaited WebCrypto digest per iteration).
    */
-  maxKdfIterationsPerFile: number;
+  maxPkcs12KdfIterationsPerFile: number;
+  /**
+   * PBKDF2 iterations × output blocks for one key file (native WebCrypto deriveBits, ~0.3-0.6 µs per
+   * iteration): a modern file at 1 000 000 iterations needs 2 000 000 (key bag and certificate bag).
+   */
+  maxPbkdf2IterationsPerFile: number;
 }
 
 export interface SignetConfig extends SecurityConfig {
@@ -173,8 +181,8 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxSmimeLayers: 6,
   maxAsn1Depth: 64,
   maxAsn1Nodes: 400_000,
-  asn1BytesPerNode: 8,
-  asn1NodeAllowance: 4096,
+  asn1BytesPerNode: 4,
+  asn1NodeAllowance: 8192,
   maxAsn1Bytes: 210 * MiB,
   maxCertificates: 64,
   maxRevocationResponseBytes: 32 * MiB,
@@ -186,7 +194,8 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxRecipientTries: 4,
   maxPkcs12KdfIterations: 1_000_000,
   maxPbkdf2Iterations: 2_000_000,
-  maxKdfIterationsPerFile: 8_000_000,
+  maxPkcs12KdfIterationsPerFile: 3_000_000,
+  maxPbkdf2IterationsPerFile: 6_000_000,
 });
 
 export const defaultConfig: Readonly<SignetConfig> = Object.freeze({

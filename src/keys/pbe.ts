@@ -67,22 +67,41 @@ function checkIterations(n: number, max: number): void {
 }
 
 /**
- * The key-derivation work one key file may cost (config.ts maxKdfIterationsPerFile), counted in hash
- * iterations over all its derivations. Make one per file read; each derivation is charged before it runs,
- * so the worst file is refused up front instead of after minutes of hashing.
+ * The key-derivation work one key file may cost, counted in hash iterations summed over all its
+ * derivations (config.ts maxPkcs12KdfIterationsPerFile for the RFC 7292 App. B derivation, which runs as
+ * JavaScript; maxPbkdf2IterationsPerFile for native PBKDF2). Make one per file read; each derivation is
+ * charged before it runs, so a file over budget is refused before the hashing, not after.
  */
 export class KdfWork {
+  /** App. B hash iterations charged so far. */
   used = 0;
-  constructor(readonly max: number = defaultLimits.maxKdfIterationsPerFile) {}
+  /** PBKDF2 PRF iterations charged so far. */
+  usedPbkdf2 = 0;
+  constructor(
+    readonly max: number = defaultLimits.maxPkcs12KdfIterationsPerFile,
+    readonly maxPbkdf2: number = defaultLimits.maxPbkdf2IterationsPerFile,
+  ) {}
 
+  /** Charges RFC 7292 App. B work (iterations × hash chains). */
   charge(iterations: number): void {
     if (this.used + iterations > this.max) {
       throw new SignetError(
         'limit-exceeded',
-        `The key file needs more than ${this.max} key-derivation iterations in all (the per-file key-derivation budget).`,
+        `The key file needs more than ${this.max} PKCS#12 key-derivation iterations in all (the per-file key-derivation budget).`,
       );
     }
     this.used += iterations;
+  }
+
+  /** Charges PBKDF2 work (iterations × output blocks). */
+  chargePbkdf2(iterations: number): void {
+    if (this.usedPbkdf2 + iterations > this.maxPbkdf2) {
+      throw new SignetError(
+        'limit-exceeded',
+        `The key file needs more than ${this.maxPbkdf2} PBKDF2 iterations in all (the per-file key-derivation budget).`,
+      );
+    }
+    this.usedPbkdf2 += iterations;
   }
 }
 
@@ -207,7 +226,7 @@ export async function pbeDecrypt(
         [PBE_OID.pbeWithSHAAnd128BitRC2CBC]: 16, [PBE_OID.pbeWithSHAAnd40BitRC2CBC]: 5 }[alg];
       // Both derivations are charged before either runs: a file over budget is refused at once.
       work.charge(iterations * (Math.ceil(keyLen / 20) + 1));
-      const prepaid = new KdfWork(Infinity);
+      const prepaid = new KdfWork(Infinity, 0);
       const key = await pkcs12Kdf(provider, 'SHA-1', pass.bmp, salt, 1, iterations, keyLen, prepaid);
       const iv = await pkcs12Kdf(provider, 'SHA-1', pass.bmp, salt, 2, iterations, 8, prepaid);
       if (data.length === 0 || data.length % 8 !== 0) throw badPassphrase();
@@ -293,7 +312,7 @@ export async function pbkdf2(
   work: KdfWork = new KdfWork(),
 ): Promise<Uint8Array> {
   checkIterations(iterations, PBE_LIMITS.maxPbkdf2Iterations);
-  work.charge(iterations * Math.ceil(bytes / HASH_SIZES[hash].u));
+  work.chargePbkdf2(iterations * Math.ceil(bytes / HASH_SIZES[hash].u));
   const base = await provider.crypto.subtle.importKey('raw', toArrayBuffer(password), 'PBKDF2', false, ['deriveBits']);
   return new Uint8Array(
     await provider.crypto.subtle.deriveBits({ name: 'PBKDF2', hash, salt: toArrayBuffer(salt), iterations }, base, bytes * 8),

@@ -197,7 +197,7 @@ export async function readPem(text: string | Uint8Array, passphrase: string | un
   const blocks = parsePemBlocks(text);
   if (blocks.length === 0) throw new SignetError('malformed-pem', 'The file holds no PEM block.');
   const out: PemContents = { keys: [], certificates: [] };
-  const work = new KdfWork(); // one key-derivation budget for the whole file (config.ts maxKdfIterationsPerFile)
+  const work = new KdfWork(); // one key-derivation budget for the whole file (config.ts maxPkcs12KdfIterationsPerFile, maxPbkdf2IterationsPerFile)
   let ecCurve: string | undefined; // from a preceding "EC PARAMETERS" block (`openssl ecparam -genkey`)
   for (const b of blocks) {
     if (b.headers['Proc-Type']?.includes('ENCRYPTED')) {

@@ -181,7 +181,7 @@ export async function parsePkcs12(bytes: Uint8Array, passphrase: string, provide
 
 /**
  * Opens a PFX envelope from readPkcs12Envelope. All key derivations of the file (MAC, every encrypted
- * bag, both encodings of an empty password) share one KdfWork budget (config.ts maxKdfIterationsPerFile).
+ * bag, both encodings of an empty password) share one KdfWork budget (config.ts maxPkcs12KdfIterationsPerFile, maxPbkdf2IterationsPerFile).
  */
 export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provider: CryptoProvider): Promise<Pkcs12Contents> {
   const forms = passphraseForms(passphrase);
