@@ -27,7 +27,7 @@ import { OID } from '../../src/core/oids.js';
 import { parsePublicKeyInfo, verifyWithPublicKey } from '../../src/core/pki/public-key.js';
 import { builtinEmailRoots } from '../../src/core/pki/roots/index.js';
 import { privateKeyFromPkcs8 } from '../../src/core/private-key.js';
-import { assertDecryptedEntity } from '../../src/core/smime/decrypt-message.js';
+import { assertDecryptedEntity, decryptMessage } from '../../src/core/smime/decrypt-message.js';
 import { openMessage } from '../../src/core/smime/open.js';
 import { loadCertificates, loadIdentities } from '../../src/keys/identity-file.js';
 import { KdfWork, passphraseForms, pkcs12Kdf } from '../../src/keys/pbe.js';
@@ -328,6 +328,9 @@ test('content that decrypts to random bytes (a wrong or implicit-rejection key o
   assert.equal(verdict.status, 'decryption-failed');
   assert.equal(verdict.code, 'decryption-failed');
   assert.equal(content, null);
+
+  // `signet decrypt` (decryptMessage) refuses it the same way: nothing is written.
+  await assert.rejects(decryptMessage(envelopedMessage(der), [id], provider), isCode('decryption-failed'));
 
   // The check itself, on many random plaintexts of the sizes a one-block or longer CBC message leaves.
   let accepted = 0;
