@@ -194,7 +194,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const err = toSignetError(e, 'internal');
     io.stderr(`signet: ${err.message} [${err.code}]\n`);
     if (err.code === 'usage') io.stderr('Run "signet --help" for usage.\n');
-    const inputProblem = ['usage', 'io', 'malformed-mime', 'malformed-asn1', 'malformed-base64', 'malformed-pem', 'limit-exceeded', 'not-smime', 'bad-passphrase', 'not-pkcs12', 'no-private-key', 'no-certificate', 'key-mismatch', 'missing-certificate'];
+    // Exit 2: the input (message, key file, certificate file) cannot be used as given. 'internal' (a bug)
+    // and the verdict-like failures (cannot decrypt, not a recipient) are 1.
+    const inputProblem = ['usage', 'io', 'malformed-mime', 'malformed-asn1', 'malformed-base64', 'malformed-pem', 'limit-exceeded', 'budget-exceeded', 'not-smime', 'bad-passphrase', 'not-pkcs12', 'no-private-key', 'no-certificate', 'key-mismatch', 'missing-certificate'];
     return inputProblem.includes(err.code) ? 2 : 1;
   }
 }

@@ -5,11 +5,23 @@
 
 import { concat } from './bytes.js';
 import * as asn1js from 'asn1js';
-import type { Limits } from './config.js';
+import { defaultLimits, type Limits } from './config.js';
 import { SignetError } from './errors.js';
 
 export type Asn1Node = asn1js.BaseBlock;
-export type Asn1Limits = Pick<Limits, 'maxAsn1Depth' | 'maxAsn1Nodes' | 'maxAsn1Bytes'>;
+export type Asn1Limits = Pick<Limits, 'maxAsn1Depth' | 'maxAsn1Nodes' | 'maxAsn1Bytes'> &
+  Partial<Pick<Limits, 'asn1BytesPerNode' | 'asn1NodeAllowance'>>;
+
+/**
+ * Nodes a structure of `byteLength` bytes may have: scaled to its size (config.ts asn1BytesPerNode,
+ * asn1NodeAllowance) under the hard ceiling maxAsn1Nodes, so memory grows with the input, not with how
+ * many empty elements an attacker packs into it.
+ */
+export function asn1NodeBudget(byteLength: number, limits: Asn1Limits): number {
+  const perNode = limits.asn1BytesPerNode ?? defaultLimits.asn1BytesPerNode;
+  const allowance = limits.asn1NodeAllowance ?? defaultLimits.asn1NodeAllowance;
+  return Math.min(limits.maxAsn1Nodes, Math.floor(byteLength / perNode) + allowance);
+}
 
 export const TagClass = { universal: 1, application: 2, context: 3, private: 4 } as const;
 
@@ -57,7 +69,7 @@ export function parseAsn1(bytes: Uint8Array, limits: Asn1Limits, options: ParseA
   try {
     res = asn1js.fromBER(bytes, {
       maxDepth: limits.maxAsn1Depth,
-      maxNodes: limits.maxAsn1Nodes,
+      maxNodes: asn1NodeBudget(bytes.length, limits),
       maxContentLength: limits.maxAsn1Bytes,
       parseEmbedded: false,
       copyInput: false,
@@ -116,11 +128,23 @@ export function encodingOf(node: Asn1Node): Uint8Array {
   return node.valueBeforeDecodeView;
 }
 
-/** Children of a constructed element, without the end-of-contents marker of indefinite lengths. */
+/** Universal types whose constructed form holds elements: SEQUENCE, SET, and BER-chunked OCTET/BIT STRINGs. */
+const UNIVERSAL_CONTAINERS: ReadonlySet<number> = new Set([Tag.sequence, Tag.set, Tag.octetString, Tag.bitString]);
+
+/**
+ * Children of a constructed element, without the end-of-contents marker of indefinite lengths. Only
+ * SEQUENCE, SET, constructed OCTET/BIT STRING and tagged (context, application, private) elements have
+ * children here: a constructed character string (`2C 00`, a BER form no S/MIME or key file uses) or any
+ * other universal type is `malformed-asn1`, never a TypeError from walking a decoded string value.
+ */
 export function childrenOf(node: Asn1Node | undefined, what = 'element'): Asn1Node[] {
   if (!node || !node.idBlock.isConstructed) throw new SignetError('malformed-asn1', `Expected a constructed ${what}.`);
-  const value = (node.valueBlock as unknown as { value?: Asn1Node[] }).value ?? [];
-  return value.filter((c) => !(c.idBlock.tagClass === TagClass.universal && c.idBlock.tagNumber === 0));
+  if (node.idBlock.tagClass === TagClass.universal && !UNIVERSAL_CONTAINERS.has(node.idBlock.tagNumber)) {
+    throw new SignetError('malformed-asn1', `Expected ${what}, found a constructed universal type ${node.idBlock.tagNumber}.`);
+  }
+  const value = (node.valueBlock as unknown as { value?: unknown }).value ?? [];
+  if (!Array.isArray(value)) throw new SignetError('malformed-asn1', `Expected a constructed ${what}.`);
+  return (value as Asn1Node[]).filter((c) => !(c.idBlock.tagClass === TagClass.universal && c.idBlock.tagNumber === 0));
 }
 
 /** The contents octets of a primitive element (a view, no copy). */

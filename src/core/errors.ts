@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'malformed-pem', //          PEM armour missing or broken
   'malformed-address', //      From/To header that is not an RFC 5322 address list
   'limit-exceeded', //         a resource limit in config.ts was hit (size, depth, node count)
+  'budget-exceeded', //        a per-message work budget in config.ts was spent (network fetches, signature checks, decryption tries)
   'not-smime', //              input is mail but carries no S/MIME layer where one was required
   'unsupported-algorithm', //  an algorithm we recognise but do not implement (DSA, RC2, 3DES …)
   'insecure-algorithm', //     an algorithm refused by policy (SHA-1, MD5, short keys) unless allowInsecure…

@@ -12,8 +12,8 @@ import type { Identity } from '../core/keys.js';
 import { OID } from '../core/oids.js';
 import { privateKeyFromPkcs8 } from '../core/private-key.js';
 import { children, decodeDer, encodingOf, isContextTag, octets, oid, unsignedInteger } from './der.js';
-import { certificatesFromPkcs7, looksLikePem, parsePemBlocks, readPem } from './pem.js';
-import { isPkcs12, parsePkcs12, sameLocalKeyId } from './pkcs12.js';
+import { certificatesFromPkcs7Node, hasCertificateShape, looksLikePem, parsePemBlocks, readPem } from './pem.js';
+import { openPkcs12, readPkcs12Envelope, sameLocalKeyId } from './pkcs12.js';
 
 export interface KeyEntry {
   pkcs8: Uint8Array;
@@ -34,18 +34,21 @@ export async function loadIdentities(input: Uint8Array, passphrase: string | und
   const bytes = new Uint8Array(input); // a copy: Node Buffers can be views on a shared pool
   let keys: KeyEntry[];
   let certs: CertificateEntry[];
-  if (isPkcs12(bytes)) {
-    const p12 = await parsePkcs12(bytes, passphrase ?? '', provider);
-    keys = p12.keys;
-    certs = p12.certificates;
-  } else if (looksLikePem(bytes)) {
+  // Each format is recognised from one parse of the file: PEM by its armour (no ASN.1 parse), else the
+  // DER is decoded once and looked at as a PFX, then as a certificate.
+  if (looksLikePem(bytes)) {
     const pem = await readPem(bytes, passphrase, provider);
     keys = pem.keys.map((pkcs8) => ({ pkcs8 }));
     certs = pem.certificates.map((der) => ({ der }));
-  } else if (isCertificateDer(bytes)) {
-    throw new SignetError('no-private-key', 'The file is a certificate without its private key.');
   } else {
-    throw new SignetError('not-pkcs12', 'The identity file is neither PKCS#12 (.p12/.pfx) nor PEM.');
+    const pfx = readPkcs12Envelope(bytes);
+    if (!pfx) {
+      throw new SignetError('not-pkcs12', 'The identity file is neither PKCS#12 (.p12/.pfx) nor PEM.');
+    }
+    if (pfx === 'certificate') throw new SignetError('no-private-key', 'The file is a certificate without its private key.');
+    const p12 = await openPkcs12(pfx, passphrase ?? '', provider);
+    keys = p12.keys;
+    certs = p12.certificates;
   }
   return pairIdentities(keys, certs, provider);
 }
@@ -85,25 +88,32 @@ export async function pairIdentities(keys: KeyEntry[], certs: CertificateEntry[]
  */
 export function loadCertificates(input: Uint8Array): Uint8Array[] {
   const bytes = new Uint8Array(input); // a copy: Node Buffers can be views on a shared pool
-  let certs: Uint8Array[];
+  const certs: Uint8Array[] = [];
   if (looksLikePem(bytes)) {
-    certs = [];
     for (const b of parsePemBlocks(bytes)) {
-      if (b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE') certs.push(b.der);
-      else if (b.label === 'TRUSTED CERTIFICATE') certs.push(encodingOf(decodeDer(b.der, 'The certificate', true)));
-      else if (b.label === 'PKCS7' || b.label === 'CMS') certs.push(...certificatesFromPkcs7(b.der));
+      if (b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE') {
+        // OpenSSL's TRUSTED form is the certificate followed by its trust settings.
+        const node = decodeDer(b.der, 'The certificate', b.label === 'TRUSTED CERTIFICATE');
+        if (!hasCertificateShape(node)) throw new SignetError('malformed-asn1', 'A certificate in the file is not an X.509 certificate.');
+        certs.push(b.label === 'TRUSTED CERTIFICATE' ? encodingOf(node) : b.der);
+      } else if (b.label === 'PKCS7' || b.label === 'CMS') {
+        certs.push(...certificatesFromPkcs7Node(decodeDer(b.der, 'The PKCS#7 bundle')));
+      }
     }
-  } else if (isCertificateDer(bytes)) {
-    certs = [bytes];
   } else {
-    const b64 = maybeBase64(bytes);
-    certs = b64 && isCertificateDer(b64) ? [b64] : certificatesFromPkcs7(b64 ?? bytes);
-  }
-  for (const c of certs) {
-    if (!isCertificateDer(c)) throw new SignetError('malformed-asn1', 'A certificate in the file is not an X.509 certificate.');
+    // DER (a certificate or a PKCS#7 bundle), or the same as bare base64: decoded once, then classified.
+    const der = isDer(bytes) ? bytes : (maybeBase64(bytes) ?? bytes);
+    const node = decodeDer(der, 'The certificate file');
+    if (hasCertificateShape(node)) certs.push(der);
+    else certs.push(...certificatesFromPkcs7Node(node));
   }
   if (certs.length === 0) throw new SignetError('missing-certificate', 'The file holds no certificate.');
   return certs;
+}
+
+/** A first octet of SEQUENCE: what a DER certificate or PKCS#7 file starts with (base64 text never does). */
+function isDer(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x30;
 }
 
 /** Bare base64 without armour (some tools export .cer files that way). */
@@ -113,16 +123,6 @@ function maybeBase64(bytes: Uint8Array): Uint8Array | null {
     return fromBase64(bytes);
   } catch {
     return null;
-  }
-}
-
-/** Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE, signature BIT STRING } */
-function isCertificateDer(bytes: Uint8Array): boolean {
-  try {
-    const f = children(decodeDer(bytes, 'certificate'), 'Certificate');
-    return f.length === 3 && f[0] instanceof asn1js.Sequence && f[1] instanceof asn1js.Sequence && f[2] instanceof asn1js.BitString;
-  } catch {
-    return false;
   }
 }
 

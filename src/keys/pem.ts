@@ -9,7 +9,7 @@ import { fromBase64, latin1, toBase64 } from '../core/bytes.js';
 import type { CryptoProvider } from '../core/crypto.js';
 import { SignetError, isSignetError } from '../core/errors.js';
 import { OID } from '../core/oids.js';
-import { badPassphrase, passphraseForms, pbeDecrypt } from './pbe.js';
+import { KdfWork, badPassphrase, passphraseForms, pbeDecrypt } from './pbe.js';
 import { children, decodeDer, encodingOf, isContextTag, octets, oid, smallInteger, toDer } from './der.js';
 
 export interface PemBlock {
@@ -63,7 +63,16 @@ export function parsePemBlocks(text: string | Uint8Array): PemBlock[] {
 
 /** The certificates of a PKCS#7 / CMS SignedData "certs-only" structure (ContentInfo or bare SignedData). */
 export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
-  let node = decodeDer(der, 'The PKCS#7 bundle');
+  return certificatesFromPkcs7Node(decodeDer(der, 'The PKCS#7 bundle'));
+}
+
+/**
+ * As certificatesFromPkcs7, from an already decoded node (so a caller that parsed the file to find out
+ * what it is does not parse it again). Every X.509 entry is checked for the Certificate shape here, on
+ * the nodes at hand: a bundle with a malformed certificate is `malformed-asn1`.
+ */
+export function certificatesFromPkcs7Node(top: asn1js.AsnType): Uint8Array[] {
+  let node = top;
   let f = children(node, 'PKCS#7 ContentInfo');
   if (f[0] instanceof asn1js.ObjectIdentifier) {
     if (oid(f[0], 'contentType') !== OID.signedData) throw new SignetError('malformed-asn1', 'The PKCS#7 file is not SignedData.');
@@ -71,13 +80,35 @@ export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
     node = children(f[1], 'ContentInfo content')[0]!;
     f = children(node, 'SignedData');
   }
+  if (!(f[0] instanceof asn1js.Integer)) throw new SignetError('malformed-asn1', 'The PKCS#7 file is not SignedData (no version).');
   // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT OPTIONAL, ... }
   const certs = f.find((x, i) => i >= 3 && isContextTag(x, 0));
   if (!certs) return [];
   // Only X.509 Certificates (SEQUENCE); attribute and other certificate choices are tagged and skipped.
   return children(certs, 'SignedData certificates')
     .filter((c) => c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16)
-    .map(encodingOf);
+    .map((c) => {
+      if (!hasCertificateShape(c)) throw new SignetError('malformed-asn1', 'A certificate in the PKCS#7 bundle is not an X.509 certificate.');
+      return encodingOf(c);
+    });
+}
+
+/**
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm SEQUENCE, signature BIT STRING } with
+ * TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber INTEGER, signature SEQUENCE, issuer
+ * SEQUENCE, validity SEQUENCE, subject SEQUENCE, subjectPublicKeyInfo SEQUENCE, ... } (RFC 5280 §4.1):
+ * the outline checked on the decoded nodes, so what passes can be read by every certificate parser.
+ */
+export function hasCertificateShape(node: asn1js.AsnType): boolean {
+  try {
+    const f = children(node, 'Certificate');
+    if (!(f.length === 3 && f[0] instanceof asn1js.Sequence && f[1] instanceof asn1js.Sequence && f[2] instanceof asn1js.BitString)) return false;
+    const tbs = children(f[0], 'TBSCertificate');
+    const i = isContextTag(tbs[0], 0) ? 1 : 0;
+    return tbs[i] instanceof asn1js.Integer && tbs.slice(i + 1, i + 6).length === 5 && tbs.slice(i + 1, i + 6).every((x) => x instanceof asn1js.Sequence);
+  } catch {
+    return false;
+  }
 }
 
 /** PKCS#1 RSAPrivateKey → PKCS#8 PrivateKeyInfo with rsaEncryption (NULL parameters, RFC 8017 App. A.1). */
@@ -119,18 +150,31 @@ export function sec1ToPkcs8(ecPrivateKey: Uint8Array, curveOid?: string): Uint8A
 }
 
 /** RFC 5958 §3 EncryptedPrivateKeyInfo → PKCS#8, trying the passphrase's encodings (see pbe.ts). */
-export async function decryptPkcs8(encrypted: Uint8Array, passphrase: string, provider: CryptoProvider): Promise<Uint8Array> {
+export async function decryptPkcs8(
+  encrypted: Uint8Array,
+  passphrase: string,
+  provider: CryptoProvider,
+  work: KdfWork = new KdfWork(),
+): Promise<Uint8Array> {
   const [alg, data] = children(decodeDer(encrypted, 'The encrypted private key'), 'EncryptedPrivateKeyInfo');
+  if (!alg) throw new SignetError('malformed-asn1', 'The encrypted private key has no algorithm.');
   const enc = octets(data, 'EncryptedPrivateKeyInfo encryptedData');
   let last: unknown;
   for (const form of passphraseForms(passphrase)) {
+    let plain: Uint8Array;
     try {
-      const plain = await pbeDecrypt(alg!, enc, form, provider);
+      plain = await pbeDecrypt(alg, enc, form, provider, work);
+    } catch (e) {
+      // Only a failed decryption means "wrong passphrase"; a malformed or unsupported structure is said as such.
+      if (!isSignetError(e, 'bad-passphrase')) throw e;
+      last = e;
+      continue;
+    }
+    try {
       decodeDer(plain, 'PrivateKeyInfo');
       return plain;
     } catch (e) {
-      last = e;
-      if (isSignetError(e, 'unsupported-algorithm') || isSignetError(e, 'limit-exceeded')) throw e;
+      last = badPassphrase(e); // padding that happened to look valid under a wrong key
     }
   }
   throw isSignetError(last, 'bad-passphrase') ? last : badPassphrase(last);
@@ -145,12 +189,15 @@ export interface PemContents {
 
 /**
  * Reads the keys and certificates of a PEM file. Encrypted keys need `passphrase` (none or a wrong one
- * is `bad-passphrase`). Labels that carry neither (CSRs, CRLs, EC PARAMETERS) are skipped.
+ * is `bad-passphrase`). Labels that carry neither (CSRs, CRLs, EC PARAMETERS) are skipped. Plain
+ * CERTIFICATE and PRIVATE KEY blocks are returned as DER without being decoded (their reader decodes
+ * them once); everything this function has to look into is decoded with the usual limits.
  */
 export async function readPem(text: string | Uint8Array, passphrase: string | undefined, provider: CryptoProvider): Promise<PemContents> {
   const blocks = parsePemBlocks(text);
   if (blocks.length === 0) throw new SignetError('malformed-pem', 'The file holds no PEM block.');
   const out: PemContents = { keys: [], certificates: [] };
+  const work = new KdfWork(); // one key-derivation budget for the whole file (config.ts maxPkcs12KdfIterationsPerFile, maxPbkdf2IterationsPerFile)
   let ecCurve: string | undefined; // from a preceding "EC PARAMETERS" block (`openssl ecparam -genkey`)
   for (const b of blocks) {
     if (b.headers['Proc-Type']?.includes('ENCRYPTED')) {
@@ -163,7 +210,8 @@ export async function readPem(text: string | Uint8Array, passphrase: string | un
     switch (b.label) {
       case 'CERTIFICATE':
       case 'X509 CERTIFICATE':
-        decodeDer(b.der, 'The certificate');
+        // Not decoded here: the one reader of these (identity-file.ts pairIdentities) decodes every
+        // certificate exactly once and reports a malformed one there.
         out.certificates.push(b.der);
         break;
       case 'TRUSTED CERTIFICATE':
@@ -175,12 +223,11 @@ export async function readPem(text: string | Uint8Array, passphrase: string | un
         out.certificates.push(...certificatesFromPkcs7(b.der));
         break;
       case 'PRIVATE KEY':
-        decodeDer(b.der, 'The private key');
-        out.keys.push(b.der);
+        out.keys.push(b.der); // decoded once, when paired with its certificate
         break;
       case 'ENCRYPTED PRIVATE KEY':
         if (passphrase === undefined) throw new SignetError('bad-passphrase', 'The private key is encrypted: a passphrase is needed.');
-        out.keys.push(await decryptPkcs8(b.der, passphrase, provider));
+        out.keys.push(await decryptPkcs8(b.der, passphrase, provider, work));
         break;
       case 'RSA PRIVATE KEY':
         out.keys.push(pkcs1ToPkcs8(b.der));

@@ -9,7 +9,9 @@ import { equalBytes, toArrayBuffer } from '../core/bytes.js';
 import type { CryptoProvider } from '../core/crypto.js';
 import { SignetError, isSignetError } from '../core/errors.js';
 import { children, decodeDer, encodingOf, isContextTag, octets, oid, smallInteger } from './der.js';
+import { hasCertificateShape } from './pem.js';
 import {
+  KdfWork,
   type Passphrase,
   type Pkcs12Hash,
   PBE_OID,
@@ -73,13 +75,24 @@ interface Pfx {
   mac?: asn1js.AsnType;
 }
 
+/** A PFX envelope read once (readPkcs12Envelope), to be opened with openPkcs12. */
+export type Pkcs12Envelope = Pfx;
+
 /** Parses the PFX envelope; anything that is not one is `not-pkcs12`. */
 function readPfx(bytes: Uint8Array): Pfx {
   let top: asn1js.AsnType;
+  try {
+    top = decodeDer(bytes, 'The PKCS#12 file', true);
+  } catch (e) {
+    throw new SignetError('not-pkcs12', 'The file is not a PKCS#12 (.p12/.pfx) file.', { cause: e });
+  }
+  return readPfxNode(top);
+}
+
+function readPfxNode(top: asn1js.AsnType): Pfx {
   let f: asn1js.AsnType[];
   let contentType: string;
   try {
-    top = decodeDer(bytes, 'The PKCS#12 file', true);
     f = children(top, 'PFX');
     if (smallInteger(f[0], 'PFX version') !== 3) throw new Error('PFX version is not 3');
     contentType = oid(children(f[1], 'PFX authSafe')[0], 'authSafe contentType');
@@ -106,8 +119,28 @@ export function isPkcs12(bytes: Uint8Array): boolean {
   }
 }
 
+/**
+ * The PFX envelope of `bytes`, parsed once; 'certificate' when the DER is an X.509 certificate instead,
+ * null when it is neither (so a caller learns what the file is without parsing it a second time). Other
+ * errors (a PKCS#12 in an unsupported mode, a malformed authSafe) are thrown.
+ */
+export function readPkcs12Envelope(bytes: Uint8Array): Pkcs12Envelope | 'certificate' | null {
+  let top: asn1js.AsnType;
+  try {
+    top = decodeDer(new Uint8Array(bytes), 'The PKCS#12 file', true); // a copy: Node Buffers can be views on a shared pool
+  } catch {
+    return null;
+  }
+  try {
+    return readPfxNode(top);
+  } catch (e) {
+    if (!isSignetError(e, 'not-pkcs12')) throw e;
+    return hasCertificateShape(top) ? 'certificate' : null;
+  }
+}
+
 /** RFC 7292 §4 MacData: true when `pass` produces the stored MAC over the authSafe content. */
-async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider): Promise<boolean> {
+async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider, work: KdfWork): Promise<boolean> {
   const [digestInfo, saltNode, iterNode] = children(mac, 'MacData');
   const [algId, digestNode] = children(digestInfo, 'MacData DigestInfo');
   const [algOidNode, algParams] = children(algId, 'MAC algorithm');
@@ -123,7 +156,7 @@ async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passp
     const p = parsePbkdf2Params(kdfParams);
     hash = prfHash(oid(children(scheme, 'PBMAC1 messageAuthScheme')[0], 'PBMAC1 messageAuthScheme'));
     if (p.keyLength === undefined) throw new SignetError('malformed-asn1', 'PBMAC1 requires a PBKDF2 keyLength.');
-    key = await pbkdf2(provider, pass.utf8, p.salt, p.iterations, p.hash, p.keyLength);
+    key = await pbkdf2(provider, pass.utf8, p.salt, p.iterations, p.hash, p.keyLength, work);
   } else {
     const h = MAC_HASH[algOid];
     if (!h) throw new SignetError('unsupported-algorithm', `PKCS#12 MAC with digest ${algOid} is not supported.`);
@@ -131,7 +164,7 @@ async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passp
     const salt = octets(saltNode, 'MAC salt');
     const iterations = iterNode ? smallInteger(iterNode, 'MAC iterations') : 1;
     const size = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 }[hash];
-    key = await pkcs12Kdf(provider, hash, pass.bmp, salt, 3, iterations, size);
+    key = await pkcs12Kdf(provider, hash, pass.bmp, salt, 3, iterations, size, work);
   }
   const subtle = provider.crypto.subtle;
   const k = await subtle.importKey('raw', toArrayBuffer(key), { name: 'HMAC', hash }, false, ['verify']);
@@ -143,11 +176,19 @@ async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passp
  * when a file has no MAC); a file that is not PKCS#12 is `not-pkcs12`.
  */
 export async function parsePkcs12(bytes: Uint8Array, passphrase: string, provider: CryptoProvider): Promise<Pkcs12Contents> {
-  const pfx = readPfx(new Uint8Array(bytes)); // a copy: Node Buffers can be views on a shared pool
+  return openPkcs12(readPfx(new Uint8Array(bytes)), passphrase, provider); // a copy: Node Buffers can be views on a shared pool
+}
+
+/**
+ * Opens a PFX envelope from readPkcs12Envelope. All key derivations of the file (MAC, every encrypted
+ * bag, both encodings of an empty password) share one KdfWork budget (config.ts maxPkcs12KdfIterationsPerFile, maxPbkdf2IterationsPerFile).
+ */
+export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provider: CryptoProvider): Promise<Pkcs12Contents> {
   const forms = passphraseForms(passphrase);
+  const work = new KdfWork();
   if (pfx.mac) {
     for (const form of forms) {
-      if (await macMatches(pfx.mac, pfx.authSafe, form, provider)) return readAuthSafe(pfx.authSafe, form, provider);
+      if (await macMatches(pfx.mac, pfx.authSafe, form, provider, work)) return readAuthSafe(pfx.authSafe, form, provider, work);
     }
     throw badPassphrase();
   }
@@ -155,7 +196,7 @@ export async function parsePkcs12(bytes: Uint8Array, passphrase: string, provide
   let last: unknown;
   for (const form of forms) {
     try {
-      return await readAuthSafe(pfx.authSafe, form, provider);
+      return await readAuthSafe(pfx.authSafe, form, provider, work);
     } catch (e) {
       if (!isSignetError(e, 'bad-passphrase')) throw e;
       last = e;
@@ -164,7 +205,7 @@ export async function parsePkcs12(bytes: Uint8Array, passphrase: string, provide
   throw last;
 }
 
-async function readAuthSafe(authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider): Promise<Pkcs12Contents> {
+async function readAuthSafe(authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider, work: KdfWork): Promise<Pkcs12Contents> {
   const out: Pkcs12Contents = { keys: [], certificates: [] };
   for (const ci of children(decodeDer(authSafe, 'The PKCS#12 AuthenticatedSafe'), 'AuthenticatedSafe')) {
     const [typeNode, wrapped] = children(ci, 'AuthenticatedSafe ContentInfo');
@@ -178,14 +219,14 @@ async function readAuthSafe(authSafe: Uint8Array, pass: Passphrase, provider: Cr
       // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encryptedContent } }
       const eci = children(children(content, 'EncryptedData')[1], 'EncryptedContentInfo');
       if (!isContextTag(eci[2], 0)) throw new SignetError('malformed-asn1', 'PKCS#12 EncryptedData has no encryptedContent.');
-      safeContents = await pbeDecrypt(eci[1]!, octets(eci[2], 'encryptedContent'), pass, provider);
+      safeContents = await pbeDecrypt(eci[1]!, octets(eci[2], 'encryptedContent'), pass, provider, work);
       safeContents = checkDecrypted(safeContents, 'SafeContents');
     } else if (type === OID_P12.envelopedData) {
       throw new SignetError('unsupported-algorithm', 'PKCS#12 files in public-key privacy mode are not supported.');
     } else {
       continue; // unknown content types carry nothing we can use
     }
-    await readSafeContents(safeContents, pass, provider, out, 0);
+    await readSafeContents(safeContents, pass, provider, out, 0, work);
   }
   return out;
 }
@@ -200,7 +241,14 @@ function checkDecrypted(plain: Uint8Array, what: string): Uint8Array {
   return plain;
 }
 
-async function readSafeContents(der: Uint8Array, pass: Passphrase, provider: CryptoProvider, out: Pkcs12Contents, depth: number): Promise<void> {
+async function readSafeContents(
+  der: Uint8Array,
+  pass: Passphrase,
+  provider: CryptoProvider,
+  out: Pkcs12Contents,
+  depth: number,
+  work: KdfWork,
+): Promise<void> {
   if (depth > MAX_BAG_NESTING) throw new SignetError('limit-exceeded', 'PKCS#12 SafeContents are nested too deeply.');
   for (const bag of children(decodeDer(der, 'PKCS#12 SafeContents'), 'SafeContents')) {
     const [idNode, wrapped, attrs] = children(bag, 'SafeBag');
@@ -214,7 +262,7 @@ async function readSafeContents(der: Uint8Array, pass: Passphrase, provider: Cry
         break;
       case OID_P12.pkcs8ShroudedKeyBag: {
         const [alg, enc] = children(value, 'EncryptedPrivateKeyInfo');
-        const pkcs8 = checkDecrypted(await pbeDecrypt(alg!, octets(enc, 'encryptedData'), pass, provider), 'PrivateKeyInfo');
+        const pkcs8 = checkDecrypted(await pbeDecrypt(alg!, octets(enc, 'encryptedData'), pass, provider, work), 'PrivateKeyInfo');
         out.keys.push({ pkcs8, ...meta });
         break;
       }
@@ -226,7 +274,7 @@ async function readSafeContents(der: Uint8Array, pass: Passphrase, provider: Cry
         break;
       }
       case OID_P12.safeContentsBag:
-        await readSafeContents(encodingOf(value), pass, provider, out, depth + 1);
+        await readSafeContents(encodingOf(value), pass, provider, out, depth + 1, work);
         break;
       default:
         break; // CRL and secret bags: nothing an S/MIME identity needs

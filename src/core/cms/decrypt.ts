@@ -10,6 +10,7 @@
 // 'unsupported-algorithm'. Signet never encrypts with any of them.
 
 import { contentInfoFromNode, parseAsn1, readOctetString } from '../asn1.js';
+import { WorkBudget } from '../budget.js';
 import { resolveConfig, type Limits } from '../config.js';
 import { cryptoProvider, type CryptoProvider } from '../crypto.js';
 import { SignetError, toSignetError } from '../errors.js';
@@ -62,15 +63,23 @@ type Candidate =
 /**
  * Decrypts a CMS ContentInfo (DER or BER, as in smime.p7m) with whichever identity it was encrypted for.
  * Errors: 'malformed-asn1', 'limit-exceeded', 'not-a-recipient', 'unsupported-algorithm',
- * 'decryption-failed', 'authentication-failed'.
+ * 'decryption-failed', 'authentication-failed', 'budget-exceeded'.
+ *
+ * Private-key work is bounded per message (config.ts maxRecipientTries): each identity is tried at most
+ * once, on the first RecipientInfo that names it, whatever number of RecipientInfos name the same
+ * certificate. Junk copies of our identifier therefore cost nothing, and give an attacker no further
+ * draws at the 1-in-256 chance that an implicit-rejection key (rsaes-pkcs1-v1_5.ts) passes CBC padding.
+ * `budget` is the message's WorkBudget when the caller opens several layers; by default one is made here.
  */
 export async function decryptContent(
   contentInfoDer: Uint8Array,
   identities: Identity[],
   provider: CryptoProvider = cryptoProvider(),
   limits?: Partial<Limits>,
+  budget?: WorkBudget,
 ): Promise<DecryptResult> {
   const lim = resolveConfig({ limits: limits ?? {} }).limits;
+  const work = budget ?? new WorkBudget(lim);
   const root = parseAsn1(contentInfoDer, lim, { allowTrailingData: true, what: 'The encrypted message' });
   const ci = contentInfoFromNode(root);
 
@@ -110,13 +119,21 @@ export async function decryptContent(
       // own errors must not be blamed on it.
     }
   }
+  // One candidate per identity: the first RecipientInfo (or RecipientEncryptedKey) naming it.
   const candidates: Candidate[] = [];
+  const chosen = new Set<Identity>();
   for (const ri of recipientInfos) {
     for (const { identity, cert } of facts) {
+      if (chosen.has(identity)) continue;
       if (ri.type === 'ktri' && identity.privateKey.type === 'rsa' && matchesCertificate(ri.rid, cert)) {
         candidates.push({ ri, identity });
+        chosen.add(identity);
       } else if (ri.type === 'kari' && identity.privateKey.type === 'ec') {
-        for (const rek of ri.recipientEncryptedKeys) if (matchesCertificate(rek.rid, cert)) candidates.push({ ri, rek, identity });
+        const rek = ri.recipientEncryptedKeys.find((k) => matchesCertificate(k.rid, cert));
+        if (rek) {
+          candidates.push({ ri, rek, identity });
+          chosen.add(identity);
+        }
       }
     }
   }
@@ -131,7 +148,7 @@ export async function decryptContent(
   }
   if (algOid === OID.desEde3CBC) {
     if (aed) throw new SignetError('unsupported-algorithm', '3DES cannot be used in AuthEnvelopedData.');
-    return decryptTripleDes(eci, candidates, { contentType, cipherName, keyManagement, recipients });
+    return decryptTripleDes(eci, candidates, { contentType, cipherName, keyManagement, recipients }, work);
   }
   const cipher = CONTENT_CIPHERS[algOid];
   if (!cipher) throw new SignetError('unsupported-algorithm', `Content encryption algorithm ${cipherName} is not supported.`);
@@ -144,6 +161,7 @@ export async function decryptContent(
 
   let lastError: unknown;
   for (const cand of candidates) {
+    work.chargeRecipientTry();
     try {
       const key = await contentKey(cand, cipher, provider);
       const content = await decryptWith(key, provider);
@@ -169,6 +187,7 @@ async function decryptTripleDes(
   eci: EncryptedContentInfo,
   candidates: Candidate[],
   info: Pick<DecryptResult, 'contentType' | 'keyManagement' | 'recipients'> & { cipherName: string },
+  work: WorkBudget,
 ): Promise<DecryptResult> {
   const iv = readOctetString(eci.contentEncryptionAlgorithm.params ?? undefined, 'the 3DES IV');
   if (iv.length !== 8) throw new SignetError('malformed-asn1', 'The 3DES IV must be 8 bytes.');
@@ -179,6 +198,7 @@ async function decryptTripleDes(
   let lastError: unknown = new SignetError('unsupported-algorithm', '3DES content is only supported for RSA recipients.');
   for (const cand of candidates) {
     if ('rek' in cand) continue;
+    work.chargeRecipientTry();
     try {
       const cek = await openKeyTransRecipientInfo(cand.ri, cand.identity.privateKey, 24);
       try {

@@ -14,6 +14,7 @@ import * as pkijs from 'pkijs';
 import { toHex } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
+import { rsaKeyProblem } from '../pki/public-key.js';
 
 export interface Pkcs1DecryptOptions {
   /**
@@ -125,13 +126,23 @@ interface RsaPrivate extends RsaPublic {
 }
 
 function parsePublicKey(spki: Uint8Array): RsaPublic {
+  let key: pkijs.RSAPublicKey;
   try {
     const asn = asn1js.fromBER(spki);
     if (asn.offset === -1) throw new Error(asn.result.error);
     const info = new pkijs.PublicKeyInfo({ schema: asn.result });
     if (info.algorithm.algorithmId !== OID.rsaEncryption) throw new Error(`not an RSA key (${info.algorithm.algorithmId})`);
-    const key = info.parsedKey;
-    if (!(key instanceof pkijs.RSAPublicKey)) throw new Error('not an RSA public key');
+    const parsed = info.parsedKey;
+    if (!(parsed instanceof pkijs.RSAPublicKey)) throw new Error('not an RSA public key');
+    key = parsed;
+  } catch (e) {
+    throw new SignetError('malformed-asn1', 'The RSA public key could not be read.', { cause: e });
+  }
+  // The certificate comes from outside (a recipient's): a huge exponent or modulus would make this BigInt
+  // arithmetic run for minutes (config.ts maxRsaModulusBits, maxRsaPublicExponentBits).
+  const problem = rsaKeyProblem(key.modulus.valueBlock.valueHexView, key.publicExponent.valueBlock.valueHexView);
+  if (problem) throw new SignetError('unsupported-algorithm', problem);
+  try {
     return withLength(intOf(key.modulus), intOf(key.publicExponent));
   } catch (e) {
     throw new SignetError('malformed-asn1', 'The RSA public key could not be read.', { cause: e });

@@ -29,6 +29,7 @@ import {
   type Asn1Limits,
   type Asn1Node,
 } from '../asn1.js';
+import { WorkBudget } from '../budget.js';
 import { equalBytes, toBase64 } from '../bytes.js';
 import type { SignetConfig } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
@@ -79,6 +80,11 @@ export interface VerifyOptions {
    * anchor. Absent or null: not checked. The mode and timeout come from `config`.
    */
   revocation?: { fetch: typeof fetch; cache?: RevocationCache; now?: Date } | null;
+  /**
+   * The message's work budget (config.ts: signature checks, network fetches), shared with its other layers.
+   * Absent: this call is the whole message, and gets its own (fetches then wrapped here).
+   */
+  budget?: WorkBudget;
 }
 
 /** What a caller needs beyond the report, per signer (same order as `signers`). */
@@ -124,7 +130,8 @@ export async function verifySignedData(contentInfoDer: Uint8Array, opts: VerifyO
   }
 }
 
-async function verifyUnchecked(contentInfoDer: Uint8Array, opts: VerifyOptions, provider: CryptoProvider): Promise<SignedDataResult> {
+async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOptions, provider: CryptoProvider): Promise<SignedDataResult> {
+  const opts = withBudget(callerOpts);
   const { config } = opts;
   const limits = config.limits;
   const at = opts.at ?? new Date();
@@ -200,11 +207,23 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, opts: VerifyOptions, 
   const signerDetails: SignerDetail[] = [];
   for (const node of signerInfoNodes) {
     const si = parseSignerInfo(node);
-    const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf, fetch: opts.fetch, revocation: opts.revocation ?? null }, provider);
+    const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf, fetch: opts.fetch, revocation: opts.revocation ?? null, budget: opts.budget }, provider);
     signers.push(report);
     signerDetails.push(detail);
   }
   return { eContentType, eContent, digestAlgorithms, signers, signerDetails, certificates };
+}
+
+/** The caller's options with a work budget: theirs, or a new one charged by this call's fetches too. */
+function withBudget(opts: VerifyOptions): VerifyOptions & { budget: WorkBudget } {
+  if (opts.budget) return { ...opts, budget: opts.budget };
+  const budget = new WorkBudget(opts.config.limits);
+  return {
+    ...opts,
+    budget,
+    ...(opts.fetch ? { fetch: budget.wrapFetch(opts.fetch) } : {}),
+    ...(opts.revocation ? { revocation: { ...opts.revocation, fetch: budget.wrapFetch(opts.revocation.fetch) } } : {}),
+  };
 }
 
 function parseSignerInfo(node: Asn1Node): ParsedSignerInfo {
@@ -243,6 +262,7 @@ interface SignerContext {
   digestOf(h: DigestName): Promise<Uint8Array>;
   fetch?: typeof fetch;
   revocation: VerifyOptions['revocation'];
+  budget: WorkBudget;
 }
 
 async function verifySigner(
@@ -314,6 +334,7 @@ async function verifySigner(
 
   let signatureOk = false;
   if (cert && (md5Rsa || !isAlgorithmProblem(resolved))) {
+    ctx.budget.chargeSignatureCheck();
     if (md5Rsa) {
       signatureOk = cert.publicKey.type === 'rsa' && verifyMd5WithRsa(cert.publicKey.der, signedBytes, si.signature);
     } else if (!isAlgorithmProblem(resolved)) {
@@ -333,7 +354,7 @@ async function verifySigner(
   const chainResult = cert
     ? await validateChain(
         cert,
-        { anchors: ctx.anchors, intermediates: ctx.pool, at: ctx.at, signingTime, config, purpose: 'email-signing', aia: ctx.fetch ? { fetch: ctx.fetch } : null },
+        { anchors: ctx.anchors, intermediates: ctx.pool, at: ctx.at, signingTime, config, purpose: 'email-signing', aia: ctx.fetch ? { fetch: ctx.fetch } : null, budget: ctx.budget },
         provider,
       )
     : null;

@@ -12,7 +12,8 @@
 import { readBodyCapped } from './http-body.js';
 import { childrenOf, expectSequence, isContext, isUniversal, parseAsn1, readOid, readString, Tag, contentInfoFromNode, type Asn1Limits } from '../asn1.js';
 import { fromBase64 } from '../bytes.js';
-import { SignetError } from '../errors.js';
+import { unbudgetedFetch } from '../budget.js';
+import { SignetError, isSignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import { parseCertificate, type Certificate } from './certificate.js';
 
@@ -21,7 +22,11 @@ export const CA_ISSUERS_OID = '1.3.6.1.5.5.7.48.2';
 
 export interface AiaOptions {
   fetch: typeof fetch;
-  /** Network fetches per path validation (cache hits are free). Stops a certificate chain that sends the verifier crawling. */
+  /**
+   * Network fetches per path validation (cache hits are free). Stops a certificate chain that sends the
+   * verifier crawling. The message as a whole is bounded by its WorkBudget (config.ts maxNetworkFetches,
+   * maxNetworkMs) when `fetch` is a budgeted one (WorkBudget.wrapFetch), as openMessage passes it.
+   */
   maxFetches?: number;
   /** Per request, milliseconds. Stops a slow server from hanging the verification (slow-loris). */
   timeoutMs?: number;
@@ -95,8 +100,10 @@ export class IssuerFetcher {
       const v = this.options[k];
       if (!Number.isSafeInteger(v) || v < 0) throw new SignetError('usage', `AIA option ${k} must be a whole number.`);
     }
-    let c = caches.get(options.fetch);
-    if (!c) caches.set(options.fetch, (c = new Map()));
+    // Keyed by the caller's own fetch, not the per-message budgeted wrapper, so the cache outlives a message.
+    const key = unbudgetedFetch(options.fetch);
+    let c = caches.get(key);
+    if (!c) caches.set(key, (c = new Map()));
     this.cache = c;
   }
 
@@ -127,8 +134,13 @@ export class IssuerFetcher {
     this.fetches++;
     this.urls.push(url);
     const entry: CacheEntry = { expires: now + CACHE_OK_MS, ders: Promise.resolve([]) };
-    entry.ders = this.download(url).catch(() => {
-      entry.expires = Date.now() + CACHE_FAIL_MS;
+    entry.ders = this.download(url).catch((e: unknown) => {
+      // A refusal by the message's budget says nothing about the server: forget it rather than cache a failure.
+      if (isSignetError(e, 'budget-exceeded')) {
+        if (this.cache.get(url) === entry) this.cache.delete(url);
+      } else {
+        entry.expires = Date.now() + CACHE_FAIL_MS;
+      }
       return [];
     });
     this.cache.delete(url);

@@ -21,6 +21,7 @@
 
 import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
 import { equalBytes } from '../bytes.js';
+import type { WorkBudget } from '../budget.js';
 import type { SignetConfig } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
@@ -63,6 +64,8 @@ export interface ChainOptions {
   purpose: 'email-signing' | 'none';
   /** Fetch missing issuers from AIA caIssuers (only when no path to an anchor can be built without). */
   aia?: AiaOptions | null;
+  /** The message's work budget: every signature check of the search is charged to it (config.ts maxSignatureChecks). */
+  budget?: WorkBudget;
 }
 
 /** Longest path searched, leaf and anchor included; real S/MIME chains have 2-5 certificates. */
@@ -126,6 +129,7 @@ export async function validateChain(leaf: Certificate, options: ChainOptions, pr
     let p = m.get(parent);
     if (!p) {
       checks++;
+      options.budget?.chargeSignatureCheck();
       p = verifyCertificateSignature(child, parent, config, provider);
       m.set(parent, p);
     }
@@ -236,6 +240,7 @@ export async function verifyCertificateSignature(
   provider: CryptoProvider,
 ): Promise<LinkOutcome> {
   const parsed = parseSignatureAlgorithm(child.signatureAlgorithm);
+  if (parent.publicKey.unusable) return 'unsupported-algorithm'; // an RSA key beyond the config.ts bounds
   if (parsed.kind === 'rsa-pkcs1' && parsed.hash === 'MD5' && config.allowInsecureMd5 && parent.publicKey.type === 'rsa') {
     return verifyMd5WithRsa(parent.publicKey.der, child.tbs, child.signatureValue) ? 'ok' : 'bad-signature';
   }

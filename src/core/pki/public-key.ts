@@ -16,6 +16,7 @@ import {
   parseAsn1,
 } from '../asn1.js';
 import { toArrayBuffer } from '../bytes.js';
+import { defaultLimits, type Limits } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
 import { algorithmIdentifier, sequence } from '../der.js';
 import { ecCoordinateLength, ecdsaDerToRaw } from '../cms/ecdsa-signature.js';
@@ -48,22 +49,50 @@ export interface PublicKeyInfo {
   readonly curveOid: string | null;
   /** e.g. "RSA 2048", "EC P-256". */
   readonly description: string;
+  /**
+   * Why this key may not be used at all (an RSA modulus or public exponent beyond config.ts
+   * maxRsaModulusBits / maxRsaPublicExponentBits): every verification with it is refused as
+   * 'unsupported-algorithm' before any arithmetic. Absent for usable keys.
+   */
+  readonly unusable?: string;
 }
 
-export function parsePublicKeyInfo(node: Asn1Node, limits: Asn1Limits): PublicKeyInfo {
+export type PublicKeyLimits = Asn1Limits & Partial<Pick<Limits, 'maxRsaModulusBits' | 'maxRsaPublicExponentBits'>>;
+
+/**
+ * Why an RSA key (modulus and public exponent as INTEGER contents) is too costly to use, or null. RFC 8017
+ * §3.1: e is odd and 3 ≤ e < n; practice is 65537. Bounding the exponent bounds the cost of every
+ * public-key operation (one squaring per exponent bit), bounding the modulus bounds each squaring.
+ */
+export function rsaKeyProblem(modulus: Uint8Array, exponent: Uint8Array, limits: Partial<Pick<Limits, 'maxRsaModulusBits' | 'maxRsaPublicExponentBits'>> = {}): string | null {
+  const maxN = limits.maxRsaModulusBits ?? defaultLimits.maxRsaModulusBits;
+  const maxE = limits.maxRsaPublicExponentBits ?? defaultLimits.maxRsaPublicExponentBits;
+  const nBits = bitLength(modulus);
+  const eBits = bitLength(exponent);
+  if (nBits > maxN) return `The RSA key has a ${nBits}-bit modulus; at most ${maxN} bits are accepted.`;
+  if (eBits > maxE) return `The RSA key has a ${eBits}-bit public exponent; at most ${maxE} bits are accepted (65537 is usual).`;
+  if (eBits < 2 || (exponent[exponent.length - 1]! & 1) === 0) return 'The RSA public exponent is not an odd number of at least 3.';
+  return null;
+}
+
+export function parsePublicKeyInfo(node: Asn1Node, limits: PublicKeyLimits): PublicKeyInfo {
   const c = expectSequence(node, 'a SubjectPublicKeyInfo');
   const alg = readAlgorithmIdentifier(c[0], 'the public key algorithm');
   const key = readBitString(c[1], 'the public key');
   const der = encodingOf(node);
   if (alg.oid === OID.rsaEncryption || alg.oid === OID.rsassaPss) {
     let bits = 0;
+    let unusable: string | null;
     try {
       const rsa = expectSequence(parseAsn1(key.bytes, limits, { what: 'An RSA public key' }), 'an RSAPublicKey');
-      bits = bitLength(readIntegerBytes(rsa[0], 'the RSA modulus'));
+      const n = readIntegerBytes(rsa[0], 'the RSA modulus');
+      bits = bitLength(n);
+      unusable = rsaKeyProblem(n, readIntegerBytes(rsa[1], 'the RSA public exponent'), limits);
     } catch (e) {
       throw new SignetError('malformed-asn1', 'The RSA public key is malformed.', { cause: e });
     }
-    return { der, algorithmOid: alg.oid, type: 'rsa', bits, namedCurve: null, curveOid: null, description: `RSA ${bits}` };
+    const info = { der, algorithmOid: alg.oid, type: 'rsa' as const, bits, namedCurve: null, curveOid: null, description: `RSA ${bits}` };
+    return unusable ? { ...info, unusable } : info;
   }
   if (alg.oid === OID.ecPublicKey) {
     const curveOid = alg.params && isUniversal(alg.params, Tag.oid) ? readOid(alg.params) : null;
@@ -117,6 +146,7 @@ export async function verifyWithPublicKey(
   signature: Uint8Array,
   provider: CryptoProvider,
 ): Promise<boolean> {
+  if (key.unusable) throw new SignetError('unsupported-algorithm', key.unusable);
   const subtle = provider.crypto.subtle;
   let cache = importCache.get(key);
   if (!cache) {

@@ -5,7 +5,7 @@
 import { cryptoProvider, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
-import { resolveConfig, type ConfigOverrides } from '../config.js';
+import { resolveConfig, type ConfigOverrides, type Limits } from '../config.js';
 import { OID } from '../oids.js';
 import { peekContentType } from '../cms/content-type.js';
 import { decryptContent } from '../cms/decrypt.js';
@@ -40,6 +40,94 @@ export async function decryptMessage(
     throw new SignetError('not-smime', 'The message is S/MIME but not encrypted (it is signed-data).');
   }
   const d = await decryptContent(der, identities, provider, cfg.limits);
+  assertDecryptedEntity(d.content, cfg.limits);
   const { outerHeaders } = splitMessage(message);
   return { message: joinMessage(outerHeaders, d.content), cipher: d.cipher, integrityProtected: d.integrityProtected };
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+const DEL = 0x7f;
+const FF = 0x0c;
+
+/**
+ * Refuses decrypted content that is neither a MIME entity nor plain text. RFC 8551 §3.3: the encrypted
+ * content is a MIME entity (RFC 5322 §2.2 / RFC 2045 §3 header fields, then an empty line); some senders
+ * (`openssl cms -encrypt` of a text file, Thunderbird's interop samples) encrypt bare text instead. Over
+ * CBC nothing authenticates the plaintext: a wrong or implicit-rejection key (RSAES-PKCS1-v1_5 returns a
+ * random key instead of an error, rsaes-pkcs1-v1_5.ts) passes the PKCS#7 padding check one time in 256
+ * and yields random bytes. Those must read as "cannot decrypt", never as unsigned content.
+ *
+ * Accepted: (a) a header block: the content starts with a header field, every line up to the empty line
+ * is a field (`name:` of printable ASCII) or a folded continuation, at least one field is Content-… or
+ * MIME-Version, no header byte is a control character other than HT (CR only before LF), and the block
+ * ends within maxHeaderBytes; or (b) text: valid UTF-8
+ * with no control characters but HT, LF, FF and CR. Random bytes fail both at once (each random byte is
+ * text with probability ~0.4, so 15 bytes pass ~1 time in 10^6, and the padding already took 1 in 256).
+ * Throws 'decryption-failed'.
+ */
+export function assertDecryptedEntity(content: Uint8Array, limits: Pick<Limits, 'maxHeaderBytes'>): void {
+  if (content.length === 0) throw notContent('the content is empty');
+  const headerProblem = mimeHeaderProblem(content, limits.maxHeaderBytes);
+  if (headerProblem === null || isPlainText(content)) return;
+  throw notContent(headerProblem);
+}
+
+function notContent(why: string): SignetError {
+  return new SignetError('decryption-failed', `The message could not be decrypted (wrong key or damaged message: ${why}).`);
+}
+
+/** Why `content` does not start with a well-formed MIME header block, or null when it does. */
+function mimeHeaderProblem(content: Uint8Array, maxHeaderBytes: number): string | null {
+  const end = Math.min(content.length, maxHeaderBytes);
+  let p = 0;
+  let fields = 0; // every header field seen
+  let mimeFields = 0;
+  const done = (): string | null => (mimeFields === 0 ? 'the content has no MIME header field (Content-… or MIME-Version)' : null);
+  while (p < end) {
+    // An empty line ends the header block.
+    if (content[p] === LF || (content[p] === CR && content[p + 1] === LF)) return done();
+    const c = content[p]!;
+    if (c === SP || c === HT) {
+      if (fields === 0) return 'the content does not start with a header field';
+    } else {
+      // field-name = 1*ftext (RFC 5322 §3.6.8): printable US-ASCII except colon, then the colon.
+      let q = p;
+      while (q < end && content[q]! > SP && content[q]! < DEL && content[q] !== COLON) q++;
+      if (q === p || content[q] !== COLON) return 'a header line is not a header field';
+      fields++;
+      if (isMimeFieldName(content.subarray(p, q))) mimeFields++;
+    }
+    // The rest of the line: no control characters but HT, and CR only before LF.
+    for (; p < end && content[p] !== LF; p++) {
+      const b = content[p]!;
+      if ((b < SP && b !== HT && !(b === CR && content[p + 1] === LF)) || b === DEL) return 'a header line holds control characters';
+    }
+    p++;
+  }
+  // The content ended inside the header block: a header-only entity is fine, an endless one is not.
+  if (content.length > maxHeaderBytes) return 'the header block does not end';
+  return done();
+}
+
+/** Content-* (RFC 2045 §9, RFC 2183) or MIME-Version: what every MIME entity S/MIME protects carries. */
+function isMimeFieldName(name: Uint8Array): boolean {
+  const s = String.fromCharCode(...name).toLowerCase();
+  return s.startsWith('content-') || s === 'mime-version';
+}
+
+/** UTF-8 text without control characters other than HT, LF, FF and CR. */
+function isPlainText(content: Uint8Array): boolean {
+  for (const b of content) {
+    if ((b < SP && b !== HT && b !== LF && b !== FF && b !== CR) || b === DEL) return false;
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(content);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,7 +7,7 @@ import { toHex } from '../bytes.js';
 import { resolveConfig } from '../config.js';
 import { toSignetError } from '../errors.js';
 import { oidName, OID } from '../oids.js';
-import { parseAsn1, parseContentInfo } from '../asn1.js';
+import { contentInfoFromNode, parseAsn1, type Asn1Node } from '../asn1.js';
 import { parseMime } from '../mime/parser.js';
 import type { MimeEntity } from '../mime/entity.js';
 
@@ -56,16 +56,18 @@ function oidShort(o: string): string {
 function summarizeCms(der: Uint8Array): CmsSummary {
   const limits = resolveConfig().limits;
   let ci;
+  let root: Asn1Node;
   try {
-    ci = parseContentInfo(der, limits);
+    // Parsed once: the same tree serves our ContentInfo reading and pkijs's schema below.
+    root = parseAsn1(der, limits, { allowTrailingData: true, what: 'The CMS ContentInfo' });
+    ci = contentInfoFromNode(root);
   } catch (e) {
     const err = toSignetError(e, 'malformed-asn1');
     return { contentType: 'unreadable', error: err.toJSON() };
   }
   const out: CmsSummary = { contentType: oidName(ci.contentType) === ci.contentType ? ci.contentType : oidName(ci.contentType) };
   try {
-    const asn = parseAsn1(der, limits);
-    const info = new pkijs.ContentInfo({ schema: asn });
+    const info = new pkijs.ContentInfo({ schema: root });
     if (ci.contentType === OID.signedData) {
       out.contentType = 'signed-data';
       const sd = new pkijs.SignedData({ schema: info.content });

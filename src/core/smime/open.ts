@@ -22,6 +22,8 @@ import { OID } from '../oids.js';
 import { peekContentType } from '../cms/content-type.js';
 import { verifySignedData, type VerifyOptions } from '../cms/verify.js';
 import { decryptContent } from '../cms/decrypt.js';
+import { WorkBudget } from '../budget.js';
+import { assertDecryptedEntity } from './decrypt-message.js';
 import { parseMime } from '../mime/parser.js';
 import type { MimeEntity } from '../mime/entity.js';
 import { toCanonical } from '../mime/canonicalize.js';
@@ -149,11 +151,18 @@ function emptyVerdict(at: Date, revocation: Verdict['revocation']): Verdict {
   };
 }
 
-export async function openMessage(message: Uint8Array, options: OpenOptions): Promise<OpenResult> {
+export async function openMessage(message: Uint8Array, openOptions: OpenOptions): Promise<OpenResult> {
+  const config = resolveConfig(openOptions.config ?? {});
+  // One work budget for the whole message (config.ts): every layer, signer, path, fetch and enclosed part
+  // draws on it.
+  const budget = new WorkBudget(config.limits);
+  const options: BudgetedOptions = { ...openOptions, budget, ...(openOptions.fetch ? { fetch: budget.wrapFetch(openOptions.fetch) } : {}) };
   return openWalk(message, options, { outer: null, work: { layers: 0 } });
 }
 
-async function openWalk(message: Uint8Array, options: OpenOptions, scope: Scope): Promise<OpenResult> {
+type BudgetedOptions = OpenOptions & { budget: WorkBudget };
+
+async function openWalk(message: Uint8Array, options: BudgetedOptions, scope: Scope): Promise<OpenResult> {
   const config = resolveConfig(options.config ?? {});
   const provider = options.provider ?? cryptoProvider();
   const at = options.at ?? new Date();
@@ -278,7 +287,8 @@ async function openWalk(message: Uint8Array, options: OpenOptions, scope: Scope)
           break;
         }
         try {
-          const d = await decryptContent(c.der, options.identities, provider, config.limits);
+          const d = await decryptContent(c.der, options.identities, provider, config.limits, options.budget);
+          assertDecryptedEntity(d.content, config.limits); // random bytes from a wrong key are not content
           verdict.layers.push({
             kind: 'encrypted',
             contentType: d.contentType,
@@ -446,7 +456,7 @@ async function verifyLayer(
   signatureDer: Uint8Array,
   detached: Uint8Array | undefined,
   format: 'multipart-signed' | 'opaque',
-  options: OpenOptions,
+  options: OpenOptions & { budget?: WorkBudget },
   config: SignetConfig,
   provider: CryptoProvider,
   verdict: Verdict,
@@ -466,6 +476,7 @@ async function verifyLayer(
         config,
         fetch: options.offline ? undefined : options.fetch,
         revocation,
+        budget: options.budget,
       },
       provider,
     );
@@ -483,7 +494,7 @@ async function verifyLayer(
   } catch (e) {
     const err = toSignetError(e, 'malformed-asn1');
     // A signature block that cannot even be decoded makes the message malformed, not "invalid".
-    if (err.code === 'limit-exceeded' || err.code.startsWith('malformed-')) throw err;
+    if (err.code === 'limit-exceeded' || err.code === 'budget-exceeded' || err.code.startsWith('malformed-')) throw err;
     layer.status = 'invalid';
     return { layerIndex, signers: [], ignored: false, error: err.toJSON(), eContent: null };
   }

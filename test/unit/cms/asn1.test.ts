@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAsn1, parseContentInfo, readOctetString, readTime, decodeOid } from '../../../src/core/asn1.js';
+import { asn1NodeBudget, childrenOf, parseAsn1, parseContentInfo, readOctetString, readTime, decodeOid } from '../../../src/core/asn1.js';
 import { defaultLimits } from '../../../src/core/config.js';
 import { oid, sequence, tlv, time, octetString } from '../../../src/core/der.js';
 import { isSignetError } from '../../../src/core/errors.js';
@@ -23,6 +23,35 @@ test('parseAsn1 refuses a node bomb beyond maxAsn1Nodes', () => {
   const many = tlv(0x30, ...Array.from({ length: 2000 }, () => Uint8Array.of(0x05, 0x00)));
   assert.doesNotThrow(() => parseAsn1(many, limits));
   assert.throws(() => parseAsn1(many, { ...limits, maxAsn1Nodes: 500 }), (e) => isSignetError(e, 'limit-exceeded'));
+});
+
+test('the node budget scales with the input: nodes <= bytes / asn1BytesPerNode + asn1NodeAllowance, under maxAsn1Nodes', () => {
+  const small = { ...limits, asn1BytesPerNode: 4, asn1NodeAllowance: 10 };
+  // 1 SEQUENCE + 20 NULLs = 21 nodes in 42 bytes: budget 42 / 4 + 10 = 20.
+  const dense = tlv(0x30, ...Array.from({ length: 20 }, () => Uint8Array.of(0x05, 0x00)));
+  assert.equal(asn1NodeBudget(dense.length, small), 20);
+  assert.throws(() => parseAsn1(dense, small), (e) => isSignetError(e, 'limit-exceeded'));
+  assert.doesNotThrow(() => parseAsn1(dense, { ...small, asn1NodeAllowance: 11 }));
+  // A sparse structure of the same node count but more bytes passes.
+  const sparse = tlv(0x30, ...Array.from({ length: 20 }, () => octetString(new Uint8Array(2))));
+  assert.doesNotThrow(() => parseAsn1(sparse, small));
+  assert.equal(asn1NodeBudget(10 ** 9, limits), limits.maxAsn1Nodes);
+});
+
+test('childrenOf walks only SEQUENCE, SET, chunked strings and tagged elements: a constructed string is malformed-asn1, not a TypeError', () => {
+  for (const bytes of [Uint8Array.of(0x2c, 0x00), Uint8Array.of(0x33, 0x03, 0x13, 0x01, 0x41), Uint8Array.of(0x3e, 0x00), Uint8Array.of(0x22, 0x00)]) {
+    let node;
+    try {
+      node = parseAsn1(bytes, limits);
+    } catch (e) {
+      assert.ok(isSignetError(e, 'malformed-asn1'));
+      continue;
+    }
+    assert.throws(() => childrenOf(node), (e) => isSignetError(e, 'malformed-asn1'), Buffer.from(bytes).toString('hex'));
+  }
+  assert.equal(childrenOf(parseAsn1(Uint8Array.of(0x31, 0x02, 0x05, 0x00), limits)).length, 1);
+  assert.equal(childrenOf(parseAsn1(Uint8Array.of(0xa0, 0x02, 0x05, 0x00), limits)).length, 1);
+  assert.equal(childrenOf(parseAsn1(Uint8Array.of(0x24, 0x80, 0x04, 0x01, 0x41, 0x00, 0x00), limits)).length, 1);
 });
 
 test('parseAsn1 refuses input beyond maxAsn1Bytes and accepts > 16 MiB by default', () => {
