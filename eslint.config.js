@@ -1,7 +1,10 @@
 // Lint: typescript-eslint's recommended rules, plus the layer rule of DESIGN.md — src/core has no
-// Office.js, DOM or Node dependency (only the globals that browsers and Node share).
+// Office.js, DOM or Node dependency (only the globals that browsers and Node share). Regular expressions
+// everywhere must not capture misleadingly; in src/core and src/policy, which read attacker-controlled
+// messages, certificates and files, none may backtrack or move super-linearly (issue 13, DESIGN.md rule 9).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexp from 'eslint-plugin-regexp';
 
 export default tseslint.config(
   { ignores: ['lib/', 'dist/', 'node_modules/', 'coverage/', '.workbench/'] },
@@ -22,6 +25,17 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    plugins: { regexp },
+    rules: { 'regexp/no-misleading-capturing-group': 'error' },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/policy/**/*.ts'],
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      'regexp/no-super-linear-move': ['error', { report: 'potential', ignoreSticky: false, ignorePartial: false }],
     },
   },
   {

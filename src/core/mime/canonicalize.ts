@@ -70,8 +70,11 @@ function hasEightBitOrNul(b: Uint8Array): boolean {
   const head = (4 - (b.byteOffset % 4)) % 4;
   const end = Math.min(head, b.length);
   for (let i = 0; i < end; i++) if (b[i]! >= 0x80 || b[i] === 0) return true;
-  const words = Math.floor((b.length - end) / 4);
-  const w32 = new Uint32Array(b.buffer, b.byteOffset + end, words);
+  // A view shorter than its alignment gap has no whole words, and its word view would start at a
+  // misaligned offset, which Uint32Array refuses even for length 0 (fuzz finding: an empty body at an odd
+  // offset crashed prepareForSigning).
+  const words = end < head ? 0 : Math.floor((b.length - end) / 4);
+  const w32 = words > 0 ? new Uint32Array(b.buffer, b.byteOffset + end, words) : new Uint32Array(0);
   for (let i = 0; i < words; i++) {
     const w = w32[i]!;
     if ((w & 0x80808080) !== 0 || ((w - 0x01010101) & ~w & 0x80808080) !== 0) return true;

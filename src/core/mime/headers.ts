@@ -108,14 +108,32 @@ export function parseParameterized(input: string): ParameterizedValue {
       // Anything after the closing quote up to ';' is junk (or a comment).
       while (i < s.length && s[i] !== ';') i++;
     } else {
-      let v = '';
-      while (i < s.length && s[i] !== ';') v += s[i++];
+      const from = i;
+      while (i < s.length && s[i] !== ';') i++;
       // RFC 2045's own example: `charset=us-ascii (Plain text)`: a trailing comment is not part of the value.
-      v = v.replace(/\s+\([^()]*\)\s*$/, '').trim();
-      raw.push({ name: name.toLowerCase(), value: v, quoted: false });
+      raw.push({ name: name.toLowerCase(), value: withoutTrailingComment(s.slice(from, i)).trim(), quoted: false });
     }
   }
   return { value: main.toLowerCase(), params: combineParams(raw) };
+}
+
+const isSpace = (c: string | undefined): boolean => c !== undefined && c.trim() === '' && c !== '';
+
+/**
+ * An unquoted parameter value without one trailing `(comment)` that white space separates from it (what
+ * /\s+\([^()]*\)\s*$/ removed, written as a backward scan so that long runs of white space or
+ * parentheses cost linear time, issue 13).
+ */
+function withoutTrailingComment(v: string): string {
+  let e = v.length;
+  while (e > 0 && isSpace(v[e - 1])) e--;
+  if (e === 0 || v[e - 1] !== ')') return v;
+  let open = e - 2;
+  while (open >= 0 && v[open] !== '(' && v[open] !== ')') open--;
+  if (open < 0 || v[open] !== '(') return v;
+  let k = open;
+  while (k > 0 && isSpace(v[k - 1])) k--;
+  return k === open ? v : v.slice(0, k);
 }
 
 function skipComment(s: string, start: number): number {
@@ -347,7 +365,9 @@ export function decodeEncodedWords(text: string): string {
 function decodeWordPayload(enc: string, payload: string): Uint8Array | null {
   if (enc === 'b' || enc === 'B') {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(payload)) return null;
-    const clean = payload.replace(/=+$/, '');
+    let cut = payload.length;
+    while (cut > 0 && payload.charCodeAt(cut - 1) === 0x3d) cut--;
+    const clean = payload.slice(0, cut);
     if (clean.length % 4 === 1) return null;
     const out: number[] = [];
     let acc = 0;

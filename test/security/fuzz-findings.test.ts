@@ -1,0 +1,110 @@
+// Findings of the fuzz campaigns (test/fuzz/, `npm run fuzz`) in modules owned elsewhere: each test is
+// the minimal reproduction and the outcome DESIGN.md rule 9 requires (a typed SignetError, within a time
+// bound). They fail until the owning module is fixed; the fuzz smoke test lists their signatures as known.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { webcrypto } from 'node:crypto';
+import { childrenOf, parseAsn1 } from '../../src/core/asn1.js';
+import { toBase64 } from '../../src/core/bytes.js';
+import { resolveConfig } from '../../src/core/config.js';
+import { cryptoProvider } from '../../src/core/crypto.js';
+import { isSignetError, type ErrorCode } from '../../src/core/errors.js';
+import { openMessage } from '../../src/core/smime/open.js';
+import { loadCertificates, loadIdentities } from '../../src/keys/identity-file.js';
+import { testPki, PASS } from '../helpers/pki.js';
+
+const limits = resolveConfig({}).limits;
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const code = (c: ErrorCode) => (e: unknown) => isSignetError(e, c);
+
+function cpuMs(run: () => unknown): number {
+  const t0 = process.cpuUsage();
+  run();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+async function cpuMsAsync(run: () => Promise<unknown>): Promise<number> {
+  const t0 = process.cpuUsage();
+  await run();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+// F1 (src/core/asn1.ts childrenOf, reached from src/keys/pem.ts certificatesFromPkcs7): asn1js keeps the
+// value of a constructed string type (UTF8String 0x2c, PrintableString 0x33, IA5String 0x36, BMPString
+// 0x3e …) as a string, not an array, so `value.filter` throws a TypeError out of loadCertificates.
+test('fuzz F1: childrenOf a constructed string element is malformed-asn1, not a TypeError', () => {
+  for (const tag of [0x2c, 0x33, 0x36, 0x3e]) {
+    const node = parseAsn1(Uint8Array.of(tag, 0x00), limits);
+    assert.throws(() => childrenOf(node), code('malformed-asn1'), `tag 0x${tag.toString(16)}`);
+  }
+});
+
+test('fuzz F1: a PKCS7 PEM block holding a constructed UTF8String is refused with malformed-asn1 by loadCertificates', () => {
+  // The fuzzer's minimised input, and the same with a clean base64 body (DER 2c 00).
+  for (const pem of ['-----BEGIN PKCS7-----e:,\nLIC-----END PKCS7-----', '-----BEGIN PKCS7-----\nLAA=\n-----END PKCS7-----\n']) {
+    assert.throws(() => loadCertificates(enc(pem)), code('malformed-asn1'));
+  }
+});
+
+test('fuzz F1: a PKCS#12 file whose MacData is a constructed UTF8String is refused with malformed-asn1 (src/keys/pkcs12.ts macMatches)', async () => {
+  // PFX { version 3, authSafe ContentInfo { id-data, [0] { OCTET STRING { SEQUENCE {} } } }, MacData 2c 00 }
+  const idData = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+  const authSafe = [0x30, 0x11, ...idData, 0xa0, 0x04, 0x04, 0x02, 0x30, 0x00];
+  const body = [0x02, 0x01, 0x03, ...authSafe, 0x2c, 0x00];
+  const pfx = Uint8Array.from([0x30, body.length, ...body]);
+  const provider = cryptoProvider(webcrypto as unknown as Crypto);
+  await assert.rejects(loadIdentities(pfx, 'x', provider), code('malformed-asn1'));
+});
+
+// F2 (src/core/asn1.ts parseAsn1 over asn1js): linear, but asn1js spends 2-3 µs of CPU per input byte
+// on small elements (~5-7 µs per element: empty OCTET STRINGs, NULLs, short INTEGERs, OIDs, RELATIVE-OIDs),
+// and maxAsn1Nodes (400 000) lets an 800 KB ContentInfo of them run to its end: 1.7-2.3 s of CPU per parse
+// (CPU time; 5-16 s wall time on the loaded 2-core machine), and the CMS paths parse the same bytes more
+// than once. openMessage parses an encrypted message's DER whenever the user has an identity. The fuzz
+// campaign saw it as hangs (cms harness > 20 s). A node limit proportional to the input (legitimate large
+// content is a few chunks of 1-4 KiB per node) would bound it; the bound asserted is 1 s of CPU.
+const BOMB_HEAD = [0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0, 0x80, 0x30, 0x80];
+function bomb(total: number, unit: readonly number[]): Uint8Array {
+  const n = Math.floor((total - BOMB_HEAD.length) / unit.length);
+  const der = new Uint8Array(BOMB_HEAD.length + n * unit.length);
+  der.set(BOMB_HEAD);
+  for (let i = 0; i < n; i++) der.set(unit, BOMB_HEAD.length + i * unit.length);
+  return der;
+}
+const BOMBS: [string, number[]][] = [
+  ['RELATIVE-OIDs of 23 sub-identifiers', [0x0d, 0x17, ...Array<number>(23).fill(0x0d)]],
+  ['OIDs of 23 sub-identifiers', [0x06, 0x17, ...Array<number>(23).fill(0x01)]],
+  ['empty OCTET STRINGs', [0x04, 0x00]],
+];
+
+test('fuzz F2: 800 KB ASN.1 element bombs are parsed or refused within 1 s of CPU time', () => {
+  for (const [what, unit] of BOMBS) {
+    const der = bomb(800_000, unit);
+    const ms = cpuMs(() => {
+      try {
+        parseAsn1(der, limits, { allowTrailingData: true });
+      } catch (e) {
+        if (!isSignetError(e)) throw e;
+      }
+    });
+    assert.ok(ms < 1000, `${what}: parseAsn1 took ${ms.toFixed(0)} ms of CPU time`);
+  }
+});
+
+test('fuzz F2: an encrypted message of 800 KB of empty elements gets its verdict within 1.5 s of CPU time', async () => {
+  const pki = testPki();
+  const provider = cryptoProvider(webcrypto as unknown as Crypto);
+  const bob = await loadIdentities(new Uint8Array(readFileSync(pki.users.bob.p12Path)), PASS, provider);
+  const der = bomb(800_000, BOMBS[2]![1]);
+  const msg = enc(`From: a@b.example\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n${toBase64(der, 76)}\r\n`);
+  let status = '';
+  const ms = await cpuMsAsync(async () => {
+    status = (await openMessage(msg, { anchors: [], identities: bob, offline: true, provider })).verdict.status;
+  });
+  assert.equal(status, 'decryption-failed');
+  assert.ok(ms < 1500, `openMessage took ${ms.toFixed(0)} ms of CPU time`);
+});
