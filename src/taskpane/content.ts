@@ -12,7 +12,8 @@
 //   the root refers to by `cid:` (RFC 2392). Resources the HTML does not use are listed as attachments.
 // - multipart/mixed and unknown multipart subtypes (RFC 2046 §5.1.3, §5.1.7): parts in order; inline text and
 //   HTML parts after the first are shown in sequence (Apple Mail's mixed [html, image, html] for pictures
-//   placed in the text), inline pictures are shown where they stand, the rest are attachments (RFC 2183).
+//   placed in the text; Exchange's "aggregate body", [MS-OXCMAIL] §2.2.3.3.2.2, reads it the same way),
+//   pictures not marked as attachments are shown where they stand, the rest are attachments (RFC 2183).
 // - text/plain; format=flowed (RFC 3676 §4): soft line breaks are unwrapped, space-stuffing removed, delsp honoured.
 
 import { decodeCharset } from '../core/mime/headers.js';
@@ -224,9 +225,10 @@ export function extractContent(root: MimeEntity): ContentView {
       attach(e);
       return;
     }
-    if (INLINE_IMAGE_TYPES.has(e.type) && disposition === 'inline') {
-      // A picture placed in the text (Apple Mail, Thunderbird's mixed inline images): shown where it stands,
-      // and offered as a file too, as those clients do.
+    if (INLINE_IMAGE_TYPES.has(e.type)) {
+      // A picture placed in the text (Apple Mail's inline parts, any picture not marked as an attachment):
+      // shown where it stands, as Exchange builds its "aggregate body" from such parts ([MS-OXCMAIL]
+      // §2.2.3.3.2.2), and offered as a file too, as Apple Mail and Thunderbird do.
       fragments.push({ kind: 'image', src: dataUrl(e), alt: declaredName(e) ?? 'picture' });
       const cid = contentId(e);
       if (cid) view.inline.set(cid, dataUrl(e));

@@ -111,6 +111,9 @@ function dangerous(normalised: string): boolean {
   return LOADERS.test(normalised);
 }
 
+/** An at-rule that loads (@import, @font-face) appearing inside other text (a nested or malformed rule). */
+const AT_LOADER = /@(?:import|font-face)/;
+
 /** Whether a dropped item referred to anything outside the message (what the "blocked" count counts). */
 function remote(normalised: string): boolean {
   return LOADERS.test(normalised.replace(LOCAL_URL, ''));
@@ -128,8 +131,8 @@ export function filterDeclarations(css: string): CssResult {
     const norm = normaliseCss(decl).trim();
     if (norm === '') continue;
     const property = norm.split(':', 1)[0]!.trim();
-    if (dangerous(norm) || LOADING_PROPERTIES.has(property) || norm.startsWith('@import') || norm.startsWith('@font-face')) {
-      if (remote(norm) || LOADING_PROPERTIES.has(property) || norm.startsWith('@import')) blocked++;
+    if (dangerous(norm) || LOADING_PROPERTIES.has(property) || AT_LOADER.test(norm)) {
+      if (remote(norm) || LOADING_PROPERTIES.has(property) || norm.includes('@import')) blocked++;
       continue;
     }
     kept.push(decl.trim());
@@ -162,8 +165,8 @@ export function filterStyleSheet(css: string, depth = 0): CssResult {
     if (css[stop] === ';') {
       i = stop + 1;
       if (normPrelude.startsWith('@')) {
-        if (normPrelude.startsWith('@import') || remote(normPrelude)) blocked++;
-        else if (dangerous(normPrelude)) {
+        if (normPrelude.includes('@import') || remote(normPrelude)) blocked++;
+        else if (dangerous(normPrelude) || AT_LOADER.test(normPrelude)) {
           // dropped, nothing remote
         } else if (/^@(?:charset|namespace|layer)\b/.test(normPrelude)) out += `${prelude.trim()};\n`;
       }
@@ -175,7 +178,7 @@ export function filterStyleSheet(css: string, depth = 0): CssResult {
     i = close + 1;
     if (normPrelude.startsWith('@')) {
       const name = /^@([-a-z0-9_]+)/.exec(normPrelude)?.[1] ?? '';
-      if (name === 'import' || name === 'font-face' || dangerous(normPrelude)) {
+      if (name === 'import' || name === 'font-face' || dangerous(normPrelude) || AT_LOADER.test(normPrelude.slice(1))) {
         // @font-face counts when its block or prelude names something to load (a src: of local() only does not).
         if (name === 'import' || remote(normPrelude) || (name === 'font-face' && remote(normaliseCss(block)))) blocked++;
         continue;
@@ -193,8 +196,8 @@ export function filterStyleSheet(css: string, depth = 0): CssResult {
       }
       continue;
     }
-    if (dangerous(normPrelude)) {
-      if (remote(normPrelude)) blocked++;
+    if (dangerous(normPrelude) || AT_LOADER.test(normPrelude)) {
+      if (remote(normPrelude) || normPrelude.includes('@import')) blocked++;
       continue;
     }
     const inner = filterDeclarations(block);
