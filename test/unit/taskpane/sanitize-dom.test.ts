@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, PACKAGE_ROOT, requireChromium } from '../../helpers/workbench.js';
 import { extractContent } from '../../../src/taskpane/content.js';
 import { parseMime } from '../../../src/core/mime/parser.js';
+import type * as SanitizeModule from '../../../src/taskpane/sanitize.js';
 
 let server: Server;
 let base: string;
@@ -70,7 +71,7 @@ interface Result {
 async function sanitize(html: string, inline: Record<string, string>, inertLinks: boolean): Promise<Result> {
   return page.evaluate(
     async ({ html, inline, inertLinks, module }) => {
-      const m = (await import(module)) as typeof import('../../../src/taskpane/sanitize.js');
+      const m = (await import(module)) as typeof SanitizeModule;
       const d = m.htmlDocument(html, new Map(Object.entries(inline)), { inertLinks });
       const doc = new DOMParser().parseFromString(d.srcdoc, 'text/html');
       const navigators = Array.from(doc.querySelectorAll('a[href], area, form, button, input, base, meta[http-equiv="refresh" i], iframe, object, embed, link, [href]:not(image):not(use)')).map((e) => e.localName);
@@ -177,7 +178,7 @@ test('live links (protected content): http(s) and mailto open in a new tab witho
 
 test('plain text: never HTML, URLs listed for the chrome when links are inert', async () => {
   const r = await page.evaluate(async (module) => {
-    const m = (await import(module)) as typeof import('../../../src/taskpane/sanitize.js');
+    const m = (await import(module)) as typeof SanitizeModule;
     return m.plainTextDocument('See <b>https://x.example/a?b=1</b>, or mailto:y@example.org.', { inertLinks: true });
   }, `${base}/lib/src/taskpane/sanitize.js`);
   assert.match(r.srcdoc, /<pre>See &lt;b&gt;https:\/\/x\.example\/a\?b=1&lt;\/b&gt;, or mailto:y@example\.org\.<\/pre>/);
