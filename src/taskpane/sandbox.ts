@@ -12,3 +12,6 @@ export const CONTENT_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
  * so even a link the sanitiser missed could not open a window (links are opened from the pane's chrome).
  */
 export const INERT_CONTENT_SANDBOX = '';
+
+/** The heading of the warning region around content under a failed check (DESIGN.md rule 10). */
+export const FAILED_CHECK_HEADING = 'Content of a message that failed its check — do not act on it';

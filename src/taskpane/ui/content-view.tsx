@@ -15,12 +15,10 @@ import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components
 import { ArrowDownloadRegular, OpenRegular, WarningFilled } from '@fluentui/react-icons';
 import { formatSize, type AttachmentView, type ContentSafety } from '../content.js';
 import type { LinkRef, SafeDocument } from '../sanitize.js';
-import { CONTENT_SANDBOX, INERT_CONTENT_SANDBOX } from '../sandbox.js';
+import { CONTENT_SANDBOX, FAILED_CHECK_HEADING, INERT_CONTENT_SANDBOX } from '../sandbox.js';
 
 /** The pane's severity scale (src/taskpane/severity.ts), declared here so this view does not depend on it. */
 export type Severity = 'danger' | 'caution' | 'neutral' | 'good';
-
-export const FAILED_CHECK_HEADING = 'Content of a message that failed its check — do not act on it';
 
 const useStyles = makeStyles({
   frame: {
@@ -106,7 +104,9 @@ function InertLinks({ links }: { links: LinkRef[] }): ReactElement {
         {links.map((l, i) => (
           <li key={l.url} className={s.link} data-testid="inert-link">
             {l.text && l.text !== l.url && <Caption1>{l.text}</Caption1>}
-            <span className={s.url}>{l.url}</span>
+            <span className={s.url} data-testid="inert-link-url">
+              {l.url}
+            </span>
             {asking === i ? (
               <div className={s.confirm} role="group" aria-label="Open this link?" data-testid="link-confirm">
                 <Caption1>Open this address in your browser? Check it first: the message&rsquo;s content may have been changed.</Caption1>
