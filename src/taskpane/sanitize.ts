@@ -55,8 +55,9 @@ const FORBID_TAGS = [
 const FORBID_ATTR = ['srcset', 'background', 'poster', 'action', 'formaction', 'ping', 'lowsrc', 'dynsrc', 'longdesc', 'usemap', 'xlink:href', 'ismap', 'srcdoc', 'data', 'codebase', 'cite', 'popovertarget', 'popover'];
 /** Attributes whose value is a URL that would be fetched. */
 const REMOTE_ATTRS = new Set(['srcset', 'background', 'poster', 'lowsrc', 'dynsrc', 'longdesc', 'xlink:href', 'data', 'codebase', 'action', 'formaction', 'ping']);
-/** Elements that fetch or navigate by themselves: each one present counts as one blocked item. */
-const REMOTE_TAGS = /<\s*(link|iframe|frame|object|embed|video|audio|source|meta|base|form|applet|portal)\b/gi;
+/** Elements removed whole that would fetch or navigate: each one that names a URL counts as one blocked item. */
+const LOADING_TAGS = new Set(['script', 'link', 'iframe', 'frame', 'object', 'embed', 'applet', 'video', 'audio', 'source', 'track', 'base', 'form', 'input', 'button', 'portal', 'meta', 'image']);
+const URL_ATTRS = ['src', 'href', 'xlink:href', 'data', 'action', 'formaction', 'poster', 'srcset', 'codebase', 'background'];
 
 const LIVE_SCHEMES = /^(?:https?:|mailto:)/i;
 
@@ -116,6 +117,7 @@ export function htmlDocument(html: string, inline: ReadonlyMap<string, string>, 
     return inline.get(safeDecode(raw)) ?? inline.get(raw) ?? inline.get(safeDecode(raw).replace(/^<|>$/g, ''));
   };
   purify.addHook('uponSanitizeElement', (node, data) => {
+    if (FORBID_TAGS.includes(data.tagName) && LOADING_TAGS.has(data.tagName) && node.nodeType === 1 && namesRemoteUrl(node as Element)) blocked++;
     if (data.tagName === 'style' && node.textContent) {
       const r = filterStyleSheet(node.textContent);
       blocked += r.blocked;
@@ -178,7 +180,6 @@ export function htmlDocument(html: string, inline: ReadonlyMap<string, string>, 
       else el.removeAttribute('style');
     }
   });
-  const beforeTags = (html.match(REMOTE_TAGS) ?? []).length;
   const fragment = purify.sanitize(html, {
     FORBID_TAGS,
     FORBID_ATTR,
@@ -189,11 +190,19 @@ export function htmlDocument(html: string, inline: ReadonlyMap<string, string>, 
     // Keep <style> found in <head>: without FORCE_BODY DOMPurify drops a leading <style>.
     FORCE_BODY: true,
   });
-  blocked += beforeTags;
   if (options.inertLinks) inertAnchors(fragment, inertUrls);
   const holder = document.createElement('div');
   holder.appendChild(fragment);
   return { srcdoc: wrap(holder.innerHTML, options.inertLinks), blockedRemote: blocked, inertLinks: options.inertLinks, links: dedupe(links) };
+}
+
+/** Whether an element names something outside the message (not data:, cid: or a #fragment); meta refresh too. */
+function namesRemoteUrl(el: Element): boolean {
+  for (const name of URL_ATTRS) {
+    const v = el.getAttribute(name)?.trim();
+    if (v && !/^(?:data:|cid:|#)/i.test(v)) return true;
+  }
+  return el.localName === 'meta' && /refresh/i.test(el.getAttribute('http-equiv') ?? '') && /url\s*=/i.test(el.getAttribute('content') ?? '');
 }
 
 function markMissing(el: Element, text: string): void {

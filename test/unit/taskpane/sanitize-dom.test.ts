@@ -188,6 +188,21 @@ test('plain text: never HTML, URLs listed for the chrome when links are inert', 
   ]);
 });
 
+test('only elements that name something outside the message count: a content-type meta or a data: source does not', async () => {
+  const html = [
+    '<meta http-equiv="content-type" content="text/html; charset=UTF-8">',
+    '<meta http-equiv="refresh" content="0; url=http://a.example/r">',
+    '<link rel="stylesheet" href="http://a.example/l.css"><base href="http://a.example/">',
+    '<video src="http://a.example/v.mp4" poster="http://a.example/p.png"></video>',
+    '<object data="data:image/png;base64,AAAA"></object><iframe src="#x"></iframe>',
+    '<form><input name="x"></form>',
+    '<script src="http://a.example/s.js"></script><p>text</p>',
+  ].join('');
+  const r = await sanitize(html, {}, false);
+  assert.equal(r.blocked, 5);
+  assert.equal(r.text, 'text');
+});
+
 test('nothing was requested outside the test server', () => {
   assert.deepEqual(outside, []);
 });
