@@ -171,6 +171,14 @@ export function extractContent(root: MimeEntity): ContentView {
     view.attachments.push({ name: fileName(e, view.attachments.length + 1), mediaType: e.type, bytes: e.type === 'message/rfc822' ? e.raw.subarray(e.headerBytes.length) : e.decodeBody() });
   };
   const bodySoFar = (): boolean => fragments.some((f) => f.kind !== 'image');
+  // Pictures some senders put in multipart/mixed (not related) but still reference by cid: from the HTML.
+  const referenced = new Set<string>();
+  const collect = (e: MimeEntity, depth: number): void => {
+    if (depth > MAX_DISPLAY_DEPTH) return;
+    if (e.isMultipart) for (const c of e.children) collect(c, depth + 1);
+    else if (e.type === 'text/html') for (const cid of cidReferences(textOf(e))) referenced.add(cid);
+  };
+  collect(root, 0);
 
   /** Shows `e` as body (appending fragments), or lists it as an attachment. */
   const show = (e: MimeEntity, depth: number): void => {
@@ -225,13 +233,16 @@ export function extractContent(root: MimeEntity): ContentView {
       attach(e);
       return;
     }
+    const cid = contentId(e);
+    if (INLINE_IMAGE_TYPES.has(e.type) && cid !== null && referenced.has(cid)) {
+      view.inline.set(cid, dataUrl(e)); // shown where the HTML puts it
+      return;
+    }
     if (INLINE_IMAGE_TYPES.has(e.type)) {
       // A picture placed in the text (Apple Mail's inline parts, any picture not marked as an attachment):
       // shown where it stands, as Exchange builds its "aggregate body" from such parts ([MS-OXCMAIL]
       // §2.2.3.3.2.2), and offered as a file too, as Apple Mail and Thunderbird do.
       fragments.push({ kind: 'image', src: dataUrl(e), alt: declaredName(e) ?? 'picture' });
-      const cid = contentId(e);
-      if (cid) view.inline.set(cid, dataUrl(e));
       attach(e);
       return;
     }

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { cryptoProvider } from '../../src/core/crypto.js';
@@ -164,6 +164,8 @@ test('the link is opened only from the pane chrome, after a confirmation showing
   assert.equal((await first.locator('[data-testid=inert-link-url]').textContent())?.replace(/\s+/g, ' '), url.replace(/\s+/g, ' '));
   await first.locator('[data-testid=link-ask]').click();
   assert.equal((await first.locator('[data-testid=link-confirm-url]').textContent())?.replace(/\s+/g, ' '), url.replace(/\s+/g, ' '));
+  mkdirSync(join(PACKAGE_ROOT, 'artifacts', 'content'), { recursive: true });
+  await wb.page.locator('#taskpane').screenshot({ path: join(PACKAGE_ROOT, 'artifacts', 'content', 'efail-inert-links.png') });
   await first.locator('[data-testid=link-cancel]').click();
   await wb.page.waitForTimeout(500);
   assert.deepEqual(hits, [], 'cancelling opens nothing');

@@ -182,3 +182,27 @@ test('content safety: links are inert without integrity protection or under a fa
   }
   for (const status of ['untrusted', 'expired', 'unsigned', 'valid'] as const) assert.equal(contentSafety(verdict({ status })).inertLinks, false, status);
 });
+
+test('a picture in multipart/mixed that the HTML references by cid: is shown there once, not appended or listed', () => {
+  const mime = [
+    'Content-Type: multipart/mixed; boundary=b',
+    '',
+    '--b',
+    'Content-Type: text/html',
+    '',
+    '<p>MIXED-CID <img src="cid:pic@x"></p>',
+    '--b',
+    'Content-Type: image/png',
+    'Content-ID: <pic@x>',
+    'Content-Transfer-Encoding: base64',
+    '',
+    'iVBORw0KGgo=',
+    '--b--',
+    '',
+  ].join('\r\n');
+  const v = extractContent(parseMime(new TextEncoder().encode(mime)));
+  assert.equal(v.body?.kind, 'html');
+  assert.equal(v.body.text, '<p>MIXED-CID <img src="cid:pic@x"></p>');
+  assert.equal(v.inline.get('pic@x'), 'data:image/png;base64,iVBORw0KGgo=');
+  assert.deepEqual(files(v), []);
+});
