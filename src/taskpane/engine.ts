@@ -25,7 +25,7 @@ import { userRootDer, type RootStorage } from './user-roots.js';
 import { currentIdentities, learnFromVerdict, openPaneKeys } from './pane-keys.js';
 import type { KeyStore } from '../keys/store/key-store.js';
 import { selfTest, type SelfTestResult } from '../keys/store/self-test.js';
-import { extractContent, type AttachmentView } from './content.js';
+import { contentSafety, extractContent, type AttachmentView, type ContentSafety } from './content.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
 import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/graph-read.js';
 import { chooseTransport, currentEnvironment } from '../outlook/transport/index.js';
@@ -55,6 +55,8 @@ export interface Analysis {
   verdict: Verdict;
   document: SafeDocument | null;
   attachments: AttachmentView[];
+  /** How the content may be shown: links inert, framed as failed (content.ts, DESIGN.md rule 11). */
+  safety: ContentSafety;
 }
 
 /**
@@ -187,16 +189,17 @@ export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Anal
   const { verdict, content } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
   let document: SafeDocument | null = null;
   let attachments: AttachmentView[] = [];
+  const safety = contentSafety(verdict);
   if (content) {
     try {
       const view = extractContent(parseMime(content));
       attachments = view.attachments;
-      if (view.body?.kind === 'html') document = htmlDocument(view.body.text, view.inline);
-      else if (view.body) document = plainTextDocument(view.body.text);
+      if (view.body?.kind === 'html') document = htmlDocument(view.body.text, view.inline, safety);
+      else if (view.body) document = plainTextDocument(view.body.text, safety);
     } catch (e) {
       // The verdict stands; only the preview failed.
-      document = plainTextDocument(`The content could not be displayed: ${toSignetError(e, 'malformed-mime').message}`);
+      document = plainTextDocument(`The content could not be displayed: ${toSignetError(e, 'malformed-mime').message}`, safety);
     }
   }
-  return { verdict, document, attachments };
+  return { verdict, document, attachments, safety };
 }

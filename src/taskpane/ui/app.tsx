@@ -291,7 +291,7 @@ function PhaseView({ phase }: { phase: Phase }): ReactElement {
           )}
           {phase.learnt && <span data-testid="learning-done" hidden />}
           <VerdictDetails verdict={phase.analysis.verdict} sourceLabel={phase.snapshot.label} unverifiable={phase.presentation.state === 'unverifiable'} />
-          <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} />
+          <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} safety={phase.analysis.safety} />
         </>
       );
   }
