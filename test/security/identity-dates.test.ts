@@ -8,6 +8,7 @@ import { privateKeyFromPkcs8 } from '../../src/core/private-key.js';
 import { openMessage } from '../../src/core/smime/open.js';
 import { protectMessage } from '../../src/core/smime/protect.js';
 import { resolveConfig } from '../../src/core/config.js';
+import { formatVerdict } from '../../src/cli/format.js';
 import { CA_EXT, issue, provider, sanExt, type TestCert } from '../unit/trust/helpers.js';
 import { openStore } from '../unit/keystore/helpers.js';
 
@@ -123,6 +124,8 @@ test('signingTime in the future beyond the clock skew → expired / signing-time
   assert.equal(v.signer!.signingTime, null);
   assert.ok(v.signer!.claimedSigningTime);
   assert.match(v.summary, /in the future/);
+  // The CLI shows the time only as a rejected claim.
+  assert.match(formatVerdict(v), /signed \(claimed \d{4}-\d\d-\d\dT[^)]*, rejected\)/);
 
   const near = new Date(Date.now() + 60_000); // 1 minute: inside the 5-minute default skew
   const ok = await open(await signedMessage(good, 'good@example.org', { signingTime: near }));
