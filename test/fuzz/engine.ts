@@ -27,7 +27,7 @@ import {
   sample,
   stretch,
 } from './generators.js';
-import { SYNTHETIC_MESSAGES, defaultRoots, seedFiles } from './seeds.js';
+import { SYNTHETIC_MESSAGES, defaultRoots, helperPki, seedFiles } from './seeds.js';
 import type { Outcome } from './worker.js';
 
 export type TargetName = 'mime' | 'open' | 'open-identity' | 'cms' | 'identity' | 'policy';
@@ -75,6 +75,11 @@ export function loadTargets(): Record<TargetName, TargetSpec> {
     } else der.push(f.bytes);
   }
   const identity = seedFiles(['.p12', '.pfx', '.pem', '.pri', '.crt', '.key', '.p7c', '.cer'], roots).map((f) => f.bytes);
+  if (!identity.some((b) => b[0] === 0x30)) {
+    // No corpus: the test PKI's .p12 and certificate files.
+    const h = helperPki();
+    identity.push(...h.p12, ...h.pem, h.root);
+  }
   const policies = seedFiles(['.json'], roots).map((f) => f.bytes);
   const openArb = mimeArbitrary;
   return {
