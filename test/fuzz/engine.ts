@@ -350,7 +350,15 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       }
       if (r.kind === 'outcome') {
         const o = r.outcome;
-        st.maxMs = Math.max(st.maxMs, o.ms);
+        if (o.ms > st.maxMs) {
+          st.maxMs = o.ms;
+          // Not a finding, but worth a look: the slowest input per target is kept next to the findings.
+          if (opts.findingsDir !== null && o.ms > opts.timeoutMs / 4) {
+            mkdirSync(opts.findingsDir, { recursive: true });
+            writeFileSync(join(opts.findingsDir, `slowest-${target}.bin`), input);
+            writeFileSync(join(opts.findingsDir, `slowest-${target}.txt`), `${o.ms.toFixed(0)} ms wall time, ${input.length} bytes, seed ${opts.seed}\n`);
+          }
+        }
         if (o.kind === 'ok') st.ok++;
         else st.refused++;
         // A crude coverage signal: an outcome not seen before makes the input a seed (small inputs only).
