@@ -23,7 +23,7 @@ const result = await runCampaign({
   log: (l) => console.log(l),
 });
 console.log(`fuzz: ${result.executions} executions in ${result.seconds.toFixed(0)} s (${result.stretched} stretched to 512 KB-1 MB); worker had ${result.anchors} anchors, ${result.identities} identities`);
-for (const [t, s] of Object.entries(result.perTarget)) console.log(`  ${t}: ${s.executions} executions, ${s.ok} accepted, ${s.refused} refused (SignetError), slowest ${s.maxMs.toFixed(0)} ms`);
+for (const [t, s] of Object.entries(result.perTarget)) console.log(`  ${t}: ${s.executions} executions, ${s.ok + s.refused} finished with at most a SignetError, slowest ${s.maxMs.toFixed(0)} ms`);
 console.log(`fuzz: ${result.findings.length} finding(s)`);
 for (const f of result.findings) console.log(`  ${f.signature}${f.file ? `\n    ${f.file}.bin` : ''}\n    ${f.detail.split('\n').slice(0, 6).join('\n    ')}`);
 process.exit(result.findings.length > 0 ? 1 : 0);

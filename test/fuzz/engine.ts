@@ -27,7 +27,7 @@ import {
   sample,
   stretch,
 } from './generators.js';
-import { SYNTHETIC_MESSAGES, defaultRoots, seedFiles } from './seeds.js';
+import { SYNTHETIC_MESSAGES, defaultRoots, helperPki, seedFiles } from './seeds.js';
 import type { Outcome } from './worker.js';
 
 export type TargetName = 'mime' | 'open' | 'open-identity' | 'cms' | 'identity' | 'policy';
@@ -75,6 +75,11 @@ export function loadTargets(): Record<TargetName, TargetSpec> {
     } else der.push(f.bytes);
   }
   const identity = seedFiles(['.p12', '.pfx', '.pem', '.pri', '.crt', '.key', '.p7c', '.cer'], roots).map((f) => f.bytes);
+  if (!identity.some((b) => b[0] === 0x30)) {
+    // No corpus: the test PKI's .p12 and certificate files.
+    const h = helperPki();
+    identity.push(...h.p12, ...h.pem, h.root);
+  }
   const policies = seedFiles(['.json'], roots).map((f) => f.bytes);
   const openArb = mimeArbitrary;
   return {
@@ -345,7 +350,15 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       }
       if (r.kind === 'outcome') {
         const o = r.outcome;
-        st.maxMs = Math.max(st.maxMs, o.ms);
+        if (o.ms > st.maxMs) {
+          st.maxMs = o.ms;
+          // Not a finding, but worth a look: the slowest input per target is kept next to the findings.
+          if (opts.findingsDir !== null && o.ms > opts.timeoutMs / 4) {
+            mkdirSync(opts.findingsDir, { recursive: true });
+            writeFileSync(join(opts.findingsDir, `slowest-${target}.bin`), input);
+            writeFileSync(join(opts.findingsDir, `slowest-${target}.txt`), `${o.ms.toFixed(0)} ms wall time, ${input.length} bytes, seed ${opts.seed}\n`);
+          }
+        }
         if (o.kind === 'ok') st.ok++;
         else st.refused++;
         // A crude coverage signal: an outcome not seen before makes the input a seed (small inputs only).

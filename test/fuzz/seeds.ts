@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { fromLatin1 } from '../../src/core/bytes.js';
+import { PASS, testPki } from '../helpers/pki.js';
 
 /** The S/MIME corpus: the repository's copy first, else the shared one beside the project; null if neither. */
 export function corpusRoot(): string | null {
@@ -55,3 +56,18 @@ export const SYNTHETIC_MESSAGES: readonly Uint8Array[] = [
   b('From: a@b.example\nContent-Type: message/rfc822\n\nFrom: inner@example.com\nContent-Type: multipart/digest; boundary=d\n\n--d\n\nFrom: x@y\n\nbody\n--d--\n'),
   b('From: (comment) "q\\"uoted" <@route1,@route2:user@[192.0.2.1]>\nTo: group: a@b, c@d;, undisclosed-recipients:;\nX-Obs   : value\n folded\n\tagain\n\nbody'),
 ];
+
+/**
+ * Without a corpus: the test PKI of test/helpers (openssl-made) gives identity files (.p12 and
+ * certificates), its root, and the password for them.
+ */
+export function helperPki(): { p12: Uint8Array[]; pem: Uint8Array[]; root: Uint8Array; password: string } {
+  const pki = testPki();
+  const users = Object.values(pki.users);
+  return {
+    p12: users.map((u) => new Uint8Array(readFileSync(u.p12Path))),
+    pem: users.map((u) => new Uint8Array(readFileSync(u.certPath))),
+    root: new Uint8Array(readFileSync(pki.rootPath)),
+    password: PASS,
+  };
+}

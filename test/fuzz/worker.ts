@@ -30,7 +30,7 @@ import { inspectMessage } from '../../src/core/smime/inspect.js';
 import { openMessage } from '../../src/core/smime/open.js';
 import { loadCertificates, loadIdentities } from '../../src/keys/identity-file.js';
 import { parsePolicy, recipientsRequiringEncryption, securityConfig, trustAnchors } from '../../src/policy/policy.js';
-import { defaultRoots, seedFiles } from './seeds.js';
+import { defaultRoots, helperPki, seedFiles } from './seeds.js';
 
 export type Outcome =
   | { kind: 'ok'; ms: number; heap: number }
@@ -45,6 +45,8 @@ const config = resolveConfig({});
 const limits = config.limits;
 /** The corpus's certificates are from 2019-2030; a fixed time keeps outcomes reproducible. */
 const AT = new Date('2024-06-01T00:00:00Z');
+/** The corpus's PKCS#12 password (Thunderbird's test data). */
+const PASSWORD = 'nss';
 
 /** Trust anchors and identities from the seed corpus (Thunderbird's test PKI, password "nss"). */
 const anchors: Uint8Array[] = [];
@@ -60,10 +62,17 @@ for (const f of seedFiles(['.pem', '.crt'], defaultRoots())) {
 for (const f of seedFiles(['.p12'], defaultRoots())) {
   if (!/(Alice|Bob|Dave|Fran)(-ec)?\.p12$/.test(f.path) || identities.length >= 8) continue;
   try {
-    identities.push(...(await loadIdentities(f.bytes, 'nss', provider)));
+    identities.push(...(await loadIdentities(f.bytes, PASSWORD, provider)));
   } catch {
     // other password
   }
+}
+
+if (identities.length === 0) {
+  // No corpus: the test PKI of test/helpers.
+  const h = helperPki();
+  anchors.push(...loadCertificates(h.root));
+  for (const p12 of h.p12.slice(0, 4)) identities.push(...(await loadIdentities(p12, h.password, provider)));
 }
 
 /** Runs a step; a SignetError ends only that step. */
@@ -130,7 +139,7 @@ async function fuzzCms(input: Uint8Array): Promise<void> {
 
 async function fuzzIdentity(input: Uint8Array): Promise<void> {
   await soft(() => loadCertificates(input));
-  await soft(() => loadIdentities(input, 'nss', provider));
+  await soft(() => loadIdentities(input, PASSWORD, provider));
   await soft(() => loadIdentities(input, undefined, provider));
 }
 

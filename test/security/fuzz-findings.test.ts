@@ -11,6 +11,8 @@ import { toBase64 } from '../../src/core/bytes.js';
 import { resolveConfig } from '../../src/core/config.js';
 import { cryptoProvider } from '../../src/core/crypto.js';
 import { isSignetError, type ErrorCode } from '../../src/core/errors.js';
+import { certificatesFromResponse } from '../../src/core/pki/aia.js';
+import { derOrPem } from '../../src/core/pki/revocation/common.js';
 import { openMessage } from '../../src/core/smime/open.js';
 import { loadCertificates, loadIdentities } from '../../src/keys/identity-file.js';
 import { testPki, PASS } from '../helpers/pki.js';
@@ -107,4 +109,37 @@ test('fuzz F2: an encrypted message of 800 KB of empty elements gets its verdict
   });
   assert.equal(status, 'decryption-failed');
   assert.ok(ms < 1500, `openMessage took ${ms.toFixed(0)} ms of CPU time`);
+});
+
+// F3 (src/core/pki/aia.ts certificatesFromResponse, src/core/pki/revocation/common.ts derOrPem; found by the
+// issue 13 regex review, not caught by eslint-plugin-regexp): /-----BEGIN …-----([\s\S]*?)-----END …-----/
+// is retried at every BEGIN line and each try scans to the end of the text when no END follows, so the
+// work is quadratic: 8 000 BEGIN lines (216 KB) took 5 s, 16 000 (432 KB) 28 s. A caIssuers response
+// (up to AIA maxBytes, 256 KB) and a CRL (up to 64 MB read as text) come from URLs an attacker's
+// certificate names. An indexOf scan from each BEGIN to its END is linear.
+/** CPU time of `run(make(8n))` over `run(make(n))`, medians of three: linear work stays near 8. */
+function growth(n: number, make: (n: number) => Uint8Array, run: (b: Uint8Array) => unknown): number {
+  const once = (b: Uint8Array): number =>
+    cpuMs(() => {
+      try {
+        run(b);
+      } catch (e) {
+        if (!isSignetError(e)) throw e;
+      }
+    });
+  const small = make(n);
+  const large = make(8 * n);
+  const median = (b: Uint8Array): number => [once(b), once(b), once(b)].sort((x, y) => x - y)[1]!;
+  return median(large) / Math.max(median(small), 0.5);
+}
+
+test('fuzz F3: a caIssuers response of PEM BEGIN lines without END costs linear time (8× the lines, < 20× the time)', () => {
+  // 1 000 and 8 000 lines: 27 KB and 216 KB, within AIA maxBytes (256 KB).
+  const ratio = growth(1000, (n) => enc('-----BEGIN CERTIFICATE-----'.repeat(n)), (b) => certificatesFromResponse(b, limits));
+  assert.ok(ratio < 20, `certificatesFromResponse: 8× the input took ${ratio.toFixed(1)}× the CPU time`);
+});
+
+test('fuzz F3: a CRL download of PEM BEGIN lines without END costs linear time (8× the lines, < 20× the time)', () => {
+  const ratio = growth(1000, (n) => enc('-----BEGIN X509 CRL-----'.repeat(n)), (b) => derOrPem(b, 'X509 CRL'));
+  assert.ok(ratio < 20, `derOrPem: 8× the input took ${ratio.toFixed(1)}× the CPU time`);
 });
