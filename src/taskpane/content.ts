@@ -19,6 +19,7 @@
 import { decodeCharset } from '../core/mime/headers.js';
 import type { MimeEntity } from '../core/mime/entity.js';
 import type { Verdict, VerdictStatus } from '../core/verdict.js';
+export { formatSize } from './size.js';
 
 export interface AttachmentView {
   name: string;
@@ -39,13 +40,6 @@ export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'im
 /** Nesting deeper than this is not walked for display (the parser has its own, larger limit: rule 9). */
 const MAX_DISPLAY_DEPTH = 32;
 
-/** "12 B", "1.5 KB", "3.2 MB" (binary multiples, as file managers on Windows show them). */
-export function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(1)} GB`;
-}
 
 function textOf(entity: MimeEntity): string {
   const bytes = entity.decodeBody();

@@ -76,7 +76,9 @@ function wrap(body: string, inertLinks: boolean): string {
     `<meta http-equiv="Content-Security-Policy" content="${CONTENT_CSP}">` +
     '<meta name="referrer" content="no-referrer">' +
     `<style>${STYLE}${inertLinks ? 'a,area{pointer-events:none!important}' : ''}</style>` +
-    `</head><body>${body}</body></html>`
+    // A focusable body: Tab (the browser's, and Fluent's tabster, which hands iframes to the browser) enters
+    // the frame even when the content has no link or control, and the arrow keys then scroll it.
+    `</head><body tabindex="0">${body}</body></html>`
   );
 }
 

@@ -96,14 +96,16 @@ test('the content frame is a tab stop with a name, and scrolls with the keyboard
   const frame = pane().locator('[data-testid=content-frame]');
   assert.equal(await frame.getAttribute('tabindex'), '0');
   assert.equal(await frame.getAttribute('title'), 'Content of long.eml');
-  // Reach it with the keyboard: Shift+Tab from the file chooser after it, and Tab from the control before it
-  // (the chain of a signed message). (Fluent's TabList moves focus itself on Tab and skips over an iframe that
-  // directly follows it, so the first Tab after the tab list is not used here.)
+  // Reach it with the keyboard: Tab from the pane's tab list before it, Shift+Tab from the file chooser after
+  // it, and Tab from the control before it in a signed message (the chain).
   const paneFrame = wb.page.frame({ url: /taskpane\.html/ })!;
   const active = (): Promise<string | null> => paneFrame.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
   await paneFrame.locator('[data-testid=file-input]').focus();
   await wb.page.keyboard.press('Shift+Tab');
   assert.equal(await active(), 'content-frame', 'Shift+Tab from the file chooser reaches the content frame');
+  await paneFrame.locator('[data-testid=tab-message]').focus();
+  await wb.page.keyboard.press('Tab');
+  assert.equal(await active(), 'content-frame', 'Tab from the tab list reaches the content frame');
   const first = content().locator('pre');
   const y0 = (await first.boundingBox())!.y;
   await wb.page.keyboard.press('PageDown');

@@ -13,7 +13,8 @@
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownloadRegular, OpenRegular, WarningFilled } from '@fluentui/react-icons';
-import { formatSize, type AttachmentView, type ContentSafety } from '../content.js';
+import type { AttachmentView, ContentSafety } from '../content.js';
+import { formatSize } from '../size.js';
 import type { LinkRef, SafeDocument } from '../sanitize.js';
 import { CONTENT_SANDBOX, FAILED_CHECK_HEADING, INERT_CONTENT_SANDBOX } from '../sandbox.js';
 
