@@ -1,4 +1,4 @@
-// Messages made by other implementations (../shared/corpus): NSS/Thunderbird and Bouncy Castle.
+// Messages made by other implementations (test/fixtures/corpus): NSS/Thunderbird and Bouncy Castle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

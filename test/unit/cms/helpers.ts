@@ -1,10 +1,10 @@
 // Shared fixtures for the CMS tests: identities from the generated test PKI, the openssl CLI, and the
-// corpus location (../shared/corpus, never copied into the project).
+// corpus locations (test/fixtures/corpus, see test/helpers/corpus.ts).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { resolveConfig, type ConfigOverrides, type SignetConfig } from '../../../src/core/config.js';
 import { cryptoProvider } from '../../../src/core/crypto.js';
 import type { Identity } from '../../../src/core/keys.js';
@@ -53,9 +53,7 @@ export function openssl(args: string[], input?: Uint8Array): Buffer {
   return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
 }
 
-export const CORPUS = resolve(process.cwd(), '../shared/corpus');
-export const TB_SMIME = join(CORPUS, 'thunderbird/mailnews/test/data/smime');
-export const BC_SMIME = join(CORPUS, 'bouncycastle/mail/src/test/resources/org/bouncycastle/mail/smime/test');
+export { BC_SMIME, CORPUS, TB_SMIME } from '../../helpers/corpus.js';
 
 /** The base64 body of a single-part application/pkcs7-mime message, decoded. */
 export function opaqueBodyDer(eml: Uint8Array): Uint8Array {
