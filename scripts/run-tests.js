@@ -14,7 +14,7 @@
 // - the OpenSSL test PKI (test/helpers/pki.ts) is built into a temp folder named by SIGNET_TEST_PKI;
 //   every process copies it (tests add to the CA's index, so processes never share one folder);
 // - the production webpack build of the workbench for the browser tests (test/e2e) runs in the background
-//   into a folder named by SIGNET_E2E_DIST while the other tests run; the e2e files are queued last and
+//   into a folder named by SIGNET_E2E_DIST while the other tests run; the e2e files run afterwards and
 //   each takes a copy (test/helpers/workbench.ts, buildForBrowser).
 // A test file run directly (`node --test lib/test/…`) builds its own, as before.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -72,14 +72,16 @@ if (list) {
   console.log(`# ${n} fast, ${tiers.length - n} full-only`);
   process.exit(0);
 }
-let selected = fast ? tiers.filter((t) => !t.slow) : tiers;
+const selected = fast ? tiers.filter((t) => !t.slow) : tiers;
 if (selected.length === 0) {
   console.error('no fast test files among the selection');
   process.exit(1);
 }
-// The browser tests last: they wait for the shared webpack build started below.
+// The browser tests run last, in a second `node --test`: they wait for the shared webpack build started
+// below, and Node's runner sorts the files it is given (lib/test/e2e would come second), so one
+// invocation would park both worker slots on the wait.
 const isE2e = (f) => f.startsWith(join(root, 'e2e') + '/');
-selected = [...selected.filter((t) => !isE2e(t.file)), ...selected.filter((t) => isE2e(t.file))];
+const phases = [selected.filter((t) => !isE2e(t.file)), selected.filter((t) => isE2e(t.file))].filter((p) => p.length > 0);
 
 const cleanup = [];
 const env = { ...process.env };
@@ -121,10 +123,15 @@ if (selected.filter((t) => isE2e(t.file)).length > 1 && !env.SIGNET_E2E_DIST) {
   });
 }
 
-const status = await new Promise((done) => {
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...selected.map((t) => t.file)], { stdio: 'inherit', env });
-  child.on('close', (code, signal) => done(code ?? (signal ? 1 : 1)));
-});
+let status = 0;
+for (const phase of phases) {
+  // Both phases run even when the first fails, so one run reports every failure.
+  const code = await new Promise((done) => {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...phase.map((t) => t.file)], { stdio: 'inherit', env });
+    child.on('close', (c) => done(c ?? 1));
+  });
+  if (code !== 0) status = code;
+}
 await webpackDone;
 for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
 console.log(`# ${selected.length} test files${fast ? ' (fast tier)' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
