@@ -10,7 +10,7 @@ import { webcrypto } from 'node:crypto';
 import { cryptoProvider } from '../../src/core/crypto.js';
 import { openMessage } from '../../src/core/smime/open.js';
 import { loadCertificates } from '../../src/keys/identity-file.js';
-import { CORPUS } from '../helpers/cli.js';
+import { CORPUS } from '../helpers/corpus.js';
 
 const DIR = join(CORPUS, 'bouncycastle/mail/src/test/resources/org/bouncycastle/mail/smime/test');
 const provider = cryptoProvider(webcrypto as unknown as Crypto);

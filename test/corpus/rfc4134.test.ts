@@ -14,7 +14,7 @@ import { decryptContent } from '../../src/core/cms/decrypt.js';
 import { privateKeyFromPkcs8 } from '../../src/core/private-key.js';
 import { isSignetError } from '../../src/core/errors.js';
 import { openMessage } from '../../src/core/smime/open.js';
-import { CORPUS } from '../helpers/cli.js';
+import { CORPUS } from '../helpers/corpus.js';
 
 const DIR = join(CORPUS, 'rfc4134/rfc4134');
 const provider = cryptoProvider(webcrypto as unknown as Crypto);

@@ -1,6 +1,6 @@
 // Thunderbird's own S/MIME test messages (made by NSS) must get the outcome Thunderbird's
 // test_smime_decrypt.js asserts: encrypted?, signed?, signature good? (EXPECTED_…tsv), with TestCA.pem
-// as the anchor and the .p12 keys (password "nss"). Read in place from ../shared/corpus.
+// as the anchor and the .p12 keys (password "nss"). Read from test/fixtures/corpus/thunderbird.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { webcrypto } from 'node:crypto';
 import { cryptoProvider } from '../../src/core/crypto.js';
 import { openMessage } from '../../src/core/smime/open.js';
 import { loadIdentities, loadCertificates } from '../../src/keys/identity-file.js';
-import { CORPUS } from '../helpers/cli.js';
+import { CORPUS } from '../helpers/corpus.js';
 import type { Identity } from '../../src/core/keys.js';
 
 const TB = join(CORPUS, 'thunderbird');

@@ -30,4 +30,4 @@ export function verifyJson(input: Uint8Array | string, args: string[] = []): { s
   return { status: r.status, verdict };
 }
 
-export const CORPUS = resolve(process.cwd(), '../shared/corpus');
+export { CORPUS } from './corpus.js';

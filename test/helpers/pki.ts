@@ -1,9 +1,12 @@
 // Test PKI made fresh in every test run with the real OpenSSL CLI (no private keys are committed):
 // a root and an intermediate CA, end entities for every key type Signet supports, and the defective
-// certificates the trust rules must refuse. Generated once per process into a temp directory.
+// certificates the trust rules must refuse. scripts/run-tests.js builds it once per run and names the
+// folder in SIGNET_TEST_PKI; each test process then works on its own copy (tests issue and revoke
+// certificates in the CA's index, so processes must not share one). Without the variable (a test file
+// run on its own) the process builds its own PKI, as before.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -102,7 +105,7 @@ function caConfig(dir: string, name: string): string {
   const d = join(dir, name);
   mkdirSync(join(d, 'new'), { recursive: true });
   writeFileSync(join(d, 'index.txt'), '');
-  writeFileSync(join(d, 'serial'), Math.floor(Math.random() * 1e12).toString(16).padStart(16, '0') + '\n');
+  writeFileSync(join(d, 'serial'), randomSerialHex() + '\n');
   const cnf = join(d, 'ca.cnf');
   writeFileSync(
     cnf,
@@ -114,10 +117,83 @@ function caConfig(dir: string, name: string): string {
 
 let cached: TestPki | null = null;
 
-/** Builds (once per process) and returns the test PKI. Takes ~1-3 s. */
+/** The environment variable naming a complete test PKI built by scripts/run-tests.js. */
+export const TEST_PKI_ENV = 'SIGNET_TEST_PKI';
+/** Written last by buildTestPki: a folder without it is incomplete and never reused. */
+const COMPLETE = 'complete';
+
+/**
+ * The test PKI of this process: a private copy of the one named by SIGNET_TEST_PKI when that is
+ * complete (milliseconds), else one built here with OpenSSL (~60 openssl runs, seconds).
+ */
 export function testPki(): TestPki {
   if (cached) return cached;
+  const shared = process.env[TEST_PKI_ENV];
+  if (shared && existsSync(join(shared, COMPLETE))) {
+    cached = copyTestPki(shared);
+  } else {
+    cached = buildTestPki(mkdtempSync(join(tmpdir(), 'signet-pki-')));
+  }
+  return cached;
+}
+
+/** Copies a complete PKI folder into a private temp folder (removed when the process exits) and loads it. */
+function copyTestPki(from: string): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'signet-pki-'));
+  cpSync(from, dir, { recursive: true });
+  // The CA configurations name their folder by absolute path; point them at the copy. A fresh serial per
+  // copy keeps certificates issued by different processes from sharing serial numbers.
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith('ca-')) continue;
+    const cnf = join(dir, name, 'ca.cnf');
+    writeFileSync(cnf, readFileSync(cnf, 'utf8').replace(/^dir=.*$/m, `dir=${join(dir, name)}`));
+    writeFileSync(join(dir, name, 'serial'), randomSerialHex() + '\n');
+  }
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return loadTestPki(dir);
+}
+
+function randomSerialHex(): string {
+  return Math.floor(Math.random() * 1e12).toString(16).padStart(16, '0');
+}
+
+/** Reads a built PKI folder (the layout buildTestPki writes) into a TestPki. */
+function loadTestPki(dir: string): TestPki {
+  const users = {} as Record<UserName, TestUser>;
+  for (const [name, def] of Object.entries(USERS) as [UserName, UserDef][]) users[name] = userEntry(dir, name, def);
+  return pkiEntry(dir, users);
+}
+
+function userEntry(dir: string, name: UserName, def: UserDef): TestUser {
+  return {
+    name,
+    email: def.email,
+    key: def.key,
+    keyPath: join(dir, `${name}.key`),
+    certPath: join(dir, `${name}.pem`),
+    chainPath: join(dir, `${name}.chain.pem`),
+    identityPemPath: join(dir, `${name}.identity.pem`),
+    p12Path: join(dir, `${name}.p12`),
+    p12LegacyPath: join(dir, `${name}.legacy.p12`),
+    certDer: pemToDer(readFileSync(join(dir, `${name}.pem`), 'utf8')),
+    keyPkcs8: pemToDer(readFileSync(join(dir, `${name}.key`), 'utf8')),
+  };
+}
+
+function pkiEntry(dir: string, users: Record<UserName, TestUser>): TestPki {
+  return {
+    dir,
+    rootPath: join(dir, 'root.pem'),
+    rootDer: pemToDer(readFileSync(join(dir, 'root.pem'), 'utf8')),
+    intermediatePath: join(dir, 'inter.pem'),
+    intermediateDer: pemToDer(readFileSync(join(dir, 'inter.pem'), 'utf8')),
+    otherRootPath: join(dir, 'other.pem'),
+    users,
+  };
+}
+
+/** Builds the whole test PKI into `dir` (an empty folder) with the openssl CLI and returns it. */
+export function buildTestPki(dir: string): TestPki {
   const ext = join(dir, 'ext.cnf');
   writeFileSync(
     ext,
@@ -182,28 +258,9 @@ export function testPki(): TestPki {
         '-name', name, '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-out', `${name}.legacy.p12`],
       dir,
     );
-    users[name] = {
-      name,
-      email: def.email,
-      key: def.key,
-      keyPath: join(dir, `${name}.key`),
-      certPath: join(dir, `${name}.pem`),
-      chainPath: join(dir, `${name}.chain.pem`),
-      identityPemPath: join(dir, `${name}.identity.pem`),
-      p12Path: join(dir, `${name}.p12`),
-      p12LegacyPath: join(dir, `${name}.legacy.p12`),
-      certDer: pemToDer(certPem),
-      keyPkcs8: pemToDer(keyPem),
-    };
+    users[name] = userEntry(dir, name, def);
   }
-  cached = {
-    dir,
-    rootPath: join(dir, 'root.pem'),
-    rootDer: pemToDer(readFileSync(join(dir, 'root.pem'), 'utf8')),
-    intermediatePath: join(dir, 'inter.pem'),
-    intermediateDer: pemToDer(readFileSync(join(dir, 'inter.pem'), 'utf8')),
-    otherRootPath: join(dir, 'other.pem'),
-    users,
-  };
-  return cached;
+  const pki = pkiEntry(dir, users);
+  writeFileSync(join(dir, COMPLETE), '');
+  return pki;
 }

@@ -5,9 +5,9 @@
 // Used by test/e2e and by the pane-latency benchmark (bench/pane-latency.ts).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { MailboxIndex } from '../../src/workbench/mailbox.js';
@@ -37,9 +37,25 @@ export function requireChromium(): void {
   }
 }
 
-/** `webpack --mode production --env workbench` into a fresh folder; returns it. */
+/**
+ * `webpack --mode production --env workbench` into a fresh folder; returns it. Under scripts/run-tests.js
+ * the build is made once per run (SIGNET_E2E_DIST): this waits for it and returns a private copy, since
+ * tests rewrite files such as signet-policy.json in their folder.
+ */
 export function buildForBrowser(): string {
   const dist = mkdtempSync(join(tmpdir(), 'signet-e2e-dist-'));
+  const shared = process.env['SIGNET_E2E_DIST'];
+  if (shared) {
+    const marker = dirname(shared);
+    const deadline = Date.now() + 15 * 60_000;
+    while (!existsSync(join(marker, 'complete')) && !existsSync(join(marker, 'failed'))) {
+      if (Date.now() > deadline) throw new Error(`the shared webpack build in ${shared} did not finish in 15 minutes`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250); // a synchronous sleep
+    }
+    if (existsSync(join(marker, 'failed'))) throw new Error(readFileSync(join(marker, 'failed'), 'utf8'));
+    cpSync(shared, dist, { recursive: true });
+    return dist;
+  }
   const webpack = join(PACKAGE_ROOT, 'node_modules', 'webpack-cli', 'bin', 'cli.js');
   const r = spawnSync(process.execPath, [webpack, '--mode', 'production', '--env', 'workbench', '--output-path', dist], {
     cwd: PACKAGE_ROOT,

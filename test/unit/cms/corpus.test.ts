@@ -1,11 +1,11 @@
-// Messages made by other implementations (../shared/corpus): NSS/Thunderbird and Bouncy Castle.
+// Messages made by other implementations (test/fixtures/corpus): NSS/Thunderbird and Bouncy Castle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifySignedData } from '../../../src/core/cms/verify.js';
 import { isSignetError } from '../../../src/core/errors.js';
-import { BC_SMIME, TB_SMIME, config, opaqueBodyDer, pemFileToDer, provider, splitMultipartSigned } from './helpers.js';
+import { BC_SMIME, TB_SMIME, config, opaqueBodyDer, pemFileToDer, provider, splitMultipartSigned } from './fixtures.js';
 
 // The NSS test end-entity certificates expire on 2031-01-26 (expiration.txt): validate before that.
 const TB_AT = new Date('2030-06-01T00:00:00Z');

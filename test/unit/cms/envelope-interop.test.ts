@@ -14,6 +14,7 @@ import { cryptoProvider } from '../../../src/core/crypto.js';
 import { isSignetError, type ErrorCode } from '../../../src/core/errors.js';
 import type { Identity } from '../../../src/core/keys.js';
 import { privateKeyFromPkcs8 } from '../../../src/core/private-key.js';
+import { TB_SMIME_INTEROP } from '../../helpers/corpus.js';
 import { testPki, type TestUser, type UserName } from '../../helpers/pki.js';
 
 const provider = cryptoProvider();
@@ -22,7 +23,7 @@ const MESSAGE = new TextEncoder().encode('Content-Type: text/plain\r\n\r\nIntero
 const msgPath = join(dir, 'msg.txt');
 after(() => rmSync(dir, { recursive: true, force: true })); // the 25 MB test leaves ~75 MB here
 writeFileSync(msgPath, MESSAGE);
-const CORPUS = '/work/shared/corpus/thunderbird/mailnews/test/data/smime-interop';
+const CORPUS = TB_SMIME_INTEROP;
 
 function openssl(args: string[]): Buffer {
   return execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });

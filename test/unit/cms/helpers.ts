@@ -1,17 +1,16 @@
-// Shared fixtures for the CMS tests: identities from the generated test PKI, the openssl CLI, and the
-// corpus location (../shared/corpus, never copied into the project).
+// Shared fixtures for the CMS tests: identities from the generated test PKI and the openssl CLI, plus
+// (re-exported) the pure ones of fixtures.ts.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { resolveConfig, type ConfigOverrides, type SignetConfig } from '../../../src/core/config.js';
-import { cryptoProvider } from '../../../src/core/crypto.js';
+import { join } from 'node:path';
 import type { Identity } from '../../../src/core/keys.js';
 import { privateKeyFromPkcs8 } from '../../../src/core/private-key.js';
 import { testPki, type UserName } from '../../helpers/pki.js';
+import { pemFileToDer, provider } from './fixtures.js';
 
-export const provider = cryptoProvider();
+export { BC_SMIME, CORPUS, TB_SMIME, config, opaqueBodyDer, pemFileToDer, pemToDers, provider, splitMultipartSigned } from './fixtures.js';
 
 export function identityOf(name: UserName): Identity {
   const pki = testPki();
@@ -21,22 +20,6 @@ export function identityOf(name: UserName): Identity {
     chain: [pki.users[name].name === 'mallory' ? pemFileToDer(pki.otherRootPath) : pki.intermediateDer],
     privateKey: privateKeyFromPkcs8(u.keyPkcs8, provider),
   };
-}
-
-export function config(overrides: ConfigOverrides = {}): SignetConfig {
-  return resolveConfig(overrides);
-}
-
-export function pemFileToDer(path: string): Uint8Array {
-  return pemToDers(readFileSync(path, 'utf8'))[0]!;
-}
-
-export function pemToDers(pem: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
-    out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
-  }
-  return out;
 }
 
 let scratch: string | null = null;
@@ -53,32 +36,3 @@ export function openssl(args: string[], input?: Uint8Array): Buffer {
   return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
 }
 
-export const CORPUS = resolve(process.cwd(), '../shared/corpus');
-export const TB_SMIME = join(CORPUS, 'thunderbird/mailnews/test/data/smime');
-export const BC_SMIME = join(CORPUS, 'bouncycastle/mail/src/test/resources/org/bouncycastle/mail/smime/test');
-
-/** The base64 body of a single-part application/pkcs7-mime message, decoded. */
-export function opaqueBodyDer(eml: Uint8Array): Uint8Array {
-  const text = Buffer.from(eml).toString('latin1').replace(/\r\n/g, '\n');
-  const body = text.slice(text.indexOf('\n\n') + 2);
-  return new Uint8Array(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
-}
-
-/**
- * A crude multipart/signed split for test fixtures only (the real MIME parser is another module): the first
- * body part's bytes with CRLF line ends (RFC 8551 §3.1.1 canonical form) and the decoded signature part.
- */
-export function splitMultipartSigned(eml: Uint8Array): { content: Uint8Array; signature: Uint8Array } {
-  const text = Buffer.from(eml).toString('latin1');
-  const m = text.match(/boundary="?([^";\r\n]+)"?/i);
-  if (!m) throw new Error('no boundary');
-  const delim = `--${m[1]}`;
-  const lf = text.replace(/\r\n/g, '\n');
-  const parts = lf.split(`\n${delim}`);
-  // parts[0] is headers + preamble up to the first delimiter line
-  const first = parts[1]!.replace(/^[ \t]*\n/, '');
-  const second = parts[2]!.replace(/^[ \t]*\n/, '');
-  const content = Buffer.from(first.replace(/\n/g, '\r\n'), 'latin1');
-  const sigBody = second.slice(second.indexOf('\n\n') + 2);
-  return { content: new Uint8Array(content), signature: new Uint8Array(Buffer.from(sigBody.replace(/\s+/g, ''), 'base64')) };
-}

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifySignedData } from '../../../src/core/cms/verify.js';
 import { isSignetError } from '../../../src/core/errors.js';
-import { CORPUS, config, provider } from './helpers.js';
+import { CORPUS, config, provider } from './fixtures.js';
 
 const D = join(CORPUS, 'rfc4134/rfc4134');
 const file = (f: string): Uint8Array => new Uint8Array(readFileSync(join(D, f)));

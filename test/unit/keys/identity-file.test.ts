@@ -14,11 +14,11 @@ import { isSignetError, type ErrorCode } from '../../../src/core/errors.js';
 import type { Identity } from '../../../src/core/keys.js';
 import { loadCertificates, loadIdentities } from '../../../src/keys/identity-file.js';
 import { parsePkcs12 } from '../../../src/keys/pkcs12.js';
+import { CORPUS } from '../../helpers/corpus.js';
 import { PASS, testPki, type TestUser, type UserName } from '../../helpers/pki.js';
 
 const provider = cryptoProvider();
 const pki = testPki();
-const CORPUS = '/work/shared/corpus';
 const TB = join(CORPUS, 'thunderbird/mailnews/test/data/smime');
 const BC_JOHNDOE = join(CORPUS, 'bouncycastle/mail/src/test/resources/org/bouncycastle/mail/smime/test/johndoe.p12');
 

@@ -1,15 +1,16 @@
-// Parses every message of the shared corpora (Thunderbird/NSS, Bouncy Castle, OpenSSL interop files):
+// Parses every message of the corpora in test/fixtures/corpus (Thunderbird/NSS, Bouncy Castle, OpenSSL interop files):
 // nothing but a SignetError may escape, and every multipart/signed has exactly two parts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { SignetError } from '../../../src/core/errors.js';
 import type { MimeEntity } from '../../../src/core/mime/entity.js';
 import { parseMime } from '../../../src/core/mime/parser.js';
+import { CORPUS } from '../../helpers/corpus.js';
 import { assertExactSlices, walk } from './util.js';
 
-const corpus = resolve(process.cwd(), '../shared/corpus');
+const corpus = CORPUS;
 
 function files(dir: string): string[] {
   const out: string[] = [];
@@ -30,7 +31,7 @@ function isMessage(path: string, bytes: Uint8Array): boolean {
 }
 
 test('every corpus message parses, byte-exact, or fails with a SignetError', () => {
-  assert.ok(existsSync(corpus), `the shared corpus is missing at ${corpus} (it sits beside the project as ../shared)`);
+  assert.ok(existsSync(corpus), `the corpus is missing at ${corpus} (test/fixtures/corpus in this repository)`);
   let parsed = 0;
   let signed = 0;
   const failures: string[] = [];
