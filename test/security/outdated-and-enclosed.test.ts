@@ -223,3 +223,14 @@ test('a signed root has no enclosed parts; the CLI prints enclosed parts', async
   assert.match(text, /^Status: unsigned/);
   assert.match(text, /Enclosed signed part \[0\]: valid/);
 });
+
+test('an encrypted (unsigned) message whose decrypted root wraps a signed part: path from the decrypted root', async () => {
+  const alice = await id('alice');
+  const wrapped = listWrapped('alice@example.org', [await signedEntity('alice@example.org'), FOOTER]);
+  const encrypted = await protectMessage(enc(wrapped), { encrypt: { recipients: [pki.users.alice.certDer] }, provider });
+  const r = await openMessage(encrypted, { anchors, provider, identities: [alice] });
+  assert.equal(r.verdict.status, 'unsigned');
+  assert.equal(r.verdict.layers[0]!.kind, 'encrypted');
+  assert.deepEqual(r.verdict.enclosedSigned.map((e) => [e.path, e.verdict.status]), [[[0], 'valid']]);
+  assert.equal(dec(r.enclosedContent[0]!), BODY);
+});
