@@ -16,7 +16,7 @@ import { toBase64 } from '../../src/core/bytes.js';
 import { decryptContent } from '../../src/core/cms/decrypt.js';
 import { encryptContent } from '../../src/core/cms/envelope.js';
 import { signContent } from '../../src/core/cms/sign.js';
-import { rsaesPkcs1v15Encrypt } from '../../src/core/cms/rsaes-pkcs1-v1_5.js';
+import { rsaesPkcs1v15Decrypt, rsaesPkcs1v15Encrypt } from '../../src/core/cms/rsaes-pkcs1-v1_5.js';
 import { verifySignedData } from '../../src/core/cms/verify.js';
 import { defaultLimits, resolveConfig } from '../../src/core/config.js';
 import { cryptoProvider } from '../../src/core/crypto.js';
@@ -237,6 +237,14 @@ test('RSA keys beyond the exponent or modulus bound are unusable: no verificatio
     assert.equal(counted.verifies(), 0, name);
     assert.throws(() => rsaesPkcs1v15Encrypt(spki, new Uint8Array(32), webcrypto as unknown as Crypto), isCode('unsupported-algorithm'), name);
   }
+});
+
+test('an RSA private key with a huge public exponent is refused before any blinding arithmetic', async () => {
+  // A consistent toy CRT key (n = 3 × 5) with a 10 000-bit exponent: only the exponent is wrong.
+  const int = (n: number): Uint8Array => integer(n);
+  const rsaPrivateKey = sequence(int(0), int(15), unsignedInteger(new Uint8Array(1250).fill(0xff)), int(1), int(3), int(5), int(1), int(1), int(2));
+  const pkcs8 = sequence(int(0), algorithmIdentifier(OID.rsaEncryption, 'null'), octetString(rsaPrivateKey));
+  await assert.rejects(rsaesPkcs1v15Decrypt(pkcs8, new Uint8Array(1)), isCode('unsupported-algorithm'));
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -161,6 +161,9 @@ function parsePrivateKey(pkcs8: Uint8Array): RsaPrivate {
   } catch (e) {
     throw new SignetError('malformed-asn1', 'The RSA private key could not be read.', { cause: e });
   }
+  // The exponent is used for blinding and the CRT fault check: bounded like any public key (config.ts).
+  const problem = rsaKeyProblem(key.modulus.valueBlock.valueHexView, key.publicExponent.valueBlock.valueHexView);
+  if (problem) throw new SignetError('unsupported-algorithm', problem);
   const pub = withLength(intOf(key.modulus), intOf(key.publicExponent));
   const p = intOf(key.prime1);
   const q = intOf(key.prime2);
