@@ -143,3 +143,13 @@ test('fuzz F3: a CRL download of PEM BEGIN lines without END costs linear time (
   const ratio = growth(1000, (n) => enc('-----BEGIN X509 CRL-----'.repeat(n)), (b) => derOrPem(b, 'X509 CRL'));
   assert.ok(ratio < 20, `derOrPem: 8× the input took ${ratio.toFixed(1)}× the CPU time`);
 });
+
+// F4 (src/keys/pem.ts parsePemBlocks, found by the issue 13 regex review; eslint-plugin-regexp flags it):
+// the RFC 1421 header pattern /^\s*([A-Za-z-]+):\s*(.*)\r?\n/ backtracks between `\s*` and `.*` on a line
+// with no line break: a block line `a:` + 40 000 spaces + `x` took 5.9 s. PEM files come from outside
+// (a correspondent's certificate to import, `--trust CA.pem`).
+test('fuzz F4: a PEM block with a long header-like line costs linear time (8× the line, < 20× the time)', () => {
+  const pem = (n: number): Uint8Array => enc(`-----BEGIN CERTIFICATE-----\na:${' '.repeat(n)}x-----END CERTIFICATE-----\n`);
+  const ratio = growth(4000, pem, (b) => loadCertificates(b));
+  assert.ok(ratio < 20, `loadCertificates: 8× the line took ${ratio.toFixed(1)}× the CPU time`);
+});

@@ -75,7 +75,7 @@ function measure<T>(small: T, large: T, run: (input: T) => unknown, iterations: 
  * one. A ratio over the bound is measured up to twice more before it fails: allocation-heavy inputs can
  * hit a promotion or a stall once, but quadratic work (a ratio near 64) fails every time.
  */
-function assertLinear<T>(what: string, n: number, make: (n: number) => T, run: (input: T) => unknown): void {
+function assertLinear<T>(what: string, n: number, make: (n: number) => T, run: (input: T) => unknown, maxRatio = MAX_RATIO): void {
   const small = make(n);
   const large = make(GROWTH * n);
   quietly(() => run(small)); // warm-up (JIT)
@@ -87,11 +87,11 @@ function assertLinear<T>(what: string, n: number, make: (n: number) => T, run: (
     iterations = Math.min(1 << 16, iterations * Math.max(2, Math.ceil((1.5 * MIN_BATCH_MS) / Math.max(t, 0.01))));
   }
   let m = measure(small, large, run, iterations);
-  for (let retry = 0; retry < 2 && m.tl / m.ts >= MAX_RATIO; retry++) m = measure(small, large, run, iterations);
+  for (let retry = 0; retry < 2 && m.tl / m.ts >= maxRatio; retry++) m = measure(small, large, run, iterations);
   const ratio = m.tl / Math.max(m.ts, 0.001);
   assert.ok(
-    ratio < MAX_RATIO,
-    `${what}: ${GROWTH}× the input took ${ratio.toFixed(1)}× the time (median ${m.ts.toFixed(1)} ms → ${m.tl.toFixed(1)} ms, ${iterations} iteration(s) per batch); linear work stays below ${MAX_RATIO}×`,
+    ratio < maxRatio,
+    `${what}: ${GROWTH}× the input took ${ratio.toFixed(1)}× the time (median ${m.ts.toFixed(1)} ms → ${m.tl.toFixed(1)} ms, ${iterations} iteration(s) per batch); linear work stays below ${maxRatio}×`,
   );
 }
 
@@ -203,11 +203,14 @@ test('linear: address lists', () => {
     ['domain literals', (n) => `a@[${rep(' ', n)}`],
     ['encoded words in the name', (n) => `${rep('=?utf-8?q?a?= ', n)}<a@b>`],
   ];
-  // Larger n: the tokenizer allocates an object per token, and between small sizes the cost per byte
-  // still grows with the heap (young-generation promotion); from 16k characters on it is flat.
-  for (const [what, make] of cases) assertLinear(`parseAddressList ${what}`, N * 2, make, (v) => parseAddressList(v));
+  // The tokenizer allocates an object per token: once the live tokens outgrow V8's young generation they
+  // are promoted, and the cost per byte of the 8n input can be up to 4× that of the n input (measured:
+  // 30-140 ns per comma between 8k and 1M commas). Linear still, so these get 8 × 4 = 32; quadratic
+  // work would be near 64 and fail all three measurements.
+  const ALLOC = GROWTH * 4;
+  for (const [what, make] of cases) assertLinear(`parseAddressList ${what}`, N, make, (v) => parseAddressList(v), ALLOC);
   for (const [what, make] of cases.slice(0, 4)) {
-    assertLinear(`singleFromAddress ${what}`, N * 2, make, (v) => singleFromAddress([{ name: 'From', value: v }]));
+    assertLinear(`singleFromAddress ${what}`, N, make, (v) => singleFromAddress([{ name: 'From', value: v }]), ALLOC);
   }
 });
 
