@@ -41,13 +41,21 @@ export function parsePemBlocks(text: string | Uint8Array): PemBlock[] {
     if (end < 0) throw new SignetError('malformed-pem', `PEM block "${label}" has no END line.`);
     let body = s.slice(begin.lastIndex, end);
     const headers: Record<string, string> = {};
-    // RFC 1421 encapsulated headers end with an empty line.
-    const hdr = /^\s*([A-Za-z-]+):\s*(.*)\r?\n/;
-    let h: RegExpExecArray | null;
-    while ((h = hdr.exec(body))) {
-      headers[h[1]!] = h[2]!.trim();
-      body = body.slice(h[0].length);
+    // RFC 1421 encapsulated headers ("Proc-Type: 4,ENCRYPTED") come first and end with an empty line.
+    // Read line by line with an index: a regular expression here was quadratic on one long header line
+    // (fuzz finding F4), and slicing the body per header on many of them.
+    let pos = 0;
+    for (;;) {
+      while (pos < body.length && (body[pos] === ' ' || body[pos] === '\t' || body[pos] === '\r' || body[pos] === '\n')) pos++;
+      const nl = body.indexOf('\n', pos);
+      if (nl < 0) break;
+      const line = body.slice(pos, nl);
+      const colon = line.indexOf(':');
+      if (colon <= 0 || !/^[A-Za-z-]+$/.test(line.slice(0, colon))) break;
+      headers[line.slice(0, colon)] = line.slice(colon + 1).trim();
+      pos = nl + 1;
     }
+    body = body.slice(pos);
     let der: Uint8Array;
     try {
       der = fromBase64(body);

@@ -10,6 +10,7 @@ import { domainKey } from '../core/idn.js';
 import { parseCertificate } from '../core/pki/certificate.js';
 import { builtinEmailRoots } from '../core/pki/roots/index.js';
 import type { Cipher, Digest } from '../core/smime/protect.js';
+import { pemBase64, pemBlocks } from '../core/pem.js';
 
 /** Version of the document format (not the admin's own revision). Bump only with a migration. */
 export const POLICY_VERSION = 1;
@@ -196,9 +197,9 @@ function normalizeDomain(raw: string): string | null {
 
 /** PEM CERTIFICATE blocks of one string, as DER; throws on armour or base64 that is broken. */
 function pemCertificates(pem: string): Uint8Array[] {
-  const blocks = [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
+  const blocks = pemBlocks(pem, ['CERTIFICATE']);
   if (blocks.length === 0) throw new Error('no "-----BEGIN CERTIFICATE-----" block');
-  return blocks.map((m) => fromBase64((m[1] ?? '').replace(/\s+/g, '')));
+  return blocks.map((b) => fromBase64(pemBase64(b.body)));
 }
 
 /**

@@ -16,6 +16,7 @@ import { unbudgetedFetch } from '../budget.js';
 import { SignetError, isSignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import { parseCertificate, type Certificate } from './certificate.js';
+import { pemBase64, pemBlocks } from '../pem.js';
 
 export const AUTHORITY_INFO_ACCESS_OID = '1.3.6.1.5.5.7.1.1';
 export const CA_ISSUERS_OID = '1.3.6.1.5.5.7.48.2';
@@ -177,8 +178,8 @@ export function certificatesFromResponse(body: Uint8Array, limits: Asn1Limits): 
   const head = new TextDecoder('latin1').decode(body.subarray(0, 64));
   if (head.includes('-----BEGIN')) {
     const text = new TextDecoder('latin1').decode(body);
-    return [...text.matchAll(/-----BEGIN (?:CERTIFICATE|PKCS7)-----([\s\S]*?)-----END (?:CERTIFICATE|PKCS7)-----/g)]
-      .flatMap((m) => certificatesFromResponse(fromBase64(m[1]!), limits))
+    return pemBlocks(text, ['CERTIFICATE', 'PKCS7'])
+      .flatMap((b) => certificatesFromResponse(fromBase64(pemBase64(b.body)), limits))
       .slice(0, MAX_CERTIFICATES_PER_RESPONSE);
   }
   const root = parseAsn1(body, limits, { allowTrailingData: true, what: 'A caIssuers response' });

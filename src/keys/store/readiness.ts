@@ -25,7 +25,8 @@ export interface ReadinessDeps {
 }
 
 /** A plausible addr-spec: something@domain, no spaces or angle brackets (Office.js hands us bare addresses). */
-const ADDR_SPEC = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$|^[^\s@<>()",;]+@\[[^\]\s]+\]$/;
+// Domain labels exclude ".", so the match is linear (a "." inside the character class made it quadratic).
+const ADDR_SPEC = /^[^\s@<>()",;]+@[^\s@<>()",;.]+(?:\.[^\s@<>()",;.]+)+$|^[^\s@<>()",;]+@\[[^\]\s]+\]$/;
 
 export async function readiness(request: ReadinessRequest, deps: ReadinessDeps): Promise<Readiness> {
   const now = (deps.now ?? (() => new Date()))();

@@ -44,7 +44,7 @@ export class TransportError extends SignetError {
 
 /** Server-provided text, shortened and stripped of markup, safe to show inside a sentence. */
 export function serverText(s: string | null | undefined, max = 200): string {
-  const plain = (s ?? '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = (s ?? '').replace(/<[^<>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }
 

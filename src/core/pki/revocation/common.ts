@@ -25,6 +25,7 @@ import type { RevocationProblem } from '../../verdict.js';
 import type { Certificate } from '../certificate.js';
 import { keyMeetsPolicy, verifyWithPublicKey, type PublicKeyInfo } from '../public-key.js';
 import { isAlgorithmProblem, parseSignatureAlgorithm, resolveVerifyAlgorithm } from '../signature-algorithm.js';
+import { pemBase64, pemBlocks } from '../../pem.js';
 
 export const REVOCATION_OID = {
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
@@ -229,9 +230,9 @@ export async function fetchBytes(url: string, init: RequestInit, opts: HttpOptio
 export function derOrPem(bytes: Uint8Array, label: string): Uint8Array {
   if (bytes[0] === 0x30) return bytes;
   const text = latin1(bytes.subarray(0, Math.min(bytes.length, 64 * 1024 * 1024)));
-  const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(text);
-  if (!m) return bytes;
-  return fromBase64(m[1]!.replace(/\s+/g, ''));
+  const block = pemBlocks(text, [label])[0];
+  if (!block) return bytes;
+  return fromBase64(pemBase64(block.body));
 }
 
 // ---------------------------------------------------------------------------------------------------------
