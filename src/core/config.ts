@@ -47,6 +47,11 @@ export interface SecurityConfig {
    * by a few of these (see src/core/pki/revocation/index.ts).
    */
   revocationTimeoutMs: number;
+  /**
+   * How a signature that is intact but made with an outdated algorithm (SHA-1, MD5; status
+   * 'outdated-algorithm') is presented: 'caution' (default) or 'danger'.
+   */
+  outdatedSignatureSeverity: 'caution' | 'danger';
 }
 
 export interface Limits {
@@ -115,6 +120,7 @@ export const defaultConfig: Readonly<SignetConfig> = Object.freeze({
   maxSigningTimeSkewSeconds: 3600,
   revocationMode: 'soft',
   revocationTimeoutMs: 5000,
+  outdatedSignatureSeverity: 'caution',
   limits: defaultLimits,
 });
 

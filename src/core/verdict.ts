@@ -13,6 +13,8 @@ import type { ErrorCode } from './errors.js';
  *   algorithm refused by policy).
  * - `revoked`, `expired`, `untrusted`: the signature is intact but its certificate cannot be relied on.
  * - `sender-mismatch`: intact and trusted, but the signer's address is not the single From address.
+ * - `outdated-algorithm`: signature and digest intact and the path validated, but made with an algorithm
+ *   the policy refuses (SHA-1, MD5); severity per `SignetConfig.outdatedSignatureSeverity`.
  * - `valid`: every signer verified, trusted, in time, and bound to From.
  * - `unsigned`: no signature on the message root (possibly decrypted successfully: see `layers`).
  */
@@ -23,6 +25,7 @@ export type VerdictStatus =
   | 'expired'
   | 'revoked'
   | 'sender-mismatch'
+  | 'outdated-algorithm'
   | 'unsigned'
   | 'malformed'
   | 'decryption-failed';
@@ -188,6 +191,13 @@ export type Layer =
       status: 'decrypted' | 'decryption-failed';
     };
 
+/** A signed part found below an unsigned message root (DESIGN.md rule 1: it does not make the message signed). */
+export interface EnclosedSignedPart {
+  /** Child indexes from the message root to the signed entity. */
+  path: number[];
+  verdict: Verdict;
+}
+
 export interface Verdict {
   status: VerdictStatus;
   /** One plain sentence a non-expert understands. */
@@ -206,6 +216,8 @@ export interface Verdict {
   checkedAt: string;
   revocation: 'checked' | 'offline' | 'not-configured';
   error: { code: ErrorCode; message: string } | null;
+  /** Signed parts below an unsigned root (root status stays 'unsigned'); empty otherwise. */
+  enclosedSigned: EnclosedSignedPart[];
 }
 
 /** Severity order used to combine several signers' statuses into one (most severe wins). */
@@ -217,6 +229,7 @@ export const STATUS_SEVERITY: readonly VerdictStatus[] = [
   'expired',
   'untrusted',
   'sender-mismatch',
+  'outdated-algorithm',
   'unsigned',
   'valid',
 ];

@@ -36,6 +36,7 @@ const TITLES: Record<BadgeState, [string, Tone]> = {
   malformed: ['Damaged message', 'danger'],
   'decryption-failed': ['Cannot decrypt', 'warning'],
   unverifiable: ['Could not be checked in this Outlook', 'warning'],
+  'outdated-algorithm': ['Signed with an outdated method', 'warning'],
 };
 
 export const INFO_BAR_MAX = 150;

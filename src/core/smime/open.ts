@@ -61,6 +61,8 @@ export interface OpenResult {
   verdict: Verdict;
   /** The innermost MIME entity the verdict covers (decrypted and unwrapped), or null when not reached. */
   content: Uint8Array | null;
+  /** The content of each `verdict.enclosedSigned` part, in the same order (null when not reached). */
+  enclosedContent: (Uint8Array | null)[];
 }
 
 interface SignedStep {
@@ -113,6 +115,7 @@ function emptyVerdict(at: Date, revocation: Verdict['revocation']): Verdict {
     checkedAt: at.toISOString(),
     revocation,
     error: null,
+    enclosedSigned: [],
   };
 }
 
@@ -141,7 +144,7 @@ export async function openMessage(message: Uint8Array, options: OpenOptions): Pr
         message: 'Whether a certificate in the chain has been revoked could not be checked (the revocation service gave no usable answer).',
       });
     }
-    return { verdict, content };
+    return { verdict, content, enclosedContent: [] };
   };
 
   let root: MimeEntity;

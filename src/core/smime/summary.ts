@@ -56,6 +56,8 @@ export function summarize(
       return from
         ? `Signed by ${who}, which is not the sender ${from} shown in From. Someone may be impersonating the sender.`
         : `Signed by ${who}, but the message does not have exactly one sender address to compare it with.`;
+    case 'outdated-algorithm':
+      return `Signed by ${who} with an outdated method: the content matches, but such signatures can be forged.`;
     case 'unsigned':
       return encrypted ? 'This message was sent encrypted but is not signed: Signet cannot confirm who sent it.' : 'This message is not signed.';
     case 'decryption-failed':

@@ -84,6 +84,7 @@ const ICONS: Record<BadgeState, ReactElement> = {
   malformed: <DocumentErrorFilled />,
   'decryption-failed': <LockClosedKeyFilled />,
   unverifiable: <ShieldQuestionFilled />,
+  'outdated-algorithm': <WarningFilled />,
 };
 
 /** The pane's own words where the core's are about the command line (the pane never goes online for revocation). */

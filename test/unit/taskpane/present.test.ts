@@ -19,6 +19,7 @@ function verdict(over: Partial<Verdict>): Verdict {
     checkedAt: '2026-01-01T00:00:00Z',
     revocation: 'not-configured',
     error: null,
+    enclosedSigned: [],
     ...over,
   };
 }
