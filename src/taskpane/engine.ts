@@ -25,6 +25,7 @@ import { userRootDer, type RootStorage } from './user-roots.js';
 import { currentIdentities, learnFromVerdict, openPaneKeys } from './pane-keys.js';
 import type { KeyStore } from '../keys/store/key-store.js';
 import { selfTest, type SelfTestResult } from '../keys/store/self-test.js';
+import { certificateAddresses, readCertificate } from '../keys/store/certificate-facts.js';
 import { extractContent, type AttachmentView } from './content.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
 import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/graph-read.js';
@@ -55,6 +56,8 @@ export interface Analysis {
   verdict: Verdict;
   document: SafeDocument | null;
   attachments: AttachmentView[];
+  /** The content of each `verdict.enclosedSigned` part, rendered like the message's own. */
+  enclosed: { document: SafeDocument | null; attachments: AttachmentView[] }[];
 }
 
 /**
@@ -153,10 +156,72 @@ export async function importIdentity(keyring: Keyring, bytes: Uint8Array, passph
 
 /**
  * After the badge is on screen: a valid Verdict teaches the key store the sender's certificate (rule 8 is
- * enforced inside harvest()). Returns the addresses now ready for encryption; never throws.
+ * enforced inside harvest()). Returns the addresses to announce ("Saved the certificate of …"): only
+ * certificates the pane has not announced before (remembered per SHA-256 fingerprint in `seen`, the pane's
+ * local storage), and never the reader's own addresses (their Sent Items copy). Never throws.
  */
-export function learnFrom(keyring: Keyring, verdict: Verdict): Promise<string[]> {
-  return learnFromVerdict(keyring.store, verdict);
+export async function learnFrom(keyring: Keyring, verdict: Verdict, seen: NoticeMemory | null = noticeMemory()): Promise<string[]> {
+  if (!keyring.store || verdict.status !== 'valid') return learnFromVerdict(keyring.store, verdict).then(() => []);
+  try {
+    const r = await keyring.store.certificates.harvest(verdict);
+    const own = ownAddresses(keyring.identities);
+    return announceable(r.stored, own, seen);
+  } catch {
+    return [];
+  }
+}
+
+/** Where the pane remembers which certificates it already announced. */
+export interface NoticeMemory {
+  has(sha256: string): boolean;
+  add(sha256: string): void;
+}
+
+const NOTICE_KEY = 'signet-announced-certificates';
+
+function noticeMemory(): NoticeMemory | null {
+  const storage = rootStorage();
+  if (!storage) return null;
+  const read = (): string[] => {
+    try {
+      const v = JSON.parse(storage.getItem(NOTICE_KEY) ?? '[]') as unknown;
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
+  };
+  return {
+    has: (sha) => read().includes(sha),
+    add: (sha) => {
+      const all = read();
+      if (!all.includes(sha)) storage.setItem(NOTICE_KEY, JSON.stringify([...all, sha].slice(-500)));
+    },
+  };
+}
+
+function ownAddresses(identities: readonly Identity[]): Set<string> {
+  const own = new Set<string>();
+  for (const id of identities) {
+    try {
+      for (const a of certificateAddresses(readCertificate(id.certificate))) own.add(a.toLowerCase());
+    } catch {
+      // an unreadable certificate names no address
+    }
+  }
+  return own;
+}
+
+/** The addresses worth a "certificate saved" line: new certificates only, never the reader's own. */
+export function announceable(stored: readonly { sha256: string; addresses: string[] }[], own: ReadonlySet<string>, seen: NoticeMemory | null): string[] {
+  const out = new Set<string>();
+  for (const c of stored) {
+    const theirs = c.addresses.filter((a) => !own.has(a.toLowerCase()));
+    if (theirs.length === 0) continue;
+    if (seen?.has(c.sha256)) continue;
+    seen?.add(c.sha256);
+    for (const a of theirs) out.add(a);
+  }
+  return [...out];
 }
 
 /** "Check this key" in the Settings view: signs and decrypts a test message with a stored identity. */
@@ -183,8 +248,13 @@ export function graphSource(keyring: Keyring): GraphMimeSource {
   return graphMimeSource({ getToken: () => acquireGraphToken(config, { interactive: true }), fetch: globalThis.fetch.bind(globalThis), maxBytes });
 }
 
-export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
-  const { verdict, content } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
+export interface RenderedContent {
+  document: SafeDocument | null;
+  attachments: AttachmentView[];
+}
+
+/** The one extraction/render path for content the pane shows: the message's, and each enclosed signed part's. */
+function renderContent(content: Uint8Array | null): RenderedContent {
   let document: SafeDocument | null = null;
   let attachments: AttachmentView[] = [];
   if (content) {
@@ -198,5 +268,13 @@ export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Anal
       document = plainTextDocument(`The content could not be displayed: ${toSignetError(e, 'malformed-mime').message}`);
     }
   }
-  return { verdict, document, attachments };
+  return { document, attachments };
+}
+
+export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
+  const { verdict, content, enclosedContent } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
+  const { document, attachments } = renderContent(content);
+  // Signed parts below an unsigned root (Verdict.enclosedSigned), in the same order, through the same path.
+  const enclosed = verdict.enclosedSigned.map((_, i) => renderContent(enclosedContent[i] ?? null));
+  return { verdict, document, attachments, enclosed };
 }

@@ -3,7 +3,7 @@
 // plus the attachments as downloads (Blob URLs typed application/octet-stream, so nothing is rendered in the
 // pane's origin). Mailvelope's ContentSandbox is the model.
 
-import { useEffect, useMemo, type ReactElement } from 'react';
+import { useEffect, useId, useMemo, type ReactElement } from 'react';
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownloadRegular } from '@fluentui/react-icons';
 import type { AttachmentView } from '../content.js';
@@ -47,10 +47,12 @@ function Attachment({ file }: { file: AttachmentView }): ReactElement {
 
 export function ContentView({ document, attachments, title }: { document: SafeDocument | null; attachments: AttachmentView[]; title: string }): ReactElement | null {
   const s = useStyles();
+  // Unique per instance: an enclosed signed part renders its own ContentView next to the message's.
+  const headingId = useId();
   if (!document && attachments.length === 0) return null;
   return (
-    <section aria-labelledby="content-heading">
-      <h2 id="content-heading" className={s.h2}>
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId} className={s.h2}>
         Message content
       </h2>
       {document && (
