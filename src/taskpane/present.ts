@@ -103,42 +103,42 @@ function invalidWords(code: Verdict['code'], claim: string): Words {
     case 'bad-signature':
     case 'signature-invalid':
       return {
-        title: 'Do not trust: changed or forged',
+        title: 'Changed or forged',
         sentence: `The signature does not match this message: it was changed after signing, or the signature is forged.${claim}`,
         howToCheck: 'Do not act on it (no payments, links or attachments). Ask the sender through another channel, such as a phone call.',
         infoBar: ['Signet: do not trust this message. Its signature does not match, so it was changed or forged. Check with the sender by phone.', 'Signet: do not trust this message (changed or forged).'],
       };
     case 'econtent-confusion':
       return {
-        title: 'Do not trust: forgery trick',
+        title: 'Known forgery trick',
         sentence: `The signature hides a second copy of the content, a known forgery trick, so what you see is not what was signed.${claim}`,
         howToCheck: 'Do not act on it. Ask the sender through another channel, such as a phone call.',
         infoBar: ['Signet: do not trust this message. Its signature uses a known forgery trick. Check with the sender by phone.'],
       };
     case 'insecure-algorithm':
       return {
-        title: 'Do not trust: unsafe signature method',
+        title: 'Unsafe signature method',
         sentence: `The signature uses a method that is no longer safe (such as SHA-1), so Signet cannot tell whether the message is genuine.${claim}`,
         howToCheck: 'Confirm anything important with the sender another way, and ask them to update their mail program or certificate.',
         infoBar: ['Signet: do not rely on this signature. It uses an unsafe method (such as SHA-1). Confirm with the sender another way.'],
       };
     case 'weak-key':
       return {
-        title: 'Do not trust: key too weak',
+        title: 'Signing key too weak',
         sentence: `The signer's key is too short to be safe, so anyone could have made this signature.${claim}`,
         howToCheck: 'Confirm anything important with the sender another way, and ask them for a new certificate.',
         infoBar: ['Signet: do not trust this signature. The key is too weak, so anyone could have made it. Confirm with the sender another way.'],
       };
     case 'date-mismatch':
       return {
-        title: 'Do not trust: re-dated message',
+        title: 'Re-dated message',
         sentence: `The message date differs from the time it was signed: an old signed message may have been sent again as new.${claim}`,
         howToCheck: 'Do not act on it. Ask the sender through another channel whether they sent it now.',
         infoBar: ['Signet: do not trust this message. Its date was changed after signing (an old message re-sent). Check with the sender.'],
       };
     default:
       return {
-        title: 'Do not trust: signature not valid',
+        title: 'Signature not valid',
         sentence: `The signature could not be verified, so Signet cannot confirm who sent this message or that it is unchanged.${claim}`,
         howToCheck: 'Do not act on it. Ask the sender through another channel, such as a phone call.',
         infoBar: ['Signet: do not trust this message. Its signature could not be verified. Check with the sender another way.'],
@@ -193,14 +193,14 @@ function words(state: BadgeState, verdict: Verdict, policy: SeverityPolicy, encr
         };
       }
       return {
-        title: 'Do not trust: unknown authority',
+        title: 'Untrusted certificate',
         sentence: `The certificate was not issued by an authority you trust, so anyone could have made it.${claimText}`,
         howToCheck: 'Do not act on it. If you expected mail from this sender, ask them through another channel.',
         infoBar: ['Signet: do not trust this message. The signer is not confirmed by any authority you trust; anyone could have made it.'],
       };
     case 'revoked':
       return {
-        title: 'Do not trust: certificate revoked',
+        title: 'Certificate revoked',
         sentence: `The signer's certificate was withdrawn by its authority (for example because the key was stolen).${claimText}`,
         howToCheck: 'Do not act on it. Ask the sender through another channel.',
         infoBar: ["Signet: do not trust this message. The signer's certificate was revoked. Check with the sender another way."],
@@ -218,7 +218,7 @@ function words(state: BadgeState, verdict: Verdict, policy: SeverityPolicy, encr
     case 'sender-mismatch': {
       const from = verdict.from;
       return {
-        title: 'Do not trust: signer is not the sender',
+        title: 'Signer is not the sender',
         sentence: from
           ? `The message says it is from ${from}, but it was signed by ${signer?.email ?? 'someone else'}. Someone may be impersonating the sender.`
           : 'The message does not have exactly one sender address, so the signature cannot be tied to the sender.',
@@ -250,7 +250,7 @@ function words(state: BadgeState, verdict: Verdict, policy: SeverityPolicy, encr
     case 'decryption-failed':
       if (verdict.code === 'authentication-failed') {
         return {
-          title: 'Do not trust: altered in transit',
+          title: 'Altered in transit',
           sentence: 'This encrypted message was altered on its way to you, so its content is not shown.',
           howToCheck: 'Ask the sender to send it again.',
           infoBar: ['Signet: this encrypted message was altered in transit and is not shown. Ask the sender to send it again.'],
@@ -262,7 +262,7 @@ function words(state: BadgeState, verdict: Verdict, policy: SeverityPolicy, encr
           verdict.code === 'not-a-recipient' || verdict.code === 'no-private-key'
             ? 'This message is encrypted for someone else: none of your keys can open it.'
             : verdict.code === 'key-locked'
-              ? 'This message is encrypted to you with an older method: unlock your key under "Keys & certificates" to read it.'
+              ? 'This message is encrypted to you with the older RSA PKCS#1 v1.5 method: unlock your key with its passphrase under "Keys & certificates" to read it.'
               : verdict.code === 'unsupported-algorithm'
                 ? 'This message is encrypted with an old method that Signet does not support.'
                 : 'This encrypted message could not be opened.',
@@ -271,7 +271,7 @@ function words(state: BadgeState, verdict: Verdict, policy: SeverityPolicy, encr
       };
     case 'malformed':
       return {
-        title: 'Do not trust: damaged message',
+        title: 'Damaged message',
         sentence: 'This message is damaged or not a valid S/MIME message, so nothing about it can be confirmed.',
         howToCheck: 'Ask the sender to send it again.',
         infoBar: ['Signet: this message is damaged, so nothing about it can be confirmed. Ask the sender to send it again.'],
@@ -310,7 +310,7 @@ function enclosedOf(verdict: Verdict, policy: SeverityPolicy): EnclosedPresentat
     const sentence =
       state === 'valid' && v.signer?.email
         ? `A signed part from ${v.signer.email} is inside. Only that part is covered by the signature.`
-        : `A signed part is inside, but its signature is not good: ${title.replace(/^Do not trust: /, '').toLowerCase()}.`;
+        : `A signed part is inside, but its signature is not good (${title.toLowerCase()}).`;
     return { path: part.path, state, severity, title, sentence };
   });
 }

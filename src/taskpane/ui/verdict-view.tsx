@@ -92,8 +92,7 @@ const useStyles = makeStyles({
     borderTopColor: tokens.colorNeutralStroke2,
     borderRightColor: tokens.colorNeutralStroke2,
     borderBottomColor: tokens.colorNeutralStroke2,
-    borderLeftColor: tokens.colorNeutralStroke1,
-    borderLeftStyle: 'dashed',
+    borderLeftColor: tokens.colorNeutralStrokeAccessible,
     '& .signet-badge-icon, & .signet-level': { color: tokens.colorNeutralForeground2 },
   },
   icon: { fontSize: '32px', lineHeight: '1' },
@@ -114,10 +113,10 @@ const useStyles = makeStyles({
   h2: { fontSize: tokens.fontSizeBase300, fontWeight: tokens.fontWeightSemibold, margin: `${tokens.spacingVerticalS} 0 0` },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
   valueRow: { display: 'flex', alignItems: 'start', columnGap: tokens.spacingHorizontalXS },
-  linkBad: { color: tokens.colorStatusDangerForeground1, display: 'inline-flex', alignItems: 'center', columnGap: '2px' },
+  linkBad: { color: tokens.colorStatusDangerForeground3, display: 'inline-flex', alignItems: 'center', columnGap: '2px' },
   linkOk: { color: tokens.colorStatusSuccessForeground1, display: 'inline-flex', alignItems: 'center', columnGap: '2px' },
   linkPlain: { color: tokens.colorNeutralForeground2, display: 'inline-flex', alignItems: 'center', columnGap: '2px' },
-  claimDanger: { color: tokens.colorStatusDangerForeground1, fontWeight: tokens.fontWeightRegular },
+  claimDanger: { color: tokens.colorStatusDangerForeground3, fontWeight: tokens.fontWeightRegular },
   claimNeutral: { color: tokens.colorNeutralForeground2, fontWeight: tokens.fontWeightRegular },
   details: {
     '& > summary': { cursor: 'pointer', fontWeight: tokens.fontWeightSemibold, padding: `${tokens.spacingVerticalXS} 0` },
@@ -294,7 +293,7 @@ function LinkStatus({ c, severity }: { c: CertificateReport; severity: Severity 
   }
   if (severity === 'good') {
     return (
-      <span className={s.linkOk} data-testid="link-status" data-ok="true">
+      <span className={s.linkOk} data-testid="link-status" data-ok="true" data-tick="true">
         <CheckmarkRegular aria-hidden="true" /> {c.isTrustAnchor ? 'Trusted authority' : 'Valid'}
       </span>
     );
