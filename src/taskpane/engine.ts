@@ -27,6 +27,7 @@ import type { KeyStore } from '../keys/store/key-store.js';
 import { selfTest, type SelfTestResult } from '../keys/store/self-test.js';
 import { certificateAddresses, readCertificate } from '../keys/store/certificate-facts.js';
 import { extractContent, type AttachmentView } from './content.js';
+import { announceable, type NoticeMemory } from './present.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
 import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/graph-read.js';
 import { chooseTransport, currentEnvironment } from '../outlook/transport/index.js';
@@ -171,11 +172,6 @@ export async function learnFrom(keyring: Keyring, verdict: Verdict, seen: Notice
   }
 }
 
-/** Where the pane remembers which certificates it already announced. */
-export interface NoticeMemory {
-  has(sha256: string): boolean;
-  add(sha256: string): void;
-}
 
 const NOTICE_KEY = 'signet-announced-certificates';
 
@@ -211,18 +207,6 @@ function ownAddresses(identities: readonly Identity[]): Set<string> {
   return own;
 }
 
-/** The addresses worth a "certificate saved" line: new certificates only, never the reader's own. */
-export function announceable(stored: readonly { sha256: string; addresses: string[] }[], own: ReadonlySet<string>, seen: NoticeMemory | null): string[] {
-  const out = new Set<string>();
-  for (const c of stored) {
-    const theirs = c.addresses.filter((a) => !own.has(a.toLowerCase()));
-    if (theirs.length === 0) continue;
-    if (seen?.has(c.sha256)) continue;
-    seen?.add(c.sha256);
-    for (const a of theirs) out.add(a);
-  }
-  return [...out];
-}
 
 /** "Check this key" in the Settings view: signs and decrypts a test message with a stored identity. */
 export async function checkIdentity(keyring: Keyring, id: string): Promise<SelfTestResult> {

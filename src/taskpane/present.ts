@@ -423,3 +423,26 @@ export function linkProblem(c: CertificateReport, at: Date = new Date()): string
       return 'Not accepted by Signet';
   }
 }
+
+/** Where the pane remembers which certificates it already announced (engine.ts keeps it in local storage). */
+export interface NoticeMemory {
+  has(sha256: string): boolean;
+  add(sha256: string): void;
+}
+
+/**
+ * The addresses worth a "Saved the certificate of …" line after the key store harvested certificates from a
+ * valid message: each certificate once (by SHA-256 fingerprint), and never the reader's own addresses (their
+ * Sent Items copy of their own signed mail). `own` holds lower-cased addresses.
+ */
+export function announceable(stored: readonly { sha256: string; addresses: string[] }[], own: ReadonlySet<string>, seen: NoticeMemory | null): string[] {
+  const out = new Set<string>();
+  for (const c of stored) {
+    const theirs = c.addresses.filter((a) => !own.has(a.toLowerCase()));
+    if (theirs.length === 0) continue;
+    if (seen?.has(c.sha256)) continue;
+    seen?.add(c.sha256);
+    for (const a of theirs) out.add(a);
+  }
+  return [...out];
+}

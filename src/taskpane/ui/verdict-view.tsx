@@ -410,9 +410,11 @@ export function VerdictDetails({ verdict, presentation, sourceLabel }: { verdict
   const s = useStyles();
   const encrypted = verdict.layers.filter((l): l is Extract<Layer, { kind: 'encrypted' }> => l.kind === 'encrypted');
   const signed = verdict.layers.some((l) => l.kind === 'signed') || verdict.signers.length > 0;
-  const plainWarnings = verdict.warnings.filter((w) => PLAIN_WARNINGS.has(w.code));
+  // Warnings the badge already says (an unsigned CBC message's badge is about exactly that) are not repeated.
+  const saidByBadge = (code: string): boolean => code === 'not-integrity-protected' && presentation.state === 'unsigned';
+  const plainWarnings = verdict.warnings.filter((w) => PLAIN_WARNINGS.has(w.code) && !saidByBadge(w.code));
   // The revocation notice belongs to signed messages only, and only in the details.
-  const techWarnings = verdict.warnings.filter((w) => !PLAIN_WARNINGS.has(w.code) && (signed || (w.code !== 'revocation-not-checked' && w.code !== 'revocation-unknown')));
+  const techWarnings = verdict.warnings.filter((w) => !plainWarnings.includes(w) && (signed || (w.code !== 'revocation-not-checked' && w.code !== 'revocation-unknown')));
   const time = signedTime(verdict, presentation);
   const unverifiable = presentation.state === 'unverifiable';
   return (

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CertificateReport, SignerReport, Verdict, VerdictStatus } from '../../../src/core/verdict.js';
-import { INFO_BAR_MAX, fitInfoBar, formatDate, formatDateTime, formatFingerprint, linkProblem, linkRole, mayBeReserialized, present, type Presentation } from '../../../src/taskpane/present.js';
+import { INFO_BAR_MAX, announceable, fitInfoBar, formatDate, formatDateTime, formatFingerprint, linkProblem, linkRole, mayBeReserialized, present, type Presentation } from '../../../src/taskpane/present.js';
 
 function cert(over: Partial<CertificateReport> = {}): CertificateReport {
   return {
@@ -267,4 +267,15 @@ test('chain roles and problems in words; one date format', () => {
 
 test('fingerprints are shown as colon-separated upper-case pairs', () => {
   assert.equal(formatFingerprint('0a1bff'), '0A:1B:FF');
+});
+
+test('"certificate saved" is announced once per certificate and never for the reader\'s own address', () => {
+  const seen = new Set<string>();
+  const memory = { has: (x: string) => seen.has(x), add: (x: string) => void seen.add(x) };
+  const own = new Set(['dana@example.org']);
+  const alice = { sha256: 'aa', addresses: ['alice@example.org'] };
+  assert.deepEqual(announceable([alice], own, memory), ['alice@example.org']);
+  assert.deepEqual(announceable([alice], own, memory), [], 'reopening the message');
+  assert.deepEqual(announceable([{ sha256: 'dd', addresses: ['Dana@Example.org'] }], own, memory), [], 'own Sent Items copy');
+  assert.deepEqual(announceable([{ sha256: 'a2', addresses: ['alice@example.org'] }], own, memory), ['alice@example.org'], 'a new certificate of Alice');
 });
