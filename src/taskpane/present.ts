@@ -211,7 +211,9 @@ function words(state: BadgeState, verdict: Verdict, policy: SeverityPolicy, encr
         sentence:
           verdict.code === 'not-yet-valid'
             ? `The signer's certificate was not yet valid when the message was signed, so Signet cannot confirm who sent it.${claimText}`
-            : `The signer's certificate was not valid at the time that matters, so Signet cannot confirm who sent it.${claimText}`,
+            : signer && new Date(signer.notAfter).getTime() < new Date(verdict.checkedAt).getTime()
+              ? `The signer's certificate expired on ${formatDate(signer.notAfter)}, so Signet cannot confirm who sent it.${claimText}`
+              : `The signer's certificate was not valid when the message was signed, so Signet cannot confirm who sent it.${claimText}`,
         howToCheck: 'For an old message this can be expected. For a new one, ask the sender to renew their certificate.',
         infoBar: ["Signet: the signer's certificate has expired, so the sender is not confirmed. Ask them to renew it."],
       };

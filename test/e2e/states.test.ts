@@ -179,6 +179,12 @@ async function checkState(id: string, theme: 'light' | 'dark'): Promise<void> {
   assert.match(barText, /^Signet: .*[.]$/, `${id}: info bar is a whole sentence`);
   assert.doesNotMatch(barText, /…/, `${id}: info bar not clipped`);
 
+  if (id === 'valid-signed' && theme === 'light') {
+    // The first valid message from Alice: her certificate is saved, and the pane says so (once: test below).
+    await pane().locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 10_000 });
+    assert.match((await pane().locator('[data-testid=learnt]').textContent()) ?? '', /alice@example\.org/);
+  }
+
   const violations = await axeViolations(await paneFrame());
   assert.deepEqual(violations, [], `${id} (${theme}): axe violations ${JSON.stringify(violations, null, 1)}`);
   await shoot(theme === 'light' ? id : `${id}-dark`);

@@ -300,7 +300,7 @@ function PhaseView({ phase }: { phase: Phase }): ReactElement {
             </Caption1>
           )}
           {phase.learnt && <span data-testid="learning-done" hidden />}
-          <VerdictDetails verdict={phase.analysis.verdict} presentation={phase.presentation} sourceLabel={phase.snapshot.label} />
+          <VerdictDetails verdict={phase.analysis.verdict} presentation={phase.presentation} sourceLabel={phase.snapshot.label} fromFile={phase.snapshot.source === 'file'} />
           <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} />
           <EnclosedParts presentation={phase.presentation} verdict={phase.analysis.verdict} enclosed={phase.analysis.enclosed} title={phase.title} />
         </>

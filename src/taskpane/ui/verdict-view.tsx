@@ -141,10 +141,15 @@ export const SEVERITY_ICONS: Record<Severity, ReactElement> = {
 /** Warnings that change what the reader should do: shown in plain view. The rest is technical detail. */
 const PLAIN_WARNINGS = new Set(['not-integrity-protected', 'insecure-algorithm-allowed', 'unsigned-parts', 'outer-signature-ignored']);
 
-/** The pane's own words where the core's are about the command line (the pane never goes online for revocation). */
-function warningText(w: { code: string; message: string }): string {
+/**
+ * The pane's own words where the core's are about the command line (the pane never goes online for
+ * revocation). For a dropped .eml the reader already has the file: only the command is left to say.
+ */
+function warningText(w: { code: string; message: string }, fromFile = false): string {
   if (w.code === 'revocation-not-checked') {
-    return 'Revocation was not checked: Outlook does not let the pane reach the certificate authority. To check it, save the message as .eml and run "signet verify".';
+    return fromFile
+      ? 'Revocation was not checked: the pane cannot reach the certificate authority. To check it, run "signet verify" on this file.'
+      : 'Revocation was not checked: Outlook does not let the pane reach the certificate authority. To check it, save the message as .eml and run "signet verify".';
   }
   return w.message;
 }
@@ -406,7 +411,7 @@ function signedTime(verdict: Verdict, presentation: Presentation): string | null
   return t ? formatDateTime(t) : 'time not stated';
 }
 
-export function VerdictDetails({ verdict, presentation, sourceLabel }: { verdict: Verdict; presentation: Presentation; sourceLabel: string }): ReactElement {
+export function VerdictDetails({ verdict, presentation, sourceLabel, fromFile = false }: { verdict: Verdict; presentation: Presentation; sourceLabel: string; fromFile?: boolean }): ReactElement {
   const s = useStyles();
   const encrypted = verdict.layers.filter((l): l is Extract<Layer, { kind: 'encrypted' }> => l.kind === 'encrypted');
   const signed = verdict.layers.some((l) => l.kind === 'signed') || verdict.signers.length > 0;
@@ -447,7 +452,7 @@ export function VerdictDetails({ verdict, presentation, sourceLabel }: { verdict
           {techWarnings.length > 0 && (
             <ul data-testid="tech-warnings">
               {techWarnings.map((w, i) => (
-                <li key={w.code + i}>{warningText(w)}</li>
+                <li key={w.code + i}>{warningText(w, fromFile)}</li>
               ))}
             </ul>
           )}
@@ -547,7 +552,7 @@ export function EnclosedParts({
         const content = enclosed[i];
         return (
           <details key={part.path.join('.') + i} className={s.details} data-testid="enclosed-part">
-            <summary>{part.sentence.split('.')[0]}: view it</summary>
+            <summary>{p.identity ? `View the signed part from ${p.identity.email ?? 'its signer'}` : `View the signed part (${part.title.toLowerCase()})`}</summary>
             <div>
               <Badge presentation={p} subject={`${title} (signed part ${i + 1})`} level={2} />
               {content && <ContentView document={content.document} attachments={content.attachments} title={`${title}, signed part ${i + 1}`} />}

@@ -279,3 +279,11 @@ test('"certificate saved" is announced once per certificate and never for the re
   assert.deepEqual(announceable([{ sha256: 'dd', addresses: ['Dana@Example.org'] }], own, memory), [], 'own Sent Items copy');
   assert.deepEqual(announceable([{ sha256: 'a2', addresses: ['alice@example.org'] }], own, memory), ['alice@example.org'], 'a new certificate of Alice');
 });
+
+test('expired says when, in the pane\'s one date format', () => {
+  const s = signer({ status: 'expired', code: 'expired', notAfter: '2021-01-01T12:00:00Z' });
+  const p = present(verdict({ status: 'expired', code: 'expired', signer: s, signers: [s], checkedAt: '2026-01-01T00:00:00Z' }), { byteExact: true });
+  assert.equal(p.severity, 'caution');
+  assert.match(p.sentence, /expired on 1 Jan 2021/);
+  assert.equal(p.identity?.kind, 'claimed');
+});
