@@ -2,8 +2,17 @@
 // raw message"): the `smime.p7m` attachment Exchange keeps for S/MIME items (IPM.Note.SMIME and
 // IPM.Note.SMIME.MultipartSigned hold the original blob), then `item.getAsFileAsync()` (Mailbox 1.14, a copy
 // the client may have rebuilt from MAPI), then Microsoft Graph `GET /me/messages/{id}/$value` (graph-read.ts,
-// when the organisation set up a Graph app registration). The snapshot says which source it came from, so a failing clear signature from a rebuilt copy is
-// reported as "could not be checked here" and not as tampering.
+// when the organisation set up a Graph app registration). The snapshot says which source it came from, so a
+// failing clear signature from a rebuilt copy is reported as "could not be checked here" and not as tampering.
+//
+// Which sources are byte-exact (decision, issue 12): only the smime.p7m attachment and a dropped .eml.
+// Microsoft documents that "Outlook does not save messages in MIME format" and that `$value` returns the
+// message "in MIME format" (learn.microsoft.com/graph/outlook-get-mime-message): Exchange converts from its
+// store, so Graph's copy may be rebuilt just like getAsFileAsync's. Both copies are therefore tried for a clear
+// signature: when the first copy (getAsFileAsync) fails only on the content digest, checkWithSecondCopy()
+// fetches Graph's copy and checks it too; a signature that verifies on either copy is proof, and only when
+// every copy fails that way does the pane say "could not be checked". A bad signature, an untrusted root or a
+// path failure never gets this treatment (present.ts, mayBeReserialized).
 
 import { concat, toBase64, utf8 } from '../core/bytes.js';
 import { SignetError } from '../core/errors.js';
@@ -16,7 +25,7 @@ import { MAILBOX_API } from './requirements.js';
 /**
  * - `smime-attachment`: the original S/MIME blob from the item's smime.p7m attachment (byte-exact);
  * - `outlook-export`: `getAsFileAsync`, possibly re-serialized by the client;
- * - `graph`: Graph's `$value` (the MIME Exchange stored);
+ * - `graph`: Graph's `$value` (MIME that Exchange converts from its store: not byte-exact, see above);
  * - `file`: an .eml the user dropped or chose (byte-exact as far as Signet can tell).
  */
 export type SourceKind = 'smime-attachment' | 'outlook-export' | 'graph' | 'file';
@@ -132,10 +141,55 @@ export async function readSelectedMessage(options: ReadOptions = {}): Promise<Me
     skipped.push({ source: 'graph', reason: 'Outlook gave no message id that Microsoft Graph understands.' });
   } else {
     try {
-      return { bytes: await graph.fetchMime(restId), source: 'graph', byteExact: true, label: 'Microsoft Graph', skipped };
+      return { bytes: await graph.fetchMime(restId), source: 'graph', byteExact: false, label: 'Microsoft Graph', skipped };
     } catch (e) {
       skipped.push({ source: 'graph', reason: e instanceof Error ? e.message : String(e) });
     }
   }
   throw new SignetError('usage', `Outlook did not hand over this message (${skipped.map((s) => s.reason).join(' ')})`);
+}
+
+/**
+ * A second, independent copy of the selected message for a clear signature that failed on a copy that may
+ * have been rebuilt: Graph's `$value` after getAsFileAsync. Null when there is none (the first copy was
+ * already exact or from Graph, Graph is not set up, no REST id, or Graph failed: the reason goes to `skipped`).
+ */
+export async function readSecondCopy(first: MessageSnapshot, options: ReadOptions = {}, skipped: SkippedSource[] = []): Promise<MessageSnapshot | null> {
+  const graph = options.graph ?? NO_GRAPH;
+  if (first.byteExact || first.source !== 'outlook-export') return null;
+  if (!graph.available) {
+    skipped.push({ source: 'graph', reason: 'Microsoft Graph is not set up for Signet by your organisation.' });
+    return null;
+  }
+  const env = readItemEnvelope();
+  const restId = env?.itemId ? restItemId(env.itemId) : null;
+  if (restId === null) {
+    skipped.push({ source: 'graph', reason: 'Outlook gave no message id that Microsoft Graph understands.' });
+    return null;
+  }
+  try {
+    return { bytes: await graph.fetchMime(restId), source: 'graph', byteExact: false, label: 'Microsoft Graph (after Outlook\'s copy could not be checked)' };
+  } catch (e) {
+    skipped.push({ source: 'graph', reason: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
+
+/**
+ * Checks `first`; when the result is inconclusive only because the copy may have been rebuilt, checks a
+ * second copy and keeps whichever is conclusive (the second when both are inconclusive is no better, so the
+ * first is kept). `check` is the engine's analysis; `inconclusive` is present.ts's mayBeReserialized.
+ */
+export async function checkWithSecondCopy<T>(
+  first: MessageSnapshot,
+  check: (snapshot: MessageSnapshot) => Promise<T>,
+  inconclusive: (result: T, snapshot: MessageSnapshot) => boolean,
+  second: () => Promise<MessageSnapshot | null>,
+): Promise<{ snapshot: MessageSnapshot; result: T }> {
+  const result = await check(first);
+  if (!inconclusive(result, first)) return { snapshot: first, result };
+  const other = await second();
+  if (other === null) return { snapshot: first, result };
+  const again = await check(other);
+  return inconclusive(again, other) ? { snapshot: first, result } : { snapshot: other, result: again };
 }

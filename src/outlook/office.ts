@@ -106,17 +106,18 @@ export async function onItemChanged(handler: () => void): Promise<void> {
 }
 
 /**
- * Shows (or replaces) an informational message in the info bar above the item. Status lives in add-in
- * chrome only (DESIGN.md rule 6): this bar is drawn by Outlook, never inside the message body.
+ * Shows (or replaces) the verdict in the info bar above the item. Status lives in add-in chrome only
+ * (DESIGN.md rule 6): this bar is drawn by Outlook, never inside the message body. `kind` 'error' uses
+ * `ErrorMessage` (danger verdicts: Outlook draws it as an error, with its own icon; no icon or persistent
+ * property is allowed for that type), 'informational' uses `InformationalMessage` with the add-in's icon.
+ * `message` must already fit Outlook's 150 characters (present.ts writes it short; it is never clipped here).
  */
-export async function showInfoBar(key: string, message: string): Promise<void> {
+export async function showInfoBar(key: string, message: string, kind: 'error' | 'informational' = 'informational'): Promise<void> {
   const item = requireItem();
-  const details: Office.NotificationMessageDetails = {
-    type: Office.MailboxEnums.ItemNotificationMessageType.InformationalMessage,
-    message,
-    icon: 'Icon.16x16',
-    persistent: false,
-  };
+  const details: Office.NotificationMessageDetails =
+    kind === 'error'
+      ? { type: Office.MailboxEnums.ItemNotificationMessageType.ErrorMessage, message }
+      : { type: Office.MailboxEnums.ItemNotificationMessageType.InformationalMessage, message, icon: 'Icon.16x16', persistent: false };
   await officeCall<void>((cb) => item.notificationMessages.replaceAsync(key, details, cb));
 }
 

@@ -18,7 +18,8 @@
 
 import { decodeCharset } from '../core/mime/headers.js';
 import type { MimeEntity } from '../core/mime/entity.js';
-import type { Verdict, VerdictStatus } from '../core/verdict.js';
+import type { Verdict } from '../core/verdict.js';
+import { severityOf, type SeverityPolicy } from './severity.js';
 export { formatSize } from './size.js';
 
 export interface AttachmentView {
@@ -274,11 +275,11 @@ export interface ContentSafety {
   inertLinks: boolean;
 }
 
-const DANGER_STATUSES: ReadonlySet<VerdictStatus> = new Set(['invalid', 'revoked', 'sender-mismatch', 'malformed', 'decryption-failed']);
-
-export function contentSafety(verdict: Pick<Verdict, 'status' | 'layers' | 'warnings'>): ContentSafety {
+export function contentSafety(verdict: Pick<Verdict, 'status' | 'code' | 'layers' | 'warnings'>, policy: SeverityPolicy = {}): ContentSafety {
   const cbc = verdict.layers.some((l) => l.kind === 'encrypted' && !l.integrityProtected);
   const integrityProtected = !verdict.warnings.some((w) => w.code === 'not-integrity-protected') && !(cbc && verdict.status !== 'valid');
-  const failedCheck = DANGER_STATUSES.has(verdict.status);
+  // Everything the pane's one severity scale calls danger (severity.ts) — a forged or untrusted signer
+  // included — is content under a failed check: framed, and its links inert.
+  const failedCheck = severityOf({ state: verdict.status, code: verdict.code }, policy) === 'danger';
   return { integrityProtected, failedCheck, inertLinks: !integrityProtected || failedCheck };
 }

@@ -25,7 +25,9 @@ import { userRootDer, type RootStorage } from './user-roots.js';
 import { currentIdentities, learnFromVerdict, openPaneKeys } from './pane-keys.js';
 import type { KeyStore } from '../keys/store/key-store.js';
 import { selfTest, type SelfTestResult } from '../keys/store/self-test.js';
+import { certificateAddresses, readCertificate } from '../keys/store/certificate-facts.js';
 import { contentSafety, extractContent, type AttachmentView, type ContentSafety } from './content.js';
+import { announceable, type NoticeMemory } from './present.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
 import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/graph-read.js';
 import { chooseTransport, currentEnvironment } from '../outlook/transport/index.js';
@@ -57,6 +59,8 @@ export interface Analysis {
   attachments: AttachmentView[];
   /** How the content may be shown: links inert, framed as failed (content.ts, DESIGN.md rule 11). */
   safety: ContentSafety;
+  /** The content of each `verdict.enclosedSigned` part, rendered like the message's own (with its own verdict's safety). */
+  enclosed: RenderedContent[];
 }
 
 /**
@@ -155,11 +159,56 @@ export async function importIdentity(keyring: Keyring, bytes: Uint8Array, passph
 
 /**
  * After the badge is on screen: a valid Verdict teaches the key store the sender's certificate (rule 8 is
- * enforced inside harvest()). Returns the addresses now ready for encryption; never throws.
+ * enforced inside harvest()). Returns the addresses to announce ("Saved the certificate of …"): only
+ * certificates the pane has not announced before (remembered per SHA-256 fingerprint in `seen`, the pane's
+ * local storage), and never the reader's own addresses (their Sent Items copy). Never throws.
  */
-export function learnFrom(keyring: Keyring, verdict: Verdict): Promise<string[]> {
-  return learnFromVerdict(keyring.store, verdict);
+export async function learnFrom(keyring: Keyring, verdict: Verdict, seen: NoticeMemory | null = noticeMemory()): Promise<string[]> {
+  if (!keyring.store || verdict.status !== 'valid') return learnFromVerdict(keyring.store, verdict).then(() => []);
+  try {
+    const r = await keyring.store.certificates.harvest(verdict);
+    const own = ownAddresses(keyring.identities);
+    return announceable(r.stored, own, seen);
+  } catch {
+    return [];
+  }
 }
+
+
+const NOTICE_KEY = 'signet-announced-certificates';
+
+function noticeMemory(): NoticeMemory | null {
+  const storage = rootStorage();
+  if (!storage) return null;
+  const read = (): string[] => {
+    try {
+      const v = JSON.parse(storage.getItem(NOTICE_KEY) ?? '[]') as unknown;
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
+  };
+  return {
+    has: (sha) => read().includes(sha),
+    add: (sha) => {
+      const all = read();
+      if (!all.includes(sha)) storage.setItem(NOTICE_KEY, JSON.stringify([...all, sha].slice(-500)));
+    },
+  };
+}
+
+function ownAddresses(identities: readonly Identity[]): Set<string> {
+  const own = new Set<string>();
+  for (const id of identities) {
+    try {
+      for (const a of certificateAddresses(readCertificate(id.certificate))) own.add(a.toLowerCase());
+    } catch {
+      // an unreadable certificate names no address
+    }
+  }
+  return own;
+}
+
 
 /** "Check this key" in the Settings view: signs and decrypts a test message with a stored identity. */
 export async function checkIdentity(keyring: Keyring, id: string): Promise<SelfTestResult> {
@@ -185,11 +234,20 @@ export function graphSource(keyring: Keyring): GraphMimeSource {
   return graphMimeSource({ getToken: () => acquireGraphToken(config, { interactive: true }), fetch: globalThis.fetch.bind(globalThis), maxBytes });
 }
 
-export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
-  const { verdict, content } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
+export interface RenderedContent {
+  document: SafeDocument | null;
+  attachments: AttachmentView[];
+  safety: ContentSafety;
+}
+
+/**
+ * The one extraction/render path for content the pane shows: the message's, and each enclosed signed
+ * part's, each under the safety its own verdict gives (links inert, framed as failed).
+ */
+function renderContent(content: Uint8Array | null, verdict: Verdict, keyring: Keyring): RenderedContent {
   let document: SafeDocument | null = null;
   let attachments: AttachmentView[] = [];
-  const safety = contentSafety(verdict);
+  const safety = contentSafety(verdict, { outdatedSignatureSeverity: keyring.config.outdatedSignatureSeverity });
   if (content) {
     try {
       const view = extractContent(parseMime(content));
@@ -201,5 +259,13 @@ export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Anal
       document = plainTextDocument(`The content could not be displayed: ${toSignetError(e, 'malformed-mime').message}`, safety);
     }
   }
-  return { verdict, document, attachments, safety };
+  return { document, attachments, safety };
+}
+
+export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
+  const { verdict, content, enclosedContent } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
+  const { document, attachments, safety } = renderContent(content, verdict, keyring);
+  // Signed parts below an unsigned root (Verdict.enclosedSigned), in the same order, through the same path.
+  const enclosed = verdict.enclosedSigned.map((part, i) => renderContent(enclosedContent[i] ?? null, part.verdict, keyring));
+  return { verdict, document, attachments, safety, enclosed };
 }

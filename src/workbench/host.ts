@@ -114,6 +114,8 @@ async function main(): Promise<void> {
       if (selected?.message.id !== itemId) return;
       const texts = [...messages.values()].map((m) => m.message);
       infoBar.hidden = texts.length === 0;
+      // Outlook draws ErrorMessage as an error bar; the workbench shows the type the add-in chose.
+      infoBar.dataset['type'] = [...messages.values()].some((m) => String(m.type) === 'errorMessage') ? 'error' : 'informational';
       infoBar.textContent = texts.join(' ');
     },
   };

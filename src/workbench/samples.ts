@@ -23,7 +23,7 @@ import { smimeAttachment } from './delivery.js';
 import { makeDemoPki, type DemoPki, type DemoUser } from './demo-pki.js';
 import { MAILBOX_PATH, type Delivery, type MailboxIndex, type MailboxMessage, type MailboxPerson } from './mailbox.js';
 
-export const MAILBOX_VERSION = 5;
+export const MAILBOX_VERSION = 6;
 
 /** The shared mailbox the owner may send as (MailboxIndex.sendAs); it has no demo key of its own. */
 export const SHARED_MAILBOX: MailboxPerson = { name: 'Example Support', email: 'support@example.org' };
@@ -181,6 +181,23 @@ async function buildSamples(pki: DemoPki, pkiDir: string): Promise<Built[]> {
     { id: 'plain', from: pki.users.carol, subject: 'Lunch on Friday?', preview: 'An ordinary message without S/MIME.', entity: textEntity('Lunch on Friday at 12?\n\nCarol') },
     null,
   );
+  // Outlook's own signatures are often SHA-1 (clear-signed with openssl here, as Signet never signs SHA-1).
+  // Made first: openssl stamps signingTime = now, and the Date header must be within the signing-time skew.
+  writeFileSync(join(pkiDir, 'sha1.txt'), textEntity('The budget figures you asked for are attached to the shared folder.\n\nAlice'));
+  const sha1 = latin1(
+    execFileSync('openssl', ['cms', '-sign', '-md', 'sha1', '-crlfeol', '-in', 'sha1.txt', '-signer', 'alice.pem', '-inkey', 'alice.key', '-certfile', 'inter.pem'], { cwd: pkiDir }),
+  );
+  await make(
+    {
+      id: 'outdated-sha1',
+      from: pki.users.alice,
+      subject: 'Budget figures (SHA-1 signature, as old Outlook sends)',
+      preview: 'Clear-signed with SHA-1: content intact, method outdated.',
+      delivery: 'smime-attachment',
+      entity: sha1.replace(/^MIME-Version: 1\.0\r?\n/, ''),
+    },
+    null,
+  );
   await make(
     { id: 'valid-signed', from: pki.users.alice, subject: 'Quarterly report (signed)', preview: 'Clear-signed (multipart/signed) by a trusted sender.', entity: textEntity(report) },
     { sign: { identity: alice } },
@@ -239,6 +256,56 @@ async function buildSamples(pki: DemoPki, pkiDir: string): Promise<Built[]> {
   // What classic Outlook does when it rebuilds MIME from MAPI: same content, different bytes.
   reser.exported = fromLatin1(replaceOnce(latin1(reser.eml), 'Content-Type: text/plain; charset=utf-8', 'Content-Type: text/plain;\r\n\tcharset="utf-8"'));
 
+  // A clear-signed message from Alice read from a rebuilt copy, but signed with the forged certificate of an
+  // unknown CA: the rebuilt copy must not turn this danger into "could not be checked".
+  const reserForged = await make(
+    {
+      id: 'reserialized-forged',
+      from: pki.users.mallory,
+      subject: 'Invoice correction (forged, rebuilt copy)',
+      preview: "Forged certificate in Alice's name, and this Outlook only gives a rebuilt copy.",
+      delivery: 'reserialized',
+      entity: textEntity('Please use the corrected account number from now on.\n\n"Alice"'),
+    },
+    { sign: { identity: mallory } },
+  );
+  reserForged.exported = fromLatin1(replaceOnce(latin1(reserForged.eml), 'Content-Type: text/plain; charset=utf-8', 'Content-Type: text/plain;\r\n\tcharset="utf-8"'));
+  // A mailing list added a footer: multipart/mixed around Alice's intact multipart/signed entity.
+  const listSigned = await protectMessage(utf8(`From: Alice Example <alice@example.org>${CRLF}MIME-Version: 1.0${CRLF}` + textEntity('Minutes of the steering group are online.\n\nAlice')), { sign: { identity: alice }, provider });
+  const listEntity = latin1(listSigned).split(CRLF + 'MIME-Version: 1.0' + CRLF)[1]!;
+  const l = 'list-4d2e';
+  await make(
+    {
+      id: 'list-wrapped',
+      from: pki.users.alice,
+      subject: '[team] Steering group minutes (via mailing list)',
+      preview: 'A signed message with a mailing-list footer added around it.',
+      delivery: 'plain',
+      entity: [`Content-Type: multipart/mixed; boundary="${l}"`, '', `--${l}`, listEntity.replace(/\r\n$/, ''), `--${l}`, textEntity('--\nteam mailing list - unsubscribe: team-leave@lists.example.org').replace(/\r\n$/, ''), `--${l}--`, ''].join(CRLF),
+    },
+    null,
+  );
+  await make(
+    {
+      id: 'encrypted-cbc',
+      from: pki.users.alice,
+      subject: 'Room booking (encrypted, CBC, not signed)',
+      preview: 'Encrypted with AES-CBC and not signed: not protected against changes.',
+      entity: textEntity('Room 4.12 is booked for Thursday: https://rooms.example.org/4.12\n\nAlice'),
+    },
+    { encrypt: { recipients: [ownerCert, aliceCert], cipher: 'aes-256-cbc' } },
+  );
+  await make(
+    {
+      id: 'malformed',
+      from: pki.users.alice,
+      subject: 'Damaged message',
+      preview: 'An S/MIME message whose signature block is not valid DER.',
+      delivery: 'plain',
+      entity: ['Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"', 'Content-Transfer-Encoding: base64', '', 'MIIBAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQlJicoKSorLC0uLzAx', ''].join(CRLF),
+    },
+    null,
+  );
   // Attack: eContent confusion (rule 2): the signature carries its own content; the visible part is another text.
   const evil = join(pkiDir, 'econtent.txt');
   writeFileSync(evil, 'Content-Type: text/plain\r\n\r\nThe text Alice really signed.\r\n');

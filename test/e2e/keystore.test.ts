@@ -287,7 +287,10 @@ test("a valid signed sample teaches Signet the sender's certificate; a spoofed o
     assert.equal(await pane().locator('[data-testid=learnt]').count(), 0, `${spoofed}: nothing learnt`);
   }
   await selectSample(wb.page, 'valid-signed', (await sampleSubject('valid-signed'))!);
-  assert.match((await pane().locator('[data-testid=learnt]').textContent()) ?? '', /alice@example\.org/);
+  await pane().locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 20_000 });
+  // Alice's certificate was saved, and said so once, when her signed vault message was opened above: the
+  // notice is not repeated (issue 12); the store still has it (below).
+  assert.equal(await pane().locator('[data-testid=learnt]').count(), 0, 'the notice appears once per certificate');
   await openSettings();
   const alice = pane().locator('[data-testid=recipient][data-address="alice@example.org"]');
   await alice.waitFor({ timeout: 20_000 });

@@ -4,16 +4,16 @@
 // goes to Outlook's info bar (item.notificationMessages).
 
 import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
-import { Button, Caption1, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Tab, TabList, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { Button, Caption1, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { defaultLimits } from '../../core/config.js';
 import { isSignetError } from '../../core/errors.js';
 import { inOutlook, isComposeMode, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
-import { readSelectedMessage, type MessageSnapshot } from '../../outlook/message-source.js';
+import { checkWithSecondCopy, readSecondCopy, readSelectedMessage, type MessageSnapshot } from '../../outlook/message-source.js';
 import type { GraphMimeSource } from '../../outlook/graph-read.js';
 import type * as EngineModule from '../engine.js';
 import type { Analysis, Keyring } from '../engine.js';
-import { present, type Presentation } from '../present.js';
-import { Badge, VerdictDetails } from './verdict-view.js';
+import { mayBeReserialized, present, type Presentation } from '../present.js';
+import { Badge, EnclosedParts, VerdictDetails } from './verdict-view.js';
 import { ContentView } from './content-view.js';
 
 type Engine = typeof EngineModule;
@@ -61,7 +61,8 @@ const useStyles = makeStyles({
   root: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
   main: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM, maxWidth: '720px' },
   header: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalS },
-  product: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400 },
+  product: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400, margin: 0 },
+  views: { display: 'flex', columnGap: tokens.spacingHorizontalXS, marginLeft: tokens.spacingHorizontalS },
   drop: {
     border: `1px dashed ${tokens.colorNeutralStroke1}`,
     borderRadius: tokens.borderRadiusMedium,
@@ -105,14 +106,21 @@ export function App(): ReactElement {
     const mine = ++sequence.current;
     setPhase({ kind: 'loading', what: title });
     try {
-      const snapshot = await getSnapshot();
+      const first = await getSnapshot();
       performance.mark('signet:mime-available');
       const [e, keys] = await Promise.all([engine(), keyring()]);
-      const analysis = await e.analyse(snapshot.bytes, keys);
+      // A clear signature that fails only on the digest of a possibly rebuilt copy: check a second copy
+      // (Graph) before saying "could not be checked" (message-source.ts).
+      const { snapshot, result: analysis } = await checkWithSecondCopy(
+        first,
+        (s) => e.analyse(s.bytes, keys),
+        (a, s) => mayBeReserialized(a.verdict, s.byteExact),
+        () => (fromOutlook ? readSecondCopy(first, { graph: lazyGraph }) : Promise.resolve(null)),
+      );
       if (mine !== sequence.current) return; // another message was selected meanwhile
-      const presentation = present(analysis.verdict, snapshot);
+      const presentation = present(analysis.verdict, snapshot, keys.config);
       setPhase({ kind: 'done', snapshot, analysis, presentation, title, learnt: null });
-      if (fromOutlook) void showInfoBar(INFO_BAR_KEY, presentation.infoBar).catch(() => undefined);
+      if (fromOutlook) void showInfoBar(INFO_BAR_KEY, presentation.infoBar, presentation.infoBarKind).catch(() => undefined);
       // Off the badge's critical path: store the sender's certificate when the verdict allows it.
       void e.learnFrom(keys, analysis.verdict).then((learnt) => {
         if (mine === sequence.current) setPhase((p) => (p.kind === 'done' ? { ...p, learnt } : p));
@@ -190,15 +198,17 @@ export function App(): ReactElement {
       >
         <header className={s.header}>
           <img src="assets/icon-32.png" width={24} height={24} alt="" />
-          <span className={s.product}>Signet</span>
-          <TabList size="small" selectedValue={view} onTabSelect={(_e, d) => setView(d.value as View)} aria-label="Signet views">
-            <Tab value="message" data-testid="tab-message">
+          <h1 className={s.product}>Signet</h1>
+          {/* Two plain toggle buttons, not a Fluent TabList: TabList's arrow-key Mover adds Tabster focus
+              guards (aria-hidden yet focusable), which axe reports as aria-hidden-focus. */}
+          <nav className={s.views} aria-label="Signet views">
+            <Button size="small" appearance={view === 'message' ? 'primary' : 'subtle'} aria-pressed={view === 'message'} onClick={() => setView('message')} data-testid="tab-message">
               {composing ? 'Send protected' : 'Message'}
-            </Tab>
-            <Tab value="settings" data-testid="tab-settings">
+            </Button>
+            <Button size="small" appearance={view === 'settings' ? 'primary' : 'subtle'} aria-pressed={view === 'settings'} onClick={() => setView('settings')} data-testid="tab-settings">
               Keys &amp; certificates
-            </Tab>
-          </TabList>
+            </Button>
+          </nav>
         </header>
         {policyError !== null && (
           <MessageBar intent="error" data-testid="policy-error">
@@ -290,8 +300,9 @@ function PhaseView({ phase }: { phase: Phase }): ReactElement {
             </Caption1>
           )}
           {phase.learnt && <span data-testid="learning-done" hidden />}
-          <VerdictDetails verdict={phase.analysis.verdict} sourceLabel={phase.snapshot.label} unverifiable={phase.presentation.state === 'unverifiable'} />
-          <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} safety={phase.analysis.safety} />
+          <VerdictDetails verdict={phase.analysis.verdict} presentation={phase.presentation} sourceLabel={phase.snapshot.label} fromFile={phase.snapshot.source === 'file'} />
+          <ContentView document={phase.analysis.document} attachments={phase.analysis.attachments} title={phase.title} severity={phase.presentation.severity} safety={phase.analysis.safety} />
+          <EnclosedParts presentation={phase.presentation} verdict={phase.analysis.verdict} enclosed={phase.analysis.enclosed} title={phase.title} />
         </>
       );
   }

@@ -10,7 +10,7 @@
 //   chrome, each with its whole URL, and opening one takes a second, confirmed step.
 // - Keyboard: the iframe is a tab stop with a title; once focused, arrows and Page Up/Down scroll it.
 
-import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownloadRegular, OpenRegular, WarningFilled } from '@fluentui/react-icons';
 import type { AttachmentView, ContentSafety } from '../content.js';
@@ -149,7 +149,7 @@ export interface ContentViewProps {
   document: SafeDocument | null;
   attachments: AttachmentView[];
   title: string;
-  /** The verdict's severity (paneui's scale): `danger` frames the content as failed. */
+  /** The verdict's severity (the pane's scale, severity.ts): `danger` frames the content as failed. */
   severity?: Severity;
   /** From the engine's analysis; when given, its failedCheck also frames the content. */
   safety?: ContentSafety;
@@ -157,9 +157,14 @@ export interface ContentViewProps {
 
 export function ContentView({ document, attachments, title, severity, safety }: ContentViewProps): ReactElement | null {
   const s = useStyles();
+  // Unique per instance: an enclosed signed part renders its own ContentView next to the message's.
+  const headingId = useId();
   if (!document && attachments.length === 0) return null;
-  const failed = severity === 'danger' || safety?.failedCheck === true;
+  // The pane's severity decides the frame when given (a copy Outlook rebuilt is 'could not be checked',
+  // not 'failed'); links stay inert whenever the engine's safety says so.
+  const failed = severity !== undefined ? severity === 'danger' : safety?.failedCheck === true;
   const inert = document?.inertLinks ?? safety?.inertLinks ?? true;
+  const warningId = `${headingId}-warning`;
   const body = (
     <div className={s.content}>
       {document && (
@@ -195,13 +200,13 @@ export function ContentView({ document, attachments, title, severity, safety }: 
     </div>
   );
   return (
-    <section aria-labelledby="content-heading">
-      <h2 id="content-heading" className={s.h2}>
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId} className={s.h2}>
         Message content
       </h2>
       {failed ? (
-        <div className={s.danger} role="region" aria-labelledby="content-warning" data-testid="content-warning">
-          <h3 id="content-warning" className={s.dangerHeading}>
+        <div className={s.danger} role="region" aria-labelledby={warningId} data-testid="content-warning">
+          <h3 id={warningId} className={s.dangerHeading}>
             <WarningFilled aria-hidden="true" />
             {FAILED_CHECK_HEADING}
           </h3>

@@ -6,7 +6,7 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import officeAddinMock from 'office-addin-mock';
 import { fromUtf8, toBase64, utf8 } from '../../../src/core/bytes.js';
-import { readSelectedMessage } from '../../../src/outlook/message-source.js';
+import { checkWithSecondCopy, readSecondCopy, readSelectedMessage, type MessageSnapshot, type SkippedSource } from '../../../src/outlook/message-source.js';
 import type { GraphMimeSource } from '../../../src/outlook/graph-read.js';
 import { showInfoBar } from '../../../src/outlook/office.js';
 
@@ -66,7 +66,7 @@ function installOffice(s: Setup): void {
       },
     },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
-    MailboxEnums: { ItemNotificationMessageType: { InformationalMessage: 'informationalMessage' }, RestVersion: { v2_0: 'v2.0' } },
+    MailboxEnums: { ItemNotificationMessageType: { InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' }, RestVersion: { v2_0: 'v2.0' } },
     // Outlook semantics: properties are readable without load()/sync() (the Excel/Word model).
   }, 'outlook' as ConstructorParameters<typeof OfficeMockObject>[1]);
   (globalThis as { Office?: unknown }).Office = mock;
@@ -139,7 +139,8 @@ test('an old Outlook with Graph set up: the item id is converted to a REST id an
   };
   const snap = await readSelectedMessage({ graph });
   assert.equal(snap.source, 'graph');
-  assert.equal(snap.byteExact, true);
+  // Exchange converts $value from its store ("Outlook does not save messages in MIME format"): not exact.
+  assert.equal(snap.byteExact, false);
   assert.deepEqual(snap.bytes, eml);
   assert.deepEqual(calls, ['convertToRestId(AAMk1,v2.0)', 'graph(rest-AAMk1)']);
   assert.equal(snap.skipped[0]?.source, 'outlook-export');
@@ -151,8 +152,68 @@ test('a failing Graph read ends in a usage error that carries Graph\'s reason', 
   await assert.rejects(readSelectedMessage({ graph }), (e: Error & { code?: string }) => e.code === 'usage' && /refused access/.test(e.message));
 });
 
-test('the verdict goes to the info bar as an informational message', async () => {
+test('the verdict goes to the info bar: informational by default, ErrorMessage for danger', async () => {
   installOffice({});
   await showInfoBar('signet-verdict', 'Signet: Signed by alice@example.org.');
-  assert.deepEqual(calls, ['replaceAsync(signet-verdict,informationalMessage,Signet: Signed by alice@example.org.)']);
+  await showInfoBar('signet-verdict', 'Signet: do not trust this message.', 'error');
+  assert.deepEqual(calls, [
+    'replaceAsync(signet-verdict,informationalMessage,Signet: Signed by alice@example.org.)',
+    'replaceAsync(signet-verdict,errorMessage,Signet: do not trust this message.)',
+  ]);
+});
+
+const graphReturning = (eml: Uint8Array): GraphMimeSource => ({
+  available: true,
+  fetchMime: (id) => {
+    calls.push(`graph(${id})`);
+    return Promise.resolve(eml);
+  },
+});
+
+test('a clear signature failing on getAsFileAsync\'s copy is checked again on Graph\'s copy, which wins when conclusive', async () => {
+  installOffice({ eml: utf8('rebuilt') });
+  const first = await readSelectedMessage({ graph: graphReturning(utf8('original')) });
+  assert.equal(first.source, 'outlook-export');
+  const checked: string[] = [];
+  const r = await checkWithSecondCopy(
+    first,
+    (s) => {
+      checked.push(fromUtf8(s.bytes));
+      return Promise.resolve(fromUtf8(s.bytes) === 'original' ? 'valid' : 'digest-mismatch');
+    },
+    (v) => v === 'digest-mismatch',
+    () => readSecondCopy(first, { graph: graphReturning(utf8('original')) }),
+  );
+  assert.deepEqual(checked, ['rebuilt', 'original']);
+  assert.equal(r.result, 'valid');
+  assert.equal(r.snapshot.source, 'graph');
+});
+
+test('when Graph\'s copy is inconclusive too, or Graph is missing or fails, the first result stands', async () => {
+  installOffice({ eml: utf8('rebuilt') });
+  const first = await readSelectedMessage();
+  const check = (s: MessageSnapshot) => Promise.resolve(`digest-mismatch:${fromUtf8(s.bytes)}`);
+  const bothBad = await checkWithSecondCopy(first, check, () => true, () => readSecondCopy(first, { graph: graphReturning(utf8('also rebuilt')) }));
+  assert.equal(bothBad.result, 'digest-mismatch:rebuilt');
+  assert.equal(bothBad.snapshot.source, 'outlook-export');
+  const skipped: SkippedSource[] = [];
+  assert.equal(await readSecondCopy(first, {}, skipped), null);
+  assert.match(skipped[0]!.reason, /not set up/);
+  const failing: GraphMimeSource = { available: true, fetchMime: () => Promise.reject(new Error('ErrorItemNotFound')) };
+  assert.equal(await readSecondCopy(first, { graph: failing }, skipped), null);
+  assert.match(skipped[1]!.reason, /ErrorItemNotFound/);
+});
+
+test('a conclusive first result or an exact first copy never triggers a second read', async () => {
+  installOffice({});
+  let reads = 0;
+  const second = () => {
+    reads++;
+    return Promise.resolve(null);
+  };
+  const exact: MessageSnapshot = { bytes: utf8('x'), source: 'smime-attachment', byteExact: true, label: 'x' };
+  await checkWithSecondCopy(exact, () => Promise.resolve('invalid'), () => false, second);
+  assert.equal(reads, 0);
+  assert.equal(await readSecondCopy(exact, { graph: graphReturning(utf8('y')) }), null);
+  assert.equal(await readSecondCopy({ ...exact, source: 'file' }, { graph: graphReturning(utf8('y')) }), null);
 });

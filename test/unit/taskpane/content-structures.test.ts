@@ -162,8 +162,8 @@ test('formatSize uses human units', () => {
   assert.deepEqual([0, 1023, 1024, 1536, 1048576, 5 * 1024 ** 3].map(formatSize), ['0 B', '1023 B', '1.0 KB', '1.5 KB', '1.0 MB', '5.0 GB']);
 });
 
-function verdict(over: Partial<Verdict>): Pick<Verdict, 'status' | 'layers' | 'warnings'> {
-  return { status: 'unsigned', layers: [], warnings: [], ...over };
+function verdict(over: Partial<Verdict>): Pick<Verdict, 'status' | 'code' | 'layers' | 'warnings'> {
+  return { status: 'unsigned', code: null, layers: [], warnings: [], ...over };
 }
 const cbc: Layer = { kind: 'encrypted', contentType: 'enveloped-data', cipher: 'AES-256-CBC', integrityProtected: false, recipients: 1, keyManagement: [], status: 'decrypted' };
 const gcm: Layer = { kind: 'encrypted', contentType: 'auth-enveloped-data', cipher: 'AES-256-GCM', integrityProtected: true, recipients: 1, keyManagement: [], status: 'decrypted' };
@@ -172,7 +172,7 @@ const notProtected = { code: 'not-integrity-protected', message: 'CBC' } as cons
 test('content safety: links are inert without integrity protection or under a failed check (rule 11)', () => {
   assert.deepEqual(contentSafety(verdict({ layers: [cbc], warnings: [notProtected] })), { integrityProtected: false, failedCheck: false, inertLinks: true });
   // CBC with no warning but a status other than valid is still unprotected (derived from the layers too).
-  assert.deepEqual(contentSafety(verdict({ layers: [cbc], status: 'untrusted' })), { integrityProtected: false, failedCheck: false, inertLinks: true });
+  assert.deepEqual(contentSafety(verdict({ layers: [cbc], status: 'untrusted' })), { integrityProtected: false, failedCheck: true, inertLinks: true });
   // CBC with a valid signature inside: protected by the signature.
   assert.deepEqual(contentSafety(verdict({ layers: [cbc], status: 'valid' })), { integrityProtected: true, failedCheck: false, inertLinks: false });
   assert.deepEqual(contentSafety(verdict({ layers: [gcm] })), { integrityProtected: true, failedCheck: false, inertLinks: false });
@@ -180,7 +180,14 @@ test('content safety: links are inert without integrity protection or under a fa
   for (const status of ['invalid', 'revoked', 'sender-mismatch', 'malformed'] as const) {
     assert.deepEqual(contentSafety(verdict({ status, layers: [gcm] })), { integrityProtected: true, failedCheck: true, inertLinks: true }, status);
   }
-  for (const status of ['untrusted', 'expired', 'unsigned', 'valid'] as const) assert.equal(contentSafety(verdict({ status })).inertLinks, false, status);
+  // A forged or untrusted signer is danger on the pane's scale (severity.ts): links inert too; revocation
+  // unknown under a hard policy is caution and keeps them.
+  assert.deepEqual(contentSafety(verdict({ status: 'untrusted', code: 'untrusted-root', layers: [gcm] })), { integrityProtected: true, failedCheck: true, inertLinks: true });
+  assert.equal(contentSafety(verdict({ status: 'untrusted', code: 'revocation-unknown' })).inertLinks, false);
+  // An outdated algorithm follows the policy's severity.
+  assert.equal(contentSafety(verdict({ status: 'outdated-algorithm', code: 'insecure-algorithm' })).inertLinks, false);
+  assert.equal(contentSafety(verdict({ status: 'outdated-algorithm', code: 'insecure-algorithm' }), { outdatedSignatureSeverity: 'danger' }).inertLinks, true);
+  for (const status of ['expired', 'unsigned', 'valid'] as const) assert.equal(contentSafety(verdict({ status })).inertLinks, false, status);
 });
 
 test('a picture in multipart/mixed that the HTML references by cid: is shown there once, not appended or listed', () => {
