@@ -1,7 +1,7 @@
-// Lint: typescript-eslint's recommended rules, plus the layer rule of DESIGN.md — src/core has no
+// Lint: typescript-eslint's recommended rules, plus the layer rule of ARCHITECTURE.md — src/core has no
 // Office.js, DOM or Node dependency (only the globals that browsers and Node share). Regular expressions
 // everywhere must not capture misleadingly; in src/core and src/policy, which read attacker-controlled
-// messages, certificates and files, none may backtrack or move super-linearly (issue 13, DESIGN.md rule 9).
+// messages, certificates and files, none may backtrack or move super-linearly (issue 13, ARCHITECTURE.md rule 9).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import regexp from 'eslint-plugin-regexp';

@@ -1,4 +1,4 @@
-// The `signet` command line (DESIGN.md, "The `signet` command line"): a stable contract for admins,
+// The `signet` command line (ARCHITECTURE.md, "The `signet` command line"): a stable contract for admins,
 // helpdesks and interop tests over the same core the add-in uses. Input and output are whole RFC 5322
 // messages on stdin/stdout. Exit codes: 0 success (for verify: status `valid`), 1 any other verdict or a
 // failed decryption, 2 bad usage or unreadable input.

@@ -1,4 +1,4 @@
-// ASN.1 BER/DER reading over asn1js with Signet's resource limits (DESIGN.md rule 9), plus the small
+// ASN.1 BER/DER reading over asn1js with Signet's resource limits (ARCHITECTURE.md rule 9), plus the small
 // accessors every CMS and X.509 module needs: tags, children, primitive contents, OIDs, INTEGERs, times,
 // and ContentInfo (RFC 5652 §3). Nodes are zero-copy views on the caller's bytes, so callers must not
 // mutate the input while they use the result.

@@ -1,4 +1,4 @@
-// Per-message work budgets (DESIGN.md rule 9: "budgets count per message, not per path"). One WorkBudget
+// Per-message work budgets (ARCHITECTURE.md rule 9: "budgets count per message, not per path"). One WorkBudget
 // is made for each message a caller opens (openMessage, or verifySignedData / decryptContent when called
 // directly) and handed down to every layer, signer, path search and fetch of that message, so N signers
 // or N RecipientInfos share one allowance instead of getting N of them. The limits and the threats they

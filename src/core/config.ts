@@ -114,7 +114,7 @@ export interface Limits {
    */
   maxRevocationResponseBytes: number;
 
-  // --- Work budgets per message (DESIGN.md rule 9: "budgets count per message, not per path"). One
+  // --- Work budgets per message (ARCHITECTURE.md rule 9: "budgets count per message, not per path"). One
   // WorkBudget (src/core/budget.ts) is made per message by openMessage / verifySignedData /
   // decryptContent and shared by every layer, signer and path of that message; exceeding one is the
   // error code 'budget-exceeded'.

@@ -26,7 +26,7 @@ export const ERROR_CODES = [
   // Signing / verification
   'signature-invalid', //      the cryptographic signature does not verify
   'digest-mismatch', //        messageDigest attribute does not match the content
-  'econtent-confusion', //     detached signature that also carries eContent (DESIGN.md rule 2)
+  'econtent-confusion', //     detached signature that also carries eContent (ARCHITECTURE.md rule 2)
   'no-signers', //             SignedData without SignerInfos (rule 3)
   'no-content', //             SignedData with neither eContent nor detached content to verify
   // Encryption / decryption

@@ -1,6 +1,6 @@
 // Internationalised domain names for comparison (RFC 5890-5891 labels, RFC 3492 Punycode): a domain written
 // with U-labels ("münchen.example") and the same domain with A-labels ("xn--mnchen-3ya.example") are one
-// domain, for sender binding (DESIGN.md rule 4) and name constraints (RFC 5280 §7.2-7.5). Written out
+// domain, for sender binding (ARCHITECTURE.md rule 4) and name constraints (RFC 5280 §7.2-7.5). Written out
 // here (small) so src/core keeps working in browsers, where no punycode module exists.
 
 const BASE = 36;

@@ -1,5 +1,5 @@
 // The Verdict: everything the core says about a received message, in one serialisable object that the
-// badge, the CLI's `--json` and Outlook's info bar all render (DESIGN.md, "Layers"). Plain data only —
+// badge, the CLI's `--json` and Outlook's info bar all render (ARCHITECTURE.md, "Layers"). Plain data only —
 // no class instances, no CryptoKeys — so it can cross an iframe or worker boundary and be printed as JSON.
 
 import type { ErrorCode } from './errors.js';
@@ -208,7 +208,7 @@ export type Layer =
 
 /**
  * A signed part found below an unsigned message root (e.g. a mailing list wrapped multipart/mixed around
- * the original multipart/signed and added a footer). The message is still not signed (DESIGN.md rule 1);
+ * the original multipart/signed and added a footer). The message is still not signed (ARCHITECTURE.md rule 1);
  * this says what the part inside is.
  */
 export interface EnclosedSignedPart {

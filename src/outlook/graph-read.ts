@@ -1,4 +1,4 @@
-// The third source of a received message's MIME (DESIGN.md, "Reading the raw message"): Microsoft Graph
+// The third source of a received message's MIME (ARCHITECTURE.md, "Reading the raw message"): Microsoft Graph
 // `GET /me/messages/{id}/$value`, which returns the MIME Exchange stored ("Get MIME content of a message",
 // https://learn.microsoft.com/graph/outlook-get-mime-message; permission Mail.Read or Mail.ReadBasic, per
 // https://learn.microsoft.com/en-us/graph/api/message-get). It is used only when neither the smime.p7m

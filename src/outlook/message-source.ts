@@ -1,4 +1,4 @@
-// Gets the selected message's MIME from the most faithful source Outlook offers (DESIGN.md, "Reading the
+// Gets the selected message's MIME from the most faithful source Outlook offers (ARCHITECTURE.md, "Reading the
 // raw message"): the `smime.p7m` attachment Exchange keeps for S/MIME items (IPM.Note.SMIME and
 // IPM.Note.SMIME.MultipartSigned hold the original blob), then `item.getAsFileAsync()` (Mailbox 1.14, a copy
 // the client may have rebuilt from MAPI), then Microsoft Graph `GET /me/messages/{id}/$value` (graph-read.ts,

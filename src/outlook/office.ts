@@ -84,7 +84,7 @@ export function mailboxSupports(version: string): boolean {
 
 /**
  * The selected message as RFC 5322 bytes (`getAsFileAsync`, Mailbox 1.14, read mode). Classic Outlook
- * rebuilds MIME from MAPI, so a clear-signed body may not be byte-exact (see DESIGN.md, "Reading the raw
+ * rebuilds MIME from MAPI, so a clear-signed body may not be byte-exact (see ARCHITECTURE.md, "Reading the raw
  * message"): callers must treat this as one source among several, not as the original.
  */
 export async function getItemAsEml(): Promise<Uint8Array> {
@@ -107,7 +107,7 @@ export async function onItemChanged(handler: () => void): Promise<void> {
 
 /**
  * Shows (or replaces) the verdict in the info bar above the item. Status lives in add-in chrome only
- * (DESIGN.md rule 6): this bar is drawn by Outlook, never inside the message body. `kind` 'error' uses
+ * (ARCHITECTURE.md rule 6): this bar is drawn by Outlook, never inside the message body. `kind` 'error' uses
  * `ErrorMessage` (danger verdicts: Outlook draws it as an error, with its own icon; no icon or persistent
  * property is allowed for that type), 'informational' uses `InformationalMessage` with the add-in's icon.
  * `message` must already fit Outlook's 150 characters (present.ts writes it short; it is never clipped here).

@@ -261,7 +261,7 @@ export function extractContent(root: MimeEntity): ContentView {
 }
 
 /**
- * How the content a Verdict covers may be shown (DESIGN.md rules 7, 10 and 11):
+ * How the content a Verdict covers may be shown (ARCHITECTURE.md rules 7, 10 and 11):
  * - `integrityProtected` is false when an encrypted layer does not detect changes (CBC EnvelopedData) and no
  *   valid signature inside covers the content (the core's `not-integrity-protected` warning): an attacker
  *   who changed the ciphertext (EFAIL's CBC gadgets) may have turned the plaintext into a link;

@@ -1,7 +1,7 @@
 // The pane's crypto side, loaded lazily (a dynamic import from taskpane.tsx) so that PKI.js, asn1js and the
 // core stay out of the initial bundle: opens a message with the core (smime/open.ts), and turns the content
 // the Verdict covers into a sanitised document and downloadable attachments. Trust anchors are, as in the
-// CLI: the organisation policy's anchors (signet-policy.json served next to the pane, DESIGN.md
+// CLI: the organisation policy's anchors (signet-policy.json served next to the pane, ARCHITECTURE.md
 // "Deployment"), Mozilla's e-mail roots unless the policy turns them off (loaded here, in the lazy chunk,
 // never in the initial bundle), and the roots the user chose to trust (user-roots.ts). The policy's
 // algorithm and revocation settings become the core's config. Revocation: the pane's CSP allows no
@@ -57,7 +57,7 @@ export interface Analysis {
   verdict: Verdict;
   document: SafeDocument | null;
   attachments: AttachmentView[];
-  /** How the content may be shown: links inert, framed as failed (content.ts, DESIGN.md rule 11). */
+  /** How the content may be shown: links inert, framed as failed (content.ts, ARCHITECTURE.md rule 11). */
   safety: ContentSafety;
   /** The content of each `verdict.enclosedSigned` part, rendered like the message's own (with its own verdict's safety). */
   enclosed: RenderedContent[];

@@ -3,7 +3,7 @@
 // certificates from the messages the read pane opens. Part of the lazily loaded engine chunk.
 //
 // Storage is per browser profile and origin partition: Outlook on the web, new Outlook and classic Outlook
-// each keep their own (DESIGN.md "Keys"); the Settings view says so.
+// each keep their own (ARCHITECTURE.md "Keys"); the Settings view says so.
 
 import type { SignetConfig } from '../core/config.js';
 import { cryptoProvider } from '../core/crypto.js';

@@ -3,7 +3,7 @@
 // (only when that is proven), what to do next, and the info-bar text. Pure and DOM-free, so it is
 // unit-tested in Node; type-only imports keep the crypto out of the pane's initial bundle.
 //
-// DESIGN.md rule 10, "no identity without proof": an address is presented as the signer only when the
+// ARCHITECTURE.md rule 10, "no identity without proof": an address is presented as the signer only when the
 // signature verified AND the certificate path validated (status 'valid', or 'outdated-algorithm' on a
 // validated path). Every other state says at most "claims to be from …, not verified", in danger or neutral
 // styling. The sentences here are the pane's own (not the core's summary, which the CLI prints), so that no

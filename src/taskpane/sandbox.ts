@@ -1,4 +1,4 @@
-// The content iframe's sandbox (DESIGN.md rules 7 and 11), in its own module so the pane's initial bundle and
+// The content iframe's sandbox (ARCHITECTURE.md rules 7 and 11), in its own module so the pane's initial bundle and
 // the e2e tests can name it without pulling in DOMPurify (which lives in the lazily loaded engine chunk).
 
 /**
@@ -13,5 +13,5 @@ export const CONTENT_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
  */
 export const INERT_CONTENT_SANDBOX = '';
 
-/** The heading of the warning region around content under a failed check (DESIGN.md rule 10). */
+/** The heading of the warning region around content under a failed check (ARCHITECTURE.md rule 10). */
 export const FAILED_CHECK_HEADING = 'Content of a message that failed its check — do not act on it';

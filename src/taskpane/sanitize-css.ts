@@ -1,4 +1,4 @@
-// The CSS filter of the content sandbox (DESIGN.md rule 7: decrypted HTML is shown with no remote loads at all).
+// The CSS filter of the content sandbox (ARCHITECTURE.md rule 7: decrypted HTML is shown with no remote loads at all).
 // The iframe's CSP already forbids every load; this filter makes sure nothing is even attempted and that the
 // pane's "N remote items blocked" count is exact. Pure and DOM-free (unit-tested in Node).
 //

@@ -1,4 +1,4 @@
-// Builds the document shown in the sandboxed content iframe (DESIGN.md rules 7 and 11, the EFAIL lessons;
+// Builds the document shown in the sandboxed content iframe (ARCHITECTURE.md rules 7 and 11, the EFAIL lessons;
 // Mailvelope's ContentSandbox): HTML is sanitised with DOMPurify, every remote reference is removed (images,
 // CSS loaders via sanitize-css.ts, srcset, backgrounds, forms, frames, objects, meta refresh, base), cid:
 // pictures are replaced by data: URLs of their MIME parts (RFC 2392; a reference that is malformed or names

@@ -1,4 +1,4 @@
-// One severity scale for every verdict the read pane can show (issue 12; DESIGN.md rule 10: "danger states
+// One severity scale for every verdict the read pane can show (issue 12; ARCHITECTURE.md rule 10: "danger states
 // can never look like harmless ones"). Every VerdictStatus, plus the pane's own 'unverifiable' state, maps to
 // exactly one of four levels, and each level has its own colour, icon SHAPE and words (ui/verdict-view.tsx),
 // so the levels stay distinguishable without colour. The switch below has no default: a new VerdictStatus

@@ -1,7 +1,7 @@
 // What the simulated Exchange does with a message handed to it for sending (RFC 5322 in, mailbox items
 // out): who the envelope recipients are, which copy each folder keeps, and in what form an add-in later
 // reads it. Exchange stores S/MIME mail as IPM.Note.SMIME / IPM.Note.SMIME.MultipartSigned with the
-// original blob as the item's smime.p7m attachment (DESIGN.md, "Reading the raw message"); everything
+// original blob as the item's smime.p7m attachment (ARCHITECTURE.md, "Reading the raw message"); everything
 // else is an ordinary IPM.Note.
 
 import { concat } from '../core/bytes.js';

@@ -74,7 +74,7 @@ export function makeDemoPki(dir: string): DemoPki {
       '[inter]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
   );
   // Everything starts a week ago: the samples carry signing times of the last hours, and a chain must be
-  // valid at the signing time as well as now (DESIGN.md rule 5). `ca -selfsign` because `req -x509` in
+  // valid at the signing time as well as now (ARCHITECTURE.md rule 5). `ca -selfsign` because `req -x509` in
   // OpenSSL 3.0 cannot set a start date.
   const day = 86_400_000;
   const start = asn1Time(new Date(Date.now() - 7 * day));

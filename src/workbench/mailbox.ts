@@ -9,7 +9,7 @@ export interface MailboxPerson {
 }
 
 /**
- * How the simulated Exchange hands the message to an add-in (DESIGN.md, "Reading the raw message"):
+ * How the simulated Exchange hands the message to an add-in (ARCHITECTURE.md, "Reading the raw message"):
  * - `smime-attachment`: stored as IPM.Note.SMIME(.MultipartSigned): the original blob is the item's
  *   `smime.p7m` attachment and `getAsFileAsync` returns the same bytes;
  * - `reserialized`: no smime.p7m attachment, and `getAsFileAsync` returns a copy the client rebuilt

@@ -1,5 +1,5 @@
 // Generates the workbench mailbox on first start: a demo PKI (openssl, demo-pki.ts) and one sample message
-// per badge state, plus the attacks of DESIGN.md's security rules (eContent confusion, MIME wrapping, a
+// per badge state, plus the attacks of ARCHITECTURE.md's security rules (eContent confusion, MIME wrapping, a
 // hostile HTML body), signed and encrypted with Signet's own core (smime/protect.ts) or, where the attack
 // needs a structure Signet refuses to build, with `openssl cms`. Output goes to `.workbench/` (git-ignored):
 //   .workbench/pki/            CA and user keys (never served)
@@ -445,7 +445,7 @@ export function mailboxExists(root = packageRoot()): boolean {
 
 /**
  * The sender's "company logo" inline image (an orange disc). Deliberately not Signet's shield: status
- * lives in add-in chrome only (DESIGN.md rule 6), so sample content must not look like a trust mark.
+ * lives in add-in chrome only (ARCHITECTURE.md rule 6), so sample content must not look like a trust mark.
  */
 function companyLogoPng(): Uint8Array {
   const size = 32;

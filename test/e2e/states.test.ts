@@ -1,6 +1,6 @@
 // The read pane tells the truth at a glance (issue 12), in Debian's Chromium against the workbench: every
 // sample shows its severity level (severity.ts) with that level's icon shape and words; no address is shown
-// as the signer unless the signature verified and the path validated (DESIGN.md rule 10); the chain never
+// as the signer unless the signature verified and the path validated (ARCHITECTURE.md rule 10); the chain never
 // shows a tick under a danger verdict; Outlook's info bar is ErrorMessage exactly for danger and fits 150
 // characters in whole words; jargon and the revocation notice stay behind "Technical details"; axe-core finds
 // no violation on any pane view (each state, settings, compose) in light and dark. One screenshot per state

@@ -17,7 +17,7 @@ import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSa
 /**
  * The badge state each sample must show, and the address the pane may attach to it: as the verified signer
  * (`signer`, only for valid signatures), as the real signer who is not the sender (`notSender`), or as an
- * unverified claim (`claim`), never more (DESIGN.md rule 10). `outdated-sha1` is 'outdated-algorithm': the signer
+ * unverified claim (`claim`), never more (ARCHITECTURE.md rule 10). `outdated-sha1` is 'outdated-algorithm': the signer
  * is shown as verified (path validated), with the caution badge (test/e2e/states.test.ts).
  */
 const EXPECTED: Record<string, { state: string | string[]; signer?: string; notSender?: string; claim?: string; verifiedWhen?: string }> = {

@@ -1,17 +1,17 @@
 // Seed inputs for the fuzz harnesses (not a test file). Seeds come from the repository's test fixtures
-// (test/fixtures/corpus, where the shared S/MIME corpus is moving), falling back to ../shared/corpus
-// beside the project, plus the repository's own samples (policies, trust fixtures) and a few synthetic
-// messages written here so that every harness has seeds even without a corpus.
+// (test/fixtures/corpus: Thunderbird/NSS, Bouncy Castle, RFC 4134, RFC 9216), plus the repository's own
+// samples (policies, trust fixtures) and a few synthetic messages written here so that every harness has
+// seeds even without a corpus.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { fromLatin1 } from '../../src/core/bytes.js';
 import { PASS, testPki } from '../helpers/pki.js';
 
-/** The S/MIME corpus: the repository's copy first, else the shared one beside the project; null if neither. */
+/** The S/MIME corpus in the repository (test/fixtures/corpus); null if it is missing. */
 export function corpusRoot(): string | null {
-  for (const dir of [resolve('test/fixtures/corpus'), resolve('../shared/corpus')]) if (existsSync(dir)) return dir;
-  return null;
+  const dir = resolve('test/fixtures/corpus');
+  return existsSync(dir) ? dir : null;
 }
 
 const MAX_SEED_BYTES = 1 << 20;

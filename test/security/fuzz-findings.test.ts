@@ -1,5 +1,5 @@
 // Findings of the fuzz campaigns (test/fuzz/, `npm run fuzz`) and of the issue 13 regular-expression review
-// in modules outside the MIME parser: each test is the minimal reproduction and the outcome DESIGN.md rule 9
+// in modules outside the MIME parser: each test is the minimal reproduction and the outcome ARCHITECTURE.md rule 9
 // requires (a typed SignetError, within a time bound), kept as a regression test now that each is fixed.
 
 import { test } from 'node:test';

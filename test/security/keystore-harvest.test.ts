@@ -1,4 +1,4 @@
-// DESIGN.md rule 8 regressions for the key store's certificate harvest (src/keys/store/certificate-directory.ts):
+// ARCHITECTURE.md rule 8 regressions for the key store's certificate harvest (src/keys/store/certificate-directory.ts):
 // a certificate is stored for encryption only from a Verdict that is valid — signature verified, chained to
 // a trust anchor, bound to the single From address. Spoofed messages (From mismatch, an untrusted root, a
 // revoked certificate) add nothing; a forged Verdict object cannot smuggle a certificate in either, and an

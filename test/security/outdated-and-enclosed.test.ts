@@ -1,7 +1,7 @@
 // Issue 12 regressions. (1) An intact SHA-1/MD5 signature is 'outdated-algorithm' — checked, not refused
 // unread — while the same signature over changed content stays 'invalid', and a worse finding (untrusted,
 // sender mismatch) always wins. (2) A mailing list's wrapper around a signed message: the message is still
-// not signed (DESIGN.md rule 1) but the Verdict reports the intact (or tampered) signed part inside.
+// not signed (ARCHITECTURE.md rule 1) but the Verdict reports the intact (or tampered) signed part inside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// DESIGN.md rule 10 (no identity without proof; danger never looks harmless) as a property of the read
+// ARCHITECTURE.md rule 10 (no identity without proof; danger never looks harmless) as a property of the read
 // pane's presentation (src/taskpane/present.ts, severity.ts), over generated Verdicts: whatever the status,
 // code, chain, source and signer, the pane presents an address as the verified signer only for a valid
 // signature on a validated path (or outdated-algorithm on one), never writes "Signed by X" otherwise, and

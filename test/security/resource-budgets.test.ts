@@ -1,4 +1,4 @@
-// Resource-exhaustion regressions (DESIGN.md rule 9: "budgets count per message, not per path"; issue 13
+// Resource-exhaustion regressions (ARCHITECTURE.md rule 9: "budgets count per message, not per path"; issue 13
 // findings 5-8). Each test counts the work done (signature verifications, fetches, private-key tries,
 // ASN.1 nodes, key-derivation iterations) and asserts the SignetError code; none relies on wall-clock time
 // except the memory measurement, which is the point of that test.

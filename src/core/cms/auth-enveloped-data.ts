@@ -1,5 +1,5 @@
 // AuthEnvelopedData (RFC 5083) with AES-GCM (RFC 5084): authenticated encryption for S/MIME 4.0
-// (RFC 8551 §2.4.4), the only content type whose plaintext is integrity-protected by itself (DESIGN.md
+// (RFC 8551 §2.4.4), the only content type whose plaintext is integrity-protected by itself (ARCHITECTURE.md
 // rule 7). PKI.js has no AuthEnvelopedData, so the structure is built on asn1js (through asn1.ts) and
 // der.ts; it shares RecipientInfos and EncryptedContentInfo with EnvelopedData (enveloped-data.ts).
 // pkijs's RecipientInfo classes were not reused: they re-encode rather than keep the received bytes

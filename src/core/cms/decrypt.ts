@@ -1,7 +1,7 @@
 // S/MIME decryption (RFC 8551 §3.3): EnvelopedData (RFC 5652 §6) with AES-CBC and AuthEnvelopedData
 // (RFC 5083/5084) with AES-GCM, for RSA (OAEP, PKCS#1 v1.5) and EC (ephemeral-static ECDH) recipients.
 //
-// EFAIL (DESIGN.md rule 7): AES-GCM content is returned only after WebCrypto verified the tag over the
+// EFAIL (ARCHITECTURE.md rule 7): AES-GCM content is returned only after WebCrypto verified the tag over the
 // whole ciphertext; a failure releases no byte. CBC content is returned with integrityProtected = false so
 // the layers above never treat it as authentic unless a signature inside covers it.
 // Legacy ciphers: 3DES-CBC content is decrypted (read only, RSA recipients) because Outlook 2010-2016 and

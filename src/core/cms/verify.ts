@@ -1,4 +1,4 @@
-// CMS SignedData verification (RFC 5652 §5.4, §5.6) for S/MIME (RFC 8551), with DESIGN.md's rules:
+// CMS SignedData verification (RFC 5652 §5.4, §5.6) for S/MIME (RFC 8551), with ARCHITECTURE.md's rules:
 // eContent plus detached content is refused (rule 2), zero signers is an error and every signer gets its
 // own report (rule 3), SHA-1/MD5 and short keys are refused by default and the signer's certificate must
 // chain to an anchor (rule 5). A SHA-1/MD5 signature refused by policy is still checked (digest and
@@ -94,7 +94,7 @@ export interface SignerDetail {
   /**
    * The certificate the signer asks to be encrypted to (RFC 8551 §2.5.3 or Microsoft's attribute), when
    * it is among the available certificates; else the signing certificate. Only store it when the signer
-   * verified, chained and matched From (DESIGN.md rule 8).
+   * verified, chained and matched From (ARCHITECTURE.md rule 8).
    */
   encryptionCertificate: Uint8Array | null;
   capabilities: SmimeCapability[];

@@ -1,6 +1,6 @@
 // RFC 5322 §3.4 address lists (with the obsolete route syntax of §4.4, RFC 2047 display names and the
 // RFC 6532 UTF-8 that some clients send raw), and the single From address that a signer's certificate
-// must match (DESIGN.md rule 4). Only an addr-spec ever becomes an address: a display name, however
+// must match (ARCHITECTURE.md rule 4). Only an addr-spec ever becomes an address: a display name, however
 // much it looks like one, stays a name.
 
 import { SignetError } from '../errors.js';
@@ -246,7 +246,7 @@ export function normalizeAddress(address: string): string {
 }
 
 /**
- * The form in which two addresses are compared (DESIGN.md rule 4): the local part exactly as written
+ * The form in which two addresses are compared (ARCHITECTURE.md rule 4): the local part exactly as written
  * (RFC 5321 §2.4 leaves its case to the receiving host, so "Alice" and "alice" may be different
  * mailboxes; only Unicode NFC is applied, which changes no character), the domain case-insensitively and
  * with internationalised labels in A-label form, so a certificate's "xn--mnchen-3ya.example" matches a
@@ -269,7 +269,7 @@ export type FromResult =
   | { readonly ok: false; readonly reason: 'missing' | 'empty' | 'several-headers' | 'several-addresses' | 'unparseable' };
 
 /**
- * The one From address of a message (DESIGN.md rule 4, after "Johnny, You Are Fired!"): several From
+ * The one From address of a message (ARCHITECTURE.md rule 4, after "Johnny, You Are Fired!"): several From
  * headers, an empty From, several addresses, a group, or anything that does not parse yields no address,
  * so a signature can never be bound to an ambiguous sender. The address is normalized (domain lowercased).
  * Only From counts: a Sender header (RFC 5322 §3.6.2, the agent that transmitted the message) never

@@ -199,7 +199,7 @@ export type TransferEncoding = '7bit' | '8bit' | 'binary' | 'base64' | 'quoted-p
 
 /**
  * Undoes a Content-Transfer-Encoding. Identity encodings (and unknown ones, which clients show as they
- * are) return the input view itself; broken base64 is `malformed-base64` (DESIGN.md rule 9).
+ * are) return the input view itself; broken base64 is `malformed-base64` (ARCHITECTURE.md rule 9).
  */
 export function decodeTransferEncoding(body: Uint8Array, encoding: string): Uint8Array {
   switch (encoding.toLowerCase()) {

@@ -2,7 +2,7 @@
 // a stack of open multiparts, so every entity is a set of views on the input and the cost does not grow
 // with nesting. Accepts CRLF and bare-LF input without changing a byte. Lenient where clients agree
 // (missing close-delimiter, padding after a boundary, junk header lines), `malformed-mime` where the
-// structure is undecidable, `limit-exceeded` for the resource limits of config.ts (DESIGN.md rule 9).
+// structure is undecidable, `limit-exceeded` for the resource limits of config.ts (ARCHITECTURE.md rule 9).
 
 import { fromLatin1, latin1 } from '../bytes.js';
 import { resolveConfig, type Limits } from '../config.js';

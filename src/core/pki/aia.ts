@@ -4,7 +4,7 @@
 // when the message and the local store cannot complete a path. What is fetched is untrusted like any
 // certificate in a message: it can only help a path that still ends at a configured anchor.
 //
-// fetch is injected (DESIGN.md: src/core has no network of its own). The URL comes from a certificate the
+// fetch is injected (ARCHITECTURE.md: src/core has no network of its own). The URL comes from a certificate the
 // sender chose, so every request is bounded (see AIA_DEFAULTS) and only http/https are spoken. Fetching
 // also tells the URL's owner that a message is being read (like a remote image); `--offline` / no fetch
 // turns it off.

@@ -1,5 +1,5 @@
 // A certificate's e-mail identity: the one rule and the one normalisation that the sender binding
-// (DESIGN.md rule 4), name constraints (RFC 5280 §4.2.1.10), the key store's harvest (rule 8) and compose
+// (ARCHITECTURE.md rule 4), name constraints (RFC 5280 §4.2.1.10), the key store's harvest (rule 8) and compose
 // readiness all use, so no two of them can see different names in the same certificate.
 //
 // Rule (RFC 8550 §3, RFC 5280 §4.2.1.6): the certificate's addresses are its subjectAltName rfc822Names

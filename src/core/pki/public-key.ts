@@ -1,4 +1,4 @@
-// SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): key type and size for policy (minimum sizes, DESIGN.md rule 5),
+// SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): key type and size for policy (minimum sizes, ARCHITECTURE.md rule 5),
 // and import into WebCrypto for verification (RSA per RFC 3279 §2.3.1 / RFC 4055, EC per RFC 5480).
 
 import {

@@ -1,6 +1,6 @@
 // Signature and digest AlgorithmIdentifiers as they appear in CMS SignerInfos (RFC 5652 §5.3, RFC 5754,
 // RFC 4056 for RSASSA-PSS, RFC 5753 for ECDSA) and in X.509 certificates (RFC 5280 §4.1.1.2, RFC 4055),
-// mapped to a WebCrypto verification algorithm under Signet's hash policy (DESIGN.md rule 5).
+// mapped to a WebCrypto verification algorithm under Signet's hash policy (ARCHITECTURE.md rule 5).
 
 import {
   expectSequence,

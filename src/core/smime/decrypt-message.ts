@@ -1,6 +1,6 @@
 // `signet decrypt`: removes the encryption layer at the root of a message (RFC 8551 §3.3) and returns
 // the message with its outer headers and the decrypted entity. Only the root is decrypted, never an
-// encrypted sub-part (DESIGN.md rule 7, the reply/forward decryption oracle of EFAIL).
+// encrypted sub-part (ARCHITECTURE.md rule 7, the reply/forward decryption oracle of EFAIL).
 
 import { cryptoProvider, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';

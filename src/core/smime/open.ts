@@ -1,6 +1,6 @@
 // Opens a received message layer by layer (RFC 8551 §3: multipart/signed, application/pkcs7-mime
-// signed-data, enveloped-data and authEnveloped-data) and returns one Verdict (DESIGN.md) plus the
-// innermost content. The layer walk enforces the security rules of DESIGN.md:
+// signed-data, enveloped-data and authEnveloped-data) and returns one Verdict (ARCHITECTURE.md) plus the
+// innermost content. The layer walk enforces the security rules of ARCHITECTURE.md:
 //  1. only a signature on the message root, or on the root of a layer that was opened, counts (MIME
 //     wrapping: a signed part below an unsigned multipart is not a signed message);
 //  2. eContent confusion and opaque signed-data of another content type are refused;
@@ -212,7 +212,7 @@ async function openWalk(message: Uint8Array, options: BudgetedOptions, scope: Sc
 
   try {
     for (;;) {
-      // Counted per message: enclosed parts share the root's allowance (DESIGN.md rule 9).
+      // Counted per message: enclosed parts share the root's allowance (ARCHITECTURE.md rule 9).
       if (scope.work.layers >= config.limits.maxSmimeLayers) {
         throw new SignetError('limit-exceeded', `More than ${config.limits.maxSmimeLayers} S/MIME layers.`);
       }

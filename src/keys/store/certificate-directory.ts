@@ -2,7 +2,7 @@
 // files (.cer, .pem, .p7c/.p7b), or fetched from the organisation's directory, all kept in IndexedDB and all
 // judged by the same rules (recipient-certificate.ts) before use.
 //
-// DESIGN.md rule 8: a certificate is taken from a message only when the whole Verdict is `valid` — every
+// ARCHITECTURE.md rule 8: a certificate is taken from a message only when the whole Verdict is `valid` — every
 // signature verified, chained to a trust anchor and bound to the single From address — and only for that
 // address. A signer's SMIMECapabilities (RFC 8551 §2.5.2) are recorded for the cipher choice and its
 // SMIMEEncryptionKeyPreference (§2.5.3) decides which of its certificates is the encryption one. For each

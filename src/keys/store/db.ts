@@ -2,7 +2,7 @@
 // non-extractable WebCrypto keys, the correspondents' certificates, and the default identity per From
 // address. The IDBFactory is injected (the pane passes `indexedDB`, Node tests pass fake-indexeddb), never
 // taken from a global here. IndexedDB is per browser profile and per origin partition: Outlook on the web,
-// new Outlook and classic Outlook each have their own (DESIGN.md "Keys").
+// new Outlook and classic Outlook each have their own (ARCHITECTURE.md "Keys").
 //
 // What is stored, and what never is: CryptoKey objects are structured-cloned by the browser with
 // extractable = false, so no script (ours included) can read their key material back; the PKCS#8 bytes and

@@ -2,7 +2,7 @@
 // chain code (RFC 5280 §6, core/pki/chain.ts), validity now, key usage for encryption (RFC 8550 §4.4.2:
 // keyEncipherment for RSA, keyAgreement for EC), extKeyUsage emailProtection (§4.4.4), the key-size policy,
 // the address, and revocation as far as Signet has learnt it. Encrypting to a certificate that fails any
-// of these would hand the message to whoever holds an impostor's or a compromised key (DESIGN.md rule 8).
+// of these would hand the message to whoever holds an impostor's or a compromised key (ARCHITECTURE.md rule 8).
 //
 // Validation is cached per (certificate, trust anchors, policy) with the time window in which its answer
 // holds, so a recipients-changed event in compose costs IndexedDB reads and date comparisons, not

@@ -1,5 +1,5 @@
 // Sends a protected message through Exchange Web Services, for Exchange Server on-premises only (Exchange
-// Online has no legacy tokens any more and switches EWS off from October 2026; DESIGN.md). The request is
+// Online has no legacy tokens any more and switches EWS off from October 2026; ARCHITECTURE.md). The request is
 // `CreateItem` with MessageDisposition="SendAndSaveCopy", the message as `<t:MimeContent>` (base64) and
 // Sent Items as SavedItemFolderId, sent through `makeEwsRequestAsync` (needs the ReadWriteMailbox
 // permission; https://learn.microsoft.com/exchange/client-developer/web-service-reference/createitem,

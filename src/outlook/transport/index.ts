@@ -1,4 +1,4 @@
-// Chooses how a protected message leaves, by environment (DESIGN.md "Platform facts"):
+// Chooses how a protected message leaves, by environment (ARCHITECTURE.md "Platform facts"):
 //
 // 1. Microsoft Graph (`graph.ts`) when the organisation policy names a Graph app registration
 //    (`graph.clientId`) and Outlook supports Nested App Authentication (`isSetSupported('NestedAppAuth',

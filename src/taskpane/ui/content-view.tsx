@@ -4,7 +4,7 @@
 // pane's origin). Mailvelope's ContentSandbox is the model.
 //
 // - Content under a failed check (severity `danger`) sits inside a bordered warning region whose heading
-//   says not to act on it (DESIGN.md rule 10: a danger state never looks harmless, content included).
+//   says not to act on it (ARCHITECTURE.md rule 10: a danger state never looks harmless, content included).
 // - Inert links (rule 11: content without integrity protection, or under a failed check): the document has no
 //   live link at all (sanitize.ts) and its iframe has no allow-popups; the links are listed here, in the pane's
 //   chrome, each with its whole URL, and opening one takes a second, confirmed step.

@@ -529,7 +529,7 @@ function SignerTech({ signer, index, count, hideProblem }: { signer: Verdict['si
 /**
  * Signed parts inside an unsigned message (Verdict.enclosedSigned): each behind its own disclosure, with its
  * own badge and its content rendered by the same path as the message's, clearly apart from what was added
- * around it. The message's own badge stays "Not signed" (DESIGN.md rule 1).
+ * around it. The message's own badge stays "Not signed" (ARCHITECTURE.md rule 1).
  */
 export function EnclosedParts({
   presentation,

@@ -116,7 +116,7 @@ test('no recipients is a usage error', async () => {
   await rejectsWith(encryptContent(MESSAGE, { recipients: [] }, provider), 'usage');
 });
 
-// --- EFAIL: AES-GCM releases nothing unless the tag verifies (DESIGN.md rule 7) -------------------------
+// --- EFAIL: AES-GCM releases nothing unless the tag verifies (ARCHITECTURE.md rule 7) -------------------------
 
 test('GCM: a flipped ciphertext byte is authentication-failed and releases no content', async () => {
   const der = await encryptContent(MESSAGE, { recipients: [user('alice').certDer], cipher: 'aes-256-gcm' }, provider);

@@ -1,4 +1,4 @@
-// Hostile bytes (DESIGN.md rule 9): mutated and truncated SignedData never crash, hang or verify; every
+// Hostile bytes (ARCHITECTURE.md rule 9): mutated and truncated SignedData never crash, hang or verify; every
 // failure is a coded SignetError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

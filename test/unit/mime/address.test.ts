@@ -62,7 +62,7 @@ test('normalizeAddress lowercases the domain only', () => {
 const from = (...values: string[]): ReturnType<typeof singleFromAddress> =>
   singleFromAddress(values.map((v) => ({ name: 'From', value: v })));
 
-test('singleFromAddress: exactly one From header with exactly one mailbox (DESIGN.md rule 4)', () => {
+test('singleFromAddress: exactly one From header with exactly one mailbox (ARCHITECTURE.md rule 4)', () => {
   assert.deepEqual(from('Alice <Alice@Example.ORG>'), { ok: true, address: 'Alice@example.org', name: 'Alice' });
   assert.deepEqual(from('"alice@example.org" <eve@evil.test>'), { ok: true, address: 'eve@evil.test', name: 'alice@example.org' });
   assert.deepEqual(singleFromAddress([]), { ok: false, reason: 'missing' });

@@ -1,4 +1,4 @@
-// Linear-time parsing (issue 13, DESIGN.md rule 9): every parser entry point that reads attacker-controlled
+// Linear-time parsing (issue 13, ARCHITECTURE.md rule 9): every parser entry point that reads attacker-controlled
 // bytes is fed an adversarial input of n and of 8n bytes, and the work must grow no faster than linearly.
 // A quadratic regular expression (or loop) shows up as a ratio near 64; linear code stays near 8. The bound
 // is 8 × 2.5 = 20, on medians of CPU time over interleaved repetitions, each batch long enough (calibrated)

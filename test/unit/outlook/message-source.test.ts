@@ -1,5 +1,5 @@
 // The Office.js adapter's item-reading paths (outlook/office.ts, outlook/message-source.ts) against
-// office-addin-mock's Office object: the source order of DESIGN.md (smime.p7m attachment, then
+// office-addin-mock's Office object: the source order of ARCHITECTURE.md (smime.p7m attachment, then
 // getAsFileAsync, then Graph through an injected source), the envelope used for a bare CMS attachment, the
 // requirement-set checks, and the info bar call.
 import { test, afterEach } from 'node:test';

@@ -1,5 +1,5 @@
 // The read pane's presentation of a Verdict (present.ts): one severity per state (severity.ts), no identity
-// without proof (DESIGN.md rule 10), "could not be checked in this Outlook" only for a digest mismatch on a
+// without proof (ARCHITECTURE.md rule 10), "could not be checked in this Outlook" only for a digest mismatch on a
 // rebuilt copy whose signature and path are otherwise fine, outdated algorithms never in the words of
 // tampering, enclosed signed parts, the info bar's type and Outlook's 150 characters in whole words, the
 // chain's words and the one date format.

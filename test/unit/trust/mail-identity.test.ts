@@ -1,4 +1,4 @@
-// One identity rule and one normalisation (DESIGN.md rule 4, issue 13): a certificate's addresses are its
+// One identity rule and one normalisation (ARCHITECTURE.md rule 4, issue 13): a certificate's addresses are its
 // SAN rfc822Names when the SAN has any, else the subject emailAddress; malformed names are rejected, never
 // trimmed; name constraints (RFC 5280 §4.2.1.10) see exactly the same names in the same form.
 import { test } from 'node:test';

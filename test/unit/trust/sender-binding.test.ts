@@ -1,4 +1,4 @@
-// Sender binding (DESIGN.md rule 4) across the awkward From forms: the signer's certificate address (SAN
+// Sender binding (ARCHITECTURE.md rule 4) across the awkward From forms: the signer's certificate address (SAN
 // rfc822Name, else subject emailAddress) must equal the single From addr-spec. Display names, comments
 // and encoded words that look like addresses never count; Sender never stands in for From; domains
 // compare case-insensitively and in U-label = A-label form; local parts compare exactly.

@@ -237,7 +237,7 @@ export function derOrPem(bytes: Uint8Array, label: string): Uint8Array {
 
 // ---------------------------------------------------------------------------------------------------------
 // Signatures on responses, CRLs and responder certificates, under the same algorithm and key policy as
-// certificates (DESIGN.md rule 5): a SHA-1-signed OCSP response is as forgeable as a SHA-1 certificate.
+// certificates (ARCHITECTURE.md rule 5): a SHA-1-signed OCSP response is as forgeable as a SHA-1 certificate.
 
 export type SignatureCheck = 'ok' | 'bad-signature' | 'insecure-algorithm' | 'unsupported-algorithm';
 

@@ -2,7 +2,7 @@
 // caches expect, plus an RFC 8954 nonce), POSTed as application/ocsp-request to the certificate's AIA
 // id-ad-ocsp URL, and a response accepted only when every RFC 6960 §3.2 check holds:
 //   1. the response is a successful id-pkix-ocsp-basic response and decodes;
-//   2. its signature verifies (algorithm and key-size policy of DESIGN.md rule 5);
+//   2. its signature verifies (algorithm and key-size policy of ARCHITECTURE.md rule 5);
 //   3. the signer is authorised (§4.2.2.2): the issuing CA itself, or a responder certificate issued by that
 //      CA (its signature verified with the CA's key) carrying id-kp-OCSPSigning and valid now;
 //   4. a SingleResponse's CertID matches ours (issuer name hash, issuer key hash, serial), whatever hash
@@ -15,7 +15,7 @@
 // Parsed with Signet's own limit-checked ASN.1 reader rather than pkijs's OCSPResponse classes: the
 // signature must be checked over the tbsResponseData bytes exactly as received, embedded responder
 // certificates are needed as their original DER (for our Certificate parser and its policy checks), and
-// a response from an http URL is hostile input that must meet the resource limits of DESIGN.md rule 9.
+// a response from an http URL is hostile input that must meet the resource limits of ARCHITECTURE.md rule 9.
 // The responder certificate's own revocation is not checked (RFC 6960 §4.2.2.2.1 leaves that to the CA,
 // usually through id-pkix-ocsp-nocheck and a short validity).
 
