@@ -23,7 +23,7 @@ import { smimeAttachment } from './delivery.js';
 import { makeDemoPki, type DemoPki, type DemoUser } from './demo-pki.js';
 import { MAILBOX_PATH, type Delivery, type MailboxIndex, type MailboxMessage, type MailboxPerson } from './mailbox.js';
 
-export const MAILBOX_VERSION = 6;
+export const MAILBOX_VERSION = 7;
 
 /** The shared mailbox the owner may send as (MailboxIndex.sendAs); it has no demo key of its own. */
 export const SHARED_MAILBOX: MailboxPerson = { name: 'Example Support', email: 'support@example.org' };
@@ -271,7 +271,10 @@ async function buildSamples(pki: DemoPki, pkiDir: string): Promise<Built[]> {
   );
   reserForged.exported = fromLatin1(replaceOnce(latin1(reserForged.eml), 'Content-Type: text/plain; charset=utf-8', 'Content-Type: text/plain;\r\n\tcharset="utf-8"'));
   // A mailing list added a footer: multipart/mixed around Alice's intact multipart/signed entity.
-  const listSigned = await protectMessage(utf8(`From: Alice Example <alice@example.org>${CRLF}MIME-Version: 1.0${CRLF}` + textEntity('Minutes of the steering group are online.\n\nAlice')), { sign: { identity: alice }, provider });
+  // Signed when the list received it: the signing time is the Date the list keeps on the wrapped message
+  // (make() below gives it the next date of the inbox), as a real list relays the original Date.
+  const listDate = new Date(now.getTime() - (minutes + 7) * 60_000);
+  const listSigned = await protectMessage(utf8(`From: Alice Example <alice@example.org>${CRLF}MIME-Version: 1.0${CRLF}` + textEntity('Minutes of the steering group are online.\n\nAlice')), { sign: { identity: alice, signingTime: listDate }, provider });
   const listEntity = latin1(listSigned).split(CRLF + 'MIME-Version: 1.0' + CRLF)[1]!;
   const l = 'list-4d2e';
   await make(

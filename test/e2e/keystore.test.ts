@@ -131,7 +131,7 @@ async function openMessageFile(name: string, bytes: Buffer): Promise<{ state: st
   await pane().locator('[data-testid=file-input]').setInputFiles({ name, mimeType: 'message/rfc822', buffer: bytes });
   const badge = pane().locator(`[data-testid=badge][data-subject="${name}"]`);
   await badge.waitFor({ timeout: 20_000 });
-  return { state: await badge.getAttribute('data-state'), sentence: (await pane().locator('[data-testid=badge-sentence]').textContent()) ?? '' };
+  return { state: await badge.getAttribute('data-state'), sentence: (await pane().locator('[data-testid=badge] [data-testid=badge-sentence]').textContent()) ?? '' };
 }
 
 test('the Settings view says where keys live and how to import on each Outlook', async () => {

@@ -130,8 +130,8 @@ async function checkState(id: string, theme: 'light' | 'dark'): Promise<void> {
   assert.ok(want.states.includes(state), `${id}: state ${state}`);
   assert.equal(severity, want.severity[want.states.indexOf(state)], `${id}: severity`);
   // The level's own icon shape and words, readable without colour.
-  assert.equal(await pane().locator('[data-testid=badge-icon]').getAttribute('data-icon'), severity, `${id}: icon`);
-  const level = (await pane().locator('[data-testid=badge-level]').textContent()) ?? '';
+  assert.equal(await pane().locator('[data-testid=badge] [data-testid=badge-icon]').getAttribute('data-icon'), severity, `${id}: icon`);
+  const level = (await pane().locator('[data-testid=badge] [data-testid=badge-level]').textContent()) ?? '';
   assert.equal(level, { danger: 'Warning: do not trust', caution: 'Caution', neutral: 'Not verified', good: 'Verified' }[severity], `${id}: level words`);
   const badgeText = (await badge.textContent()) ?? '';
 

@@ -96,7 +96,7 @@ test('each sample shows its badge state, sentence and signer', async () => {
     const state = (await badge.getAttribute('data-state')) ?? '';
     assert.ok(states.includes(state), `${m.id}: badge state`);
     if (want.verifiedWhen === state) want = { state, signer: want.claim! };
-    const sentence = (await pane().locator('[data-testid=badge-sentence]').textContent()) ?? '';
+    const sentence = (await pane().locator('[data-testid=badge] [data-testid=badge-sentence]').textContent()) ?? '';
     assert.ok(sentence.length > 20, `${m.id}: a sentence is shown`);
     const signer = pane().locator('[data-testid=signer-email]');
     const claim = pane().locator('[data-testid=signer-claim]');

@@ -76,8 +76,12 @@ export function summarize(
             ? 'This message is encrypted with an old algorithm that Signet does not support.'
             : code === 'key-locked'
               ? 'This message is encrypted to you with the older RSA PKCS#1 v1.5 method: unlock your key with its passphrase under "Keys & certificates" to read it.'
-              : 'This encrypted message could not be opened.';
+              : code === 'budget-exceeded'
+                ? 'Signet stopped trying to open this message: it would take more decryption attempts than any real message needs.'
+                : 'This encrypted message could not be opened.';
     case 'malformed':
-      return 'This message is damaged or not a valid S/MIME message, so it cannot be checked.';
+      return code === 'budget-exceeded'
+        ? 'Signet stopped checking this message: it asks for far more work than any real message needs (too many signatures, certificates or network look-ups). Treat it as suspicious.'
+        : 'This message is damaged or not a valid S/MIME message, so it cannot be checked.';
   }
 }

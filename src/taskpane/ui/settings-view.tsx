@@ -80,8 +80,10 @@ function importErrorText(e: unknown): { code: string; message: string } {
     case 'not-pkcs12':
       return { code, message: 'This is not a .p12/.pfx identity file, or the file is damaged (an incomplete download?).' };
     case 'malformed-asn1':
-    case 'limit-exceeded':
       return { code, message: 'The file is damaged: it cannot be read as a .p12/.pfx identity file.' };
+    case 'limit-exceeded':
+      // A work budget (key-derivation rounds, nesting), not damage: say which and how to get a usable file.
+      return { code, message: `Signet cannot import this file: ${message} Export the identity again with your mail program's or openssl's default settings.` };
     case 'key-mismatch':
       return { code, message: 'The private key in the file does not belong to the certificate in it. Export the identity again from where it was made.' };
     default:
