@@ -245,7 +245,7 @@ function words(state: BadgeState, verdict: Verdict, policy: SeverityPolicy, encr
       return {
         title: encrypted ? 'Encrypted, not signed' : 'Not signed',
         sentence: encrypted ? `This message was sent encrypted but is not signed. ${UNSIGNED_HINT}` : `This message is not signed. ${UNSIGNED_HINT}`,
-        howToCheck: enclosed ? 'Parts were added around a signed part: only that part is covered by its signature.' : null,
+        howToCheck: enclosed ? 'Open the signed part below to read it on its own; what was added around it is not covered by any signature.' : null,
         infoBar: [encrypted ? 'Signet: encrypted, not signed. The sender is not confirmed.' : enclosed ? 'Signet: not signed, but a signed part is inside. Open the Signet pane to see it.' : 'Signet: not signed. The sender is not confirmed.'],
       };
     }
