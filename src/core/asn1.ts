@@ -99,7 +99,8 @@ export function parseAsn1(bytes: Uint8Array, limits: Asn1Limits, options: ParseA
 /**
  * A linear pre-scan of the first element's TLV headers, before asn1js builds any object: true when its
  * elements plus the arcs of its OBJECT IDENTIFIERs and RELATIVE-OIDs (X.690 §8.19-8.20: asn1js builds an
- * object per arc, ~2.5 µs each) stay within `budget`. Fuzz finding F2: 800 KB of RELATIVE-OIDs
+ * object per arc, ~2.5 µs each), plus the content bytes of UniversalStrings and BMPStrings, stay within
+ * `budget`. Fuzz finding F2: 800 KB of RELATIVE-OIDs
  * of 23 arcs each are only 32 000 elements, under the node budget, yet cost 1.8 s of CPU in asn1js; packed
  * empty elements cost ~1 s before asn1js's own node limit stopped them. Counted here, either is refused in
  * a few milliseconds. Anything malformed is left to asn1js, which reports it properly.
@@ -148,6 +149,11 @@ function withinWork(bytes: Uint8Array, budget: number, maxDepth: number): boolea
         // unit here and is refused as malformed by the OID reader, not as a budget.
         const end = Math.min(pos + length, bytes.length);
         for (let i = pos; i < end; i++) if (bytes[i]! < 0x80) units++;
+        if (units > budget) return false;
+      } else if ((id & 0xc0) === 0 && (tag === 28 || tag === 30)) {
+        // UniversalString and BMPString: asn1js decodes them character by character into a JS string,
+        // ~6 µs per tiny element (1 MB of 4-byte BMPStrings cost 1.5 s of CPU): one unit per content byte.
+        units += length;
         if (units > budget) return false;
       }
       pos += length;

@@ -83,6 +83,9 @@ const BOMBS: [string, number[]][] = [
   ['RELATIVE-OIDs of 23 sub-identifiers', [0x0d, 0x17, ...Array<number>(23).fill(0x0d)]],
   ['OIDs of 23 sub-identifiers', [0x06, 0x17, ...Array<number>(23).fill(0x01)]],
   ['empty OCTET STRINGs', [0x04, 0x00]],
+  // Found by the final campaign's slowest cms input class: asn1js decodes these strings character by character.
+  ['BMPStrings of one character', [0x1e, 0x02, 0x00, 0x41]],
+  ['UniversalStrings of one character', [0x1c, 0x04, 0x00, 0x00, 0x00, 0x41]],
 ];
 
 test('fuzz F2: 800 KB ASN.1 element bombs are parsed or refused within 1 s of CPU time', () => {
