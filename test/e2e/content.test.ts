@@ -105,7 +105,13 @@ test('the content frame is a tab stop with a name, and scrolls with the keyboard
   assert.equal(await active(), 'content-frame', 'Shift+Tab from the file chooser reaches the content frame');
   /** Presses Tab from the view switch until the content frame has focus (at most 15 stops); the stops in order. */
   const tabToContent = async (): Promise<(string | null)[]> => {
-    await paneFrame.locator('[data-testid=tab-settings]').focus();
+    // The pane may still re-render once after the badge (learning the sender's certificate), which drops
+    // focus to <body>: start only once the focus has stayed on the view switch.
+    for (let i = 0; i < 10; i++) {
+      await paneFrame.locator('[data-testid=tab-settings]').focus();
+      await wb.page.waitForTimeout(100);
+      if ((await active()) === 'tab-settings') break;
+    }
     const visited: (string | null)[] = [];
     for (let i = 0; i < 15 && visited[visited.length - 1] !== 'content-frame'; i++) {
       await wb.page.keyboard.press('Tab');
@@ -130,6 +136,7 @@ test('the content frame is a tab stop with a name, and scrolls with the keyboard
 
   const m = index.messages.find((x) => x.id === 'valid-signed')!;
   await selectSample(wb.page, m.id, m.subject);
+  await paneFrame.locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 10_000 }).catch(() => undefined);
   const signedStops = await tabToContent();
   assert.equal(signedStops[signedStops.length - 1], 'content-frame', `Tab alone reaches the content frame of a signed message (${signedStops.join(' → ')})`);
 });
