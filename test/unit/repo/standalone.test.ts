@@ -1,5 +1,5 @@
 // The repository stands on its own: a plain clone passes its tests and explains itself. No code or test
-// reads files from outside the repository (the corpora once lived in a sibling ../shared folder that only
+// reads files from outside the repository (the corpora once lived in a sibling folder of the project that only
 // the project's own machines had); every "rule N" that code cites exists in docs/ARCHITECTURE.md with that
 // number; the README's Layout names every top-level folder.
 import { test } from 'node:test';
@@ -26,7 +26,7 @@ function sources(dir: string, out: string[] = []): string[] {
 const CODE_DIRS = ['src', 'test', 'scripts', 'bench', 'bin', '.ci'];
 const codeFiles = CODE_DIRS.filter((d) => existsSync(join(ROOT, d))).flatMap((d) => sources(join(ROOT, d)));
 
-test('no code, test or script reads outside the repository (../shared, absolute /work paths)', () => {
+test('no code, test or script reads outside the repository (a sibling folder, absolute paths)', () => {
   assert.ok(codeFiles.length > 100, `only ${codeFiles.length} files scanned`);
   const offenders: string[] = [];
   for (const f of codeFiles) {
