@@ -3,6 +3,9 @@
 // no class instances, no CryptoKeys — so it can cross an iframe or worker boundary and be printed as JSON.
 
 import type { ErrorCode } from './errors.js';
+import type { HeaderProtectionReport } from './mime/header-protection.js';
+
+export type { HeaderFieldName, HeaderMismatch, HeaderProtectionReport, HiddenField, ProtectedField } from './mime/header-protection.js';
 
 /**
  * Overall status, most severe first when several apply:
@@ -72,7 +75,13 @@ export type Warning =
   | { code: 'enclosed-signed-part'; message: string }
   | { code: 'outer-signature-ignored'; message: string }
   | { code: 'unsigned-parts'; message: string }
-  | { code: 'source-may-be-reserialized'; message: string };
+  | { code: 'source-may-be-reserialized'; message: string }
+  /** RFC 9788: an outer Subject/From/To/Cc/Date differs from the signed (protected) copy. */
+  | { code: 'header-changed'; message: string }
+  /** RFC 9788: the protected header section repeats a field that may occur once; it is not used. */
+  | { code: 'protected-headers-refused'; message: string }
+  /** RFC 9788 §4.5.3: the Legacy Display Element in the text disagrees with the protected fields. */
+  | { code: 'legacy-display-mismatch'; message: string };
 
 /**
  * Why a revocation source gave no usable answer (RevocationEvidence.problem), as a stable code:
@@ -242,6 +251,12 @@ export interface Verdict {
    * inner verdicts' own `enclosedSigned` are empty.
    */
   enclosedSigned: EnclosedSignedPart[];
+  /**
+   * Header protection (RFC 9788, or the older protected-headers="v1"): the protected Subject, From, To …,
+   * the fields hidden in transit, and every difference between the signed copy and the outer header. Null
+   * (or absent, from producers older than header protection) when the message has none.
+   */
+  headerProtection?: HeaderProtectionReport | null;
 }
 
 /** Severity order used to combine several signers' statuses into one (most severe wins). */

@@ -36,6 +36,7 @@ import {
   type VerdictStatus,
 } from '../verdict.js';
 import { summarize } from './summary.js';
+import { applyHeaderProtection } from './protected-headers.js';
 import { MemoryRevocationCache, type RevocationCache } from '../pki/revocation/index.js';
 
 export interface OpenOptions {
@@ -157,7 +158,10 @@ export async function openMessage(message: Uint8Array, openOptions: OpenOptions)
   // draws on it.
   const budget = new WorkBudget(config.limits);
   const options: BudgetedOptions = { ...openOptions, budget, ...(openOptions.fetch ? { fetch: budget.wrapFetch(openOptions.fetch) } : {}) };
-  return openWalk(message, options, { outer: null, work: { layers: 0 } });
+  const result = await openWalk(message, options, { outer: null, work: { layers: 0 } });
+  // RFC 9788 header protection, read from the innermost entity the walk reached (protected-headers.ts).
+  applyHeaderProtection(result.verdict, message, result.content, config);
+  return result;
 }
 
 type BudgetedOptions = OpenOptions & { budget: WorkBudget };

@@ -1,7 +1,8 @@
 // Builds outgoing S/MIME 4.0 messages (RFC 8551 §3.2-3.5): multipart/signed (detached, the default,
 // readable by clients without S/MIME) or opaque application/pkcs7-mime signed-data, then optionally
 // enveloped-data (CBC) or authEnveloped-data (GCM). The outer RFC 5322 headers (From, To, Cc, Subject,
-// Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects.
+// Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects; with header
+// protection (RFC 9788) a copy of them also goes inside, and an encrypted message's Subject is hidden.
 
 import { base64Encode, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
@@ -9,7 +10,8 @@ import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { signContent, micalgFor } from '../cms/sign.js';
 import { encryptContent, chooseCipher } from '../cms/envelope.js';
-import { prepareForSigning, splitMessage, joinMessage } from '../mime/canonicalize.js';
+import { prepareForSigning, splitMessage, joinMessage, type OuterHeader } from '../mime/canonicalize.js';
+import { injectHeaderProtection, type ProduceHeaderProtection } from '../mime/header-protection.js';
 
 export type Digest = 'SHA-256' | 'SHA-384' | 'SHA-512';
 export type Cipher = 'aes-128-gcm' | 'aes-256-gcm' | 'aes-128-cbc' | 'aes-256-cbc';
@@ -46,6 +48,12 @@ export interface EncryptOptions {
 export interface ProtectOptions {
   sign?: SignOptions;
   encrypt?: EncryptOptions;
+  /**
+   * RFC 9788 header protection: the header fields go inside the signed/encrypted entity with hp="clear"
+   * (signed only) or hp="cipher" (encrypted), and an encrypted message's outer fields follow the Header
+   * Confidentiality Policy (mime/header-protection.ts). Absent: the outer fields stay as they are, unprotected.
+   */
+  headerProtection?: ProduceHeaderProtection;
   provider?: CryptoProvider;
 }
 
@@ -160,7 +168,15 @@ export async function protectMessage(message: Uint8Array, opts: ProtectOptions):
 export async function protectMessageChunks(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array[]> {
   if (!opts.sign && !opts.encrypt) throw new SignetError('usage', 'Nothing to do: neither signing nor encryption was asked for.');
   const provider = opts.provider ?? cryptoProvider();
-  const { outerHeaders, content } = splitMessage(message);
+  let outerHeaders: OuterHeader[];
+  let content: Uint8Array;
+  if (opts.headerProtection) {
+    const hp = injectHeaderProtection(message, opts.encrypt ? 'cipher' : 'clear', opts.headerProtection);
+    outerHeaders = hp.outerHeaders;
+    content = hp.payload;
+  } else {
+    ({ outerHeaders, content } = splitMessage(message));
+  }
   let chunks: Chunks = [content];
   if (opts.sign) chunks = await signEntityChunks(content, opts.sign, provider);
   if (opts.encrypt) chunks = await encryptEntityChunks(chunks.length === 1 ? chunks[0]! : concat(chunks), opts.encrypt, provider);
