@@ -34,6 +34,20 @@ function signedWhen(sg: Verdict['signers'][number]): string {
   return 'unknown time';
 }
 
+/** RFC 9788 header protection: the protected fields, what was hidden in transit, what was changed. */
+function protectedHeaders(v: Verdict): string {
+  const hp = v.headerProtection;
+  if (!hp) return '';
+  const by = hp.protection === 'none' ? 'not protected by a valid signature or authenticated encryption' : `protected by ${hp.protection.replace(/-/g, ' ')}`;
+  let s = `Protected headers (${hp.scheme === 'v1' ? 'protected-headers=v1' : `RFC 9788, hp=${hp.hp ?? ''}`}), ${by}:\n`;
+  for (const f of hp.fields) s += `  ${f.name}: ${f.value}\n`;
+  for (const h of hp.hidden) s += `  Hidden in transit: ${h.field}${h.outer === null ? ' (not sent outside)' : ` (outside: ${h.outer})`}\n`;
+  for (const m of hp.mismatches) {
+    s += `  Changed in transit: ${m.field} ${m.change}; signed ${m.signed === null ? '(none)' : JSON.stringify(m.signed)}, outside ${m.outer === null ? '(none)' : JSON.stringify(m.outer)}\n`;
+  }
+  return s;
+}
+
 export function formatVerdict(v: Verdict, indent = ''): string {
   return formatOne(v)
     .split('\n')
@@ -56,6 +70,7 @@ function formatOne(v: Verdict): string {
     s += `  chain:\n`;
     for (const c of sg.chain) s += cert(c, '    ');
   });
+  s += protectedHeaders(v);
   for (const w of v.warnings) s += `Warning: ${w.message}\n`;
   if (v.error) s += `Error: ${v.error.message} [${v.error.code}]\n`;
   // A signed part inside an unsigned message (e.g. wrapped by a mailing list): reported, never the message's status.

@@ -21,9 +21,11 @@ import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
 import { builtinEmailRoots } from '../core/pki/roots/index.js';
 
 export const USAGE = `Usage:
-  signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]   < in.eml > out.eml
+  signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]
+                 [--protect-headers]                                                   < in.eml > out.eml
   signet encrypt --to CERT [--to CERT ...] [--identity FILE --pass PW]
-                 [--cipher aes-128-gcm|aes-256-gcm|aes-128-cbc|aes-256-cbc]           < in.eml > out.eml
+                 [--cipher aes-128-gcm|aes-256-gcm|aes-128-cbc|aes-256-cbc]
+                 [--protect-headers] [--hide-subject [--legacy-display]]              < in.eml > out.eml
   signet decrypt --identity FILE [--pass PW]                                              < in.eml > out.eml
   signet verify  [--trust CA.pem ...] [--policy signet-policy.json] [--no-builtin-roots] [--identity FILE --pass PW] [--at ISO-8601]
                  [--offline] [--json]                                                  < in.eml
@@ -32,6 +34,9 @@ export const USAGE = `Usage:
 FILE is a PKCS#12 file (with --pass) or a PEM file with a private key and certificates.
 verify trusts Mozilla's e-mail roots (built in) plus every --trust CA; --no-builtin-roots trusts only --trust.
 Missing intermediates are fetched from the certificate's AIA URL unless --offline.
+--protect-headers copies Subject, From, To, Cc, Date … inside the signature or encryption (RFC 9788);
+--hide-subject (implies it) sends an encrypted message with the Subject "[...]", the real one inside;
+--legacy-display also repeats the hidden Subject at the top of the text for mail programs without RFC 9788.
 verify exits 0 only when the message is valid, 1 for any other verdict, 2 for bad usage or unreadable input.`;
 
 export interface CliIo {
@@ -101,6 +106,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           json: { type: 'boolean' },
           policy: { type: 'string' },
           'no-builtin-roots': { type: 'boolean' },
+          'protect-headers': { type: 'boolean' },
+          'hide-subject': { type: 'boolean' },
+          'legacy-display': { type: 'boolean' },
         },
       });
     } catch (e) {
@@ -108,8 +116,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const v = parsed.values;
     const allowed: Record<string, string[]> = {
-      sign: ['identity', 'pass', 'opaque', 'digest'],
-      encrypt: ['to', 'identity', 'pass', 'cipher'],
+      sign: ['identity', 'pass', 'opaque', 'digest', 'protect-headers'],
+      encrypt: ['to', 'identity', 'pass', 'cipher', 'protect-headers', 'hide-subject', 'legacy-display'],
       decrypt: ['identity', 'pass'],
       verify: ['trust', 'no-builtin-roots', 'policy', 'identity', 'pass', 'at', 'offline', 'json'],
       inspect: ['json'],
@@ -126,7 +134,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!digest) throw new UsageError('--digest must be sha256, sha384 or sha512.');
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
-        const out = await protectMessageChunks(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider });
+        const headerProtection = v['protect-headers'] === true ? {} : undefined;
+        const out = await protectMessageChunks(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, headerProtection, provider });
         for (const chunk of out) io.stdout(chunk);
         return 0;
       }
@@ -138,8 +147,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         // The sender is always a recipient too, so their own copy (Sent Items) stays readable.
         const ids = await identities(v.identity, v.pass, provider, false);
         for (const id of ids) recipients.push(id.certificate);
+        if (v['legacy-display'] === true && v['hide-subject'] !== true) throw new UsageError('--legacy-display goes with --hide-subject.');
+        // RFC 9788: --hide-subject applies hcp_baseline (Subject "[...]"); --protect-headers alone keeps the
+        // outer fields readable (hcp_no_confidentiality) but protected inside.
+        const headerProtection =
+          v['hide-subject'] === true
+            ? { hcp: 'baseline' as const, legacyDisplay: v['legacy-display'] === true }
+            : v['protect-headers'] === true
+              ? { hcp: 'no-confidentiality' as const }
+              : undefined;
         const input = await io.stdin();
-        const out = await protectMessageChunks(input, { encrypt: { recipients, cipher }, provider });
+        const out = await protectMessageChunks(input, { encrypt: { recipients, cipher }, headerProtection, provider });
         for (const chunk of out) io.stdout(chunk);
         return 0;
       }

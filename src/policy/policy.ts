@@ -68,6 +68,20 @@ export interface Policy {
     /** Smart Alerts send mode: SoftBlock lets Signet decide (Outlook sends if the add-in is unavailable); Block also blocks then (admin deployment). */
     mode: SendGuardMode;
   };
+  /** RFC 9788 header protection of the mail Signet sends (validateHeaderProtection). */
+  headerProtection: HeaderProtectionPolicy;
+}
+
+export interface HeaderProtectionPolicy {
+  /** Copy Subject, From, To, Cc, Date … inside the signature/encryption (hp="clear"/"cipher"). Default on. */
+  enabled: boolean;
+  /**
+   * Encrypted mail: the outer Subject becomes "[...]" (RFC 9788 hcp_baseline). Default off: recipients whose
+   * mail program does not know header protection see "[...]" in their inbox, so the organisation opts in.
+   */
+  encryptSubject: boolean;
+  /** With encryptSubject: repeat the real Subject at the top of the text for such programs (Legacy Display Element). */
+  legacyDisplay: boolean;
 }
 
 export type PolicyErrorCode =
@@ -119,6 +133,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   directory: null,
   graph: null,
   sendGuard: { mode: 'SoftBlock' },
+  headerProtection: { enabled: true, encryptSubject: false, legacyDisplay: true },
 }) as Readonly<Policy>;
 
 /** A deep copy of the defaults, safe to mutate. */
@@ -210,7 +225,7 @@ export function validatePolicy(doc: unknown): PolicyResult {
   const c = new Checker();
   const p = defaultPolicy();
   const root = c.object(doc as Json, '$', [
-    '$schema', 'policyVersion', 'revision', 'signing', 'encryption', 'algorithms', 'trust', 'revocation', 'directory', 'graph', 'sendGuard',
+    '$schema', 'policyVersion', 'revision', 'signing', 'encryption', 'algorithms', 'trust', 'revocation', 'directory', 'graph', 'sendGuard', 'headerProtection',
   ]);
   if (root === undefined) {
     if (doc === undefined) c.fail('$', 'required', 'The policy document is empty.');
@@ -363,7 +378,19 @@ export function validatePolicy(doc: unknown): PolicyResult {
   const guard = c.object(root['sendGuard'], '$.sendGuard', ['mode']);
   if (guard) p.sendGuard.mode = c.oneOf(guard['mode'], '$.sendGuard.mode', ['SoftBlock', 'Block'] as const) ?? p.sendGuard.mode;
 
+  validateHeaderProtection(c, root['headerProtection'], p);
+
   return { policy: p, errors: c.errors, source: 'document' };
+}
+
+/** $.headerProtection (RFC 9788): three switches, each falling back to its default when invalid. */
+function validateHeaderProtection(c: Checker, value: Json | undefined, p: Policy): void {
+  const hp = c.object(value, '$.headerProtection', ['enabled', 'encryptSubject', 'legacyDisplay']);
+  if (!hp) return;
+  const h = p.headerProtection;
+  h.enabled = c.bool(hp['enabled'], '$.headerProtection.enabled') ?? h.enabled;
+  h.encryptSubject = c.bool(hp['encryptSubject'], '$.headerProtection.encryptSubject') ?? h.encryptSubject;
+  h.legacyDisplay = c.bool(hp['legacyDisplay'], '$.headerProtection.legacyDisplay') ?? h.legacyDisplay;
 }
 
 /** Parses and validates policy text (the body of /signet-policy.json). Never throws. */

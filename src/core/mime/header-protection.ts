@@ -84,7 +84,7 @@ const isStructural = (name: string): boolean => {
 
 /** A field line for the payload: 7-bit (RFC 2047 encoded where needed, RFC 8551 §3.1.3), CRLF-ended. */
 function fieldLine(h: { name: string; value: string; raw?: Uint8Array }): Uint8Array {
-  if (h.raw !== undefined && !/[^\x00-\x7f]/.test(h.value)) {
+  if (h.raw !== undefined && !/[\x80-\uffff]/.test(h.value)) {
     const b = toCanonical(h.raw);
     return b.length >= 2 && b[b.length - 2] === 0x0d && b[b.length - 1] === 0x0a ? b : concat([b, fromLatin1('\r\n')]);
   }
@@ -116,6 +116,11 @@ export function injectHeaderProtection(
   const ct = ctHeaders.length > 0 ? parseContentType(ctHeaders[0]!.value) : null;
   if (ct && (ct.params['hp'] !== undefined || ct.params['protected-headers'] !== undefined)) {
     throw new SignetError('usage', 'The message already carries protected headers (an hp or protected-headers parameter).');
+  }
+  // RFC 9788 §2.1.1: `hp` belongs on the Cryptographic Payload, the innermost content. On an already signed
+  // or encrypted message it would sit on a cryptographic layer that the reader unwraps and never sees.
+  if (ct && (ct.type === 'multipart/signed' || ct.type === 'application/pkcs7-mime' || ct.type === 'application/x-pkcs7-mime')) {
+    throw new SignetError('usage', 'The message is already signed or encrypted: header protection must be added when the content is first signed or encrypted.');
   }
 
   const protectedFields = outerHeaders.filter((h) => !NOT_PROTECTED.has(h.name.toLowerCase()));
