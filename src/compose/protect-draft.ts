@@ -11,6 +11,7 @@ import { chooseCipher } from '../core/cms/envelope.js';
 import type { Identity } from '../core/keys.js';
 import { protectMessage, type Cipher, type Digest, type ProtectOptions } from '../core/smime/protect.js';
 import { buildDraftMessage, type BuildDraftOptions } from './build.js';
+import { headerProtectionFor, type HeaderChoice } from './header-choice.js';
 import { allRecipients, validateDraft, type Draft } from './draft.js';
 import type { ComposeServices, MissingRecipient, OwnCertificate, RsaKeyTransport } from './services.js';
 import { checkSize, estimateMessageBytes, estimateProtectedBytes, type Protection, type SizeLimit } from './size.js';
@@ -48,6 +49,8 @@ export interface ProtectDraftOptions {
   algorithms?: AlgorithmChoice;
   build?: BuildDraftOptions;
   provider?: CryptoProvider;
+  /** RFC 9788 header protection (header-choice.ts); absent = none (the callers pass the policy's choice). */
+  headers?: HeaderChoice;
 }
 
 export interface ProtectedDraft {
@@ -61,6 +64,8 @@ export interface ProtectedDraft {
   cipher: Cipher | null;
   /** Addresses the message is encrypted to (the sender included), when encrypted. */
   encryptedTo: string[];
+  /** The header protection applied: 'clear' (signed), 'cipher' (encrypted), or null; and whether the Subject travelled as "[...]". */
+  headerProtection: { hp: 'clear' | 'cipher'; subjectHidden: boolean } | null;
 }
 
 const SIGNING_DIGESTS: readonly Digest[] = ['SHA-256', 'SHA-384', 'SHA-512'];
@@ -168,7 +173,8 @@ export async function protectDraft(options: ProtectDraftOptions): Promise<Protec
   // Second estimate, from the exact MIME size: still before any crypto.
   checkSize(estimateProtectedBytes(built.bytes.length, protection, encryptTo.length), limit);
 
-  const protect: ProtectOptions = { provider: options.provider };
+  const headerProtection = headerProtectionFor(options.headers, protection);
+  const protect: ProtectOptions = { provider: options.provider, ...(headerProtection ? { headerProtection } : {}) };
   if (identity) {
     const ownEncryption = protection.encrypt ? encryptTo[0]!.certificate : null;
     protect.sign = {
@@ -200,5 +206,8 @@ export async function protectDraft(options: ProtectDraftOptions): Promise<Protec
     protection,
     cipher,
     encryptedTo: encryptTo.map((e) => e.address),
+    headerProtection: headerProtection
+      ? { hp: protection.encrypt ? 'cipher' : 'clear', subjectHidden: protection.encrypt && headerProtection.hcp === 'baseline' && draft.subject !== '' }
+      : null,
   };
 }

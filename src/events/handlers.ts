@@ -20,6 +20,7 @@ import type { ProtectedDraft } from '../compose/protect-draft.js';
 import type { SendProtectedOptions } from '../compose/send.js';
 import type { ComposeServices } from '../compose/services.js';
 import type { Protection } from '../compose/size.js';
+import { HIDE_SUBJECT_KEY, headerChoice } from '../compose/header-choice.js';
 import type { ReadDraftOptions } from '../outlook/compose-item.js';
 import {
   getComposeFrom,
@@ -171,6 +172,8 @@ async function sendGuard(deps: HandlerDeps, isCancelled: () => boolean): Promise
   const result = await deps.sendProtected({
     draft,
     protection: decision.protection,
+    // RFC 9788 header protection: the policy's default, or the compose pane's per-message switch.
+    headers: headerChoice(policy.policy.headerProtection, await getSessionValue(HIDE_SUBJECT_KEY).catch(() => null)),
     services,
     transport,
     algorithms: { digests: policy.policy.algorithms.signatureDigests, ciphers: policy.policy.algorithms.encryptionCiphers },

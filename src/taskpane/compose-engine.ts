@@ -10,9 +10,10 @@ import { SignetError } from '../core/errors.js';
 import { domainKey } from '../core/idn.js';
 import { combineServices, staticServices, type ComposeServices } from '../compose/services.js';
 import { protectDraft } from '../compose/protect-draft.js';
+import { HIDE_SUBJECT_KEY, headerChoice } from '../compose/header-choice.js';
 import { composeServicesFor } from '../keys/store/compose-services.js';
 import { readDraft } from '../outlook/compose-item.js';
-import { discardComposeForm, getSavedItemId, setSessionValue } from '../outlook/office.js';
+import { discardComposeForm, getSavedItemId, getSessionValue, setSessionValue } from '../outlook/office.js';
 import { createTransport, currentEnvironment } from '../outlook/transport/index.js';
 import { SENT_KEY, describeProtection, type ProtectionState } from '../events/guard.js';
 import type { Keyring } from './engine.js';
@@ -87,9 +88,11 @@ export async function sendFromPane(keyring: Keyring, protection: ProtectionState
   progress('reading');
   const draft = await readDraft({ limit: transport.limit, protection });
   progress('protecting');
+  const headers = headerChoice(policy.headerProtection, await getSessionValue(HIDE_SUBJECT_KEY).catch(() => null));
   const result = await protectDraft({
     draft,
     protection,
+    headers,
     services,
     limit: transport.limit,
     algorithms: { digests: policy.algorithms.signatureDigests, ciphers: policy.algorithms.encryptionCiphers },

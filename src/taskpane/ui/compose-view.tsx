@@ -13,6 +13,7 @@ import { getComposeFrom, getComposeRecipients, getSessionValue, mailboxSupports,
 import { surfaceSupport } from '../../outlook/requirements.js';
 import { PROTECTION_KEY, parseProtection, policyRequirement, serializeProtection, type ProtectionState, type Requirement } from '../../events/guard.js';
 import type { Keyring } from '../engine.js';
+import { HideSubjectSwitch } from './hide-subject-switch.js';
 import type * as ComposeEngineModule from '../compose-engine.js';
 import type { PaneReadiness, PaneSendResult, SendStep } from '../compose-engine.js';
 
@@ -270,6 +271,7 @@ function ComposePane({ keyring, openSettings }: ComposeViewProps): ReactElement 
             {requirementText(requirement, 'encrypt')}
           </Caption1>
         )}
+        <HideSubjectSwitch defaults={keys?.policy.policy.headerProtection ?? null} encrypt={want.encrypt} disabled={sending || sent} />
         {readiness && want.sign && !readiness.canSign && (
           <Text role="alert" data-testid="no-signing-key">
             You have no signing key for {from || 'your address'} in this Outlook. Import your .p12 file under Keys &amp; certificates.
