@@ -115,6 +115,37 @@ test('signet sign | signet encrypt → cmsutil decrypts, then verifies the inner
   assert.equal(cmsutilVerify(db, der).ok, true);
 });
 
+// RFC 9788 header protection: Thunderbird's NSS and gpgsm still verify and decrypt, the body intact.
+for (const opaque of [false, true]) {
+  test(`signet sign --protect-headers (${opaque ? 'opaque' : 'detached'}) → cmsutil and gpgsm verify; hp="clear" and the Subject inside`, () => {
+    const s = signet(['sign', '--identity', pki.users.alice.p12Path, '--pass', PASS, '--protect-headers', ...(opaque ? ['--opaque'] : [])], message('alice@example.org'));
+    assert.equal(s.status, 0, s.stderr);
+    const { der, content } = unwrap(s.stdout);
+    const n = cmsutilVerify(db, der, content);
+    assert.equal(n.ok, true, n.stderr);
+    assert.equal(gpgsmVerify(gpg, der, content).ok, true);
+    const inner = (content ?? n.content ?? Buffer.alloc(0)).toString('latin1');
+    assert.match(inner, /hp="clear"/);
+    assert.match(inner, /^Subject: interop\r$/m);
+    assert.match(inner, /interop numbers: 7/);
+  });
+}
+
+test('signet encrypt --hide-subject (aes-256-cbc) to bob → cmsutil and gpgsm decrypt: real Subject and body inside, "[...]" outside', () => {
+  const e = signet(['encrypt', '--to', pki.users.bob.certPath, '--cipher', 'aes-256-cbc', '--hide-subject'], message('alice@example.org'));
+  assert.equal(e.status, 0, e.stderr);
+  assert.match(e.stdout.toString('latin1'), /^Subject: \[\.\.\.\]\r$/m);
+  const { der } = unwrap(e.stdout);
+  for (const out of [cmsutilDecrypt(db, der), gpgsmDecrypt(gpg, der)]) {
+    assert.equal(out.ok, true, out.stderr);
+    const inner = out.content.toString('latin1');
+    assert.match(inner, /hp="cipher"/);
+    assert.match(inner, /^Subject: interop\r$/m);
+    assert.match(inner, /^HP-Outer: Subject: \[\.\.\.\]\r$/m);
+    assert.match(inner, /\r\n\r\nHello Bob,\r\n\r\nthe interop numbers: 7\.\r\n$/);
+  }
+});
+
 // ---- gpgsm / cmsutil → Signet ----
 
 for (const who of ['alice', 'carol', 'dave', 'erin'] as UserName[]) {

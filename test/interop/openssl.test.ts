@@ -86,6 +86,76 @@ test('signet sign | signet encrypt → openssl decrypts then verifies (sign-then
   assert.equal(j.verdict.layers[0]!.cipher, 'AES-256-GCM');
 });
 
+// ---- RFC 9788 header protection: the protected fields ride inside, and OpenSSL still reads the body ----
+
+interface HpJson {
+  headerProtection: { hp: string | null; subject: string | null; hidden: { field: string; outer: string | null }[]; mismatches: unknown[] } | null;
+}
+
+test('signet sign --protect-headers (detached and opaque) → openssl cms -verify accepts, body intact, hp="clear" inside', () => {
+  for (const opaque of [false, true]) {
+    const s = signet(['sign', '--identity', pki.users.alice.p12Path, '--pass', PASS, '--protect-headers', ...(opaque ? ['--opaque'] : [])], message());
+    assert.equal(s.status, 0, s.stderr);
+    const v = openssl(['cms', '-verify', '-CAfile', pki.rootPath], s.stdout);
+    assert.equal(v.status, 0, v.stderr);
+    const inner = v.stdout.toString();
+    assert.match(inner, /hp="clear"/);
+    assert.match(inner, /^Subject: Quarterly numbers\r?$/m);
+    assert.match(inner, /the quarterly numbers: 42\./);
+    const j = verifyJson(s.stdout, ['--trust', pki.rootPath]);
+    assert.equal(j.verdict.status, 'valid');
+    const hp = (j.verdict as unknown as HpJson).headerProtection;
+    assert.equal(hp?.hp, 'clear');
+    assert.equal(hp?.subject, 'Quarterly numbers');
+    assert.deepEqual(hp?.mismatches, []);
+  }
+});
+
+for (const cipher of ['aes-256-cbc', 'aes-256-gcm']) {
+  test(`signet encrypt --hide-subject --legacy-display (${cipher}) → "[...]" on the wire; openssl decrypts the real Subject and the body`, () => {
+    const e = signet(['encrypt', '--to', pki.users.bob.certPath, '--cipher', cipher, '--hide-subject', '--legacy-display'], message());
+    assert.equal(e.status, 0, e.stderr);
+    const wire = e.stdout.toString();
+    assert.match(wire, /^Subject: \[\.\.\.\]\r$/m);
+    assert.doesNotMatch(wire, /Quarterly/);
+    const d = openssl(['cms', '-decrypt', '-recip', pki.users.bob.certPath, '-inkey', pki.users.bob.keyPath], e.stdout);
+    assert.equal(d.status, 0, d.stderr);
+    const inner = d.stdout.toString();
+    assert.match(inner, /hp="cipher"/);
+    assert.match(inner, /^Subject: Quarterly numbers\r?$/m);
+    assert.match(inner, /^HP-Outer: Subject: \[\.\.\.\]\r?$/m);
+    // The Legacy Display Element and the body, base64 inside the payload, decode to the text with the Subject first.
+    const body = Buffer.from(inner.split(/\r?\n\r?\n/)[1]!.replace(/\s+/g, ''), 'base64').toString('utf8');
+    assert.match(body, /^Subject: Quarterly numbers\r\n\r\nHello Bob,\r\n\r\nthe quarterly numbers: 42\.\r\n$/);
+    const j = verifyJson(e.stdout, ['--trust', pki.rootPath, '--identity', pki.users.bob.p12Path, '--pass', PASS]);
+    const hp = (j.verdict as unknown as HpJson).headerProtection;
+    assert.equal(hp?.subject, 'Quarterly numbers');
+    assert.deepEqual(hp?.hidden, [{ field: 'subject', outer: '[...]' }]);
+  });
+}
+
+test('signet sign --protect-headers | signet encrypt → openssl decrypts then verifies; the signed Subject is read back', () => {
+  const s = signet(['sign', '--identity', pki.users.alice.identityPemPath, '--protect-headers'], message());
+  const e = signet(['encrypt', '--to', pki.users.bob.certPath, '--cipher', 'aes-256-gcm'], s.stdout);
+  assert.equal(e.status, 0, e.stderr);
+  const d = openssl(['cms', '-decrypt', '-recip', pki.users.bob.certPath, '-inkey', pki.users.bob.keyPath], e.stdout);
+  assert.equal(d.status, 0, d.stderr);
+  const v = openssl(['cms', '-verify', '-CAfile', pki.rootPath], d.stdout);
+  assert.equal(v.status, 0, v.stderr);
+  assert.match(v.stdout.toString(), /the quarterly numbers: 42\./);
+  const j = verifyJson(e.stdout, ['--trust', pki.rootPath, '--identity', pki.users.bob.p12Path, '--pass', PASS]);
+  assert.equal(j.verdict.status, 'valid');
+  assert.equal((j.verdict as unknown as HpJson).headerProtection?.subject, 'Quarterly numbers');
+});
+
+test('signet encrypt --hide-subject on an already signed message is a usage error (hp belongs on the innermost content)', () => {
+  const s = signet(['sign', '--identity', pki.users.alice.identityPemPath], message());
+  const e = signet(['encrypt', '--to', pki.users.bob.certPath, '--hide-subject'], s.stdout);
+  assert.equal(e.status, 2);
+  assert.match(e.stderr, /\[usage\]/);
+  assert.equal(e.stdout.length, 0);
+});
+
 // ---- OpenSSL → Signet ----
 
 function entity(body = 'Hello Bob,\r\n\r\nthe quarterly numbers: 42.\r\n'): string {
