@@ -17,6 +17,7 @@
 // - text/plain; format=flowed (RFC 3676 §4): soft line breaks are unwrapped, space-stuffing removed, delsp honoured.
 
 import { decodeCharset } from '../core/mime/headers.js';
+import { withoutLegacyDisplay } from '../core/mime/header-protection.js';
 import type { MimeEntity } from '../core/mime/entity.js';
 import type { Verdict } from '../core/verdict.js';
 import { severityOf, type SeverityPolicy } from './severity.js';
@@ -42,10 +43,12 @@ export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'im
 const MAX_DISPLAY_DEPTH = 32;
 
 
-function textOf(entity: MimeEntity): string {
+function textOf(entity: MimeEntity, headerProtected = false): string {
   const bytes = entity.decodeBody();
   const charset = entity.contentType.params['charset'] ?? 'us-ascii';
-  const text = decodeCharset(bytes, charset) ?? new TextDecoder('utf-8').decode(bytes);
+  let text = decodeCharset(bytes, charset) ?? new TextDecoder('utf-8').decode(bytes);
+  // RFC 9788 §4.5.3: the pane shows the protected header fields itself, so their legacy copy is left out.
+  if (headerProtected && entity.contentType.params['hp-legacy-display'] === '1') text = withoutLegacyDisplay(text, entity.type === 'text/html');
   if (entity.type !== 'text/plain' || (entity.contentType.params['format'] ?? '').toLowerCase() !== 'flowed') return text;
   return unflow(text, (entity.contentType.params['delsp'] ?? '').toLowerCase() === 'yes');
 }
@@ -162,6 +165,7 @@ export function safeDecode(s: string): string {
 export function extractContent(root: MimeEntity): ContentView {
   const view: ContentView = { body: null, inline: new Map(), attachments: [] };
   const fragments: Fragment[] = [];
+  const headerProtected = root.contentType.params['hp'] !== undefined;
   const attach = (e: MimeEntity): void => {
     view.attachments.push({ name: fileName(e, view.attachments.length + 1), mediaType: e.type, bytes: e.type === 'message/rfc822' ? e.raw.subarray(e.headerBytes.length) : e.decodeBody() });
   };
@@ -222,7 +226,7 @@ export function extractContent(root: MimeEntity): ContentView {
     if (e.type === 'text/html' || e.type === 'text/plain') {
       // The first text is the body; later inline ones (no file name, or marked inline) continue it in order.
       if (!bodySoFar() || disposition === 'inline' || declaredName(e) === null) {
-        fragments.push(e.type === 'text/html' ? { kind: 'html', html: textOf(e) } : { kind: 'text', text: textOf(e) });
+        fragments.push(e.type === 'text/html' ? { kind: 'html', html: textOf(e, headerProtected) } : { kind: 'text', text: textOf(e, headerProtected) });
         return;
       }
       attach(e);

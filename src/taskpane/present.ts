@@ -448,3 +448,58 @@ export function announceable(stored: readonly { sha256: string; addresses: strin
   }
   return [...out];
 }
+
+/** RFC 9788 header protection as the read pane shows it (ui/protected-headers.tsx). */
+export interface HeaderPresentation {
+  /** The protected fields to show instead of Outlook's (decoded; null when absent). */
+  subject: string | null;
+  from: string | null;
+  to: string | null;
+  cc: string | null;
+  date: string | null;
+  /** What mail servers saw instead of the Subject (e.g. "[...]"), when it was hidden in transit. */
+  hiddenSubjectAs: string | null;
+  /** One sentence per header changed in transit, naming it and showing the signed value. */
+  changes: { field: string; text: string }[];
+  /** Why these fields are or are not to be relied on, in words. */
+  basis: string;
+  /** Something is wrong with the header fields (a change, a refused section, a disagreeing legacy copy). */
+  warning: boolean;
+}
+
+const FIELD_WORD: Record<string, string> = { subject: 'Subject', from: 'From', to: 'To', cc: 'Cc', date: 'Date', 'reply-to': 'Reply-To' };
+const quote = (s: string): string => `\u201c${s.length > 120 ? `${s.slice(0, 117)}…` : s}\u201d`;
+
+export function presentHeaders(verdict: Verdict): HeaderPresentation | null {
+  const hp = verdict.headerProtection;
+  if (!hp) return null;
+  const hidden = hp.hidden.find((h) => h.field === 'subject');
+  const changes = hp.mismatches.map((m) => {
+    const name = FIELD_WORD[m.field] ?? m.field;
+    const signedText = m.signed === null ? 'the sender did not write one' : `the sender wrote ${quote(m.signed)}`;
+    const text =
+      m.change === 'removed'
+        ? `${name} was removed in transit; ${signedText}.`
+        : m.change === 'added'
+          ? `${name} ${m.outer === null ? '' : `${quote(m.outer)} `}was added in transit; the sender did not write it.`
+          : `${name} was changed in transit to ${m.outer === null ? 'something else' : quote(m.outer)}; ${signedText}.`;
+    return { field: m.field, text };
+  });
+  const basis =
+    hp.protection === 'signed' || hp.protection === 'signed-and-encrypted'
+      ? 'Protected by the signature.'
+      : hp.protection === 'encrypted'
+        ? 'Protected by the encryption (not signed).'
+        : 'Not protected against changes: the signature is not valid or the encryption does not detect changes.';
+  return {
+    subject: hp.subject,
+    from: hp.from,
+    to: hp.to,
+    cc: hp.cc,
+    date: hp.date,
+    hiddenSubjectAs: hidden && hp.subject !== null ? (hidden.outer ?? '') : null,
+    changes: hp.protection === 'none' ? [] : changes,
+    basis,
+    warning: (hp.protection !== 'none' && changes.length > 0) || hp.problems.includes('duplicate-field') || hp.problems.includes('legacy-display-mismatch'),
+  };
+}

@@ -572,3 +572,22 @@ function legacyDisplayOf(payload: Uint8Array, limits: Limits, rfc9788: boolean):
   }
   return null;
 }
+
+/**
+ * RFC 9788 §4.5.3: the text of a main body part without its Legacy Display Element, for a reader that shows
+ * the protected fields itself. Only for a part marked `hp-legacy-display="1"` in a payload that carries
+ * `hp` (the caller checks both). text/plain: the leading "Name: value" lines and the blank line after
+ * them; text/html: the first `<div class="header-protection-legacy-display">…</div>`. Anything that does
+ * not have that shape is returned unchanged.
+ */
+export function withoutLegacyDisplay(text: string, html: boolean): string {
+  if (html) {
+    const m = new RegExp(`<div[^>]{0,200}class="?${LEGACY_DISPLAY_CLASS}"?[^>]{0,200}>[\\s\\S]{0,4000}?</div>\\r?\\n?`, 'i').exec(text);
+    return m ? text.slice(0, m.index) + text.slice(m.index + m[0].length) : text;
+  }
+  const lines = text.split('\n');
+  let i = 0;
+  while (i < lines.length && i < 50 && /^[\x21-\x39\x3b-\x7e]+:/.test(lines[i]!)) i++;
+  if (i === 0 || i >= lines.length || lines[i]!.replace(/\r$/, '') !== '') return text;
+  return lines.slice(i + 1).join('\n');
+}

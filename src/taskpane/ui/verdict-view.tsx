@@ -41,6 +41,7 @@ import { SEVERITY_LABEL } from '../severity.js';
 import type { AttachmentView, ContentSafety } from '../content.js';
 import type { SafeDocument } from '../sanitize.js';
 import { ContentView } from './content-view.js';
+import { ProtectedHeaders } from './protected-headers.js';
 
 const useStyles = makeStyles({
   badge: {
@@ -446,6 +447,7 @@ export function VerdictDetails({ verdict, presentation, sourceLabel, fromFile = 
           {encrypted.length === 0 ? 'No' : encrypted.every((l) => l.status === 'decrypted') ? 'Yes' : 'Yes, but it could not be decrypted'}
         </dd>
       </dl>
+      <ProtectedHeaders verdict={verdict} />
       <details className={s.details} data-testid="technical">
         <summary>Technical details</summary>
         <div>

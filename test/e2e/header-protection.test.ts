@@ -1,0 +1,140 @@
+// RFC 9788 header protection end to end (issue 19), in Debian's Chromium against the workbench: the compose
+// pane's "Hide the subject in transit" switch → Encrypt & Send → the delivered bytes carry Subject "[...]"
+// and no trace of the real one, OpenSSL decrypts the real Subject inside (hp="cipher") → the Sent Items copy
+// in the read pane shows the real Subject and says it was hidden in transit. Screenshots of that pane at
+// 320 px in light and dark go to artifacts/e2e/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
+
+interface Hook {
+  signetWorkbenchTest: { compose(): { sessionData: Record<string, string> }; refresh(): void };
+}
+
+let wb: Workbench;
+let dist: string;
+let scratch: string;
+const ARTIFACTS = join(PACKAGE_ROOT, 'artifacts', 'e2e');
+const PKI = join(PACKAGE_ROOT, '.workbench', 'pki');
+const SUBJECT = 'Board minutes: the Jones contract';
+
+before(async () => {
+  requireChromium();
+  dist = buildForBrowser();
+  wb = await openWorkbench(dist);
+  scratch = mkdtempSync(join(tmpdir(), 'signet-hp-e2e-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await wb.page.goto(`${wb.server.url}?sendTimeoutMs=60000`);
+  await wb.page.locator('#message-list button').first().waitFor();
+});
+
+after(async () => {
+  await wb?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+const pane = () => wb.page.frameLocator('#compose-taskpane');
+const readPane = () => wb.page.frameLocator('#taskpane');
+
+async function sent(): Promise<{ kind: string; mime: string; sentItemsId: string }[]> {
+  const r = await fetch(`${wb.server.url}workbench/api/sent`);
+  return ((await r.json()) as { sent: { kind: string; mime: string; sentItemsId: string }[] }).sent;
+}
+
+/** The read pane at 320 px, as tall as its content, written to artifacts/e2e/<name>.png. */
+async function shoot(name: string): Promise<void> {
+  const page = wb.page;
+  await page.evaluate(() => {
+    const f = document.querySelector<HTMLIFrameElement>('#taskpane')!;
+    f.style.width = '320px';
+    f.style.height = '1400px';
+  });
+  await page.setViewportSize({ width: 1400, height: 1800 });
+  await page.waitForTimeout(200);
+  await page.locator('#taskpane').screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.evaluate(() => {
+    const f = document.querySelector<HTMLIFrameElement>('#taskpane')!;
+    f.style.width = '';
+    f.style.height = '';
+  });
+}
+
+test('encrypted with the subject hidden: "[...]" on the wire, the real Subject in the read pane, said to be hidden in transit', async () => {
+  const page = wb.page;
+  // Alice's certificate is learnt by opening her signed message.
+  await selectSample(page, 'valid-signed', 'Quarterly report (signed)');
+  await readPane().locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 20_000 });
+
+  await page.click('#new-message');
+  await page.locator('#compose:not([hidden])').waitFor();
+  await page.fill('#compose-to', 'Alice Example <alice@example.org>');
+  await page.locator('#compose-to').press('Tab');
+  await page.fill('#compose-subject', SUBJECT);
+  await page.locator('#compose-body').click();
+  await page.keyboard.type('Minutes attached in the text: we accept the offer.');
+  await page.click('#compose-pane-button');
+  await pane().locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });
+
+  await pane().locator('[data-testid=toggle-sign]').click();
+  await pane().locator('[data-testid=toggle-encrypt]').click();
+  // The switch appears with encryption; off by default (the organisation did not opt in).
+  const hide = pane().locator('[data-testid=toggle-hide-subject]');
+  await hide.waitFor({ timeout: 10_000 });
+  assert.equal(await hide.isChecked(), false);
+  await hide.click();
+  await page.waitForFunction(() => (globalThis as unknown as Hook).signetWorkbenchTest.compose().sessionData['signet-hide-subject'] === 'on', undefined, { timeout: 10_000 });
+  assert.match((await pane().locator('[data-testid=hide-subject-note]').textContent()) ?? '', /\[\.\.\.\]/);
+  await page.locator('#compose-taskpane').screenshot({ path: join(ARTIFACTS, 'compose-hide-subject.png') });
+
+  const before = (await sent()).length;
+  await pane().locator('[data-testid=send-protected]').click();
+  await page.locator('#compose').waitFor({ state: 'hidden', timeout: 60_000 });
+  const added = (await sent()).slice(before);
+  assert.deepEqual(added.map((s) => s.kind), ['graph']);
+  const wire = Buffer.from(added[0]!.mime, 'base64');
+  const text = wire.toString('latin1');
+  assert.match(text, /^Subject: \[\.\.\.\]\r$/m, 'the Subject on the wire is "[...]"');
+  assert.ok(!text.includes('Jones'), 'the real Subject is nowhere on the wire');
+
+  // OpenSSL decrypts the delivered bytes: the real Subject is inside, in the payload marked hp="cipher".
+  const key = join(scratch, 'alice.key');
+  writeFileSync(key, readFileSync(join(PKI, 'alice.key')));
+  const d = spawnSync('openssl', ['cms', '-decrypt', '-recip', join(PKI, 'alice.pem'), '-inkey', key], { input: wire });
+  assert.equal(d.status, 0, d.stderr.toString());
+  const v = spawnSync('openssl', ['cms', '-verify', '-noverify'], { input: d.stdout });
+  assert.equal(v.status, 0, v.stderr.toString());
+  const inner = v.stdout.toString();
+  assert.match(inner, /hp="cipher"/);
+  assert.match(inner, new RegExp(`^Subject: ${SUBJECT}\\r?$`, 'm'));
+  assert.match(inner, /^HP-Outer: Subject: \[\.\.\.\]\r?$/m);
+
+  // The Sent Items copy in the read pane: valid, the real Subject shown, hidden in transit.
+  await page.evaluate(() => (globalThis as unknown as Hook).signetWorkbenchTest.refresh());
+  await page.click('button.folder[data-folder="sentitems"]');
+  await page.click(`button[data-id="${added[0]!.sentItemsId}"]`);
+  await readPane().locator('[data-testid=protected-subject]').waitFor({ timeout: 20_000 });
+  assert.equal(await readPane().locator('[data-testid=badge]').getAttribute('data-state'), 'valid');
+  assert.equal(await readPane().locator('[data-testid=protected-subject]').textContent(), SUBJECT);
+  assert.match((await readPane().locator('[data-testid=subject-hidden]').textContent()) ?? '', /hidden in transit: mail servers saw only “\[\.\.\.\]”/);
+  assert.equal(await readPane().locator('[data-testid=header-changed]').count(), 0);
+  await shoot('read-hidden-subject');
+
+  // Dark theme, same message.
+  await Promise.all([page.waitForEvent('load'), page.click('#dark-toggle')]);
+  try {
+    await page.locator('#message-list button').first().waitFor();
+    await page.click('button.folder[data-folder="sentitems"]');
+    await page.click(`button[data-id="${added[0]!.sentItemsId}"]`);
+    await readPane().locator('[data-testid=protected-subject]').waitFor({ timeout: 20_000 });
+    await shoot('read-hidden-subject-dark');
+  } finally {
+    await Promise.all([page.waitForEvent('load'), page.click('#dark-toggle')]);
+  }
+});
