@@ -321,8 +321,23 @@ export function present(verdict: Verdict, source: { byteExact: boolean }, policy
   const encrypted = verdict.layers.some((l) => l.kind === 'encrypted' && l.status === 'decrypted');
   const state: BadgeState = mayBeReserialized(verdict, source.byteExact) ? 'unverifiable' : verdict.status;
   const notIntegrityProtected = state === 'unsigned' && encrypted && verdict.warnings.some((w) => w.code === 'not-integrity-protected');
-  const severity = severityOf({ state, code: verdict.code, notIntegrityProtected }, policy);
-  const w = words(state, verdict, policy, encrypted);
+  let severity = severityOf({ state, code: verdict.code, notIntegrityProtected }, policy);
+  let w = words(state, verdict, policy, encrypted);
+  // RFC 9788: a verified message whose outer Subject/To/Cc/Date was changed in transit is not shown as
+  // plainly good: what Outlook displays above it is not what was signed (ARCHITECTURE.md rule 10).
+  const changed = state === 'valid' ? (presentHeaders(verdict)?.changes ?? []) : [];
+  if (changed.length > 0) {
+    const names = [...new Set(changed.map((c) => FIELD_WORD[c.field] ?? c.field))];
+    const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+    const who = verdict.signer?.email ?? 'the sender';
+    severity = 'caution';
+    w = {
+      title: names.length === 1 ? `Signed, but the ${list} was changed` : 'Signed, but headers were changed',
+      sentence: `Signed by ${who}, and the content is unchanged, but the ${list} shown by Outlook ${names.length === 1 ? 'was' : 'were'} changed in transit. The values the sender wrote are shown below.`,
+      howToCheck: null,
+      infoBar: [`Signet: signed by ${who}, but the ${list} was changed in transit. The Signet pane shows what was signed.`, `Signet: signed, but the ${list} was changed in transit. See the Signet pane.`, 'Signet: signed, but a header was changed in transit. See the Signet pane.'],
+    };
+  }
   const enclosed = enclosedOf(verdict, policy);
   let sentence = w.sentence;
   if (state === 'unsigned' && enclosed.length > 0) sentence += ` ${enclosed[0]!.sentence}`;

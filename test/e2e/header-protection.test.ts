@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { signet } from '../helpers/cli.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
 
 interface Hook {
@@ -91,6 +92,7 @@ test('encrypted with the subject hidden: "[...]" on the wire, the real Subject i
   await hide.click();
   await page.waitForFunction(() => (globalThis as unknown as Hook).signetWorkbenchTest.compose().sessionData['signet-hide-subject'] === 'on', undefined, { timeout: 10_000 });
   assert.match((await pane().locator('[data-testid=hide-subject-note]').textContent()) ?? '', /\[\.\.\.\]/);
+  await page.waitForTimeout(300); // the switch's own transition
   await page.locator('#compose-taskpane').screenshot({ path: join(ARTIFACTS, 'compose-hide-subject.png') });
 
   const before = (await sent()).length;
@@ -137,4 +139,32 @@ test('encrypted with the subject hidden: "[...]" on the wire, the real Subject i
   } finally {
     await Promise.all([page.waitForEvent('load'), page.click('#dark-toggle')]);
   }
+});
+
+test('a signed message whose Subject was changed in transit: the read pane flags it and shows the signed Subject', async () => {
+  const page = wb.page;
+  const identity = join(scratch, 'alice-identity.pem');
+  writeFileSync(identity, Buffer.concat([readFileSync(join(PKI, 'alice.key')), readFileSync(join(PKI, 'alice.pem')), readFileSync(join(PKI, 'inter.pem'))]));
+  const original =
+    `From: Alice Example <alice@example.org>\r\nTo: Dana Reader <dana@example.org>\r\nSubject: Invoice 1001: please pay by Friday\r\n` +
+    `Date: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlease pay invoice 1001 to account 12345.\r\n`;
+  const s = signet(['sign', '--identity', identity, '--protect-headers'], original);
+  assert.equal(s.status, 0, s.stderr);
+  const changed = s.stdout.toString('latin1').replace('Subject: Invoice 1001: please pay by Friday', 'Subject: Invoice 1001: NEW bank account, pay today');
+  await page.goto(`${wb.server.url}?sendTimeoutMs=60000`);
+  await page.locator('#message-list button').first().waitFor();
+  await selectSample(page, 'valid-signed', 'Quarterly report (signed)');
+  await readPane().locator('[data-testid=file-input]').setInputFiles({ name: 'changed-subject.eml', mimeType: 'message/rfc822', buffer: Buffer.from(changed, 'latin1') });
+  const change = readPane().locator('[data-testid=header-change][data-field=subject]');
+  await change.waitFor({ timeout: 20_000 });
+  assert.equal(
+    await change.textContent(),
+    'Subject was changed in transit to \u201cInvoice 1001: NEW bank account, pay today\u201d; the sender wrote \u201cInvoice 1001: please pay by Friday\u201d.',
+  );
+  assert.equal(await readPane().locator('[data-testid=protected-subject]').textContent(), 'Invoice 1001: please pay by Friday');
+  assert.equal(await readPane().locator('[data-testid=protected-headers]').getAttribute('data-warning'), 'yes');
+  // The badge is not plainly good: what Outlook shows above the message is not what was signed.
+  assert.equal(await readPane().locator('[data-testid=badge]').getAttribute('data-severity'), 'caution');
+  assert.equal(await readPane().locator('[data-testid=badge-title]').textContent(), 'Signed, but the Subject was changed');
+  await shoot('read-subject-changed');
 });

@@ -208,3 +208,18 @@ test('a broken signature: the protected fields are reported but vouched for by n
   assert.equal(v.headerProtection?.protection, 'none');
   assert.equal(v.warnings.some((w) => w.code === 'header-changed'), false);
 });
+
+test('rule 9: finding a Legacy Display Element is linear, whatever the text repeats', async () => {
+  const { withoutLegacyDisplay } = await import('../../src/core/mime/header-protection.js');
+  const nasty = [
+    '<div class="header-protection-legacy-display">'.repeat(100_000),
+    '<div '.repeat(400_000) + 'header-protection-legacy-display',
+    'Subject: x\n'.repeat(400_000),
+  ];
+  for (const text of nasty) {
+    const t0 = performance.now();
+    withoutLegacyDisplay(text, true);
+    withoutLegacyDisplay(text, false);
+    assert.ok(performance.now() - t0 < 500, `took ${performance.now() - t0} ms`);
+  }
+});

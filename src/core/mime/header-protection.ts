@@ -557,12 +557,12 @@ function legacyDisplayOf(payload: Uint8Array, limits: Limits, rfc9788: boolean):
       return null;
     }
     if (part.type === 'text/html') {
-      const m = new RegExp(`<div[^>]*class="?${LEGACY_DISPLAY_CLASS}"?[^>]*>([\\s\\S]{0,4000}?)</div>`, 'i').exec(text);
-      if (!m) continue;
-      text = m[1]!.replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]{0,200}>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&') + '\n\n';
+      const div = legacyDisplayDiv(text);
+      if (div === null) continue;
+      text = div.inner.replace(/<br\s*\/?>/gi, '\n').replace(/<[^<>]{0,200}>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&') + '\n\n';
     }
     const lines: { name: string; value: string }[] = [];
-    for (const line of text.split(/\r?\n/).slice(0, 50)) {
+    for (const line of text.slice(0, 8192).split(/\r?\n/).slice(0, 50)) {
       if (line.trim() === '') break;
       const colon = line.indexOf(':');
       if (colon <= 0) break;
@@ -582,12 +582,33 @@ function legacyDisplayOf(payload: Uint8Array, limits: Limits, rfc9788: boolean):
  */
 export function withoutLegacyDisplay(text: string, html: boolean): string {
   if (html) {
-    const m = new RegExp(`<div[^>]{0,200}class="?${LEGACY_DISPLAY_CLASS}"?[^>]{0,200}>[\\s\\S]{0,4000}?</div>\\r?\\n?`, 'i').exec(text);
-    return m ? text.slice(0, m.index) + text.slice(m.index + m[0].length) : text;
+    const div = legacyDisplayDiv(text);
+    if (div === null) return text;
+    let end = div.end;
+    if (text[end] === '\r') end++;
+    if (text[end] === '\n') end++;
+    return text.slice(0, div.start) + text.slice(end);
   }
-  const lines = text.split('\n');
+  const lines = text.slice(0, 8192).split('\n');
   let i = 0;
   while (i < lines.length && i < 50 && /^[\x21-\x39\x3b-\x7e]+:/.test(lines[i]!)) i++;
   if (i === 0 || i >= lines.length || lines[i]!.replace(/\r$/, '') !== '') return text;
-  return lines.slice(i + 1).join('\n');
+  return text.slice(lines.slice(0, i + 1).reduce((n, l) => n + l.length + 1, 0));
+}
+
+/**
+ * The first `<div … class="header-protection-legacy-display" …>…</div>` of an HTML text, found with plain
+ * index scans (linear in the text, whatever it holds: ARCHITECTURE.md rule 9). The element holds no nested
+ * div (RFC 9788 §4.5.2 writes a <pre> inside). Null when there is none.
+ */
+function legacyDisplayDiv(text: string): { start: number; end: number; inner: string } | null {
+  const lower = text.toLowerCase();
+  const at = lower.indexOf(LEGACY_DISPLAY_CLASS);
+  if (at < 0) return null;
+  const start = lower.lastIndexOf('<div', at);
+  if (start < 0 || at - start > 200 || lower.slice(start, at).includes('>')) return null;
+  const open = lower.indexOf('>', at);
+  const close = open < 0 ? -1 : lower.indexOf('</div>', open);
+  if (close < 0) return null;
+  return { start, end: close + 6, inner: text.slice(open + 1, close) };
 }

@@ -4,7 +4,7 @@
 // carries hp (RFC 9788 §4.5.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { presentHeaders } from '../../../src/taskpane/present.js';
+import { present, presentHeaders } from '../../../src/taskpane/present.js';
 import { extractContent } from '../../../src/taskpane/content.js';
 import { parseMime } from '../../../src/core/mime/parser.js';
 import { injectHeaderProtection, withoutLegacyDisplay, type HeaderProtectionReport } from '../../../src/core/mime/header-protection.js';
@@ -77,4 +77,17 @@ test('withoutLegacyDisplay: text without the header-lines shape, or HTML without
   assert.equal(withoutLegacyDisplay('Subject: a\r\nno blank line', false), 'Subject: a\r\nno blank line');
   assert.equal(withoutLegacyDisplay('<p>hi</p>', true), '<p>hi</p>');
   assert.equal(withoutLegacyDisplay('<body><div class="header-protection-legacy-display"><pre>Subject: a</pre></div>\n<p>hi</p></body>', true), '<body><p>hi</p></body>');
+});
+
+test('a verified message with a Subject changed in transit is not shown as plainly good: caution, the change named', () => {
+  const v = verdictWith({ mismatches: [{ field: 'subject', change: 'changed', signed: 'Handling the Jones contract', outer: 'Pay now' }] });
+  const p = present(v, { byteExact: true });
+  assert.equal(p.state, 'valid');
+  assert.equal(p.severity, 'caution');
+  assert.equal(p.title, 'Signed, but the Subject was changed');
+  assert.equal(p.sentence, 'Signed by the sender, and the content is unchanged, but the Subject shown by Outlook was changed in transit. The values the sender wrote are shown below.');
+  assert.ok(p.infoBar.length <= 150);
+  assert.equal(p.infoBarKind, 'informational');
+  // Without a change, the same verdict is plainly good.
+  assert.equal(present(verdictWith({}), { byteExact: true }).severity, 'good');
 });
