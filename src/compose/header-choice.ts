@@ -26,7 +26,9 @@ export interface HeaderChoice {
 }
 
 /** The choice for one message: the policy's defaults, with the stored per-message switch when there is one. */
-export function headerChoice(defaults: HeaderProtectionDefaults, stored: string | null): HeaderChoice {
+export function headerChoice(policy: HeaderProtectionDefaults | undefined, stored: string | null): HeaderChoice {
+  // A policy object from before this setting existed (an embedded or cached one) gets the documented defaults.
+  const defaults = policy ?? { enabled: true, encryptSubject: false, legacyDisplay: true };
   const hideSubject = stored === 'on' ? true : stored === 'off' ? false : defaults.encryptSubject;
   // Hiding the Subject needs it protected inside: the switch turns protection on for that message.
   return { enabled: defaults.enabled || hideSubject, hideSubject, legacyDisplay: defaults.legacyDisplay };

@@ -122,6 +122,8 @@ test('protected From differs from an outer From that matches the signer: still s
   assert.equal(v.status, 'sender-mismatch');
   assert.equal(v.signer?.status, 'sender-mismatch');
   assert.equal(v.signer?.reason, 'The signer is not the sender shown in the protected From.');
+  assert.equal(v.from, 'ceo@smime.example');
+  assert.equal(v.summary, 'Signed by alice@smime.example, which is not the sender ceo@smime.example shown in From. Someone may be impersonating the sender. The From in the message header was changed after the sender protected it.');
   assert.deepEqual(v.headerProtection?.mismatches.map((m) => [m.field, m.signed, m.outer]), [['from', 'CEO <ceo@smime.example>', 'Alice <alice@smime.example>']]);
 });
 

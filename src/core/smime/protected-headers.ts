@@ -97,6 +97,8 @@ export function applyHeaderProtection(verdict: Verdict, message: Uint8Array, pay
       if (status !== before) {
         verdict.status = status;
         verdict.code = 'sender-mismatch';
+        // The From that did not match is the one to name ("says it is from …, but signed by …").
+        verdict.from = from.ok ? from.address : null;
         verdict.summary = summarize(status, 'sender-mismatch', verdict.signer?.email ?? null, from.ok ? from.address : null, decrypted !== undefined);
       }
     }

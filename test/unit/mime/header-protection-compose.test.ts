@@ -38,6 +38,8 @@ test('the per-message switch overrides the policy either way, and hiding the Sub
   assert.deepEqual(headerChoice(off, 'on'), { enabled: true, hideSubject: true, legacyDisplay: false });
   assert.deepEqual(headerChoice({ enabled: true, encryptSubject: true, legacyDisplay: true }, 'off'), { enabled: true, hideSubject: false, legacyDisplay: true });
   assert.equal(headerChoice(off, null).enabled, false);
+  // A policy object without the setting (embedded before it existed) gets the documented defaults.
+  assert.deepEqual(headerChoice(undefined, null), { enabled: true, hideSubject: false, legacyDisplay: true });
   assert.equal(headerProtectionFor(headerChoice(off, null), { sign: true, encrypt: false }), undefined);
   assert.deepEqual(headerProtectionFor(headerChoice(off, 'on'), { sign: true, encrypt: false }), { hcp: 'no-confidentiality' });
   assert.deepEqual(headerProtectionFor(headerChoice(off, 'on'), { sign: true, encrypt: true }), { hcp: 'baseline', legacyDisplay: false });
