@@ -9,7 +9,7 @@ import { webcrypto } from 'node:crypto';
 import { cryptoProvider, type CryptoProvider } from '../core/crypto.js';
 import { SignetError, toSignetError } from '../core/errors.js';
 import type { Identity } from '../core/keys.js';
-import { protectMessageChunks, type Cipher, type Digest } from '../core/smime/protect.js';
+import { writeProtectedMessage, type Cipher, type Digest } from '../core/smime/protect.js';
 import { openMessage } from '../core/smime/open.js';
 import { decryptMessage } from '../core/smime/decrypt-message.js';
 import { inspectMessage } from '../core/smime/inspect.js';
@@ -36,7 +36,11 @@ verify exits 0 only when the message is valid, 1 for any other verdict, 2 for ba
 
 export interface CliIo {
   stdin: () => Promise<Uint8Array>;
-  stdout: (b: Uint8Array | string) => void;
+  /**
+   * Writes output. Sign and encrypt reuse their output buffers: the bytes must be written (or copied)
+   * when the call returns or, if it returns a promise, when that settles.
+   */
+  stdout: (b: Uint8Array | string) => void | Promise<void>;
   stderr: (s: string) => void;
 }
 
@@ -126,8 +130,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!digest) throw new UsageError('--digest must be sha256, sha384 or sha512.');
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
-        const out = await protectMessageChunks(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider });
-        for (const chunk of out) io.stdout(chunk);
+        await writeProtectedMessage(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider }, io.stdout);
         return 0;
       }
       case 'encrypt': {
@@ -139,8 +142,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const ids = await identities(v.identity, v.pass, provider, false);
         for (const id of ids) recipients.push(id.certificate);
         const input = await io.stdin();
-        const out = await protectMessageChunks(input, { encrypt: { recipients, cipher }, provider });
-        for (const chunk of out) io.stdout(chunk);
+        await writeProtectedMessage(input, { encrypt: { recipients, cipher }, provider }, io.stdout);
         return 0;
       }
       case 'decrypt': {
@@ -150,7 +152,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!r.integrityProtected) {
           io.stderr('signet: warning: the content was encrypted with AES-CBC, which does not detect tampering; check its signature.\n');
         }
-        io.stdout(r.message);
+        await io.stdout(r.message);
         return 0;
       }
       case 'verify': {
@@ -178,14 +180,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const ids = await identities(v.identity, v.pass, provider, false);
         const input = await io.stdin();
         const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider, config });
-        io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
+        await io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
         if (verdict.status === 'malformed') return 2;
         return verdict.status === 'valid' ? 0 : 1;
       }
       case 'inspect': {
         const input = await io.stdin();
         const report = inspectMessage(input);
-        io.stdout(v.json ? JSON.stringify(report, null, 2) + '\n' : report.text);
+        await io.stdout(v.json ? JSON.stringify(report, null, 2) + '\n' : report.text);
         return 0;
       }
     }

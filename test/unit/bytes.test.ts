@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromBase64, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
+import { base64EncodeChunks, fromBase64, PieceReader, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
 import { SignetError } from '../../src/core/errors.js';
 
 test('base64 round-trips every length and folds at 76 with CRLF', () => {
@@ -29,4 +29,29 @@ test('the fast base64 path (large input, 76-column lines) matches Node for every
     const expected = Buffer.from(b).toString('base64').replace(/.{76}(?!$)/g, '$&\r\n');
     assert.equal(toBase64(b, 76), expected, `length ${n}`);
   }
+});
+
+test('base64EncodeChunks over pieces equals base64Encode of their concatenation, in whole-line chunks', () => {
+  const whole = new Uint8Array(2_000_003).map((_, i) => (i * 2654435761) >>> 24);
+  // Pieces that straddle the 57-byte line groups and the ~768 KB chunks, including empty ones.
+  const cuts = [0, 0, 1, 58, 786_431, 786_432, 1_500_000, 2_000_000, 2_000_003];
+  const parts = cuts.slice(1).map((c, i) => whole.subarray(cuts[i]!, c));
+  for (const line of [76, 64, 0]) {
+    const chunks = [...base64EncodeChunks(parts, line)];
+    assert.equal(Buffer.concat(chunks).toString('latin1'), toBase64(whole, line), `line length ${line}`);
+    assert.ok(chunks.length > 2, 'produced lazily in several chunks');
+  }
+  assert.equal(Buffer.concat([...base64EncodeChunks([], 76)]).length, 0);
+  assert.equal(Buffer.concat([...base64EncodeChunks([Uint8Array.of(1)], 76)]).toString('latin1'), 'AQ==');
+});
+
+test('PieceReader gives views inside a piece and gathered copies across pieces', () => {
+  const a = Uint8Array.of(1, 2, 3);
+  const b = Uint8Array.of(4, 5);
+  const r = new PieceReader([a, new Uint8Array(0), b]);
+  const first = r.take(2);
+  assert.equal(first.buffer, a.buffer, 'a view, not a copy');
+  assert.deepEqual([...r.take(2)], [3, 4]);
+  assert.deepEqual([...r.take(1)], [5]);
+  assert.equal(r.remaining, 0);
 });

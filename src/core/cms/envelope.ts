@@ -3,13 +3,13 @@
 // RSAES-OAEP by default, RFC 4055), KeyAgreeRecipientInfo with ephemeral-static ECDH for EC (RFC 5753).
 // AES-CBC gives EnvelopedData (RFC 5652 §6, RFC 3565); AES-GCM gives AuthEnvelopedData (RFC 5083/5084).
 
-import { algorithmIdentifier, octetString } from '../der.js';
+import { algorithmIdentifier, flatten, octetString, type DerPieces } from '../der.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
-import { equalBytes } from '../bytes.js';
+import { concat, equalBytes, PieceReader } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import { AuthEnvelopedData, encodeGcmParameters } from './auth-enveloped-data.js';
-import { encodeEnvelopedData } from './enveloped-data.js';
+import { encodeEnvelopedDataPieces } from './enveloped-data.js';
 import { certificateFacts, type RecipientIdStyle } from './envelope-recipient.js';
 import { buildKeyAgreeRecipientInfo } from './key-agreement.js';
 import { buildKeyTransRecipientInfo, type RsaKeyTransport } from './key-transport.js';
@@ -54,6 +54,19 @@ export async function encryptContent(
   opts: EncryptOptions,
   provider: CryptoProvider = cryptoProvider(),
 ): Promise<Uint8Array> {
+  return flatten(await encryptContentPieces(content, opts, provider));
+}
+
+/**
+ * encryptContent() for a content given in pieces (their concatenation is the entity), returning the DER
+ * in pieces: with AES-CBC neither the content nor the ciphertext is ever joined into one buffer, so a
+ * writer that streams the pieces out holds about one copy of the message (ARCHITECTURE.md rule 9).
+ */
+export async function encryptContentPieces(
+  content: Uint8Array | readonly Uint8Array[],
+  opts: EncryptOptions,
+  provider: CryptoProvider = cryptoProvider(),
+): Promise<DerPieces> {
   const cipherName = opts.cipher ?? 'aes-256-cbc';
   const cipher = CIPHERS[cipherName];
   if (!cipher) throw new SignetError('usage', `Unknown cipher ${String(cipherName)}.`);
@@ -98,16 +111,45 @@ export async function encryptContent(
   cek.fill(0);
   if (cipher.name === 'AES-CBC') {
     const iv = randomBytes(provider, 16);
-    const ciphertext = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: iv as BufferSource }, key, content as BufferSource));
-    return encodeEnvelopedData(recipientInfos, allV0, algorithmIdentifier(cipher.oid, octetString(iv)), ciphertext);
+    const ciphertext = await cbcEncryptChunked(subtle, key, iv, isPieceList(content) ? content : [content]);
+    return encodeEnvelopedDataPieces(recipientInfos, allV0, algorithmIdentifier(cipher.oid, octetString(iv)), ciphertext);
   }
   // A random 96-bit nonce under a fresh key: each key encrypts exactly one message, so no reuse.
+  // GCM's tag covers the whole content, and WebCrypto has no incremental GCM: one call, one buffer.
   const nonce = randomBytes(provider, 12);
-  const sealed = new Uint8Array(
-    await subtle.encrypt({ name: 'AES-GCM', iv: nonce as BufferSource, tagLength: 128 }, key, content as BufferSource),
-  );
+  const whole = !isPieceList(content) ? content : content.length === 1 ? content[0]! : concat(content);
+  const sealed = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: nonce as BufferSource, tagLength: 128 }, key, whole as BufferSource));
   const alg = algorithmIdentifier(cipher.oid, encodeGcmParameters({ nonce, icvLength: 16 }));
-  return AuthEnvelopedData.encode(recipientInfos, alg, sealed.subarray(0, sealed.length - 16), sealed.subarray(sealed.length - 16));
+  return AuthEnvelopedData.encodePieces(recipientInfos, alg, sealed.subarray(0, sealed.length - 16), sealed.subarray(sealed.length - 16));
+}
+
+const isPieceList = (c: Uint8Array | readonly Uint8Array[]): c is readonly Uint8Array[] => Array.isArray(c);
+
+/** Bytes per WebCrypto call of the chunked AES-CBC encryption (a multiple of the 16-byte block). */
+export const CBC_CHUNK_BYTES = 1 << 21;
+
+/**
+ * AES-CBC (NIST SP 800-38A §6.2) over `parts` in chunks of CBC_CHUNK_BYTES: each chunk is encrypted with
+ * the last ciphertext block of the previous one as its IV, which is exactly how CBC chains, so the joined
+ * result is byte-for-byte the one-shot ciphertext. WebCrypto pads every call (PKCS #7, RFC 5652 §6.3):
+ * a chunk that is a whole number of blocks gets one extra block of padding, which is cut off — only the
+ * last chunk keeps its padding. Memory: one chunk of input copy and the ciphertext, never the content twice.
+ */
+export async function cbcEncryptChunked(subtle: SubtleCrypto, key: CryptoKey, iv: Uint8Array, parts: readonly Uint8Array[]): Promise<DerPieces> {
+  const reader = new PieceReader(parts);
+  const out: Uint8Array[] = [];
+  let length = 0;
+  let chain = iv;
+  for (;;) {
+    const last = reader.remaining <= CBC_CHUNK_BYTES;
+    const take = last ? reader.remaining : CBC_CHUNK_BYTES;
+    const ct = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: chain as BufferSource }, key, reader.take(take) as BufferSource));
+    const kept = last ? ct : ct.subarray(0, take);
+    out.push(kept);
+    length += kept.length;
+    if (last) return { length, parts: out };
+    chain = kept.slice(kept.length - 16);
+  }
 }
 
 const GCM_CAPS = {

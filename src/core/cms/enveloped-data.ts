@@ -118,14 +118,22 @@ export function readEnvelopedData(node: Asn1Node): EnvelopedData {
   return { version, recipientInfos, encryptedContentInfo };
 }
 
-/** EncryptedContentInfo for id-data with the ciphertext as one primitive [0] (DER), still in pieces. */
-export function encryptedContentInfoPieces(contentEncryptionAlgorithm: Uint8Array, ciphertext: Uint8Array): DerPieces {
+/**
+ * EncryptedContentInfo for id-data with the ciphertext as one primitive [0] (DER), still in pieces. The
+ * ciphertext may itself be a list of pieces (chunked AES-CBC): they are never joined here.
+ */
+export function encryptedContentInfoPieces(contentEncryptionAlgorithm: Uint8Array, ciphertext: Uint8Array | DerPieces): DerPieces {
   return tlvPieces(0x30, [oid(OID.data), contentEncryptionAlgorithm, tlvPieces(0x80, [ciphertext])]);
+}
+
+/** ContentInfo { contentType, content [0] EXPLICIT } around `content`, still in pieces. */
+export function contentInfoPieces(contentType: string, content: DerPieces): DerPieces {
+  return tlvPieces(0x30, [oid(contentType), tlvPieces(0xa0, [content])]);
 }
 
 /** ContentInfo { contentType, content [0] EXPLICIT } around `content`, flattened with one copy. */
 export function contentInfo(contentType: string, content: DerPieces): Uint8Array {
-  return flatten(tlvPieces(0x30, [oid(contentType), tlvPieces(0xa0, [content])]));
+  return flatten(contentInfoPieces(contentType, content));
 }
 
 /**
@@ -138,10 +146,20 @@ export function encodeEnvelopedData(
   contentEncryptionAlgorithm: Uint8Array,
   ciphertext: Uint8Array,
 ): Uint8Array {
+  return flatten(encodeEnvelopedDataPieces(recipientInfos, allRecipientInfosV0, contentEncryptionAlgorithm, ciphertext));
+}
+
+/** encodeEnvelopedData() in pieces: the ciphertext is not copied (a writer streams the pieces out). */
+export function encodeEnvelopedDataPieces(
+  recipientInfos: Uint8Array[],
+  allRecipientInfosV0: boolean,
+  contentEncryptionAlgorithm: Uint8Array,
+  ciphertext: Uint8Array | DerPieces,
+): DerPieces {
   const env = tlvPieces(0x30, [
     integer(allRecipientInfosV0 ? 0 : 2),
     setOf(...recipientInfos),
     encryptedContentInfoPieces(contentEncryptionAlgorithm, ciphertext),
   ]);
-  return contentInfo(OID.envelopedData, env);
+  return contentInfoPieces(OID.envelopedData, env);
 }

@@ -3,12 +3,13 @@
 // enveloped-data (CBC) or authEnveloped-data (GCM). The outer RFC 5322 headers (From, To, Cc, Subject,
 // Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects.
 
-import { base64Encode, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
+import { base64Encode, base64EncodeChunks, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { signContent, micalgFor } from '../cms/sign.js';
-import { encryptContent, chooseCipher } from '../cms/envelope.js';
+import { encryptContentPieces, chooseCipher } from '../cms/envelope.js';
+import type { DerPieces } from '../der.js';
 import { prepareForSigning, splitMessage, joinMessage } from '../mime/canonicalize.js';
 
 export type Digest = 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -54,21 +55,24 @@ function boundary(provider: CryptoProvider): string {
 }
 
 /**
- * Entities are built as lists of chunks and joined once at the end: a 150 MB attachment then costs one
- * copy for the output, not one per layer of wrapping.
+ * Entities are built as sequences of chunks and joined once at the end: a 150 MB attachment then costs one
+ * copy for the output, not one per layer of wrapping. Base64 bodies are produced lazily (see
+ * base64EncodeChunks), so a writer that streams the chunks never holds the whole encoding.
  */
-type Chunks = Uint8Array[];
+type Chunks = Iterable<Uint8Array>;
 
-function smimeEntity(headers: string[], der: Uint8Array): Chunks {
-  return [utf8(headers.join('\r\n') + '\r\n\r\n'), base64Encode(der, 76), utf8('\r\n')];
+function* smimeEntity(headers: string[], der: DerPieces | Uint8Array, reuse = false): Generator<Uint8Array, void, undefined> {
+  yield utf8(headers.join('\r\n') + '\r\n\r\n');
+  yield* base64EncodeChunks(der instanceof Uint8Array ? [der] : der.parts, 76, reuse);
+  yield utf8('\r\n');
 }
 
 /** Signs a MIME entity; returns the new entity (multipart/signed or application/pkcs7-mime). */
 export async function signEntity(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Uint8Array> {
-  return concat(await signEntityChunks(entity, opts, provider));
+  return concat([...(await signEntityChunks(entity, opts, provider))]);
 }
 
-async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Chunks> {
+async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider, reuse = false): Promise<Chunks> {
   const digest = opts.digest ?? 'SHA-256';
   // RFC 8551 §3.1.1-3.1.3: sign the canonical, 7-bit-safe form so no relay changes the signed bytes.
   const canonical = prepareForSigning(entity);
@@ -92,6 +96,7 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
         'Content-Disposition: attachment; filename="smime.p7m"',
       ],
       der,
+      reuse,
     );
   }
   const b = boundary(provider);
@@ -115,10 +120,15 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
 
 /** Encrypts a MIME entity; returns the application/pkcs7-mime entity. */
 export async function encryptEntity(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Uint8Array> {
-  return concat(await encryptEntityChunks(entity, opts, provider));
+  return concat([...(await encryptEntityChunks(entity, opts, provider))]);
 }
 
-async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Chunks> {
+async function encryptEntityChunks(
+  entity: Uint8Array | readonly Uint8Array[],
+  opts: EncryptOptions,
+  provider: CryptoProvider,
+  reuse = false,
+): Promise<Chunks> {
   if (opts.recipients.length === 0) throw new SignetError('missing-certificate', 'Encryption needs at least one recipient certificate.');
   const cipher = chooseCipher(opts.capabilities ?? opts.recipients.map(() => null), opts.cipher);
   // RSAES-OAEP only when every recipient advertised it (RFC 8551 §2.7.1 keeps PKCS#1 v1.5 the MUST):
@@ -128,7 +138,7 @@ async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, pro
   const undecided = explicit.length === 0 ? caps : opts.recipients.map((_, i) => caps[i] ?? null).filter((_, i) => explicit[i] == null);
   const oaep = undecided.length > 0 && undecided.every((c) => c !== null && c.includes('RSA-OAEP'));
   const rsaKeyTransport = opts.rsaKeyTransport ?? (oaep ? 'oaep' : 'pkcs1');
-  const der = await encryptContent(
+  const der = await encryptContentPieces(
     entity,
     { recipients: opts.recipients, cipher, rsaKeyTransport, ...(opts.recipientKeyTransport ? { recipientKeyTransport: opts.recipientKeyTransport } : {}) },
     provider,
@@ -142,6 +152,7 @@ async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, pro
       'Content-Disposition: attachment; filename="smime.p7m"',
     ],
     der,
+    reuse,
   );
 }
 
@@ -150,19 +161,44 @@ async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, pro
  * is inside, so recipients see who wrote the plaintext). Outer headers are kept.
  */
 export async function protectMessage(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array> {
-  return concat(await protectMessageChunks(message, opts));
+  return concat([...(await protectMessageChunks(message, opts))]);
 }
 
 /**
- * protectMessage() as the list of byte chunks whose concatenation is the message: a caller that writes
- * to a stream (the CLI) saves one copy of the whole output, a third of the peak memory at 25 MB.
+ * protectMessage() as the sequence of byte chunks whose concatenation is the message, base64 produced
+ * lazily; every chunk is a buffer of its own.
  */
-export async function protectMessageChunks(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array[]> {
+export async function protectMessageChunks(message: Uint8Array, opts: ProtectOptions): Promise<Iterable<Uint8Array>> {
+  return protectChunks(message, opts, false);
+}
+
+/**
+ * protectMessage() streamed to `write`, which must be done with each chunk when it returns (or when the
+ * promise it returns settles): the chunk's buffer is reused for the next one. A writer to a file or pipe
+ * (the CLI) then never holds the output, and no garbage chunks pile up — the peak memory of encrypting is
+ * the message and its ciphertext.
+ */
+export async function writeProtectedMessage(
+  message: Uint8Array,
+  opts: ProtectOptions,
+  write: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<void> {
+  for (const chunk of await protectChunks(message, opts, true)) await write(chunk);
+}
+
+async function protectChunks(message: Uint8Array, opts: ProtectOptions, reuse: boolean): Promise<Iterable<Uint8Array>> {
   if (!opts.sign && !opts.encrypt) throw new SignetError('usage', 'Nothing to do: neither signing nor encryption was asked for.');
   const provider = opts.provider ?? cryptoProvider();
   const { outerHeaders, content } = splitMessage(message);
   let chunks: Chunks = [content];
-  if (opts.sign) chunks = await signEntityChunks(content, opts.sign, provider);
-  if (opts.encrypt) chunks = await encryptEntityChunks(chunks.length === 1 ? chunks[0]! : concat(chunks), opts.encrypt, provider);
-  return [joinMessage(outerHeaders, new Uint8Array(0)), ...chunks];
+  // The signed entity goes to encryption as its list of pieces (canonical content and the signature
+  // parts): AES-CBC encrypts across them, so the signed message is never joined into one buffer.
+  if (opts.sign) chunks = await signEntityChunks(content, opts.sign, provider, reuse && !opts.encrypt);
+  if (opts.encrypt) chunks = await encryptEntityChunks([...chunks], opts.encrypt, provider, reuse);
+  const head = joinMessage(outerHeaders, new Uint8Array(0));
+  const body = chunks;
+  return (function* () {
+    yield head;
+    yield* body;
+  })();
 }
