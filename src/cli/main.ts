@@ -5,20 +5,28 @@
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { webcrypto } from 'node:crypto';
-import { cryptoProvider, type CryptoProvider } from '../core/crypto.js';
 import { SignetError, toSignetError } from '../core/errors.js';
+import type { CryptoProvider } from '../core/crypto.js';
 import type { Identity } from '../core/keys.js';
-import { writeProtectedMessage, type Cipher, type Digest } from '../core/smime/protect.js';
-import { openMessage } from '../core/smime/open.js';
-import { decryptMessage } from '../core/smime/decrypt-message.js';
-import { inspectMessage } from '../core/smime/inspect.js';
-import { loadIdentities, loadCertificates } from '../keys/identity-file.js';
-import { formatVerdict } from './format.js';
-import { parsePolicy, securityConfig, trustAnchors } from '../policy/index.js';
+import type { Cipher, Digest } from '../core/smime/protect.js';
 import type { SignetConfig } from '../core/config.js';
-import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
-import { builtinEmailRoots } from '../core/pki/roots/index.js';
+import type { MemoryRevocationCache } from '../core/pki/revocation/index.js';
+
+// Start-up (issue 17): only what every command needs is imported statically. Everything else is loaded
+// by the command that uses it — `signet --help` never compiles pkijs, and the bundle (scripts/bundle-cli.js)
+// splits each of these imports into a chunk read only when asked for.
+const lazy = {
+  crypto: () => import('../core/crypto.js'),
+  protect: () => import('../core/smime/protect.js'),
+  open: () => import('../core/smime/open.js'),
+  decrypt: () => import('../core/smime/decrypt-message.js'),
+  inspect: () => import('../core/smime/inspect.js'),
+  identityFile: () => import('../keys/identity-file.js'),
+  format: () => import('./format.js'),
+  policy: () => import('../policy/index.js'),
+  revocation: () => import('../core/pki/revocation/index.js'),
+  roots: () => import('../core/pki/roots/index.js'),
+};
 
 export const USAGE = `Usage:
   signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]   < in.eml > out.eml
@@ -45,7 +53,7 @@ export interface CliIo {
 }
 
 /** OCSP answers and CRLs verified by this process, kept until their nextUpdate (`main` may run many times). */
-const revocationCache = new MemoryRevocationCache();
+let revocationCache: MemoryRevocationCache | undefined;
 
 const DIGESTS: Record<string, Digest> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 const CIPHERS = new Set<Cipher>(['aes-128-gcm', 'aes-256-gcm', 'aes-128-cbc', 'aes-256-cbc']);
@@ -69,18 +77,58 @@ async function identities(file: string | undefined, pass: string | undefined, pr
     if (required) throw new UsageError('--identity FILE is required.');
     return [];
   }
+  const { loadIdentities } = await lazy.identityFile();
   return loadIdentities(await readInputFile(file, 'identity file'), pass, provider);
 }
 
 async function certificates(files: string[] | undefined, what: string): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
-  for (const f of files ?? []) out.push(...loadCertificates(await readInputFile(f, what)));
+  if (!files || files.length === 0) return out;
+  const { loadCertificates } = await lazy.identityFile();
+  for (const f of files) out.push(...loadCertificates(await readInputFile(f, what)));
   return out;
+}
+
+async function nodeCryptoProvider(): Promise<CryptoProvider> {
+  const [{ cryptoProvider }, nodeCrypto] = await Promise.all([lazy.crypto(), import('node:crypto')]);
+  return cryptoProvider(withNodeDigest(nodeCrypto.webcrypto as unknown as Crypto, nodeCrypto.createHash));
+}
+
+const NODE_HASHES: Record<string, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+/**
+ * Node's WebCrypto with digest() of large inputs done by node:crypto's createHash: the same SHA-2, but
+ * over the caller's bytes in place — Node's WebCrypto first copies its input for the worker thread, a
+ * second 25-150 MB buffer (and the garbage collection it triggers) when signing or verifying a message.
+ * Every other method is the original, bound to its own object (WebCrypto checks `this`).
+ */
+function withNodeDigest(webcrypto: Crypto, createHash: (name: string) => { update(b: Uint8Array): unknown; digest(): Uint8Array }): Crypto {
+  const subtle = webcrypto.subtle;
+  const digest = async (algorithm: AlgorithmIdentifier, data: BufferSource): Promise<ArrayBuffer> => {
+    const name = NODE_HASHES[(typeof algorithm === 'string' ? algorithm : algorithm.name).toUpperCase()];
+    const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+    if (name === undefined || bytes.length < 1 << 16) return subtle.digest(algorithm, data);
+    const h = createHash(name);
+    h.update(bytes);
+    const d = h.digest();
+    return d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer;
+  };
+  const fastSubtle = new Proxy(subtle, {
+    get(target, key) {
+      if (key === 'digest') return digest;
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return {
+    subtle: fastSubtle,
+    getRandomValues: webcrypto.getRandomValues.bind(webcrypto),
+    randomUUID: () => webcrypto.randomUUID(),
+  } as Crypto;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  const provider = cryptoProvider(webcrypto as unknown as Crypto);
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       (command ? io.stdout : io.stderr)(USAGE + '\n');
@@ -124,12 +172,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (!allowedHere.includes(k)) throw new UsageError(`--${k} is not an option of "signet ${command}".`);
     }
 
+    // inspect needs no crypto: it never loads pkijs.
+    const provider = command === 'inspect' ? (null as unknown as CryptoProvider) : await nodeCryptoProvider();
     switch (command) {
       case 'sign': {
         const digest = DIGESTS[(v.digest ?? 'sha256').toLowerCase()];
         if (!digest) throw new UsageError('--digest must be sha256, sha384 or sha512.');
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
+        const { writeProtectedMessage } = await lazy.protect();
         await writeProtectedMessage(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider }, io.stdout);
         return 0;
       }
@@ -142,12 +193,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const ids = await identities(v.identity, v.pass, provider, false);
         for (const id of ids) recipients.push(id.certificate);
         const input = await io.stdin();
+        const { writeProtectedMessage } = await lazy.protect();
         await writeProtectedMessage(input, { encrypt: { recipients, cipher }, provider }, io.stdout);
         return 0;
       }
       case 'decrypt': {
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
+        const { decryptMessage } = await lazy.decrypt();
         const r = await decryptMessage(input, ids, provider);
         if (!r.integrityProtected) {
           io.stderr('signet: warning: the content was encrypted with AES-CBC, which does not detect tampering; check its signature.\n');
@@ -168,6 +221,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         let policyAnchors: Uint8Array[] = [];
         let builtin = v['no-builtin-roots'] !== true;
         if (v.policy !== undefined) {
+          const { parsePolicy, securityConfig, trustAnchors } = await lazy.policy();
           const result = parsePolicy(new TextDecoder().decode(await readInputFile(v.policy, 'policy')));
           if (result.errors.length > 0) {
             throw new UsageError(`The policy ${v.policy} is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
@@ -176,9 +230,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           policyAnchors = trustAnchors({ ...result.policy, trust: { ...result.policy.trust, includeBuiltinRoots: false } });
           builtin = builtin && result.policy.trust.includeBuiltinRoots;
         }
-        const anchors = [...(builtin ? builtinEmailRoots() : []), ...policyAnchors, ...(await certificates(v.trust, 'trust anchor'))];
+        const builtinRoots = builtin ? (await lazy.roots()).builtinEmailRoots() : [];
+        const anchors = [...builtinRoots, ...policyAnchors, ...(await certificates(v.trust, 'trust anchor'))];
         const ids = await identities(v.identity, v.pass, provider, false);
         const input = await io.stdin();
+        const [{ openMessage }, { formatVerdict }, { MemoryRevocationCache }] = await Promise.all([lazy.open(), lazy.format(), lazy.revocation()]);
+        revocationCache ??= new MemoryRevocationCache();
         const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider, config });
         await io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
         if (verdict.status === 'malformed') return 2;
@@ -186,6 +243,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       case 'inspect': {
         const input = await io.stdin();
+        const { inspectMessage } = await lazy.inspect();
         const report = inspectMessage(input);
         await io.stdout(v.json ? JSON.stringify(report, null, 2) + '\n' : report.text);
         return 0;
