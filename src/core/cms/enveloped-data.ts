@@ -72,6 +72,8 @@ export function readEncryptedContentInfo(node: Asn1Node | undefined): EncryptedC
 /**
  * The ciphertext, reassembled from its BER chunks into ONE fresh buffer with `tailRoom` spare bytes at the
  * end (AES-GCM appends the tag there, so WebCrypto gets ciphertext ‖ tag without a second 150 MB copy).
+ * With no tail room and a single chunk (DER, what Signet and `openssl cms` without -stream write) it is a
+ * read-only view on the message instead: no copy of the whole ciphertext at all.
  */
 export function encryptedContentBuffer(eci: EncryptedContentInfo, tailRoom = 0): Uint8Array<ArrayBuffer> {
   if (!eci.encryptedContent) {
@@ -79,6 +81,7 @@ export function encryptedContentBuffer(eci: EncryptedContentInfo, tailRoom = 0):
   }
   const chunks: Uint8Array[] = [];
   collect(eci.encryptedContent, chunks, true);
+  if (tailRoom === 0 && chunks.length === 1 && chunks[0]!.buffer instanceof ArrayBuffer) return chunks[0] as Uint8Array<ArrayBuffer>;
   let total = 0;
   for (const ch of chunks) total += ch.length;
   const out = new Uint8Array(total + tailRoom);
