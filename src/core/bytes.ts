@@ -236,30 +236,64 @@ export class PieceReader {
 const CRLF_BYTES = Uint8Array.of(13, 10);
 
 /**
- * base64Encode() of the concatenation of `parts`, produced lazily in chunks of about 1 MB of output that
- * are whole lines: a writer that sends each chunk on before asking for the next never holds the whole
- * encoding (a 150 MB ciphertext is 200 MB of base64). The chunks joined equal base64Encode(concat(parts)).
+ * base64Encode() of the concatenation of the pieces `source` yields (synchronously or not), produced in
+ * chunks of about 1 MB of output that are whole lines: a writer that sends each chunk on before asking
+ * for the next never holds the whole encoding (a 150 MB ciphertext is 200 MB of base64), and a source
+ * that is still being encrypted is encoded as it arrives. The chunks joined equal
+ * base64Encode(concat(pieces), lineLength).
  *
  * `reuse`: every full chunk is written into the same buffer, so a chunk is valid only until the next one
  * is asked for. For writers that consume each chunk at once (the CLI's stdout): garbage chunks would
  * otherwise pile up as external memory until the next collection, tens of MB at 25 MB.
  */
-export function* base64EncodeChunks(parts: readonly Uint8Array[], lineLength = 0, reuse = false): Generator<Uint8Array, void, undefined> {
+export async function* base64EncodeStream(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  lineLength = 0,
+  reuse = false,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const perLine = lineLength > 0 ? Math.max(4, lineLength - (lineLength % 4)) : 0;
   const lineBytes = perLine > 0 ? (perLine / 4) * 3 : 3;
   const block = lineBytes * Math.max(1, Math.floor(786432 / lineBytes));
-  const reader = new PieceReader(parts);
+  const fast = reuse && LITTLE_ENDIAN && perLine > 0;
+  let stage: Uint8Array | undefined;
+  let filled = 0;
   let scratch: ArrayBuffer | undefined;
-  do {
-    const chunk = reader.take(Math.min(block, reader.remaining));
-    if (reuse && LITTLE_ENDIAN && perLine > 0 && chunk.length === block) {
-      scratch ??= new ArrayBuffer((block / lineBytes) * (perLine + 2) + 4);
-      yield base64EncodeFast(chunk, perLine, scratch);
-    } else {
-      yield base64Encode(chunk, lineLength);
+  let emitted = false;
+  // A full block's lines; the CRLF that separates it from what follows is written once something does.
+  const encodeBlock = (b: Uint8Array): Uint8Array => {
+    if (!fast) return base64Encode(b, lineLength);
+    scratch ??= new ArrayBuffer((block / lineBytes) * (perLine + 2) + 4);
+    return base64EncodeFast(b, perLine, scratch);
+  };
+  for await (const piece of source) {
+    let off = 0;
+    while (off < piece.length) {
+      let full: Uint8Array | null = null;
+      if (filled === 0 && piece.length - off >= block) {
+        full = piece.subarray(off, off + block); // straight from the piece, no staging copy
+        off += block;
+      } else {
+        stage ??= new Uint8Array(block);
+        const n = Math.min(block - filled, piece.length - off);
+        stage.set(piece.subarray(off, off + n), filled);
+        filled += n;
+        off += n;
+        if (filled === block) {
+          full = stage;
+          filled = 0;
+        }
+      }
+      if (full !== null) {
+        if (emitted && perLine > 0) yield CRLF_BYTES;
+        yield encodeBlock(full);
+        emitted = true;
+      }
     }
-    if (perLine > 0 && reader.remaining > 0) yield CRLF_BYTES;
-  } while (reader.remaining > 0);
+  }
+  if (filled > 0) {
+    if (emitted && perLine > 0) yield CRLF_BYTES;
+    yield base64Encode(stage!.subarray(0, filled), lineLength);
+  }
 }
 
 // Base64 output is pure ASCII, where the WHATWG "latin1" (windows-1252) decoder is exact and native.

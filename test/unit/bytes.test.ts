@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base64EncodeChunks, fromBase64, PieceReader, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
+import { base64EncodeStream, fromBase64, PieceReader, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
 import { SignetError } from '../../src/core/errors.js';
 
 test('base64 round-trips every length and folds at 76 with CRLF', () => {
@@ -31,18 +31,33 @@ test('the fast base64 path (large input, 76-column lines) matches Node for every
   }
 });
 
-test('base64EncodeChunks over pieces equals base64Encode of their concatenation, in whole-line chunks', () => {
+async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  for await (const c of it) out.push(Buffer.from(c)); // copied: with reuse the buffer changes underneath
+  return Buffer.concat(out);
+}
+
+test('base64EncodeStream over pieces equals base64Encode of their concatenation, in whole-line chunks', async () => {
   const whole = new Uint8Array(2_000_003).map((_, i) => (i * 2654435761) >>> 24);
-  // Pieces that straddle the 57-byte line groups and the ~768 KB chunks, including empty ones.
+  // Pieces that straddle the 57-byte line groups and the ~768 KB blocks, including empty ones, a piece
+  // holding more than a whole block, and an async source like the streamed ciphertext.
   const cuts = [0, 0, 1, 58, 786_431, 786_432, 1_500_000, 2_000_000, 2_000_003];
   const parts = cuts.slice(1).map((c, i) => whole.subarray(cuts[i]!, c));
-  for (const line of [76, 64, 0]) {
-    const chunks = [...base64EncodeChunks(parts, line)];
-    assert.equal(Buffer.concat(chunks).toString('latin1'), toBase64(whole, line), `line length ${line}`);
-    assert.ok(chunks.length > 2, 'produced lazily in several chunks');
+  async function* slowly(): AsyncGenerator<Uint8Array> {
+    for (const p of [whole.subarray(0, 10), whole.subarray(10)]) yield p;
   }
-  assert.equal(Buffer.concat([...base64EncodeChunks([], 76)]).length, 0);
-  assert.equal(Buffer.concat([...base64EncodeChunks([Uint8Array.of(1)], 76)]).toString('latin1'), 'AQ==');
+  for (const line of [76, 64, 0]) {
+    const expected = toBase64(whole, line);
+    for (const reuse of [false, true]) {
+      assert.equal((await collect(base64EncodeStream(parts, line, reuse))).toString('latin1'), expected, `line length ${line}, reuse ${reuse}`);
+      assert.equal((await collect(base64EncodeStream(slowly(), line, reuse))).toString('latin1'), expected);
+    }
+    let chunks = 0;
+    for await (const c of base64EncodeStream([whole], line)) if (c.length > 2) chunks++;
+    assert.ok(chunks > 2, 'produced in several chunks');
+  }
+  assert.equal((await collect(base64EncodeStream([], 76))).length, 0);
+  assert.equal((await collect(base64EncodeStream([Uint8Array.of(1)], 76))).toString('latin1'), 'AQ==');
 });
 
 test('PieceReader gives views inside a piece and gathered copies across pieces', () => {

@@ -3,13 +3,12 @@
 // enveloped-data (CBC) or authEnveloped-data (GCM). The outer RFC 5322 headers (From, To, Cc, Subject,
 // Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects.
 
-import { base64Encode, base64EncodeChunks, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
+import { base64Encode, base64EncodeStream, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { signContent, micalgFor } from '../cms/sign.js';
-import { encryptContentPieces, chooseCipher } from '../cms/envelope.js';
-import type { DerPieces } from '../der.js';
+import { encryptContentStream, chooseCipher } from '../cms/envelope.js';
 import { prepareForSigning, splitMessage, joinMessage } from '../mime/canonicalize.js';
 
 export type Digest = 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -56,20 +55,27 @@ function boundary(provider: CryptoProvider): string {
 
 /**
  * Entities are built as sequences of chunks and joined once at the end: a 150 MB attachment then costs one
- * copy for the output, not one per layer of wrapping. Base64 bodies are produced lazily (see
- * base64EncodeChunks), so a writer that streams the chunks never holds the whole encoding.
+ * copy for the output, not one per layer of wrapping. Base64 bodies are produced as a stream (see
+ * base64EncodeStream), so a writer that sends the chunks on never holds the whole encoding, nor — with
+ * AES-CBC — the ciphertext (encryptContentStream).
  */
-type Chunks = Iterable<Uint8Array>;
+type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-function* smimeEntity(headers: string[], der: DerPieces | Uint8Array, reuse = false): Generator<Uint8Array, void, undefined> {
+async function* smimeEntity(headers: string[], der: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, reuse = false): AsyncGenerator<Uint8Array, void, undefined> {
   yield utf8(headers.join('\r\n') + '\r\n\r\n');
-  yield* base64EncodeChunks(der instanceof Uint8Array ? [der] : der.parts, 76, reuse);
+  yield* base64EncodeStream(der, 76, reuse);
   yield utf8('\r\n');
+}
+
+async function collect(chunks: Chunks): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of chunks) out.push(c);
+  return out;
 }
 
 /** Signs a MIME entity; returns the new entity (multipart/signed or application/pkcs7-mime). */
 export async function signEntity(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Uint8Array> {
-  return concat([...(await signEntityChunks(entity, opts, provider))]);
+  return concat(await collect(await signEntityChunks(entity, opts, provider)));
 }
 
 async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider, reuse = false): Promise<Chunks> {
@@ -95,7 +101,7 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
         'Content-Transfer-Encoding: base64',
         'Content-Disposition: attachment; filename="smime.p7m"',
       ],
-      der,
+      [der],
       reuse,
     );
   }
@@ -120,7 +126,7 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
 
 /** Encrypts a MIME entity; returns the application/pkcs7-mime entity. */
 export async function encryptEntity(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Uint8Array> {
-  return concat([...(await encryptEntityChunks(entity, opts, provider))]);
+  return concat(await collect(await encryptEntityChunks(entity, opts, provider)));
 }
 
 async function encryptEntityChunks(
@@ -138,7 +144,7 @@ async function encryptEntityChunks(
   const undecided = explicit.length === 0 ? caps : opts.recipients.map((_, i) => caps[i] ?? null).filter((_, i) => explicit[i] == null);
   const oaep = undecided.length > 0 && undecided.every((c) => c !== null && c.includes('RSA-OAEP'));
   const rsaKeyTransport = opts.rsaKeyTransport ?? (oaep ? 'oaep' : 'pkcs1');
-  const der = await encryptContentPieces(
+  const der = await encryptContentStream(
     entity,
     { recipients: opts.recipients, cipher, rsaKeyTransport, ...(opts.recipientKeyTransport ? { recipientKeyTransport: opts.recipientKeyTransport } : {}) },
     provider,
@@ -151,7 +157,7 @@ async function encryptEntityChunks(
       'Content-Transfer-Encoding: base64',
       'Content-Disposition: attachment; filename="smime.p7m"',
     ],
-    der,
+    der.chunks,
     reuse,
   );
 }
@@ -161,32 +167,29 @@ async function encryptEntityChunks(
  * is inside, so recipients see who wrote the plaintext). Outer headers are kept.
  */
 export async function protectMessage(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array> {
-  return concat([...(await protectMessageChunks(message, opts))]);
+  return concat(await protectMessageChunks(message, opts));
 }
 
-/**
- * protectMessage() as the sequence of byte chunks whose concatenation is the message, base64 produced
- * lazily; every chunk is a buffer of its own.
- */
-export async function protectMessageChunks(message: Uint8Array, opts: ProtectOptions): Promise<Iterable<Uint8Array>> {
-  return protectChunks(message, opts, false);
+/** protectMessage() as the list of byte chunks whose concatenation is the message (no final join). */
+export async function protectMessageChunks(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array[]> {
+  return collect(await protectChunks(message, opts, false));
 }
 
 /**
  * protectMessage() streamed to `write`, which must be done with each chunk when it returns (or when the
  * promise it returns settles): the chunk's buffer is reused for the next one. A writer to a file or pipe
- * (the CLI) then never holds the output, and no garbage chunks pile up — the peak memory of encrypting is
- * the message and its ciphertext.
+ * (the CLI) then holds neither the output nor, with AES-CBC, the ciphertext, and no garbage chunks pile
+ * up: the peak memory of encrypting is about the message itself.
  */
 export async function writeProtectedMessage(
   message: Uint8Array,
   opts: ProtectOptions,
   write: (chunk: Uint8Array) => void | Promise<void>,
 ): Promise<void> {
-  for (const chunk of await protectChunks(message, opts, true)) await write(chunk);
+  for await (const chunk of await protectChunks(message, opts, true)) await write(chunk);
 }
 
-async function protectChunks(message: Uint8Array, opts: ProtectOptions, reuse: boolean): Promise<Iterable<Uint8Array>> {
+async function protectChunks(message: Uint8Array, opts: ProtectOptions, reuse: boolean): Promise<Chunks> {
   if (!opts.sign && !opts.encrypt) throw new SignetError('usage', 'Nothing to do: neither signing nor encryption was asked for.');
   const provider = opts.provider ?? cryptoProvider();
   const { outerHeaders, content } = splitMessage(message);
@@ -194,10 +197,10 @@ async function protectChunks(message: Uint8Array, opts: ProtectOptions, reuse: b
   // The signed entity goes to encryption as its list of pieces (canonical content and the signature
   // parts): AES-CBC encrypts across them, so the signed message is never joined into one buffer.
   if (opts.sign) chunks = await signEntityChunks(content, opts.sign, provider, reuse && !opts.encrypt);
-  if (opts.encrypt) chunks = await encryptEntityChunks([...chunks], opts.encrypt, provider, reuse);
+  if (opts.encrypt) chunks = await encryptEntityChunks(await collect(chunks), opts.encrypt, provider, reuse);
   const head = joinMessage(outerHeaders, new Uint8Array(0));
   const body = chunks;
-  return (function* () {
+  return (async function* () {
     yield head;
     yield* body;
   })();
