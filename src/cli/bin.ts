@@ -3,9 +3,8 @@
 
 import { fstatSync, readFileSync, readSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { main, type CliIo } from './main.js';
+import { collectYoungGarbage } from './node-gc.js';
 
 // Standard input that is not a regular file (a pipe: `signet sign | signet encrypt`) is read into ONE
 // resizable ArrayBuffer that grows in place: no list of chunks plus a joined copy, which at 25 MB was a
@@ -57,15 +56,6 @@ interface ResizableArrayBuffer extends ArrayBuffer {
   resize(n: number): void;
 }
 
-// Sign and encrypt stream their output, and each chunk WebCrypto returns (2 MB of ciphertext) is garbage
-// once written. V8 frees such buffers only when it collects, and a process that allocates almost nothing
-// else on its heap does not collect for tens of MB: at 25 MB that was a third of the peak memory. A
-// young-generation collection (about a millisecond: the heap is small) every 8 MB written frees them.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as ((o: { type: 'minor' }) => void) | undefined;
-const GC_EVERY = 8 << 20;
-let writtenSinceGc = 0;
-
 const io: CliIo = {
   stdin: async () => {
     // A regular file on fd 0 (`< in.eml`) is read in one call, one allocation for a 150 MB message.
@@ -79,11 +69,8 @@ const io: CliIo = {
   // would otherwise still hold a reference to it).
   stdout: (b) =>
     new Promise<void>((resolve, reject) => {
-      writtenSinceGc += b.length;
-      if (writtenSinceGc >= GC_EVERY && typeof collectGarbage === 'function') {
-        writtenSinceGc = 0;
-        collectGarbage({ type: 'minor' });
-      }
+      // Sign and encrypt stream their output: the ciphertext chunks behind it are garbage once written.
+      collectYoungGarbage(b.length);
       process.stdout.write(typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength), (e) => (e ? reject(e) : resolve()));
     }),
   stderr: (s) => {

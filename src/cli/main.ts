@@ -90,41 +90,8 @@ async function certificates(files: string[] | undefined, what: string): Promise<
 }
 
 async function nodeCryptoProvider(): Promise<CryptoProvider> {
-  const [{ cryptoProvider }, nodeCrypto] = await Promise.all([lazy.crypto(), import('node:crypto')]);
-  return cryptoProvider(withNodeDigest(nodeCrypto.webcrypto as unknown as Crypto, nodeCrypto.createHash));
-}
-
-const NODE_HASHES: Record<string, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-
-/**
- * Node's WebCrypto with digest() of large inputs done by node:crypto's createHash: the same SHA-2, but
- * over the caller's bytes in place — Node's WebCrypto first copies its input for the worker thread, a
- * second 25-150 MB buffer (and the garbage collection it triggers) when signing or verifying a message.
- * Every other method is the original, bound to its own object (WebCrypto checks `this`).
- */
-function withNodeDigest(webcrypto: Crypto, createHash: (name: string) => { update(b: Uint8Array): unknown; digest(): Uint8Array }): Crypto {
-  const subtle = webcrypto.subtle;
-  const digest = async (algorithm: AlgorithmIdentifier, data: BufferSource): Promise<ArrayBuffer> => {
-    const name = NODE_HASHES[(typeof algorithm === 'string' ? algorithm : algorithm.name).toUpperCase()];
-    const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-    if (name === undefined || bytes.length < 1 << 16) return subtle.digest(algorithm, data);
-    const h = createHash(name);
-    h.update(bytes);
-    const d = h.digest();
-    return d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer;
-  };
-  const fastSubtle = new Proxy(subtle, {
-    get(target, key) {
-      if (key === 'digest') return digest;
-      const v: unknown = Reflect.get(target, key, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return {
-    subtle: fastSubtle,
-    getRandomValues: webcrypto.getRandomValues.bind(webcrypto),
-    randomUUID: () => webcrypto.randomUUID(),
-  } as Crypto;
+  const [{ cryptoProvider }, { nodeCrypto }] = await Promise.all([lazy.crypto(), import('./node-crypto.js')]);
+  return cryptoProvider(nodeCrypto());
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
