@@ -172,7 +172,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!r.integrityProtected) {
           io.stderr('signet: warning: the content was encrypted with AES-CBC, which does not detect tampering; check its signature.\n');
         }
-        await io.stdout(r.message);
+        for (const part of r.parts) await io.stdout(part);
         return 0;
       }
       case 'verify': {
