@@ -8,7 +8,7 @@
 // A benchmark, not a test: it asserts nothing, but checks the budgets in bench/budgets.json and says
 // which ones were missed (exit code 1 when any is, so it can gate a release).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { testPki, PASS } from '../test/helpers/pki.js';
@@ -162,6 +162,8 @@ for (const [label, bytes, n] of sizes.filter(([l]) => only.length === 0 || only.
     }
   }
 }
+// The messages and outputs reach a gigabyte at 150 MB.
+rmSync(dir, { recursive: true, force: true });
 if (misses.length) {
   console.log('\nBudgets missed:\n' + misses.map((x) => '  ' + x).join('\n'));
   process.exitCode = 1;
