@@ -358,7 +358,8 @@ class Parser {
         const stop = Math.min(n - 1, d + 4096);
         let i = d;
         for (; i < stop; i++) {
-          if (b[i] === DASH && b[i + 1] === DASH && b[i - 1] === LF) {
+          // A line of just "--" (or "--" and CR) holds no boundary: match() would return null for it.
+          if (b[i] === DASH && b[i + 1] === DASH && b[i - 1] === LF && b[i + 2] !== LF && b[i + 2] !== CR) {
             const m = this.match(i);
             if (m !== null) return { at: i, ...m };
           }
