@@ -83,7 +83,7 @@ export interface DerStream {
  * (PKCS #7 padding adds 1-16 bytes to reach the next whole block), and the ciphertext is the last thing in
  * the DER, so every header comes first and each ciphertext chunk follows as WebCrypto returns it. A writer
  * that sends chunks on as they come (the CLI) never holds the ciphertext: the peak memory of encrypting is
- * the message plus a few chunks (ARCHITECTURE.md rule 9), and encoding one chunk overlaps encrypting the
+ * the message plus a few chunks, and encoding one chunk overlaps encrypting the
  * next. AES-GCM has no incremental form in WebCrypto: its stream is one encryption, then every piece.
  */
 export async function encryptContentStream(
