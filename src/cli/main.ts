@@ -5,20 +5,28 @@
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { webcrypto } from 'node:crypto';
-import { cryptoProvider, type CryptoProvider } from '../core/crypto.js';
 import { SignetError, toSignetError } from '../core/errors.js';
+import type { CryptoProvider } from '../core/crypto.js';
 import type { Identity } from '../core/keys.js';
-import { protectMessageChunks, type Cipher, type Digest } from '../core/smime/protect.js';
-import { openMessage } from '../core/smime/open.js';
-import { decryptMessage } from '../core/smime/decrypt-message.js';
-import { inspectMessage } from '../core/smime/inspect.js';
-import { loadIdentities, loadCertificates } from '../keys/identity-file.js';
-import { formatVerdict } from './format.js';
-import { parsePolicy, securityConfig, trustAnchors } from '../policy/index.js';
+import type { Cipher, Digest } from '../core/smime/protect.js';
 import type { SignetConfig } from '../core/config.js';
-import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
-import { builtinEmailRoots } from '../core/pki/roots/index.js';
+import type { MemoryRevocationCache } from '../core/pki/revocation/index.js';
+
+// Start-up (issue 17): only what every command needs is imported statically. Everything else is loaded
+// by the command that uses it — `signet --help` never compiles pkijs, and the bundle (scripts/bundle-cli.js)
+// splits each of these imports into a chunk read only when asked for.
+const lazy = {
+  crypto: () => import('../core/crypto.js'),
+  protect: () => import('../core/smime/protect.js'),
+  open: () => import('../core/smime/open.js'),
+  decrypt: () => import('../core/smime/decrypt-message.js'),
+  inspect: () => import('../core/smime/inspect.js'),
+  identityFile: () => import('../keys/identity-file.js'),
+  format: () => import('./format.js'),
+  policy: () => import('../policy/index.js'),
+  revocation: () => import('../core/pki/revocation/index.js'),
+  roots: () => import('../core/pki/roots/index.js'),
+};
 
 export const USAGE = `Usage:
   signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]
@@ -41,12 +49,16 @@ verify exits 0 only when the message is valid, 1 for any other verdict, 2 for ba
 
 export interface CliIo {
   stdin: () => Promise<Uint8Array>;
-  stdout: (b: Uint8Array | string) => void;
+  /**
+   * Writes output. Sign and encrypt reuse their output buffers: the bytes must be written (or copied)
+   * when the call returns or, if it returns a promise, when that settles.
+   */
+  stdout: (b: Uint8Array | string) => void | Promise<void>;
   stderr: (s: string) => void;
 }
 
 /** OCSP answers and CRLs verified by this process, kept until their nextUpdate (`main` may run many times). */
-const revocationCache = new MemoryRevocationCache();
+let revocationCache: MemoryRevocationCache | undefined;
 
 const DIGESTS: Record<string, Digest> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 const CIPHERS = new Set<Cipher>(['aes-128-gcm', 'aes-256-gcm', 'aes-128-cbc', 'aes-256-cbc']);
@@ -70,18 +82,25 @@ async function identities(file: string | undefined, pass: string | undefined, pr
     if (required) throw new UsageError('--identity FILE is required.');
     return [];
   }
+  const { loadIdentities } = await lazy.identityFile();
   return loadIdentities(await readInputFile(file, 'identity file'), pass, provider);
 }
 
 async function certificates(files: string[] | undefined, what: string): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
-  for (const f of files ?? []) out.push(...loadCertificates(await readInputFile(f, what)));
+  if (!files || files.length === 0) return out;
+  const { loadCertificates } = await lazy.identityFile();
+  for (const f of files) out.push(...loadCertificates(await readInputFile(f, what)));
   return out;
+}
+
+async function nodeCryptoProvider(): Promise<CryptoProvider> {
+  const [{ cryptoProvider }, { nodeCrypto }] = await Promise.all([lazy.crypto(), import('./node-crypto.js')]);
+  return cryptoProvider(nodeCrypto());
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  const provider = cryptoProvider(webcrypto as unknown as Crypto);
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       (command ? io.stdout : io.stderr)(USAGE + '\n');
@@ -128,6 +147,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (!allowedHere.includes(k)) throw new UsageError(`--${k} is not an option of "signet ${command}".`);
     }
 
+    // inspect needs no crypto: it never loads pkijs.
+    const provider = command === 'inspect' ? (null as unknown as CryptoProvider) : await nodeCryptoProvider();
     switch (command) {
       case 'sign': {
         const digest = DIGESTS[(v.digest ?? 'sha256').toLowerCase()];
@@ -135,8 +156,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
         const headerProtection = v['protect-headers'] === true ? {} : undefined;
-        const out = await protectMessageChunks(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, headerProtection, provider });
-        for (const chunk of out) io.stdout(chunk);
+        const { writeProtectedMessage } = await lazy.protect();
+        await writeProtectedMessage(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, headerProtection, provider }, io.stdout);
         return 0;
       }
       case 'encrypt': {
@@ -157,18 +178,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
               ? { hcp: 'no-confidentiality' as const }
               : undefined;
         const input = await io.stdin();
-        const out = await protectMessageChunks(input, { encrypt: { recipients, cipher }, headerProtection, provider });
-        for (const chunk of out) io.stdout(chunk);
+        const { writeProtectedMessage } = await lazy.protect();
+        await writeProtectedMessage(input, { encrypt: { recipients, cipher }, headerProtection, provider }, io.stdout);
         return 0;
       }
       case 'decrypt': {
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
+        const { decryptMessage } = await lazy.decrypt();
         const r = await decryptMessage(input, ids, provider);
         if (!r.integrityProtected) {
           io.stderr('signet: warning: the content was encrypted with AES-CBC, which does not detect tampering; check its signature.\n');
         }
-        io.stdout(r.message);
+        for (const part of r.parts) await io.stdout(part);
         return 0;
       }
       case 'verify': {
@@ -184,6 +206,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         let policyAnchors: Uint8Array[] = [];
         let builtin = v['no-builtin-roots'] !== true;
         if (v.policy !== undefined) {
+          const { parsePolicy, securityConfig, trustAnchors } = await lazy.policy();
           const result = parsePolicy(new TextDecoder().decode(await readInputFile(v.policy, 'policy')));
           if (result.errors.length > 0) {
             throw new UsageError(`The policy ${v.policy} is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
@@ -192,18 +215,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           policyAnchors = trustAnchors({ ...result.policy, trust: { ...result.policy.trust, includeBuiltinRoots: false } });
           builtin = builtin && result.policy.trust.includeBuiltinRoots;
         }
-        const anchors = [...(builtin ? builtinEmailRoots() : []), ...policyAnchors, ...(await certificates(v.trust, 'trust anchor'))];
+        const builtinRoots = builtin ? (await lazy.roots()).builtinEmailRoots() : [];
+        const anchors = [...builtinRoots, ...policyAnchors, ...(await certificates(v.trust, 'trust anchor'))];
         const ids = await identities(v.identity, v.pass, provider, false);
         const input = await io.stdin();
+        const [{ openMessage }, { formatVerdict }, { MemoryRevocationCache }] = await Promise.all([lazy.open(), lazy.format(), lazy.revocation()]);
+        revocationCache ??= new MemoryRevocationCache();
         const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider, config });
-        io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
+        await io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
         if (verdict.status === 'malformed') return 2;
         return verdict.status === 'valid' ? 0 : 1;
       }
       case 'inspect': {
         const input = await io.stdin();
+        const { inspectMessage } = await lazy.inspect();
         const report = inspectMessage(input);
-        io.stdout(v.json ? JSON.stringify(report, null, 2) + '\n' : report.text);
+        await io.stdout(v.json ? JSON.stringify(report, null, 2) + '\n' : report.text);
         return 0;
       }
     }

@@ -149,16 +149,20 @@ const B64_PAIRS = (() => {
   return t;
 })();
 
-/** Whole lines of `perLine` characters (a multiple of 4) with CRLF, written 16 bits at a time. */
-function base64EncodeFast(b: Uint8Array, perLine: number): Uint8Array {
+/**
+ * Whole lines of `perLine` characters (a multiple of 4) with CRLF, written 16 bits at a time, into
+ * `into` when it is given and large enough (base64EncodeChunks reuses one buffer), else a new one.
+ */
+function base64EncodeFast(b: Uint8Array, perLine: number, into?: ArrayBuffer): Uint8Array {
   const groupsPerLine = perLine / 4;
   const bytesPerLine = groupsPerLine * 3;
   const fullLines = Math.floor(b.length / bytesPerLine);
   const restBytes = b.length - fullLines * bytesPerLine;
   const restChars = Math.ceil(restBytes / 3) * 4;
   const size = fullLines * (perLine + 2) + restChars - (restChars === 0 && fullLines > 0 ? 2 : 0);
-  const buf = new ArrayBuffer(size + (size & 1) + 2);
-  const out16 = new Uint16Array(buf);
+  const need = size + (size & 1) + 2;
+  const buf = into !== undefined && into.byteLength >= need ? into : new ArrayBuffer(need);
+  const out16 = new Uint16Array(buf, 0, need >> 1);
   const P = B64_PAIRS;
   const CRLF16 = 13 | (10 << 8);
   let o = 0;
@@ -177,6 +181,119 @@ function base64EncodeFast(b: Uint8Array, perLine: number): Uint8Array {
     out.set(tail, o * 2);
   }
   return out;
+}
+
+/**
+ * Reads a list of byte pieces (whose concatenation is one logical buffer) in slices of a chosen size:
+ * a slice that one piece holds is a view (no copy); only slices that straddle pieces are gathered.
+ */
+export class PieceReader {
+  private index = 0;
+  private offset = 0;
+  readonly total: number;
+  private consumed = 0;
+
+  constructor(private readonly parts: readonly Uint8Array[]) {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    this.total = n;
+  }
+
+  get remaining(): number {
+    return this.total - this.consumed;
+  }
+
+  /** The next `n` bytes (n <= remaining). */
+  take(n: number): Uint8Array {
+    this.consumed += n;
+    const parts = this.parts;
+    while (this.index < parts.length && this.offset === parts[this.index]!.length) {
+      this.index++;
+      this.offset = 0;
+    }
+    const cur = parts[this.index];
+    if (cur !== undefined && cur.length - this.offset >= n) {
+      const view = cur.subarray(this.offset, this.offset + n);
+      this.offset += n;
+      return view;
+    }
+    const out = new Uint8Array(n);
+    for (let filled = 0; filled < n; ) {
+      const p = parts[this.index]!;
+      const k = Math.min(n - filled, p.length - this.offset);
+      out.set(p.subarray(this.offset, this.offset + k), filled);
+      filled += k;
+      this.offset += k;
+      if (this.offset === p.length) {
+        this.index++;
+        this.offset = 0;
+      }
+    }
+    return out;
+  }
+}
+
+const CRLF_BYTES = Uint8Array.of(13, 10);
+
+/**
+ * base64Encode() of the concatenation of the pieces `source` yields (synchronously or not), produced in
+ * chunks of about 1 MB of output that are whole lines: a writer that sends each chunk on before asking
+ * for the next never holds the whole encoding (a 150 MB ciphertext is 200 MB of base64), and a source
+ * that is still being encrypted is encoded as it arrives. The chunks joined equal
+ * base64Encode(concat(pieces), lineLength).
+ *
+ * `reuse`: every full chunk is written into the same buffer, so a chunk is valid only until the next one
+ * is asked for. For writers that consume each chunk at once (the CLI's stdout): garbage chunks would
+ * otherwise pile up as external memory until the next collection, tens of MB at 25 MB.
+ */
+export async function* base64EncodeStream(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  lineLength = 0,
+  reuse = false,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const perLine = lineLength > 0 ? Math.max(4, lineLength - (lineLength % 4)) : 0;
+  const lineBytes = perLine > 0 ? (perLine / 4) * 3 : 3;
+  const block = lineBytes * Math.max(1, Math.floor(786432 / lineBytes));
+  const fast = reuse && LITTLE_ENDIAN && perLine > 0;
+  let stage: Uint8Array | undefined;
+  let filled = 0;
+  let scratch: ArrayBuffer | undefined;
+  let emitted = false;
+  // A full block's lines; the CRLF that separates it from what follows is written once something does.
+  const encodeBlock = (b: Uint8Array): Uint8Array => {
+    if (!fast) return base64Encode(b, lineLength);
+    scratch ??= new ArrayBuffer((block / lineBytes) * (perLine + 2) + 4);
+    return base64EncodeFast(b, perLine, scratch);
+  };
+  for await (const piece of source) {
+    let off = 0;
+    while (off < piece.length) {
+      let full: Uint8Array | null = null;
+      if (filled === 0 && piece.length - off >= block) {
+        full = piece.subarray(off, off + block); // straight from the piece, no staging copy
+        off += block;
+      } else {
+        stage ??= new Uint8Array(block);
+        const n = Math.min(block - filled, piece.length - off);
+        stage.set(piece.subarray(off, off + n), filled);
+        filled += n;
+        off += n;
+        if (filled === block) {
+          full = stage;
+          filled = 0;
+        }
+      }
+      if (full !== null) {
+        if (emitted && perLine > 0) yield CRLF_BYTES;
+        yield encodeBlock(full);
+        emitted = true;
+      }
+    }
+  }
+  if (filled > 0) {
+    if (emitted && perLine > 0) yield CRLF_BYTES;
+    yield base64Encode(stage!.subarray(0, filled), lineLength);
+  }
 }
 
 // Base64 output is pure ASCII, where the WHATWG "latin1" (windows-1252) decoder is exact and native.

@@ -1,9 +1,10 @@
-// Runs the shipped `signet` command line (bin/signet.js over the compiled lib/) as a child process, the
-// way admins and other tools call it.
+// Runs the `signet` command line as a child process, the way admins and other tools call it: the tsc
+// output of src/cli/bin.ts, always current after a compile. bin/signet.js runs the esbuild bundle of the
+// same file instead; test/unit/cli/bundle.test.ts checks that bundle.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const SIGNET_BIN = resolve(process.cwd(), 'bin/signet.js');
+export const SIGNET_BIN = resolve(process.cwd(), 'lib/src/cli/bin.js');
 
 export interface RunResult {
   status: number;

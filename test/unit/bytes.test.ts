@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromBase64, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
+import { base64EncodeStream, fromBase64, PieceReader, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
 import { SignetError } from '../../src/core/errors.js';
 
 test('base64 round-trips every length and folds at 76 with CRLF', () => {
@@ -29,4 +29,44 @@ test('the fast base64 path (large input, 76-column lines) matches Node for every
     const expected = Buffer.from(b).toString('base64').replace(/.{76}(?!$)/g, '$&\r\n');
     assert.equal(toBase64(b, 76), expected, `length ${n}`);
   }
+});
+
+async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  for await (const c of it) out.push(Buffer.from(c)); // copied: with reuse the buffer changes underneath
+  return Buffer.concat(out);
+}
+
+test('base64EncodeStream over pieces equals base64Encode of their concatenation, in whole-line chunks', async () => {
+  const whole = new Uint8Array(2_000_003).map((_, i) => (i * 2654435761) >>> 24);
+  // Pieces that straddle the 57-byte line groups and the ~768 KB blocks, including empty ones, a piece
+  // holding more than a whole block, and an async source like the streamed ciphertext.
+  const cuts = [0, 0, 1, 58, 786_431, 786_432, 1_500_000, 2_000_000, 2_000_003];
+  const parts = cuts.slice(1).map((c, i) => whole.subarray(cuts[i]!, c));
+  async function* slowly(): AsyncGenerator<Uint8Array> {
+    for (const p of [whole.subarray(0, 10), whole.subarray(10)]) yield p;
+  }
+  for (const line of [76, 64, 0]) {
+    const expected = toBase64(whole, line);
+    for (const reuse of [false, true]) {
+      assert.equal((await collect(base64EncodeStream(parts, line, reuse))).toString('latin1'), expected, `line length ${line}, reuse ${reuse}`);
+      assert.equal((await collect(base64EncodeStream(slowly(), line, reuse))).toString('latin1'), expected);
+    }
+    let chunks = 0;
+    for await (const c of base64EncodeStream([whole], line)) if (c.length > 2) chunks++;
+    assert.ok(chunks > 2, 'produced in several chunks');
+  }
+  assert.equal((await collect(base64EncodeStream([], 76))).length, 0);
+  assert.equal((await collect(base64EncodeStream([Uint8Array.of(1)], 76))).toString('latin1'), 'AQ==');
+});
+
+test('PieceReader gives views inside a piece and gathered copies across pieces', () => {
+  const a = Uint8Array.of(1, 2, 3);
+  const b = Uint8Array.of(4, 5);
+  const r = new PieceReader([a, new Uint8Array(0), b]);
+  const first = r.take(2);
+  assert.equal(first.buffer, a.buffer, 'a view, not a copy');
+  assert.deepEqual([...r.take(2)], [3, 4]);
+  assert.deepEqual([...r.take(1)], [5]);
+  assert.equal(r.remaining, 0);
 });

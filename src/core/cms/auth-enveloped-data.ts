@@ -16,11 +16,11 @@ import {
   Tag,
   type Asn1Node,
 } from '../asn1.js';
-import { integer, octetString, retag, sequence, setOf, tlvPieces } from '../der.js';
+import { flatten, integer, octetString, retag, sequence, setOf, tlvPieces, type DerPieces } from '../der.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import {
-  contentInfo,
+  contentInfoPieces,
   encryptedContentInfoPieces,
   readEncryptedContentInfo,
   readRecipientInfos,
@@ -99,12 +99,17 @@ export class AuthEnvelopedData {
    * are optional; S/MIME needs none). The ciphertext is copied exactly once.
    */
   static encode(recipientInfos: Uint8Array[], contentEncryptionAlgorithm: Uint8Array, ciphertext: Uint8Array, mac: Uint8Array): Uint8Array {
+    return flatten(AuthEnvelopedData.encodePieces(recipientInfos, contentEncryptionAlgorithm, ciphertext, mac));
+  }
+
+  /** encode() in pieces: the ciphertext is not copied (a writer streams the pieces out). */
+  static encodePieces(recipientInfos: Uint8Array[], contentEncryptionAlgorithm: Uint8Array, ciphertext: Uint8Array, mac: Uint8Array): DerPieces {
     const aed = tlvPieces(0x30, [
       integer(0),
       setOf(...recipientInfos),
       encryptedContentInfoPieces(contentEncryptionAlgorithm, ciphertext),
       octetString(mac),
     ]);
-    return contentInfo(OID.authEnvelopedData, aed);
+    return contentInfoPieces(OID.authEnvelopedData, aed);
   }
 }

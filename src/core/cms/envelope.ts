@@ -3,13 +3,13 @@
 // RSAES-OAEP by default, RFC 4055), KeyAgreeRecipientInfo with ephemeral-static ECDH for EC (RFC 5753).
 // AES-CBC gives EnvelopedData (RFC 5652 §6, RFC 3565); AES-GCM gives AuthEnvelopedData (RFC 5083/5084).
 
-import { algorithmIdentifier, octetString } from '../der.js';
+import { algorithmIdentifier, flatten, octetString, type DerPieces } from '../der.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
-import { equalBytes } from '../bytes.js';
+import { concat, equalBytes, PieceReader } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import { AuthEnvelopedData, encodeGcmParameters } from './auth-enveloped-data.js';
-import { encodeEnvelopedData } from './enveloped-data.js';
+import { encodeEnvelopedDataPieces } from './enveloped-data.js';
 import { certificateFacts, type RecipientIdStyle } from './envelope-recipient.js';
 import { buildKeyAgreeRecipientInfo } from './key-agreement.js';
 import { buildKeyTransRecipientInfo, type RsaKeyTransport } from './key-transport.js';
@@ -54,6 +54,43 @@ export async function encryptContent(
   opts: EncryptOptions,
   provider: CryptoProvider = cryptoProvider(),
 ): Promise<Uint8Array> {
+  return flatten(await encryptContentPieces(content, opts, provider));
+}
+
+/**
+ * encryptContent() for a content given in pieces (their concatenation is the entity), returning the DER
+ * in pieces: with AES-CBC neither the content nor the ciphertext is ever joined into one buffer.
+ */
+export async function encryptContentPieces(
+  content: Uint8Array | readonly Uint8Array[],
+  opts: EncryptOptions,
+  provider: CryptoProvider = cryptoProvider(),
+): Promise<DerPieces> {
+  const der = await encryptContentStream(content, opts, provider);
+  const parts: Uint8Array[] = [];
+  for await (const p of der.chunks) parts.push(p);
+  return { length: der.length, parts };
+}
+
+/** A DER encoding of known length whose bytes arrive in order, as they are produced. */
+export interface DerStream {
+  readonly length: number;
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * encryptContent() as a stream: with AES-CBC the ciphertext's length is known before a byte is encrypted
+ * (PKCS #7 padding adds 1-16 bytes to reach the next whole block), and the ciphertext is the last thing in
+ * the DER, so every header comes first and each ciphertext chunk follows as WebCrypto returns it. A writer
+ * that sends chunks on as they come (the CLI) never holds the ciphertext: the peak memory of encrypting is
+ * the message plus a few chunks, and encoding one chunk overlaps encrypting the
+ * next. AES-GCM has no incremental form in WebCrypto: its stream is one encryption, then every piece.
+ */
+export async function encryptContentStream(
+  content: Uint8Array | readonly Uint8Array[],
+  opts: EncryptOptions,
+  provider: CryptoProvider = cryptoProvider(),
+): Promise<DerStream> {
   const cipherName = opts.cipher ?? 'aes-256-cbc';
   const cipher = CIPHERS[cipherName];
   if (!cipher) throw new SignetError('usage', `Unknown cipher ${String(cipherName)}.`);
@@ -96,18 +133,85 @@ export async function encryptContent(
 
   const key = await subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, ['encrypt']);
   cek.fill(0);
+  const parts = isPieceList(content) ? content : [content];
   if (cipher.name === 'AES-CBC') {
     const iv = randomBytes(provider, 16);
-    const ciphertext = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: iv as BufferSource }, key, content as BufferSource));
-    return encodeEnvelopedData(recipientInfos, allV0, algorithmIdentifier(cipher.oid, octetString(iv)), ciphertext);
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const ciphertextLength = (Math.floor(total / 16) + 1) * 16;
+    // The headers in pieces around a ciphertext of that length, not yet there (parts: none).
+    const head = encodeEnvelopedDataPieces(recipientInfos, allV0, algorithmIdentifier(cipher.oid, octetString(iv)), { length: ciphertextLength, parts: [] });
+    return {
+      length: head.length,
+      chunks: (async function* () {
+        yield* head.parts;
+        yield* cbcEncryptStream(subtle, key, iv, parts);
+      })(),
+    };
   }
   // A random 96-bit nonce under a fresh key: each key encrypts exactly one message, so no reuse.
+  // GCM's tag covers the whole content, and WebCrypto has no incremental GCM: one call, one buffer.
   const nonce = randomBytes(provider, 12);
-  const sealed = new Uint8Array(
-    await subtle.encrypt({ name: 'AES-GCM', iv: nonce as BufferSource, tagLength: 128 }, key, content as BufferSource),
-  );
+  const whole = parts.length === 1 ? parts[0]! : concat(parts);
+  const sealed = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: nonce as BufferSource, tagLength: 128 }, key, whole as BufferSource));
   const alg = algorithmIdentifier(cipher.oid, encodeGcmParameters({ nonce, icvLength: 16 }));
-  return AuthEnvelopedData.encode(recipientInfos, alg, sealed.subarray(0, sealed.length - 16), sealed.subarray(sealed.length - 16));
+  const der = AuthEnvelopedData.encodePieces(recipientInfos, alg, sealed.subarray(0, sealed.length - 16), sealed.subarray(sealed.length - 16));
+  return {
+    length: der.length,
+    chunks: (async function* () {
+      yield* der.parts;
+    })(),
+  };
+}
+
+const isPieceList = (c: Uint8Array | readonly Uint8Array[]): c is readonly Uint8Array[] => Array.isArray(c);
+
+/** Bytes per WebCrypto call of the chunked AES-CBC encryption (a multiple of the 16-byte block). */
+export const CBC_CHUNK_BYTES = 1 << 19;
+
+/**
+ * AES-CBC (NIST SP 800-38A §6.2) over `parts` in chunks of CBC_CHUNK_BYTES: each chunk is encrypted with
+ * the last ciphertext block of the previous one as its IV, which is exactly how CBC chains, so the joined
+ * result is byte-for-byte the one-shot ciphertext. WebCrypto pads every call (PKCS #7, RFC 5652 §6.3):
+ * a chunk that is a whole number of blocks gets one extra block of padding, which is cut off — only the
+ * last chunk keeps its padding. Memory: one chunk of input copy and the ciphertext, never the content twice.
+ * The next chunk is handed to WebCrypto (a worker thread in Node) before this one is yielded, so the
+ * consumer's work on it overlaps the encryption of the next.
+ */
+export async function* cbcEncryptStream(
+  subtle: SubtleCrypto,
+  key: CryptoKey,
+  iv: Uint8Array,
+  parts: readonly Uint8Array[],
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const reader = new PieceReader(parts);
+  const start = (chain: Uint8Array): { last: boolean; take: number; ct: Promise<ArrayBuffer> } => {
+    const last = reader.remaining <= CBC_CHUNK_BYTES;
+    const take = last ? reader.remaining : CBC_CHUNK_BYTES;
+    const ct = subtle.encrypt({ name: 'AES-CBC', iv: chain as BufferSource }, key, reader.take(take) as BufferSource);
+    ct.catch(() => undefined); // observed: a consumer that stops early must not leave an unhandled rejection
+    return { last, take, ct };
+  };
+  let pending = start(iv);
+  for (;;) {
+    const { last, take } = pending;
+    const ct = new Uint8Array(await pending.ct);
+    const kept = last ? ct : ct.subarray(0, take);
+    if (!last) pending = start(kept.slice(kept.length - 16));
+    yield kept;
+    if (last) return;
+  }
+}
+
+/** cbcEncryptStream() collected: the ciphertext in pieces. */
+export async function cbcEncryptChunked(subtle: SubtleCrypto, key: CryptoKey, iv: Uint8Array, parts: readonly Uint8Array[]): Promise<DerPieces> {
+  const out: Uint8Array[] = [];
+  let length = 0;
+  for await (const c of cbcEncryptStream(subtle, key, iv, parts)) {
+    out.push(c);
+    length += c.length;
+  }
+  return { length, parts: out };
 }
 
 const GCM_CAPS = {

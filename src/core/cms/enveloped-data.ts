@@ -72,6 +72,8 @@ export function readEncryptedContentInfo(node: Asn1Node | undefined): EncryptedC
 /**
  * The ciphertext, reassembled from its BER chunks into ONE fresh buffer with `tailRoom` spare bytes at the
  * end (AES-GCM appends the tag there, so WebCrypto gets ciphertext ‖ tag without a second 150 MB copy).
+ * With no tail room and a single chunk (DER, what Signet and `openssl cms` without -stream write) it is a
+ * read-only view on the message instead: no copy of the whole ciphertext at all.
  */
 export function encryptedContentBuffer(eci: EncryptedContentInfo, tailRoom = 0): Uint8Array<ArrayBuffer> {
   if (!eci.encryptedContent) {
@@ -79,6 +81,7 @@ export function encryptedContentBuffer(eci: EncryptedContentInfo, tailRoom = 0):
   }
   const chunks: Uint8Array[] = [];
   collect(eci.encryptedContent, chunks, true);
+  if (tailRoom === 0 && chunks.length === 1 && chunks[0]!.buffer instanceof ArrayBuffer) return chunks[0] as Uint8Array<ArrayBuffer>;
   let total = 0;
   for (const ch of chunks) total += ch.length;
   const out = new Uint8Array(total + tailRoom);
@@ -118,14 +121,22 @@ export function readEnvelopedData(node: Asn1Node): EnvelopedData {
   return { version, recipientInfos, encryptedContentInfo };
 }
 
-/** EncryptedContentInfo for id-data with the ciphertext as one primitive [0] (DER), still in pieces. */
-export function encryptedContentInfoPieces(contentEncryptionAlgorithm: Uint8Array, ciphertext: Uint8Array): DerPieces {
+/**
+ * EncryptedContentInfo for id-data with the ciphertext as one primitive [0] (DER), still in pieces. The
+ * ciphertext may itself be a list of pieces (chunked AES-CBC): they are never joined here.
+ */
+export function encryptedContentInfoPieces(contentEncryptionAlgorithm: Uint8Array, ciphertext: Uint8Array | DerPieces): DerPieces {
   return tlvPieces(0x30, [oid(OID.data), contentEncryptionAlgorithm, tlvPieces(0x80, [ciphertext])]);
+}
+
+/** ContentInfo { contentType, content [0] EXPLICIT } around `content`, still in pieces. */
+export function contentInfoPieces(contentType: string, content: DerPieces): DerPieces {
+  return tlvPieces(0x30, [oid(contentType), tlvPieces(0xa0, [content])]);
 }
 
 /** ContentInfo { contentType, content [0] EXPLICIT } around `content`, flattened with one copy. */
 export function contentInfo(contentType: string, content: DerPieces): Uint8Array {
-  return flatten(tlvPieces(0x30, [oid(contentType), tlvPieces(0xa0, [content])]));
+  return flatten(contentInfoPieces(contentType, content));
 }
 
 /**
@@ -138,10 +149,20 @@ export function encodeEnvelopedData(
   contentEncryptionAlgorithm: Uint8Array,
   ciphertext: Uint8Array,
 ): Uint8Array {
+  return flatten(encodeEnvelopedDataPieces(recipientInfos, allRecipientInfosV0, contentEncryptionAlgorithm, ciphertext));
+}
+
+/** encodeEnvelopedData() in pieces: the ciphertext is not copied (a writer streams the pieces out). */
+export function encodeEnvelopedDataPieces(
+  recipientInfos: Uint8Array[],
+  allRecipientInfosV0: boolean,
+  contentEncryptionAlgorithm: Uint8Array,
+  ciphertext: Uint8Array | DerPieces,
+): DerPieces {
   const env = tlvPieces(0x30, [
     integer(allRecipientInfosV0 ? 0 : 2),
     setOf(...recipientInfos),
     encryptedContentInfoPieces(contentEncryptionAlgorithm, ciphertext),
   ]);
-  return contentInfo(OID.envelopedData, env);
+  return contentInfoPieces(OID.envelopedData, env);
 }

@@ -2,6 +2,7 @@
 // the message with its outer headers and the decrypted entity. Only the root is decrypted, never an
 // encrypted sub-part (ARCHITECTURE.md rule 7, the reply/forward decryption oracle of EFAIL).
 
+import { concat } from '../bytes.js';
 import { cryptoProvider, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
@@ -13,7 +14,13 @@ import { parseMime } from '../mime/parser.js';
 import { splitMessage, joinMessage } from '../mime/canonicalize.js';
 
 export interface DecryptMessageResult {
-  message: Uint8Array;
+  /** The whole message, joined when first read. */
+  readonly message: Uint8Array;
+  /**
+   * The same message as [outer headers, decrypted entity]: a writer that streams the parts skips the
+   * join, a copy of the whole plaintext (150 MB at Exchange's limit).
+   */
+  readonly parts: readonly Uint8Array[];
   cipher: string;
   integrityProtected: boolean;
 }
@@ -42,7 +49,16 @@ export async function decryptMessage(
   const d = await decryptContent(der, identities, provider, cfg.limits);
   assertDecryptedEntity(d.content, cfg.limits);
   const { outerHeaders } = splitMessage(message);
-  return { message: joinMessage(outerHeaders, d.content), cipher: d.cipher, integrityProtected: d.integrityProtected };
+  const parts = [joinMessage(outerHeaders, new Uint8Array(0)), d.content];
+  let joined: Uint8Array | undefined;
+  return {
+    get message() {
+      return (joined ??= concat(parts));
+    },
+    parts,
+    cipher: d.cipher,
+    integrityProtected: d.integrityProtected,
+  };
 }
 
 const LF = 0x0a;

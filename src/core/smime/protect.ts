@@ -4,12 +4,12 @@
 // Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects; with header
 // protection (RFC 9788) a copy of them also goes inside, and an encrypted message's Subject is hidden.
 
-import { base64Encode, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
+import { base64Encode, base64EncodeStream, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { signContent, micalgFor } from '../cms/sign.js';
-import { encryptContent, chooseCipher } from '../cms/envelope.js';
+import { encryptContentStream, chooseCipher } from '../cms/envelope.js';
 import { prepareForSigning, splitMessage, joinMessage, type OuterHeader } from '../mime/canonicalize.js';
 import { injectHeaderProtection, type ProduceHeaderProtection } from '../mime/header-protection.js';
 
@@ -62,21 +62,31 @@ function boundary(provider: CryptoProvider): string {
 }
 
 /**
- * Entities are built as lists of chunks and joined once at the end: a 150 MB attachment then costs one
- * copy for the output, not one per layer of wrapping.
+ * Entities are built as sequences of chunks and joined once at the end: a 150 MB attachment then costs one
+ * copy for the output, not one per layer of wrapping. Base64 bodies are produced as a stream (see
+ * base64EncodeStream), so a writer that sends the chunks on never holds the whole encoding, nor — with
+ * AES-CBC — the ciphertext (encryptContentStream).
  */
-type Chunks = Uint8Array[];
+type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-function smimeEntity(headers: string[], der: Uint8Array): Chunks {
-  return [utf8(headers.join('\r\n') + '\r\n\r\n'), base64Encode(der, 76), utf8('\r\n')];
+async function* smimeEntity(headers: string[], der: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, reuse = false): AsyncGenerator<Uint8Array, void, undefined> {
+  yield utf8(headers.join('\r\n') + '\r\n\r\n');
+  yield* base64EncodeStream(der, 76, reuse);
+  yield utf8('\r\n');
+}
+
+async function collect(chunks: Chunks): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of chunks) out.push(c);
+  return out;
 }
 
 /** Signs a MIME entity; returns the new entity (multipart/signed or application/pkcs7-mime). */
 export async function signEntity(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Uint8Array> {
-  return concat(await signEntityChunks(entity, opts, provider));
+  return concat(await collect(await signEntityChunks(entity, opts, provider)));
 }
 
-async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Chunks> {
+async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider, reuse = false): Promise<Chunks> {
   const digest = opts.digest ?? 'SHA-256';
   // RFC 8551 §3.1.1-3.1.3: sign the canonical, 7-bit-safe form so no relay changes the signed bytes.
   const canonical = prepareForSigning(entity);
@@ -99,7 +109,8 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
         'Content-Transfer-Encoding: base64',
         'Content-Disposition: attachment; filename="smime.p7m"',
       ],
-      der,
+      [der],
+      reuse,
     );
   }
   const b = boundary(provider);
@@ -123,10 +134,15 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
 
 /** Encrypts a MIME entity; returns the application/pkcs7-mime entity. */
 export async function encryptEntity(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Uint8Array> {
-  return concat(await encryptEntityChunks(entity, opts, provider));
+  return concat(await collect(await encryptEntityChunks(entity, opts, provider)));
 }
 
-async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Chunks> {
+async function encryptEntityChunks(
+  entity: Uint8Array | readonly Uint8Array[],
+  opts: EncryptOptions,
+  provider: CryptoProvider,
+  reuse = false,
+): Promise<Chunks> {
   if (opts.recipients.length === 0) throw new SignetError('missing-certificate', 'Encryption needs at least one recipient certificate.');
   const cipher = chooseCipher(opts.capabilities ?? opts.recipients.map(() => null), opts.cipher);
   // RSAES-OAEP only when every recipient advertised it (RFC 8551 §2.7.1 keeps PKCS#1 v1.5 the MUST):
@@ -136,7 +152,7 @@ async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, pro
   const undecided = explicit.length === 0 ? caps : opts.recipients.map((_, i) => caps[i] ?? null).filter((_, i) => explicit[i] == null);
   const oaep = undecided.length > 0 && undecided.every((c) => c !== null && c.includes('RSA-OAEP'));
   const rsaKeyTransport = opts.rsaKeyTransport ?? (oaep ? 'oaep' : 'pkcs1');
-  const der = await encryptContent(
+  const der = await encryptContentStream(
     entity,
     { recipients: opts.recipients, cipher, rsaKeyTransport, ...(opts.recipientKeyTransport ? { recipientKeyTransport: opts.recipientKeyTransport } : {}) },
     provider,
@@ -149,7 +165,8 @@ async function encryptEntityChunks(entity: Uint8Array, opts: EncryptOptions, pro
       'Content-Transfer-Encoding: base64',
       'Content-Disposition: attachment; filename="smime.p7m"',
     ],
-    der,
+    der.chunks,
+    reuse,
   );
 }
 
@@ -161,11 +178,26 @@ export async function protectMessage(message: Uint8Array, opts: ProtectOptions):
   return concat(await protectMessageChunks(message, opts));
 }
 
-/**
- * protectMessage() as the list of byte chunks whose concatenation is the message: a caller that writes
- * to a stream (the CLI) saves one copy of the whole output, a third of the peak memory at 25 MB.
- */
+/** protectMessage() as the list of byte chunks whose concatenation is the message (no final join). */
 export async function protectMessageChunks(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array[]> {
+  return collect(await protectChunks(message, opts, false));
+}
+
+/**
+ * protectMessage() streamed to `write`, which must be done with each chunk when it returns (or when the
+ * promise it returns settles): the chunk's buffer is reused for the next one. A writer to a file or pipe
+ * (the CLI) then holds neither the output nor, with AES-CBC, the ciphertext, and no garbage chunks pile
+ * up: the peak memory of encrypting is about the message itself.
+ */
+export async function writeProtectedMessage(
+  message: Uint8Array,
+  opts: ProtectOptions,
+  write: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<void> {
+  for await (const chunk of await protectChunks(message, opts, true)) await write(chunk);
+}
+
+async function protectChunks(message: Uint8Array, opts: ProtectOptions, reuse: boolean): Promise<Chunks> {
   if (!opts.sign && !opts.encrypt) throw new SignetError('usage', 'Nothing to do: neither signing nor encryption was asked for.');
   const provider = opts.provider ?? cryptoProvider();
   let outerHeaders: OuterHeader[];
@@ -178,7 +210,14 @@ export async function protectMessageChunks(message: Uint8Array, opts: ProtectOpt
     ({ outerHeaders, content } = splitMessage(message));
   }
   let chunks: Chunks = [content];
-  if (opts.sign) chunks = await signEntityChunks(content, opts.sign, provider);
-  if (opts.encrypt) chunks = await encryptEntityChunks(chunks.length === 1 ? chunks[0]! : concat(chunks), opts.encrypt, provider);
-  return [joinMessage(outerHeaders, new Uint8Array(0)), ...chunks];
+  // The signed entity goes to encryption as its list of pieces (canonical content and the signature
+  // parts): AES-CBC encrypts across them, so the signed message is never joined into one buffer.
+  if (opts.sign) chunks = await signEntityChunks(content, opts.sign, provider, reuse && !opts.encrypt);
+  if (opts.encrypt) chunks = await encryptEntityChunks(await collect(chunks), opts.encrypt, provider, reuse);
+  const head = joinMessage(outerHeaders, new Uint8Array(0));
+  const body = chunks;
+  return (async function* () {
+    yield head;
+    yield* body;
+  })();
 }
