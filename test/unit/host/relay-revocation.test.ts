@@ -1,0 +1,122 @@
+// Revocation through the relay end to end, against a real `openssl ocsp` responder and a CRL served over
+// HTTP on 127.0.0.1: the core's checker with relayFetch() sees good, revoked (date and reason) and CRL
+// answers exactly as when fetching directly; a second reader is answered from the relay's cache (the
+// responder sees one request per certificate), the cache ends at nextUpdate, a responder that is down is
+// 'revocation-unknown', and non-revocation requests are not relayed.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { cryptoProvider } from '../../../src/core/crypto.js';
+import { defaultLimits, resolveConfig } from '../../../src/core/config.js';
+import { parseCertificate, type Certificate } from '../../../src/core/pki/certificate.js';
+import { checkRevocation } from '../../../src/core/pki/revocation/index.js';
+import { relayFetch } from '../../../src/core/pki/revocation/relay-client.js';
+import { registerRelay, type RelayStats } from '../../../src/host/relay/relay.js';
+import { testPki } from '../../helpers/pki.js';
+import { freePort, issueResponder, issueUser, makeCrl, revoke, startHttpServer, startOcspResponder, type LocalServer, type RevocationUser } from '../../helpers/revocation.js';
+
+const provider = cryptoProvider(webcrypto as unknown as Crypto);
+const config = resolveConfig();
+const parse = (der: Uint8Array): Certificate => parseCertificate(der, defaultLimits);
+
+let responder: ChildProcess;
+let crlServer: LocalServer;
+let app: FastifyInstance;
+let stats: RelayStats;
+let relayBase: string;
+let clock = Date.now();
+let inter: Certificate;
+let root: Certificate;
+let ocspHits = 0;
+const u = {} as Record<'good' | 'revoked' | 'crlRevoked' | 'down', RevocationUser>;
+
+before(async () => {
+  const pki = testPki();
+  inter = parse(pki.intermediateDer);
+  root = parse(pki.rootDer);
+  const [pOcsp, pDown] = await Promise.all([freePort(), freePort()]);
+  let crlBytes: Uint8Array = new Uint8Array();
+  crlServer = await startHttpServer((req, res) => {
+    if (req.url === '/inter.crl') res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(Buffer.from(crlBytes));
+    else res.writeHead(404).end();
+  });
+  u.good = issueUser('relay-good', { email: 'relay-good@example.org', ocsp: [`http://127.0.0.1:${pOcsp}/`] });
+  u.revoked = issueUser('relay-revoked', { email: 'relay-revoked@example.org', ocsp: [`http://127.0.0.1:${pOcsp}/`] });
+  u.crlRevoked = issueUser('relay-crl', { email: 'relay-crl@example.org', crl: [crlServer.url('/inter.crl')] });
+  u.down = issueUser('relay-down', { email: 'relay-down@example.org', ocsp: [`http://127.0.0.1:${pDown}/`] });
+  revoke(u.revoked.certPath, 'keyCompromise');
+  revoke(u.crlRevoked.certPath, 'affiliationChanged');
+  crlBytes = makeCrl('relay', 'inter');
+  const delegated = issueResponder('relay-delegated', 'inter', true);
+  responder = await startOcspResponder({ port: pOcsp, rsigner: delegated.certPath, rkey: delegated.keyPath, nmin: 5 });
+
+  app = Fastify({ logger: false });
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/relay/ocsp')) ocspHits++;
+  });
+  stats = await registerRelay(app, { allowLoopbackForTests: true, extraPortsForTests: [pOcsp, pDown, crlServer.port], timeoutMs: 3000, now: () => clock });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  relayBase = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/relay`;
+});
+
+after(async () => {
+  responder?.kill();
+  await app?.close();
+  await crlServer?.close();
+});
+
+const check = (user: RevocationUser) =>
+  checkRevocation([parse(user.certDer), inter, root], { fetch: relayFetch(relayBase, fetch), at: new Date(), mode: 'soft', timeoutMs: 3000, config }, provider);
+
+describe('revocation through the relay', () => {
+  test('good, revoked (with date and reason) over OCSP, and revoked over a CRL', async () => {
+    const good = await check(u.good);
+    assert.equal(good.code, 'ok');
+    assert.equal(good.certificates[0]!.evidence.status, 'good');
+    assert.equal(good.certificates[0]!.evidence.method, 'ocsp');
+    assert.match(good.certificates[0]!.evidence.source!, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+
+    const revoked = await check(u.revoked);
+    assert.equal(revoked.code, 'revoked');
+    assert.equal(revoked.certificates[0]!.evidence.reason, 'keyCompromise');
+    assert.ok(revoked.certificates[0]!.evidence.revokedAt);
+
+    const viaCrl = await check(u.crlRevoked);
+    assert.equal(viaCrl.code, 'revoked');
+    assert.equal(viaCrl.certificates[0]!.evidence.method, 'crl');
+    assert.equal(viaCrl.certificates[0]!.evidence.reason, 'affiliationChanged');
+  });
+
+  test('a second reader is answered from the relay cache; the cache ends at nextUpdate', async () => {
+    await check(u.good);
+    const upstream = stats.upstreamRequests;
+    const hits = stats.cacheHits;
+    const again = await check(u.good); // a new reader: the core's own cache is empty
+    assert.equal(again.code, 'ok');
+    assert.equal(stats.upstreamRequests, upstream);
+    assert.equal(stats.cacheHits, hits + 1);
+    // openssl ocsp -nmin 5: nextUpdate is 5 minutes after thisUpdate.
+    clock = Date.now() + 6 * 60_000;
+    await check(u.good);
+    assert.equal(stats.upstreamRequests, upstream + 1);
+    clock = Date.now();
+  });
+
+  test('a responder that is down gives revocation-unknown, never good', async () => {
+    const down = await check(u.down);
+    assert.equal(down.code, 'revocation-unknown');
+    assert.equal(down.certificates[0]!.evidence.status, 'unknown');
+    assert.equal(down.certificates[0]!.evidence.problem, 'http-status');
+    assert.ok((stats.refusals['relay-upstream-unreachable'] ?? 0) >= 1);
+  });
+
+  test('requests other than OCSP and CRL are not relayed', async () => {
+    const f = relayFetch(relayBase, fetch);
+    const before = ocspHits;
+    await assert.rejects(f('http://ca.example.com/inter.cer', { method: 'GET', headers: { accept: 'application/pkix-cert' } }), TypeError);
+    await assert.rejects(f('http://ocsp.example.com/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), TypeError);
+    assert.equal(ocspHits, before);
+  });
+});
