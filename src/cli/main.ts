@@ -28,6 +28,7 @@ export const USAGE = `Usage:
   signet verify  [--trust CA.pem ...] [--policy signet-policy.json] [--no-builtin-roots] [--identity FILE --pass PW] [--at ISO-8601]
                  [--offline] [--json]                                                  < in.eml
   signet inspect                                                                          < in.eml
+  signet serve   [--config FILE] [--root DIR] [--port N] [--address ADDR] [--policy FILE]   (the organisation host)
 
 FILE is a PKCS#12 file (with --pass) or a PEM file with a private key and certificates.
 verify trusts Mozilla's e-mail roots (built in) plus every --trust CA; --no-builtin-roots trusts only --trust.
@@ -82,6 +83,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       (command ? io.stdout : io.stderr)(USAGE + '\n');
       return command ? 0 : 2;
     }
+    if (command === 'serve') return await (await import('./serve.js')).serve(rest, io);
     let parsed;
     try {
       parsed = parseArgs({
