@@ -15,6 +15,9 @@ import { checkRevocation } from '../../../src/core/pki/revocation/index.js';
 import { relayFetch } from '../../../src/core/pki/revocation/relay-client.js';
 import { registerRelay, type RelayStats } from '../../../src/host/relay/relay.js';
 import { testPki } from '../../helpers/pki.js';
+import { staticServices } from '../../../src/compose/services.js';
+import { defaultPolicy } from '../../../src/policy/policy.js';
+import { withRecipientRevocation } from '../../../src/taskpane/recipient-revocation.js';
 import { freePort, issueResponder, issueUser, makeCrl, revoke, startHttpServer, startOcspResponder, type LocalServer, type RevocationUser } from '../../helpers/revocation.js';
 
 const provider = cryptoProvider(webcrypto as unknown as Crypto);
@@ -118,5 +121,48 @@ describe('revocation through the relay', () => {
     await assert.rejects(f('http://ca.example.com/inter.cer', { method: 'GET', headers: { accept: 'application/pkix-cert' } }), TypeError);
     await assert.rejects(f('http://ocsp.example.com/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), TypeError);
     assert.equal(ocspHits, before);
+  });
+});
+
+describe('recipients re-checked before encrypting', () => {
+  const certificates = () =>
+    new Map([u.good, u.revoked, u.down].map((x) => [x.email, { certificate: x.certDer }] as const));
+  const services = (mode: 'soft' | 'hard', relay: string | null) => {
+    const policy = defaultPolicy();
+    policy.revocation = { mode, relay };
+    const notes = new Map<string, string>();
+    const s = withRecipientRevocation(
+      staticServices({ certificates: certificates() }),
+      { policy, config: resolveConfig({ revocationMode: mode }), anchors: [testPki().rootDer], intermediates: [testPki().intermediateDer], base: undefined },
+      notes,
+    );
+    return { s, notes };
+  };
+
+  test('soft mode: the revoked recipient is missing with date and reason; good and unknown stay ready with notes', async () => {
+    const { s, notes } = services('soft', relayBase);
+    const r = await s.readiness('me@example.org', [u.good.email, u.revoked.email, u.down.email]);
+    assert.deepEqual(r.ready.map((x) => x.address).sort(), [u.down.email, u.good.email].sort());
+    assert.equal(r.missing.length, 1);
+    assert.equal(r.missing[0]!.address, u.revoked.email);
+    assert.match(r.missing[0]!.reason, /^Its certificate was revoked on .+ \(keyCompromise\) via OCSP http:\/\/127\.0\.0\.1:\d+\/\./);
+    assert.match(notes.get(u.good.email)!, /^not revoked via OCSP/);
+    assert.match(notes.get(u.down.email)!, /^revocation unknown via OCSP/);
+  });
+
+  test('hard mode: the unknown recipient is missing too', async () => {
+    const { s } = services('hard', relayBase);
+    const r = await s.readiness('me@example.org', [u.good.email, u.revoked.email, u.down.email]);
+    assert.deepEqual(r.ready.map((x) => x.address), [u.good.email]);
+    assert.deepEqual(r.missing.map((x) => x.address).sort(), [u.down.email, u.revoked.email].sort());
+  });
+
+  test('without a relay nothing is checked and nothing is fetched', async () => {
+    const before = stats.requests;
+    const { s, notes } = services('hard', null);
+    const r = await s.readiness('me@example.org', [u.good.email, u.revoked.email]);
+    assert.equal(r.ready.length, 2);
+    assert.equal(notes.size, 0);
+    assert.equal(stats.requests, before);
   });
 });
