@@ -21,7 +21,7 @@ import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
 import { builtinEmailRoots } from '../core/pki/roots/index.js';
 
 export const USAGE = `Usage:
-  signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]   < in.eml > out.eml
+  signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512] [--staple] < in.eml > out.eml
   signet encrypt --to CERT [--to CERT ...] [--identity FILE --pass PW]
                  [--cipher aes-128-gcm|aes-256-gcm|aes-128-cbc|aes-256-cbc]           < in.eml > out.eml
   signet decrypt --identity FILE [--pass PW]                                              < in.eml > out.eml
@@ -94,6 +94,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           identity: { type: 'string' },
           pass: { type: 'string' },
           opaque: { type: 'boolean' },
+          staple: { type: 'boolean' },
           digest: { type: 'string' },
           to: { type: 'string', multiple: true },
           cipher: { type: 'string' },
@@ -110,7 +111,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const v = parsed.values;
     const allowed: Record<string, string[]> = {
-      sign: ['identity', 'pass', 'opaque', 'digest'],
+      sign: ['identity', 'pass', 'opaque', 'digest', 'staple'],
       encrypt: ['to', 'identity', 'pass', 'cipher'],
       decrypt: ['identity', 'pass'],
       verify: ['trust', 'no-builtin-roots', 'policy', 'identity', 'pass', 'at', 'offline', 'json'],
@@ -128,7 +129,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!digest) throw new UsageError('--digest must be sha256, sha384 or sha512.');
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
-        const out = await protectMessageChunks(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, provider });
+        const staple = v.staple ? await (await import('./staple.js')).stapleFor(ids[0]!, provider, io.stderr) : undefined;
+        const out = await protectMessageChunks(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true, ...(staple ? { revocationInfo: staple } : {}) }, provider });
         for (const chunk of out) io.stdout(chunk);
         return 0;
       }

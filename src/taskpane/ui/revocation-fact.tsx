@@ -31,7 +31,7 @@ export function revocationSentence(verdict: Verdict): string | null {
   if (!link) return 'Not checked: the certificate chain did not reach an authority you trust.';
   const e = link.revocation!;
   const whose = link === signer.chain[0] ? '' : ' (an authority in the chain)';
-  const from = e.source ? ` — ${e.method.toUpperCase()} ${e.source}` : '';
+  const from = e.stapled ? ` — ${e.method.toUpperCase()} answer stapled in the message` : e.source ? ` — ${e.method.toUpperCase()} ${e.source}` : '';
   const when = e.checkedAt ? `, ${formatDateTime(e.checkedAt)}` : '';
   switch (e.status) {
     case 'good':
