@@ -10,6 +10,7 @@ import { SignetError } from '../core/errors.js';
 import { chooseCipher } from '../core/cms/envelope.js';
 import type { Identity } from '../core/keys.js';
 import { protectMessage, type Cipher, type Digest, type ProtectOptions } from '../core/smime/protect.js';
+import type { StapleInput } from '../core/cms/sign.js';
 import { buildDraftMessage, type BuildDraftOptions } from './build.js';
 import { allRecipients, validateDraft, type Draft } from './draft.js';
 import type { ComposeServices, MissingRecipient, OwnCertificate, RsaKeyTransport } from './services.js';
@@ -48,6 +49,8 @@ export interface ProtectDraftOptions {
   algorithms?: AlgorithmChoice;
   build?: BuildDraftOptions;
   provider?: CryptoProvider;
+  /** Revocation evidence to staple for the signer (the pane fetches it through the relay, taskpane/staple.ts). */
+  staple?: (identity: Identity) => Promise<StapleInput | undefined>;
 }
 
 export interface ProtectedDraft {
@@ -177,6 +180,7 @@ export async function protectDraft(options: ProtectDraftOptions): Promise<Protec
       // RFC 8551 §2.5.3 SMIMEEncryptionKeyPreference: only needed when it is not the signing certificate.
       encryptionCertificate: ownEncryption && !equalBytes(ownEncryption, identity.certificate) ? ownEncryption : undefined,
       signingTime: options.build?.now,
+      revocationInfo: options.staple ? await options.staple(identity) : undefined,
     };
   }
   let cipher: Cipher | null = null;

@@ -17,6 +17,7 @@ import { createTransport, currentEnvironment } from '../outlook/transport/index.
 import { SENT_KEY, describeProtection, type ProtectionState } from '../events/guard.js';
 import type { Keyring } from './engine.js';
 import { withRecipientRevocation, type RevocationNotes } from './recipient-revocation.js';
+import { paneStapler } from './staple.js';
 
 /** Notes of the last revocation re-check per recipient (recipient-revocation.ts), for the readiness list. */
 const revocationNotes: RevocationNotes = new Map();
@@ -113,6 +114,7 @@ export async function sendFromPane(keyring: Keyring, protection: ProtectionState
     limit: transport.limit,
     algorithms: { digests: policy.algorithms.signatureDigests, ciphers: policy.algorithms.encryptionCiphers },
     build: { now: new Date() },
+    staple: paneStapler(policy, keyring.config, globalThis.location?.href),
   });
   progress('sending');
   await transport.send(result.submission);

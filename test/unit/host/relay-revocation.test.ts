@@ -18,6 +18,11 @@ import { testPki } from '../../helpers/pki.js';
 import { staticServices } from '../../../src/compose/services.js';
 import { defaultPolicy } from '../../../src/policy/policy.js';
 import { withRecipientRevocation } from '../../../src/taskpane/recipient-revocation.js';
+import { paneStapler } from '../../../src/taskpane/staple.js';
+import { readFileSync } from 'node:fs';
+import { loadIdentities } from '../../../src/keys/identity-file.js';
+import { protectMessage } from '../../../src/core/smime/protect.js';
+import { openMessage } from '../../../src/core/smime/open.js';
 import { freePort, issueResponder, issueUser, makeCrl, revoke, startHttpServer, startOcspResponder, type LocalServer, type RevocationUser } from '../../helpers/revocation.js';
 
 const provider = cryptoProvider(webcrypto as unknown as Crypto);
@@ -164,5 +169,27 @@ describe('recipients re-checked before encrypting', () => {
     assert.equal(r.ready.length, 2);
     assert.equal(notes.size, 0);
     assert.equal(stats.requests, before);
+  });
+});
+
+describe('stapling in the add-in, through the relay', () => {
+  test('the pane staples a good OCSP answer fetched through the relay; the message then verifies with no network', async () => {
+    const policy = defaultPolicy();
+    policy.revocation = { mode: 'hard', relay: relayBase };
+    const stapler = paneStapler(policy, config, undefined)!;
+    const [identity] = await loadIdentities(new Uint8Array(readFileSync(u.good.identityPemPath)), undefined, provider);
+    const staple = await stapler(identity!);
+    assert.equal(staple?.ocspResponses?.length, 1);
+    const msg = await protectMessage(new TextEncoder().encode(`From: ${u.good.email}\r\nSubject: s\r\nContent-Type: text/plain\r\n\r\nhi\r\n`), { sign: { identity: identity!, revocationInfo: staple }, provider });
+    const offline = (async () => {
+      throw new TypeError('no network');
+    }) as unknown as typeof fetch;
+    const { verdict } = await openMessage(msg, { anchors: [testPki().rootDer], fetch: offline, config: { revocationMode: 'hard' }, provider });
+    assert.equal(verdict.status, 'valid');
+    assert.equal(verdict.signer!.chain[0]!.revocation!.stapled, true);
+  });
+
+  test('without a relay the pane staples nothing', () => {
+    assert.equal(paneStapler(defaultPolicy(), config, undefined), undefined);
   });
 });

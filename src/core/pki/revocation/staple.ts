@@ -23,7 +23,7 @@ import { childrenOf, encodingOf, expectSequence, isContext, parseAsn1, readOctet
 import { octetString, oid, sequence, tlv } from '../../der.js';
 import type { SignetConfig } from '../../config.js';
 import type { CryptoProvider } from '../../crypto.js';
-import type { Certificate } from '../certificate.js';
+import { parseCertificate, type Certificate } from '../certificate.js';
 import { crlUrls, derOrPem, fetchBytes, FetchProblem, MAX_AGE_WITHOUT_NEXT_UPDATE_MS, ocspUrls, REVOCATION_CLOCK_SKEW_MS, REVOCATION_OID, type RevocationAnswer } from './common.js';
 import { crlAnswer, verifyCrl } from './crl.js';
 import { buildOcspRequest, validateOcspResponse } from './ocsp.js';
@@ -177,4 +177,25 @@ export async function fetchStaple(
     }
   }
   return out;
+}
+
+/** The signer, its issuer and the issuer's issuer, as far as the identity's own chain has them. */
+export function signerPathOf(identity: { certificate: Uint8Array; chain: readonly Uint8Array[] }, limits: Asn1Limits): Certificate[] {
+  const leaf = parseCertificate(identity.certificate, limits);
+  const pool = identity.chain.flatMap((d) => {
+    try {
+      return [parseCertificate(d, limits)];
+    } catch {
+      return [];
+    }
+  });
+  const path = [leaf];
+  for (let i = 0; i < 2; i++) {
+    const last = path[path.length - 1]!;
+    if (last.issuer.key === last.subject.key) break; // self-issued: the root
+    const next = pool.find((c) => c.subject.key === last.issuer.key && !path.includes(c));
+    if (!next) break;
+    path.push(next);
+  }
+  return path;
 }
