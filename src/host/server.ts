@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { parsePolicy, type Policy } from '../policy/policy.js';
+import { parsePolicy, policyWarnings, type Policy } from '../policy/policy.js';
 import { SignetError } from '../core/errors.js';
 import type { HostConfig } from './config.js';
 import { registerRelay, type RelayStats } from './relay/relay.js';
@@ -94,6 +94,8 @@ export async function buildHost(config: HostConfig, extra: { relayResolve?: NonN
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', RESOURCE_CSP);
   });
 
+  for (const w of policyWarnings(policy)) app.log.warn({ path: w.path, code: w.code }, w.message);
+  if (policy.revocation.relay && !config.relay) app.log.warn('the policy names a revocation relay but this host runs none (SIGNET_RELAY=false)');
   const stats = config.relay ? await registerRelay(app, { ...config.relay, ...(extra.relayResolve ? { resolve: extra.relayResolve } : {}) }) : null;
   if (config.relay?.allowLoopbackForTests) app.log.warn('revocation relay in TEST MODE: loopback targets allowed (never use in production)');
 
