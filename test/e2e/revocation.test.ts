@@ -16,6 +16,7 @@ import { cryptoProvider } from '../../src/core/crypto.js';
 import { protectMessage } from '../../src/core/smime/protect.js';
 import { loadIdentities } from '../../src/keys/identity-file.js';
 import { registerRelay, type RelayStats } from '../../src/host/relay/relay.js';
+import { stapleFor } from '../../src/cli/staple.js';
 import { testPki } from '../helpers/pki.js';
 import { freePort, issueResponder, issueUser, revoke, startOcspResponder, type RevocationUser } from '../helpers/revocation.js';
 import { buildForBrowser, openWorkbench, PACKAGE_ROOT, requireChromium, type Workbench } from '../helpers/workbench.js';
@@ -28,7 +29,8 @@ let dist: string;
 let relay: FastifyInstance;
 let stats: RelayStats;
 let responder: ChildProcess;
-const u = {} as Record<'good' | 'revoked' | 'down', RevocationUser>;
+const u = {} as Record<'good' | 'revoked' | 'down' | 'stapled', RevocationUser>;
+let stapledMessage: Uint8Array;
 const pane = () => wb.page.frameLocator('#taskpane');
 
 function rootPem(): string {
@@ -83,6 +85,18 @@ before(async () => {
   revoke(u.revoked.certPath, 'keyCompromise');
   const delegated = issueResponder('e2e-delegated', 'inter', true);
   responder = await startOcspResponder({ port: pOcsp, rsigner: delegated.certPath, rkey: delegated.keyPath, nmin: 5 });
+  // A signer whose responder answers only while the message is signed (and stapled), then goes away.
+  const pStaple = await freePort();
+  u.stapled = issueUser('e2e-stapled', { email: 'stapled.signer@example.org', ocsp: [`http://127.0.0.1:${pStaple}/`] });
+  const stapleResponder = await startOcspResponder({ port: pStaple, rsigner: delegated.certPath, rkey: delegated.keyPath, nmin: 10 });
+  const [stapler] = await loadIdentities(new Uint8Array(readFileSync(u.stapled.identityPemPath)), undefined, provider);
+  const staple = await stapleFor(stapler!, provider, () => undefined);
+  stapleResponder.kill();
+  assert.equal(staple.ocspResponses.length, 1);
+  stapledMessage = await protectMessage(
+    new TextEncoder().encode(`From: ${u.stapled.email}\r\nTo: dana@example.org\r\nSubject: stapled.eml\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: text/plain\r\n\r\nHello.\r\n`),
+    { sign: { identity: stapler!, revocationInfo: staple }, provider },
+  );
 
   relay = Fastify({ logger: false });
   stats = await registerRelay(relay, { allowLoopbackForTests: true, extraPortsForTests: [pOcsp, pDown], timeoutMs: 3000 });
@@ -126,6 +140,18 @@ test('responder down: soft mode says revocation unknown, hard mode makes the sig
   assert.match(hard.title, /Revocation could not be checked/);
   assert.match(hard.revocation ?? '', /^Revocation unknown/);
   await shoot('revocation-unknown-hard');
+});
+
+test('a stapled message verifies with its responder down, in hard mode, without asking the relay', async () => {
+  await setPolicy({ mode: 'hard', relay: '/relay' });
+  const before = stats.requests;
+  await pane().locator('[data-testid=file-input]').setInputFiles({ name: 'stapled.eml', mimeType: 'message/rfc822', buffer: Buffer.from(stapledMessage) });
+  const badge = pane().locator('[data-testid=badge][data-subject="stapled.eml"]');
+  await badge.waitFor({ timeout: 30_000 });
+  assert.equal(await badge.getAttribute('data-state'), 'valid');
+  assert.match((await pane().locator('[data-testid=revocation]').textContent()) ?? '', /^Not revoked — OCSP answer stapled in the message, /);
+  assert.equal(stats.requests, before);
+  await shoot('revocation-stapled');
 });
 
 test('without a relay in the policy the pane says plainly that revocation was not checked', async () => {
