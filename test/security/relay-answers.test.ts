@@ -4,16 +4,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { startHttpServer, type LocalServer } from '../helpers/revocation.js';
-import { certId, crl, ocspRequest, ocspResponse, relayApp } from '../helpers/relay.js';
+import { certId, crl, loopbackServer, ocspRequest, ocspResponse, relayApp, type LoopbackServer } from '../helpers/relay.js';
 
 const day = 24 * 3600_000;
-let server: LocalServer;
+let server: LoopbackServer;
 const held: ServerResponse[] = [];
 let crlHits = 0;
 
 before(async () => {
-  server = await startHttpServer((req, res) => {
+  server = await loopbackServer((req, res) => {
     const p = req.url ?? '';
     const now = Date.now();
     if (p.startsWith('/crl')) {

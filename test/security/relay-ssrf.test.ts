@@ -6,18 +6,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
-import { startHttpServer, type LocalServer } from '../helpers/revocation.js';
-import { crl, ocspRequest, relayApp, tableResolver } from '../helpers/relay.js';
+import { crl, loopbackServer, ocspRequest, relayApp, tableResolver, type LoopbackServer } from '../helpers/relay.js';
 
 const day = 24 * 3600_000;
 const goodCrl = (): Buffer => Buffer.from(crl(new Date(Date.now() - 60_000), new Date(Date.now() + day)));
 
-let server: LocalServer;
+let server: LoopbackServer;
 let hits = 0;
 let lastHeaders: IncomingHttpHeaders = {};
 
 before(async () => {
-  server = await startHttpServer((req, res) => {
+  server = await loopbackServer((req, res) => {
     hits++;
     lastHeaders = req.headers;
     const p = req.url ?? '';
