@@ -33,13 +33,13 @@ const u = {} as Record<'good' | 'revoked' | 'down' | 'stapled', RevocationUser>;
 let stapledMessage: Uint8Array;
 const pane = () => wb.page.frameLocator('#taskpane');
 
-function rootPem(): string {
-  const b64 = Buffer.from(testPki().rootDer).toString('base64').replace(/.{64}/g, '$&\n');
+function pem(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
-async function setPolicy(revocation: Record<string, unknown>): Promise<void> {
-  writeFileSync(join(dist, 'signet-policy.json'), JSON.stringify({ policyVersion: 1, revocation, trust: { anchors: [rootPem()], includeBuiltinRoots: false } }));
+async function setPolicy(revocation: Record<string, unknown>, anchors: Uint8Array[] = [testPki().rootDer]): Promise<void> {
+  writeFileSync(join(dist, 'signet-policy.json'), JSON.stringify({ policyVersion: 1, revocation, trust: { anchors: anchors.map(pem), includeBuiltinRoots: false } }));
   await wb.page.goto(wb.server.url);
   await wb.page.locator('#message-list button').first().waitFor();
 }
@@ -152,6 +152,33 @@ test('a stapled message verifies with its responder down, in hard mode, without 
   assert.match((await pane().locator('[data-testid=revocation]').textContent()) ?? '', /^Not revoked — OCSP answer stapled in the message, /);
   assert.equal(stats.requests, before);
   await shoot('revocation-stapled');
+});
+
+test('compose: a recipient learnt from a signed message is re-checked through the relay, with the result in the readiness list', async () => {
+  // The intermediate is an anchor here so the recipient's path builds from what the pane knows.
+  await setPolicy({ mode: 'soft', relay: '/relay' }, [testPki().rootDer, testPki().intermediateDer]);
+  await openSigned(u.good, 'learn-good.eml');
+  await pane().locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 20_000 });
+  const page = wb.page;
+  await page.click('#new-message');
+  await page.locator('#compose:not([hidden])').waitFor();
+  await page.fill('#compose-to', `Good Signer <${u.good.email}>`);
+  await page.locator('#compose-to').press('Tab');
+  await page.fill('#compose-subject', 'Checked before encrypting');
+  await page.click('#compose-pane-button');
+  const compose = page.frameLocator('#compose-taskpane');
+  await compose.locator(`[data-testid=readiness-row][data-address="${u.good.email}"][data-ready=yes]`).waitFor({ timeout: 30_000 });
+  const note = compose.locator('[data-testid=readiness-revocation]');
+  await note.waitFor({ timeout: 20_000 });
+  assert.match((await note.textContent()) ?? '', /^Revocation: not revoked via OCSP http:\/\/127\.0\.0\.1:\d+\/, checked /);
+  await page.evaluate(() => {
+    const f = document.querySelector<HTMLIFrameElement>('#compose-taskpane')!;
+    f.style.width = '320px';
+  });
+  await page.waitForTimeout(150);
+  await page.locator('#compose-taskpane').screenshot({ path: join(ARTIFACTS, 'revocation-compose.png') });
+  await page.goto(wb.server.url);
+  await page.locator('#message-list button').first().waitFor();
 });
 
 test('without a relay in the policy the pane says plainly that revocation was not checked', async () => {
