@@ -24,6 +24,7 @@ function revocation(r: NonNullable<CertificateReport['revocation']>): string {
   if (r.thisUpdate) s += `, issued ${r.thisUpdate}`;
   if (r.nextUpdate) s += `, next update ${r.nextUpdate}`;
   if (r.cached) s += ', from cache';
+  if (r.stapled) s += ', stapled in the message';
   return s;
 }
 

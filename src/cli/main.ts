@@ -30,7 +30,7 @@ const lazy = {
 
 export const USAGE = `Usage:
   signet sign    --identity FILE [--pass PW] [--opaque] [--digest sha256|sha384|sha512]
-                 [--protect-headers]                                                   < in.eml > out.eml
+                 [--protect-headers] [--staple]                                        < in.eml > out.eml
   signet encrypt --to CERT [--to CERT ...] [--identity FILE --pass PW]
                  [--cipher aes-128-gcm|aes-256-gcm|aes-128-cbc|aes-256-cbc]
                  [--protect-headers] [--hide-subject [--legacy-display]]              < in.eml > out.eml
@@ -38,6 +38,7 @@ export const USAGE = `Usage:
   signet verify  [--trust CA.pem ...] [--policy signet-policy.json] [--no-builtin-roots] [--identity FILE --pass PW] [--at ISO-8601]
                  [--offline] [--json]                                                  < in.eml
   signet inspect                                                                          < in.eml
+  signet serve   [--config FILE] [--root DIR] [--port N] [--address ADDR] [--policy FILE]   (the organisation host)
 
 FILE is a PKCS#12 file (with --pass) or a PEM file with a private key and certificates.
 verify trusts Mozilla's e-mail roots (built in) plus every --trust CA; --no-builtin-roots trusts only --trust.
@@ -106,6 +107,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       (command ? io.stdout : io.stderr)(USAGE + '\n');
       return command ? 0 : 2;
     }
+    if (command === 'serve') return await (await import('./serve.js')).serve(rest, io);
     let parsed;
     try {
       parsed = parseArgs({
@@ -116,6 +118,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           identity: { type: 'string' },
           pass: { type: 'string' },
           opaque: { type: 'boolean' },
+          staple: { type: 'boolean' },
           digest: { type: 'string' },
           to: { type: 'string', multiple: true },
           cipher: { type: 'string' },
@@ -135,7 +138,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const v = parsed.values;
     const allowed: Record<string, string[]> = {
-      sign: ['identity', 'pass', 'opaque', 'digest', 'protect-headers'],
+      sign: ['identity', 'pass', 'opaque', 'digest', 'protect-headers', 'staple'],
       encrypt: ['to', 'identity', 'pass', 'cipher', 'protect-headers', 'hide-subject', 'legacy-display'],
       decrypt: ['identity', 'pass'],
       verify: ['trust', 'no-builtin-roots', 'policy', 'identity', 'pass', 'at', 'offline', 'json'],
@@ -156,8 +159,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
         const headerProtection = v['protect-headers'] === true ? {} : undefined;
+        const staple = v.staple ? await (await import('./staple.js')).stapleFor(ids[0]!, provider, io.stderr) : undefined;
         const { writeProtectedMessage } = await lazy.protect();
-        await writeProtectedMessage(input, { sign: { identity: ids[0]!, digest, opaque: v.opaque === true }, headerProtection, provider }, io.stdout);
+        await writeProtectedMessage(
+          input,
+          { sign: { identity: ids[0]!, digest, opaque: v.opaque === true, ...(staple ? { revocationInfo: staple } : {}) }, headerProtection, provider },
+          io.stdout,
+        );
         return 0;
       }
       case 'encrypt': {

@@ -10,6 +10,7 @@ import { SignetError } from '../core/errors.js';
 import { chooseCipher } from '../core/cms/envelope.js';
 import type { Identity } from '../core/keys.js';
 import { protectMessage, type Cipher, type Digest, type ProtectOptions } from '../core/smime/protect.js';
+import type { StapleInput } from '../core/cms/sign.js';
 import { buildDraftMessage, type BuildDraftOptions } from './build.js';
 import { headerProtectionFor, type HeaderChoice } from './header-choice.js';
 import { allRecipients, validateDraft, type Draft } from './draft.js';
@@ -51,6 +52,8 @@ export interface ProtectDraftOptions {
   provider?: CryptoProvider;
   /** RFC 9788 header protection (header-choice.ts); absent = none (the callers pass the policy's choice). */
   headers?: HeaderChoice;
+  /** Revocation evidence to staple for the signer (the pane fetches it through the relay, taskpane/staple.ts). */
+  staple?: (identity: Identity) => Promise<StapleInput | undefined>;
 }
 
 export interface ProtectedDraft {
@@ -183,6 +186,7 @@ export async function protectDraft(options: ProtectDraftOptions): Promise<Protec
       // RFC 8551 §2.5.3 SMIMEEncryptionKeyPreference: only needed when it is not the signing certificate.
       encryptionCertificate: ownEncryption && !equalBytes(ownEncryption, identity.certificate) ? ownEncryption : undefined,
       signingTime: options.build?.now,
+      revocationInfo: options.staple ? await options.staple(identity) : undefined,
     };
   }
   let cipher: Cipher | null = null;

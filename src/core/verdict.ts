@@ -138,6 +138,8 @@ export interface RevocationEvidence {
   problem?: RevocationProblem;
   /** The answer came from the revocation cache (fetched earlier, still before its nextUpdate). */
   cached?: boolean;
+  /** The answer was stapled in the message by its signer (RFC 5940) and passed every check of a fetched one. */
+  stapled?: boolean;
 }
 
 export interface CertificateReport {

@@ -50,7 +50,10 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<PolicyResu
 /** One line for the admin status area ("Policy 2026-01 applied", or what is wrong). */
 export function policyStatusLine(result: PolicyResult): string {
   const label = result.policy.revision ? ` ${result.policy.revision}` : '';
-  if (result.errors.length === 0) return `Organisation policy${label} applied.`;
+  if (result.errors.length === 0) {
+    const warning = result.warnings?.[0];
+    return warning ? `Organisation policy${label} applied. Warning: ${warning.message}` : `Organisation policy${label} applied.`;
+  }
   const first = result.errors[0]!;
   const more = result.errors.length > 1 ? ` (+${result.errors.length - 1} more)` : '';
   const prefix = result.source === 'defaults' ? 'Organisation policy not applied, safe defaults in force' : `Organisation policy${label} has errors; those settings use safe defaults`;

@@ -59,6 +59,12 @@ export interface Policy {
   };
   revocation: {
     mode: 'soft' | 'hard';
+    /**
+     * The organisation host's revocation relay (docs/ADMIN.md, "Organisation host and revocation relay"):
+     * a path on the add-in's own origin ("/relay") or an https URL, or null. Without it the pane cannot
+     * reach OCSP responders or CRLs and says revocation was not checked.
+     */
+    relay: string | null;
   };
   /** Where recipients' certificates are looked up (https only), or null. */
   directory: { url: string } | null;
@@ -93,7 +99,8 @@ export type PolicyErrorCode =
   | 'range' // number outside its bounds
   | 'format' // string of the wrong form (URL, GUID, domain, PEM)
   | 'insecure' // a weakening that needs an explicit allowInsecure… switch
-  | 'unsupported-version';
+  | 'unsupported-version'
+  | 'needs-relay'; // a warning (PolicyResult.warnings): hard revocation mode without a revocation relay
 
 export interface PolicyError {
   /** JSON path of the offending value, e.g. "$.trust.anchors[1]". */
@@ -109,6 +116,8 @@ export interface PolicyResult {
   errors: PolicyError[];
   /** 'document' when a policy document was read (even with errors), 'defaults' when none was. */
   source: 'document' | 'defaults';
+  /** Valid settings that will not work as intended (policyWarnings); absent or empty when there are none. */
+  warnings?: PolicyError[];
 }
 
 const SECURE_DIGESTS: readonly Digest[] = ['SHA-256', 'SHA-384', 'SHA-512'];
@@ -129,7 +138,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
     outdatedSignature: defaultConfig.outdatedSignatureSeverity,
   },
   trust: { anchors: [], includeBuiltinRoots: true },
-  revocation: { mode: defaultConfig.revocationMode },
+  revocation: { mode: defaultConfig.revocationMode, relay: null },
   directory: null,
   graph: null,
   sendGuard: { mode: 'SoftBlock' },
@@ -349,8 +358,9 @@ export function validatePolicy(doc: unknown): PolicyResult {
     });
   }
 
-  const revocation = c.object(root['revocation'], '$.revocation', ['mode']);
+  const revocation = c.object(root['revocation'], '$.revocation', ['mode', 'relay']);
   if (revocation) p.revocation.mode = c.oneOf(revocation['mode'], '$.revocation.mode', ['soft', 'hard'] as const) ?? p.revocation.mode;
+  if (revocation) p.revocation.relay = validateRevocationRelay(revocation['relay'], c);
 
   if (root['directory'] !== undefined && root['directory'] !== null) {
     const directory = c.object(root['directory'], '$.directory', ['url']);
@@ -380,7 +390,34 @@ export function validatePolicy(doc: unknown): PolicyResult {
 
   validateHeaderProtection(c, root['headerProtection'], p);
 
-  return { policy: p, errors: c.errors, source: 'document' };
+  return { policy: p, errors: c.errors, source: 'document', warnings: policyWarnings(p) };
+}
+
+/** $.revocation.relay: null, a same-origin absolute path, or an https URL (issue 15). */
+function validateRevocationRelay(v: Json | undefined, c: Checker): string | null {
+  if (v === undefined || v === null) return null;
+  const path = '$.revocation.relay';
+  const s = c.string(v, path, 2048);
+  if (s === undefined) return null;
+  if (s.startsWith('/') && !s.startsWith('//') && !s.includes('?') && !s.includes('#') && !s.includes('\\')) return s;
+  return c.httpsUrl(s, path) ?? null;
+}
+
+/**
+ * Settings that are valid but do not do what an admin may think, shown like errors but changing nothing.
+ * Hard revocation mode without a relay: the pane can reach no OCSP responder or CRL, so every certificate
+ * naming one would be 'revocation-unknown' and every such signature untrusted.
+ */
+export function policyWarnings(policy: Policy): PolicyError[] {
+  const out: PolicyError[] = [];
+  if (policy.revocation.mode === 'hard' && !policy.revocation.relay) {
+    out.push({
+      path: '$.revocation.mode',
+      code: 'needs-relay',
+      message: '$.revocation.mode "hard" needs $.revocation.relay: without the relay the pane cannot check revocation, so signatures whose certificates name an OCSP responder or CRL would all be untrusted.',
+    });
+  }
+  return out;
 }
 
 /** $.headerProtection (RFC 9788): three switches, each falling back to its default when invalid. */

@@ -17,11 +17,24 @@ import { discardComposeForm, getSavedItemId, getSessionValue, setSessionValue } 
 import { createTransport, currentEnvironment } from '../outlook/transport/index.js';
 import { SENT_KEY, describeProtection, type ProtectionState } from '../events/guard.js';
 import type { Keyring } from './engine.js';
+import { withRecipientRevocation, type RevocationNotes } from './recipient-revocation.js';
+import { paneStapler } from './staple.js';
 
-/** The key services of this pane: the key store first, then the keys held for this session (workbench demo key). */
+/** Notes of the last revocation re-check per recipient (recipient-revocation.ts), for the readiness list. */
+const revocationNotes: RevocationNotes = new Map();
+
+/**
+ * The key services of this pane: the key store first, then the keys held for this session (workbench demo
+ * key); recipients re-checked for revocation through the organisation's relay when the policy names one.
+ */
 export function paneServices(keyring: Keyring): ComposeServices {
   const session = staticServices({ identities: keyring.sessionIdentities });
-  return keyring.store ? combineServices(composeServicesFor(keyring.store), session) : session;
+  const services = keyring.store ? combineServices(composeServicesFor(keyring.store), session) : session;
+  return withRecipientRevocation(
+    services,
+    { policy: keyring.policy.policy, config: keyring.config, anchors: keyring.anchors, intermediates: keyring.identities.flatMap((i) => i.chain), base: globalThis.location?.href },
+    revocationNotes,
+  );
 }
 
 export interface RecipientRow {
@@ -29,6 +42,8 @@ export interface RecipientRow {
   ready: boolean;
   /** What is wrong and what to do (the key store's advice), when not ready. */
   reason: string | null;
+  /** The revocation re-check through the relay, when ready and checked ("not revoked via OCSP …"). */
+  revocation?: string | null;
 }
 
 export interface PaneReadiness {
@@ -50,7 +65,12 @@ export async function paneReadiness(keyring: Keyring, from: string, recipients: 
   const ready = new Set(split.ready.map((r) => r.address));
   const reasons = new Map(split.missing.map((m) => [m.address, m.reason]));
   return {
-    rows: recipients.map((address) => ({ address, ready: ready.has(address), reason: ready.has(address) ? null : (reasons.get(address) ?? 'Signet has no certificate for this address yet.') })),
+    rows: recipients.map((address) => ({
+      address,
+      ready: ready.has(address),
+      reason: ready.has(address) ? null : (reasons.get(address) ?? 'Signet has no certificate for this address yet.'),
+      revocation: ready.has(address) ? (revocationNotes.get(address) ?? null) : null,
+    })),
     canSign: identity !== null,
     ownCertificate: own !== null || identity !== null,
   };
@@ -97,6 +117,7 @@ export async function sendFromPane(keyring: Keyring, protection: ProtectionState
     limit: transport.limit,
     algorithms: { digests: policy.algorithms.signatureDigests, ciphers: policy.algorithms.encryptionCiphers },
     build: { now: new Date() },
+    staple: paneStapler(policy, keyring.config, globalThis.location?.href),
   });
   progress('sending');
   await transport.send(result.submission);

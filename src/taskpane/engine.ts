@@ -4,9 +4,9 @@
 // CLI: the organisation policy's anchors (signet-policy.json served next to the pane, ARCHITECTURE.md
 // "Deployment"), Mozilla's e-mail roots unless the policy turns them off (loaded here, in the lazy chunk,
 // never in the initial bundle), and the roots the user chose to trust (user-roots.ts). The policy's
-// algorithm and revocation settings become the core's config. Revocation: the pane's CSP allows no
-// connection to OCSP responders or CRL servers (and they send no CORS headers), so the pane verifies
-// offline and the Verdict says revocation was not checked; `signet verify` on the .eml checks it.
+// algorithm and revocation settings become the core's config. Revocation goes through the organisation
+// host's relay when the policy names one (revocation.ts); otherwise the pane verifies offline and the
+// Verdict says revocation was not checked (`signet verify` on the .eml checks it).
 // Private keys come from the key store (src/keys/store, IndexedDB, non-extractable; pane-keys.ts), plus the
 // workbench's demo key for this session only; a valid verdict teaches the store the sender's certificate.
 
@@ -33,6 +33,7 @@ import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/grap
 import { chooseTransport, currentEnvironment } from '../outlook/transport/index.js';
 import { acquireGraphToken } from '../outlook/naa.js';
 import { defaultLimits } from '../core/config.js';
+import { revocationOptions } from './revocation.js';
 
 export interface Keyring {
   anchors: Uint8Array[];
@@ -263,7 +264,7 @@ function renderContent(content: Uint8Array | null, verdict: Verdict, keyring: Ke
 }
 
 export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
-  const { verdict, content, enclosedContent } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, offline: true });
+  const { verdict, content, enclosedContent } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, ...revocationOptions(keyring.policy.policy, globalThis.location?.href) });
   const { document, attachments, safety } = renderContent(content, verdict, keyring);
   // Signed parts below an unsigned root (Verdict.enclosedSigned), in the same order, through the same path.
   const enclosed = verdict.enclosedSigned.map((part, i) => renderContent(enclosedContent[i] ?? null, part.verdict, keyring));

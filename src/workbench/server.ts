@@ -37,6 +37,11 @@ export interface ServerOptions {
    * HTTPS (outlook-dev.ts, with office-addin-dev-certs' localhost certificate).
    */
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  /**
+   * Requests under /relay/ go to this handler: the organisation host's revocation relay
+   * (src/host/relay/, e.g. a Fastify instance's `routing`), on the pane's origin as in production.
+   */
+  relay?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface RunningServer {
@@ -255,6 +260,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const mail = options.mail;
   const transport = mail === undefined ? null : new Transport({ store: mail instanceof MailStore ? mail : new MailStore(mail) });
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (options.relay && (req.url ?? '').startsWith('/relay/')) return options.relay(req, res);
     handle(root, extra.length > 1 ? extra.slice(1) : [], transport, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
       else res.destroy();

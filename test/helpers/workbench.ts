@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { MailboxIndex } from '../../src/workbench/mailbox.js';
 import { ensureMailbox, workbenchPaths } from '../../src/workbench/samples.js';
-import { startServer, type RunningServer } from '../../src/workbench/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/workbench/server.js';
 
 export const CHROMIUM = process.env['SIGNET_CHROMIUM'] ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -65,11 +65,11 @@ export function buildForBrowser(): string {
   return dist;
 }
 
-export async function openWorkbench(dist: string): Promise<Workbench> {
+export async function openWorkbench(dist: string, extra: Pick<ServerOptions, 'relay'> = {}): Promise<Workbench> {
   requireChromium();
   const mailbox = await ensureMailbox(PACKAGE_ROOT);
   const index = JSON.parse(readFileSync(workbenchPaths(PACKAGE_ROOT).index, 'utf8')) as MailboxIndex;
-  const server = await startServer({ port: 0, root: dist, extraRoots: [mailbox], mail: { dir: null, owner: index.owner, sendAs: index.sendAs } });
+  const server = await startServer({ port: 0, root: dist, extraRoots: [mailbox], mail: { dir: null, owner: index.owner, sendAs: index.sendAs }, ...extra });
   const profile = mkdtempSync(join(tmpdir(), 'signet-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

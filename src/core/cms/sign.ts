@@ -35,6 +35,7 @@ import {
   type SmimeCapability,
 } from './attributes.js';
 import { ecdsaRawToDer } from './ecdsa-signature.js';
+import { basicOcspResponse, ID_AA_ETS_REVOCATION_VALUES, ID_RI_OCSP_RESPONSE } from '../pki/revocation/staple.js';
 
 export type SignDigest = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -54,6 +55,22 @@ export interface SignOptions {
   encryptionCertificate?: Uint8Array;
   /** More certificates to carry (e.g. the encryption certificate and its chain). */
   extraCertificates?: Uint8Array[];
+  /**
+   * Revocation evidence to staple (pki/revocation/staple.ts; readers verify it like a fetched answer).
+   * CRLs go into SignedData.crls as `crl` CertificateList (RFC 5652 §10.2.1). OCSP responses go, by
+   * default ('revocation-values'), into the unsigned attribute id-aa-ets-revocationValues (RFC 5126
+   * §6.3.4, CAdES) as BasicOCSPResponses, because GnuPG's libksba and NSS (Thunderbird) refuse to parse a
+   * SignedData whose RevocationInfoChoices hold an `other` choice (test/interop/staple.test.ts); with
+   * 'revocation-info-choices' they go into SignedData.crls as `other` [1] { id-ri-ocsp-response,
+   * OCSPResponse } (RFC 5940 §3.1), which OpenSSL and Bouncy Castle read and the SignedData becomes v5.
+   */
+  revocationInfo?: StapleInput;
+}
+
+export interface StapleInput {
+  ocspResponses?: readonly Uint8Array[];
+  crls?: readonly Uint8Array[];
+  ocspPlacement?: 'revocation-values' | 'revocation-info-choices';
 }
 
 const DIGEST_OID: Record<SignDigest, string> = { 'SHA-256': OID.sha256, 'SHA-384': OID.sha384, 'SHA-512': OID.sha512 };
@@ -149,6 +166,13 @@ export async function signContent(content: Uint8Array, opts: SignOptions, provid
     throw new SignetError('key-mismatch', 'The private key does not match the signing certificate.');
   }
 
+  const ocsp = opts.revocationInfo?.ocspResponses ?? [];
+  const inChoices = opts.revocationInfo?.ocspPlacement === 'revocation-info-choices';
+  // RFC 5126 §6.3.4: RevocationValues ::= SEQUENCE { crlVals [0] OPTIONAL, ocspVals [1] SEQUENCE OF BasicOCSPResponse OPTIONAL, … }
+  const unsignedAttrs =
+    ocsp.length > 0 && !inChoices
+      ? [retag(setOf(encodeAttribute(ID_AA_ETS_REVOCATION_VALUES, sequence(tlv(0xa1, sequence(...ocsp.map((r) => basicOcspResponse(r, defaultLimits))))))), 0xa1)]
+      : [];
   const signerInfo = sequence(
     integer(1),
     encodeIssuerAndSerialNumber(cert.issuer.der, cert.serialNumber),
@@ -156,6 +180,7 @@ export async function signContent(content: Uint8Array, opts: SignOptions, provid
     retag(signedAttrsSet, 0xa0),
     signatureAlgorithm,
     octetString(signature),
+    ...unsignedAttrs, // [1] IMPLICIT SET OF Attribute
   );
 
   const certs: Uint8Array[] = [];
@@ -167,12 +192,17 @@ export async function signContent(content: Uint8Array, opts: SignOptions, provid
   const encapContentInfo: DerPieces = detached
     ? tlvPieces(0x30, [dataOid])
     : tlvPieces(0x30, [dataOid, tlvPieces(0xa0, [tlvPieces(0x04, [content])])]);
-  // RFC 5652 §5.1: version 1 (issuerAndSerialNumber signers, id-data, X.509 certificates only).
+  // RevocationInfoChoices (RFC 5652 §10.2.1): CRLs as they are, OCSP responses (when asked) as OtherRevocationInfoFormat.
+  const otherChoices = inChoices ? ocsp.map((r) => tlv(0xa1, oid(ID_RI_OCSP_RESPONSE), r)) : []; // [1] IMPLICIT OtherRevocationInfoFormat
+  const revocationInfo = [...(opts.revocationInfo?.crls ?? []), ...otherChoices];
+  // RFC 5652 §5.1: version 1 (issuerAndSerialNumber signers, id-data, X.509 certificates only), or 5 when
+  // a RevocationInfoChoice of type `other` (a stapled OCSP response) is present.
   const signedData = tlvPieces(0x30, [
-    integer(1),
+    integer(otherChoices.length > 0 ? 5 : 1),
     setOf(digestAlgorithm),
     encapContentInfo,
     retag(setOf(...certs), 0xa0), // [0] IMPLICIT SET OF CertificateChoices, DER-sorted
+    ...(revocationInfo.length > 0 ? [retag(setOf(...revocationInfo), 0xa1)] : []), // [1] IMPLICIT RevocationInfoChoices
     setOf(signerInfo),
   ]);
   return flatten(tlvPieces(0x30, [oid(OID.signedData), tlvPieces(0xa0, [signedData])]));

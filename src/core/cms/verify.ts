@@ -42,6 +42,7 @@ import { validAt, validateChain, worseChainStatus, type ChainStatus } from '../p
 import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
 import { md5 } from '@noble/hashes/legacy.js';
 import { checkRevocation, type RevocationCache, type RevocationResult } from '../pki/revocation/index.js';
+import { ID_AA_ETS_REVOCATION_VALUES, readRevocationValues, readStapled, type Stapled } from '../pki/revocation/staple.js';
 import { keyMeetsPolicy, verifyWithPublicKey } from '../pki/public-key.js';
 import {
   digestFromOid,
@@ -119,6 +120,8 @@ interface ParsedSignerInfo {
   signedAttrs: Asn1Node | null;
   signatureAlgorithm: SignatureAlgorithmInfo;
   signature: Uint8Array;
+  /** unsignedAttrs [1] IMPLICIT, when present (read only for stapled revocation values). */
+  unsignedAttrs: Asn1Node | null;
 }
 
 export async function verifySignedData(contentInfoDer: Uint8Array, opts: VerifyOptions, provider: CryptoProvider): Promise<SignedDataResult> {
@@ -152,7 +155,17 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   }
   let certsNode: Asn1Node | null = null;
   if (isContext(fields[i], 0)) certsNode = fields[i++]!;
-  if (isContext(fields[i], 1)) i++; // CRLs: used by the revocation layer, not here.
+  // RevocationInfoChoices: stapled OCSP responses and CRLs for the revocation layer (pki/revocation/staple.ts).
+  // An unreadable set is ignored (the responders are asked instead), never a reason to reject the signature.
+  let stapled: Stapled | null = null;
+  if (isContext(fields[i], 1)) {
+    try {
+      stapled = readStapled(fields[i]!);
+    } catch {
+      stapled = null;
+    }
+    i++;
+  }
   const signerInfoNodes = expectSet(fields[i], 'the SignerInfos');
 
   // Rule 2: a detached signature that also carries content is two messages in one; refuse it.
@@ -207,7 +220,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   const signerDetails: SignerDetail[] = [];
   for (const node of signerInfoNodes) {
     const si = parseSignerInfo(node);
-    const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf, fetch: opts.fetch, revocation: opts.revocation ?? null, budget: opts.budget }, provider);
+    const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf, fetch: opts.fetch, revocation: opts.revocation ?? null, budget: opts.budget, stapled: signerStapled(stapled, si) }, provider);
     signers.push(report);
     signerDetails.push(detail);
   }
@@ -224,6 +237,22 @@ function withBudget(opts: VerifyOptions): VerifyOptions & { budget: WorkBudget }
     ...(opts.fetch ? { fetch: budget.wrapFetch(opts.fetch) } : {}),
     ...(opts.revocation ? { revocation: { ...opts.revocation, fetch: budget.wrapFetch(opts.revocation.fetch) } } : {}),
   };
+}
+
+/**
+ * The SignedData's stapled evidence plus this signer's id-aa-ets-revocationValues (RFC 5126 §6.3.4), or
+ * null when there is none. Unreadable evidence is dropped (the responders are asked instead).
+ */
+function signerStapled(shared: Stapled | null, si: ParsedSignerInfo): Stapled | null {
+  const out: Stapled = { ocspResponses: [...(shared?.ocspResponses ?? [])], crls: [...(shared?.crls ?? [])] };
+  if (si.unsignedAttrs) {
+    try {
+      for (const a of readAttributes(si.unsignedAttrs)) if (a.oid === ID_AA_ETS_REVOCATION_VALUES && a.values[0]) readRevocationValues(a.values[0], out);
+    } catch {
+      // ignored, as above
+    }
+  }
+  return out.ocspResponses.length + out.crls.length > 0 ? out : null;
 }
 
 function parseSignerInfo(node: Asn1Node): ParsedSignerInfo {
@@ -249,7 +278,8 @@ function parseSignerInfo(node: Asn1Node): ParsedSignerInfo {
   if (isContext(f[i], 0)) signedAttrs = f[i++]!;
   const signatureAlgorithm = parseSignatureAlgorithm(readAlgorithmIdentifier(f[i++], 'the SignerInfo signatureAlgorithm'));
   const signature = readOctetString(f[i++], 'the signature value');
-  return { sid, digestAlgorithmOid, signedAttrs, signatureAlgorithm, signature };
+  const unsignedAttrs = isContext(f[i], 1) ? f[i]! : null;
+  return { sid, digestAlgorithmOid, signedAttrs, signatureAlgorithm, signature, unsignedAttrs };
 }
 
 interface SignerContext {
@@ -263,6 +293,7 @@ interface SignerContext {
   fetch?: typeof fetch;
   revocation: VerifyOptions['revocation'];
   budget: WorkBudget;
+  stapled: Stapled | null;
 }
 
 async function verifySigner(
@@ -373,6 +404,8 @@ async function verifySigner(
         mode: config.revocationMode,
         timeoutMs: config.revocationTimeoutMs,
         config,
+        stapled: ctx.stapled,
+        signingTime,
       },
       provider,
     );

@@ -8,7 +8,7 @@ import { base64Encode, base64EncodeStream, utf8, concat, toHex, indexOfBytes } f
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
-import { signContent, micalgFor } from '../cms/sign.js';
+import { signContent, micalgFor, type StapleInput } from '../cms/sign.js';
 import { encryptContentStream, chooseCipher } from '../cms/envelope.js';
 import { prepareForSigning, splitMessage, joinMessage, type OuterHeader } from '../mime/canonicalize.js';
 import { injectHeaderProtection, type ProduceHeaderProtection } from '../mime/header-protection.js';
@@ -25,6 +25,8 @@ export interface SignOptions {
   /** The sender's encryption certificate when it differs from the signing one (SMIMEEncryptionKeyPreference). */
   encryptionCertificate?: Uint8Array;
   signingTime?: Date;
+  /** Revocation evidence for the signer's own path to staple (cms/sign.ts, RFC 5940). */
+  revocationInfo?: StapleInput;
 }
 
 export interface EncryptOptions {
@@ -99,6 +101,7 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
       rsaPadding: opts.rsaPadding ?? 'pkcs1',
       signingTime: opts.signingTime,
       encryptionCertificate: opts.encryptionCertificate,
+      revocationInfo: opts.revocationInfo,
     },
     provider,
   );

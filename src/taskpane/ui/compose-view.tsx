@@ -291,6 +291,7 @@ function ComposePane({ keyring, openSettings }: ComposeViewProps): ReactElement 
                 {r.address}: <span className={r.ready ? s.ready : s.missing}>{r.ready ? 'certificate ready' : 'no certificate'}</span>
               </span>
               {!r.ready && <Caption1>{r.reason}</Caption1>}
+              {r.ready && r.revocation && <Caption1 data-testid="readiness-revocation">Revocation: {r.revocation}</Caption1>}
             </li>
           ))}
         </ul>

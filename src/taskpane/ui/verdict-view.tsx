@@ -42,6 +42,7 @@ import type { AttachmentView, ContentSafety } from '../content.js';
 import type { SafeDocument } from '../sanitize.js';
 import { ContentView } from './content-view.js';
 import { ProtectedHeaders } from './protected-headers.js';
+import { RevocationFact } from './revocation-fact.js';
 
 const useStyles = makeStyles({
   badge: {
@@ -148,9 +149,8 @@ const PLAIN_WARNINGS = new Set(['not-integrity-protected', 'insecure-algorithm-a
  */
 function warningText(w: { code: string; message: string }, fromFile = false): string {
   if (w.code === 'revocation-not-checked') {
-    return fromFile
-      ? 'Revocation was not checked: the pane cannot reach the certificate authority. To check it, run "signet verify" on this file.'
-      : 'Revocation was not checked: Outlook does not let the pane reach the certificate authority. To check it, save the message as .eml and run "signet verify".';
+    const why = 'Revocation was not checked: your organisation has not set up a revocation relay, and without one the pane cannot reach the certificate authority.';
+    return fromFile ? `${why} To check it, run "signet verify" on this file.` : `${why} To check it, save the message as .eml and run "signet verify".`;
   }
   return w.message;
 }
@@ -442,6 +442,7 @@ export function VerdictDetails({ verdict, presentation, sourceLabel, fromFile = 
             <dd data-testid="signed-time">{time}</dd>
           </>
         )}
+        <RevocationFact verdict={verdict} />
         <dt>Encrypted</dt>
         <dd data-testid="encryption-plain">
           {encrypted.length === 0 ? 'No' : encrypted.every((l) => l.status === 'decrypted') ? 'Yes' : 'Yes, but it could not be decrypted'}

@@ -47,7 +47,7 @@ export interface VerifiedCrl {
 // --------------------------------------------------------------------------------------------------------
 // Minimal DER reader (definite lengths, single-octet tags: all a CRL uses).
 
-interface Tlv {
+export interface Tlv {
   tag: number;
   start: number;
   contentStart: number;
@@ -56,7 +56,7 @@ interface Tlv {
 
 class DerError extends Error {}
 
-function readTlv(b: Uint8Array, off: number, limit: number): Tlv {
+export function readTlv(b: Uint8Array, off: number, limit: number): Tlv {
   if (off + 2 > limit) throw new DerError('truncated');
   const tag = b[off]!;
   if ((tag & 0x1f) === 0x1f) throw new DerError('multi-octet tag');
@@ -73,7 +73,7 @@ function readTlv(b: Uint8Array, off: number, limit: number): Tlv {
   return { tag, start: off, contentStart: p, end: p + len };
 }
 
-function childTlvs(b: Uint8Array, parent: Tlv, max = Infinity): Tlv[] {
+export function childTlvs(b: Uint8Array, parent: Tlv, max = Infinity): Tlv[] {
   const out: Tlv[] = [];
   for (let off = parent.contentStart; off < parent.end; ) {
     if (out.length >= max) throw new DerError('too many elements');

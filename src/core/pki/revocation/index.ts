@@ -44,6 +44,7 @@ import { MemoryRevocationCache, type RevocationCache } from './cache.js';
 import { crlUrls, digest, freshnessProblem, MAX_AGE_WITHOUT_NEXT_UPDATE_MS, ocspUrls, type RevocationAnswer } from './common.js';
 import { crlAnswer, fetchCrl, type VerifiedCrl } from './crl.js';
 import { queryOcsp } from './ocsp.js';
+import { stapledAnswer, type Stapled } from './staple.js';
 
 export { MemoryRevocationCache, type RevocationCache } from './cache.js';
 
@@ -65,6 +66,10 @@ export interface RevocationOptions {
   /** Defaults to a cache for this call only. */
   cache?: RevocationCache;
   config: SignetConfig;
+  /** Evidence stapled in the message (staple.ts): tried first, used only under the rules there. */
+  stapled?: Stapled | null;
+  /** The signing time the message claims (a stapled answer must cover it). */
+  signingTime?: Date | null;
 }
 
 export type RevocationCode = 'ok' | 'revoked' | 'revocation-unknown';
@@ -176,6 +181,15 @@ async function checkCertificate(cert: Certificate, issuer: Certificate, ctx: Che
   const issuerId = toHex(await digest('SHA-256', issuer.publicKey.der, provider));
   const ocspKey = `ocsp|${issuerId}|${toHex(cert.issuer.der)}|${cert.serialHex}`;
   const crlKey = (url: string): string => `crl|${issuerId}|${url}`;
+
+  // Stapled evidence first (staple.ts: authentic, about this certificate, fresh now, covering the signing time).
+  if (ctx.stapled) {
+    const st = await stapledAnswer(cert, issuer, ctx.stapled, { now: ctx.now, signingTime: ctx.signingTime ?? null, config: ctx.config }, provider);
+    if (st) {
+      const { source: _source, ...e } = evidenceOf(st.method, '', st.answer, checkedAt);
+      return { ...e, stapled: true };
+    }
+  }
 
   // Cached answers first (re-checked for freshness: a custom cache may ignore expiry).
   const cachedOcsp = ctx.cache.get(ocspKey, ctx.now);
