@@ -136,25 +136,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   const { config } = opts;
   const limits = config.limits;
   const at = opts.at ?? new Date();
-  const ci = parseContentInfo(contentInfoDer, limits);
-  if (ci.contentType !== OID.signedData) {
-    throw new SignetError('malformed-asn1', `Expected CMS SignedData, found ${oidName(ci.contentType)}.`);
-  }
-  const fields = expectSequence(ci.content, 'SignedData');
-  let i = 0;
-  readSmallInteger(fields[i++], 'the SignedData version');
-  const digestAlgorithms = expectSet(fields[i++], 'the SignedData digestAlgorithms').map((a) => oidName(readAlgorithmIdentifier(a).oid));
-  const eci = expectSequence(fields[i++], 'the EncapsulatedContentInfo');
-  const eContentType = readOid(eci[0], 'the eContentType');
-  let eContent: Uint8Array | null = null;
-  if (eci[1]) {
-    if (!isContext(eci[1], 0)) throw new SignetError('malformed-asn1', 'The eContent must be [0] EXPLICIT.');
-    eContent = readOctetString(childrenOf(eci[1])[0], 'the eContent');
-  }
-  let certsNode: Asn1Node | null = null;
-  if (isContext(fields[i], 0)) certsNode = fields[i++]!;
-  if (isContext(fields[i], 1)) i++; // CRLs: used by the revocation layer, not here.
-  const signerInfoNodes = expectSet(fields[i], 'the SignerInfos');
+  const { digestAlgorithms, eContentType, eContent, certsNode, signerInfoNodes } = readSignedData(contentInfoDer, limits);
 
   // Rule 2: a detached signature that also carries content is two messages in one; refuse it.
   if (opts.detachedContent !== undefined && eContent !== null) {
@@ -169,25 +151,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   }
   const content = eContent ?? opts.detachedContent ?? null;
   if (content === null) throw new SignetError('no-content', 'The signature has no content to verify.');
-
-  // Certificates: X.509 ones only (CertificateChoices [0]-[3] are obsolete or unused in mail).
-  const certificates: Uint8Array[] = [];
-  const messageCerts: Certificate[] = [];
-  if (certsNode) {
-    const choices = childrenOf(certsNode, 'certificates');
-    if (choices.length > limits.maxCertificates) {
-      throw new SignetError('limit-exceeded', `The message carries ${choices.length} certificates (limit ${limits.maxCertificates}).`);
-    }
-    for (const c of choices) {
-      if (!isUniversal(c, Tag.sequence)) continue;
-      certificates.push(encodingOf(c));
-      try {
-        messageCerts.push(parseCertificateNode(c, limits));
-      } catch {
-        // An unreadable certificate in the bag is ignored; if it was the signer's, the signer has none.
-      }
-    }
-  }
+  const { certificates, messageCerts } = readCertificates(certsNode, limits);
   const extra = (opts.extraCertificates ?? []).map((d) => parseCertificate(d, limits));
   const anchors = parseAnchors(opts.anchors, limits);
   const pool = [...messageCerts, ...extra];
@@ -213,6 +177,50 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
     signerDetails.push(detail);
   }
   return { eContentType, eContent, digestAlgorithms, signers, signerDetails, certificates };
+}
+
+/** The fields of SignedData (RFC 5652 §5.1) that verification reads, from the limit-checked tree. */
+function readSignedData(contentInfoDer: Uint8Array, limits: Asn1Limits) {
+  const ci = parseContentInfo(contentInfoDer, limits);
+  if (ci.contentType !== OID.signedData) {
+    throw new SignetError('malformed-asn1', `Expected CMS SignedData, found ${oidName(ci.contentType)}.`);
+  }
+  const fields = expectSequence(ci.content, 'SignedData');
+  let i = 0;
+  readSmallInteger(fields[i++], 'the SignedData version');
+  const digestAlgorithms = expectSet(fields[i++], 'the SignedData digestAlgorithms').map((a) => oidName(readAlgorithmIdentifier(a).oid));
+  const eci = expectSequence(fields[i++], 'the EncapsulatedContentInfo');
+  const eContentType = readOid(eci[0], 'the eContentType');
+  let eContent: Uint8Array | null = null;
+  if (eci[1]) {
+    if (!isContext(eci[1], 0)) throw new SignetError('malformed-asn1', 'The eContent must be [0] EXPLICIT.');
+    eContent = readOctetString(childrenOf(eci[1])[0], 'the eContent');
+  }
+  let certsNode: Asn1Node | null = null;
+  if (isContext(fields[i], 0)) certsNode = fields[i++]!;
+  if (isContext(fields[i], 1)) i++; // CRLs: used by the revocation layer, not here.
+  const signerInfoNodes = expectSet(fields[i], 'the SignerInfos');
+  return { digestAlgorithms, eContentType, eContent, certsNode, signerInfoNodes };
+}
+
+/** Certificates: X.509 ones only (CertificateChoices [0]-[3] are obsolete or unused in mail). */
+function readCertificates(certsNode: Asn1Node | null, limits: SignetConfig['limits']): { certificates: Uint8Array[]; messageCerts: Certificate[] } {
+  const certificates: Uint8Array[] = [];
+  const messageCerts: Certificate[] = [];
+  const choices = certsNode ? childrenOf(certsNode, 'certificates') : [];
+  if (choices.length > limits.maxCertificates) {
+    throw new SignetError('limit-exceeded', `The message carries ${choices.length} certificates (limit ${limits.maxCertificates}).`);
+  }
+  for (const c of choices) {
+    if (!isUniversal(c, Tag.sequence)) continue;
+    certificates.push(encodingOf(c));
+    try {
+      messageCerts.push(parseCertificateNode(c, limits));
+    } catch {
+      // An unreadable certificate in the bag is ignored; if it was the signer's, the signer has none.
+    }
+  }
+  return { certificates, messageCerts };
 }
 
 /** The caller's options with a work budget: theirs, or a new one charged by this call's fetches too. */
