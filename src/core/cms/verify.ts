@@ -11,21 +11,12 @@
 // that a re-encoder would "fix" into a different message digest.
 
 import {
-  childrenOf,
   encodingOf,
-  expectSequence,
-  expectSet,
-  isContext,
-  isUniversal,
   parseAsn1,
   parseContentInfo,
-  primitiveContent,
-  readAlgorithmIdentifier,
   readOctetString,
   readOid,
-  readSmallInteger,
   readTime,
-  Tag,
   type Asn1Limits,
   type Asn1Node,
 } from '../asn1.js';
@@ -36,7 +27,7 @@ import type { CryptoProvider } from '../crypto.js';
 import { retag } from '../der.js';
 import { SignetError, toSignetError } from '../errors.js';
 import { OID, oidName } from '../oids.js';
-import { commonName, formatName, parseCertificate, parseCertificateNode, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
+import { commonName, formatName, parseCertificate, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
 import { describeCertificate, fingerprint, serialToHex } from '../pki/certificate-info.js';
 import { validAt, validateChain, worseChainStatus, type ChainResult, type ChainStatus } from '../pki/chain.js';
 import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
@@ -47,7 +38,6 @@ import {
   digestFromOid,
   hashProblem,
   isAlgorithmProblem,
-  parseSignatureAlgorithm,
   resolveVerifyAlgorithm,
   type AlgorithmProblem,
   type DigestName,
@@ -63,6 +53,7 @@ import {
   type Attribute,
   type SmimeCapability,
 } from './attributes.js';
+import { readCertificates, readSignedData, readSignerInfo, type ParsedSignerInfo } from './signed-data.js';
 
 export interface VerifyOptions {
   /** The signed content of a multipart/signed message (canonical form). Absent for opaque signed-data. */
@@ -114,14 +105,6 @@ export interface SignedDataResult {
   certificates: Uint8Array[];
 }
 
-interface ParsedSignerInfo {
-  sid: { kind: 'issuerAndSerialNumber'; issuer: Asn1Node; serial: Uint8Array } | { kind: 'subjectKeyIdentifier'; keyId: Uint8Array };
-  digestAlgorithmOid: string;
-  signedAttrs: Asn1Node | null;
-  signatureAlgorithm: SignatureAlgorithmInfo;
-  signature: Uint8Array;
-}
-
 export async function verifySignedData(contentInfoDer: Uint8Array, opts: VerifyOptions, provider: CryptoProvider): Promise<SignedDataResult> {
   try {
     return await verifyUnchecked(contentInfoDer, opts, provider);
@@ -136,7 +119,11 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   const { config } = opts;
   const limits = config.limits;
   const at = opts.at ?? new Date();
-  const { digestAlgorithms, eContentType, eContent, certsNode, signerInfoNodes } = readSignedData(contentInfoDer, limits);
+  const ci = parseContentInfo(contentInfoDer, limits);
+  if (ci.contentType !== OID.signedData) {
+    throw new SignetError('malformed-asn1', `Expected CMS SignedData, found ${oidName(ci.contentType)}.`);
+  }
+  const { digestAlgorithms, eContentType, eContent, certsNode, signerInfoNodes } = readSignedData(ci.content);
 
   // Rule 2: a detached signature that also carries content is two messages in one; refuse it.
   if (opts.detachedContent !== undefined && eContent !== null) {
@@ -171,56 +158,12 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   const signers: SignerReport[] = [];
   const signerDetails: SignerDetail[] = [];
   for (const node of signerInfoNodes) {
-    const si = parseSignerInfo(node);
+    const si = readSignerInfo(node);
     const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf, fetch: opts.fetch, revocation: opts.revocation ?? null, budget: opts.budget }, provider);
     signers.push(report);
     signerDetails.push(detail);
   }
   return { eContentType, eContent, digestAlgorithms, signers, signerDetails, certificates };
-}
-
-/** The fields of SignedData (RFC 5652 §5.1) that verification reads, from the limit-checked tree. */
-function readSignedData(contentInfoDer: Uint8Array, limits: Asn1Limits) {
-  const ci = parseContentInfo(contentInfoDer, limits);
-  if (ci.contentType !== OID.signedData) {
-    throw new SignetError('malformed-asn1', `Expected CMS SignedData, found ${oidName(ci.contentType)}.`);
-  }
-  const fields = expectSequence(ci.content, 'SignedData');
-  let i = 0;
-  readSmallInteger(fields[i++], 'the SignedData version');
-  const digestAlgorithms = expectSet(fields[i++], 'the SignedData digestAlgorithms').map((a) => oidName(readAlgorithmIdentifier(a).oid));
-  const eci = expectSequence(fields[i++], 'the EncapsulatedContentInfo');
-  const eContentType = readOid(eci[0], 'the eContentType');
-  let eContent: Uint8Array | null = null;
-  if (eci[1]) {
-    if (!isContext(eci[1], 0)) throw new SignetError('malformed-asn1', 'The eContent must be [0] EXPLICIT.');
-    eContent = readOctetString(childrenOf(eci[1])[0], 'the eContent');
-  }
-  let certsNode: Asn1Node | null = null;
-  if (isContext(fields[i], 0)) certsNode = fields[i++]!;
-  if (isContext(fields[i], 1)) i++; // CRLs: used by the revocation layer, not here.
-  const signerInfoNodes = expectSet(fields[i], 'the SignerInfos');
-  return { digestAlgorithms, eContentType, eContent, certsNode, signerInfoNodes };
-}
-
-/** Certificates: X.509 ones only (CertificateChoices [0]-[3] are obsolete or unused in mail). */
-function readCertificates(certsNode: Asn1Node | null, limits: SignetConfig['limits']): { certificates: Uint8Array[]; messageCerts: Certificate[] } {
-  const certificates: Uint8Array[] = [];
-  const messageCerts: Certificate[] = [];
-  const choices = certsNode ? childrenOf(certsNode, 'certificates') : [];
-  if (choices.length > limits.maxCertificates) {
-    throw new SignetError('limit-exceeded', `The message carries ${choices.length} certificates (limit ${limits.maxCertificates}).`);
-  }
-  for (const c of choices) {
-    if (!isUniversal(c, Tag.sequence)) continue;
-    certificates.push(encodingOf(c));
-    try {
-      messageCerts.push(parseCertificateNode(c, limits));
-    } catch {
-      // An unreadable certificate in the bag is ignored; if it was the signer's, the signer has none.
-    }
-  }
-  return { certificates, messageCerts };
 }
 
 /** The caller's options with a work budget: theirs, or a new one charged by this call's fetches too. */
@@ -233,32 +176,6 @@ function withBudget(opts: VerifyOptions): VerifyOptions & { budget: WorkBudget }
     ...(opts.fetch ? { fetch: budget.wrapFetch(opts.fetch) } : {}),
     ...(opts.revocation ? { revocation: { ...opts.revocation, fetch: budget.wrapFetch(opts.revocation.fetch) } } : {}),
   };
-}
-
-function parseSignerInfo(node: Asn1Node): ParsedSignerInfo {
-  const f = expectSequence(node, 'a SignerInfo');
-  let i = 0;
-  const version = readSmallInteger(f[i++], 'the SignerInfo version');
-  const sidNode = f[i++];
-  let sid: ParsedSignerInfo['sid'];
-  if (isUniversal(sidNode, Tag.sequence)) {
-    const [issuer, serial] = childrenOf(sidNode);
-    if (!isUniversal(issuer, Tag.sequence) || !isUniversal(serial, Tag.integer)) {
-      throw new SignetError('malformed-asn1', 'The SignerInfo issuerAndSerialNumber is malformed.');
-    }
-    sid = { kind: 'issuerAndSerialNumber', issuer: issuer!, serial: primitiveContent(serial) };
-  } else if (sidNode && isContext(sidNode, 0) && !sidNode.idBlock.isConstructed) {
-    sid = { kind: 'subjectKeyIdentifier', keyId: primitiveContent(sidNode) };
-  } else {
-    throw new SignetError('malformed-asn1', 'The SignerInfo has no valid signer identifier.');
-  }
-  if (version !== 1 && version !== 3) throw new SignetError('malformed-asn1', `SignerInfo version ${version} is not defined.`);
-  const digestAlgorithmOid = readAlgorithmIdentifier(f[i++], 'the SignerInfo digestAlgorithm').oid;
-  let signedAttrs: Asn1Node | null = null;
-  if (isContext(f[i], 0)) signedAttrs = f[i++]!;
-  const signatureAlgorithm = parseSignatureAlgorithm(readAlgorithmIdentifier(f[i++], 'the SignerInfo signatureAlgorithm'));
-  const signature = readOctetString(f[i++], 'the signature value');
-  return { sid, digestAlgorithmOid, signedAttrs, signatureAlgorithm, signature };
 }
 
 interface SignerContext {
