@@ -456,7 +456,7 @@ function decideSigned(facts: WalkFacts, counted: SignedStep[], dc: DecisionConte
   const warnings: Warning[] = [];
   const messageDate = readDate(dc.dateHeader);
   if (messageDate === null) {
-    // Decision (README, "Trust decisions"): without a readable Date there is no unsigned date to compare,
+    // Decision (docs/TRUST.md, "Trust decisions"): without a readable Date there is no unsigned date to compare,
     // so no replay check against it; the signing time is still checked against the validation time (not
     // in the future) and against every certificate's validity, and the reader is told.
     warnings.push({
