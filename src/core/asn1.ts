@@ -408,3 +408,32 @@ export function contentInfoFromNode(root: Asn1Node): ContentInfo {
   if (inner.length !== 1) throw new SignetError('malformed-asn1', 'The ContentInfo content must hold exactly one element.');
   return { contentType, content: inner[0]! };
 }
+
+/**
+ * The content octets of an OCTET STRING, or of an IMPLICIT-tagged one ([0] encryptedContent, [0] CertBag
+ * value contents), joining the segments of a constructed (BER) encoding: PKCS#12 writers such as Bouncy
+ * Castle and NSS stream their output with indefinite lengths. Always a copy.
+ */
+export function readJoinedOctets(node: Asn1Node | undefined, what: string): Uint8Array {
+  if (node && node.idBlock.tagClass === 3) {
+    if (!node.idBlock.isConstructed) return primitiveContent(node, what).slice();
+    const parts = childrenOf(node, what).map((c) => readOctetString(c, what));
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+  return readOctetString(node, what).slice();
+}
+
+/** An INTEGER as unsigned big-endian bytes without leading zeros (a copy). */
+export function readUnsignedInteger(node: Asn1Node | undefined, what: string): Uint8Array {
+  const b = readIntegerBytes(node, what);
+  if (b.length === 0) throw new SignetError('malformed-asn1', `${what} is empty.`);
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.slice(i);
+}

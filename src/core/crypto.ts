@@ -1,15 +1,13 @@
 // The crypto engine is injected, never global (the @peculiar/x509 habit): every core function takes a
 // `CryptoProvider`, defaulting to the platform's WebCrypto (browsers, and Node >= 20 as globalThis.crypto).
-// PKI.js keeps its engine in global mutable state; we avoid that by passing our own engine explicitly.
+// Nothing in Signet calls PKI.js's cryptographic methods (which would reach for PKI.js's global engine):
+// PKI.js is used only to read structures, and every signature, digest and cipher goes through `crypto`.
 
-import * as pkijs from 'pkijs';
 import { SignetError } from './errors.js';
 
 export interface CryptoProvider {
   /** WebCrypto (`crypto.subtle`, `crypto.getRandomValues`). */
   readonly crypto: Crypto;
-  /** A PKI.js engine bound to the same WebCrypto, passed explicitly to every PKI.js call. */
-  readonly engine: pkijs.ICryptoEngine;
 }
 
 const cache = new WeakMap<Crypto, CryptoProvider>();
@@ -21,7 +19,7 @@ export function cryptoProvider(webcrypto?: Crypto): CryptoProvider {
   }
   let p = cache.get(c);
   if (!p) {
-    p = { crypto: c, engine: new pkijs.CryptoEngine({ name: 'signet', crypto: c }) };
+    p = { crypto: c };
     cache.set(c, p);
   }
   return p;

@@ -4,6 +4,8 @@
 // by the PKCS#12 localKeyId alone, which writers fill inconsistently). Also reads recipient and trust
 // certificates (`--to CERT`, `--trust CA.pem`).
 
+import { childrenOf, encodingOf, isContext, parseAsn1, readJoinedOctets, readOid, readUnsignedInteger } from '../core/asn1.js';
+import { defaultLimits } from '../core/config.js';
 import * as asn1js from 'asn1js';
 import { equalBytes, fromBase64, toArrayBuffer } from '../core/bytes.js';
 import type { CryptoProvider } from '../core/crypto.js';
@@ -11,7 +13,6 @@ import { SignetError, isSignetError } from '../core/errors.js';
 import type { Identity } from '../core/keys.js';
 import { OID } from '../core/oids.js';
 import { privateKeyFromPkcs8 } from '../core/private-key.js';
-import { children, decodeDer, encodingOf, isContextTag, octets, oid, unsignedInteger } from './der.js';
 import { certificatesFromPkcs7Node, hasCertificateShape, looksLikePem, parsePemBlocks, readPem } from './pem.js';
 import { openPkcs12, readPkcs12Envelope, sameLocalKeyId } from './pkcs12.js';
 
@@ -93,17 +94,17 @@ export function loadCertificates(input: Uint8Array): Uint8Array[] {
     for (const b of parsePemBlocks(bytes)) {
       if (b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE') {
         // OpenSSL's TRUSTED form is the certificate followed by its trust settings.
-        const node = decodeDer(b.der, 'The certificate', b.label === 'TRUSTED CERTIFICATE');
+        const node = parseAsn1(new Uint8Array(b.der), defaultLimits, { what: 'The certificate', allowTrailingData: b.label === 'TRUSTED CERTIFICATE' });
         if (!hasCertificateShape(node)) throw new SignetError('malformed-asn1', 'A certificate in the file is not an X.509 certificate.');
-        certs.push(b.label === 'TRUSTED CERTIFICATE' ? encodingOf(node) : b.der);
+        certs.push(b.label === 'TRUSTED CERTIFICATE' ? encodingOf(node).slice() : b.der);
       } else if (b.label === 'PKCS7' || b.label === 'CMS') {
-        certs.push(...certificatesFromPkcs7Node(decodeDer(b.der, 'The PKCS#7 bundle')));
+        certs.push(...certificatesFromPkcs7Node(parseAsn1(new Uint8Array(b.der), defaultLimits, { what: 'The PKCS#7 bundle' })));
       }
     }
   } else {
     // DER (a certificate or a PKCS#7 bundle), or the same as bare base64: decoded once, then classified.
     const der = isDer(bytes) ? bytes : (maybeBase64(bytes) ?? bytes);
-    const node = decodeDer(der, 'The certificate file');
+    const node = parseAsn1(new Uint8Array(der), defaultLimits, { what: 'The certificate file' });
     if (hasCertificateShape(node)) certs.push(der);
     else certs.push(...certificatesFromPkcs7Node(node));
   }
@@ -148,17 +149,17 @@ function samePublicKey(a: PublicKeyValue, b: PublicKeyValue): boolean {
 }
 
 function certificatePublicKey(der: Uint8Array): PublicKeyValue {
-  const cert = children(decodeDer(der, 'The certificate'), 'Certificate');
-  const tbs = children(cert[0], 'TBSCertificate');
-  const spki = tbs[isContextTag(tbs[0], 0) ? 6 : 5];
-  const [algId, bits] = children(spki, 'SubjectPublicKeyInfo');
-  const [algOid, params] = children(algId, 'SPKI algorithm');
-  const alg = oid(algOid, 'SPKI algorithm');
+  const cert = childrenOf(parseAsn1(new Uint8Array(der), defaultLimits, { what: 'The certificate' }), 'Certificate');
+  const tbs = childrenOf(cert[0], 'TBSCertificate');
+  const spki = tbs[isContext(tbs[0], 0) ? 6 : 5];
+  const [algId, bits] = childrenOf(spki, 'SubjectPublicKeyInfo');
+  const [algOid, params] = childrenOf(algId, 'SPKI algorithm');
+  const alg = readOid(algOid, 'SPKI algorithm');
   if (!(bits instanceof asn1js.BitString)) throw new SignetError('malformed-asn1', 'The certificate public key is not a BIT STRING.');
   const key = bits.valueBlock.valueHexView;
   if (alg === OID.rsaEncryption || alg === OID.rsassaPss) {
-    const [n, e] = children(decodeDer(key, 'The RSA public key'), 'RSAPublicKey');
-    return { kind: 'rsa', n: unsignedInteger(n, 'modulus'), e: unsignedInteger(e, 'exponent') };
+    const [n, e] = childrenOf(parseAsn1(new Uint8Array(key), defaultLimits, { what: 'The RSA public key' }), 'RSAPublicKey');
+    return { kind: 'rsa', n: readUnsignedInteger(n, 'modulus'), e: readUnsignedInteger(e, 'exponent') };
   }
   if (alg === OID.ecPublicKey) {
     return { kind: 'ec', curve: params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '', point: key };
@@ -169,20 +170,20 @@ function certificatePublicKey(der: Uint8Array): PublicKeyValue {
 const JWK_CURVE: Record<string, string> = { [OID.secp256r1]: 'P-256', [OID.secp384r1]: 'P-384', [OID.secp521r1]: 'P-521' };
 
 async function privateKeyPublicKey(pkcs8: Uint8Array, provider: CryptoProvider): Promise<PublicKeyValue> {
-  const info = children(decodeDer(pkcs8, 'The private key'), 'PrivateKeyInfo');
-  const [algOid, params] = children(info[1], 'PrivateKeyInfo algorithm');
-  const alg = oid(algOid, 'private key algorithm');
-  const inner = octets(info[2], 'PrivateKeyInfo privateKey');
+  const info = childrenOf(parseAsn1(new Uint8Array(pkcs8), defaultLimits, { what: 'The private key' }), 'PrivateKeyInfo');
+  const [algOid, params] = childrenOf(info[1], 'PrivateKeyInfo algorithm');
+  const alg = readOid(algOid, 'private key algorithm');
+  const inner = readJoinedOctets(info[2], 'PrivateKeyInfo privateKey');
   if (alg === OID.rsaEncryption || alg === OID.rsassaPss) {
-    const f = children(decodeDer(inner, 'The RSA private key'), 'RSAPrivateKey');
-    return { kind: 'rsa', n: unsignedInteger(f[1], 'modulus'), e: unsignedInteger(f[2], 'exponent') };
+    const f = childrenOf(parseAsn1(new Uint8Array(inner), defaultLimits, { what: 'The RSA private key' }), 'RSAPrivateKey');
+    return { kind: 'rsa', n: readUnsignedInteger(f[1], 'modulus'), e: readUnsignedInteger(f[2], 'exponent') };
   }
   if (alg !== OID.ecPublicKey) return { kind: 'other', algorithm: alg };
   const curve = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
-  const ec = children(decodeDer(inner, 'The EC private key'), 'ECPrivateKey');
-  const pubField = ec.find((x) => isContextTag(x, 1));
+  const ec = childrenOf(parseAsn1(new Uint8Array(inner), defaultLimits, { what: 'The EC private key' }), 'ECPrivateKey');
+  const pubField = ec.find((x) => isContext(x, 1));
   if (pubField) {
-    const bits = children(pubField, 'ECPrivateKey publicKey')[0];
+    const bits = childrenOf(pubField, 'ECPrivateKey publicKey')[0];
     if (bits instanceof asn1js.BitString) return { kind: 'ec', curve, point: new Uint8Array(bits.valueBlock.valueHexView) };
   }
   // SEC1 makes the public key optional (Windows and Java omit it): let WebCrypto compute it. The key is

@@ -3,12 +3,11 @@
 // pbeWithSHAAnd3-KeyTripleDES-CBC / 2-Key / 128- and 40-bit RC2-CBC) through the small decryptors in
 // ./legacy, because WebCrypto has neither 3DES nor RC2. Decryption only: Signet writes no key files.
 
-import type * as asn1js from 'asn1js';
+import { childrenOf, readJoinedOctets, readOid, readSmallInteger, type Asn1Node } from '../core/asn1.js';
 import { concat, toArrayBuffer, utf8 } from '../core/bytes.js';
 import { defaultLimits } from '../core/config.js';
 import type { CryptoProvider } from '../core/crypto.js';
 import { SignetError } from '../core/errors.js';
-import { children, octets, oid, smallInteger } from './der.js';
 import { desEde3CbcDecrypt } from '../core/legacy/des.js';
 import { rc2CbcDecrypt } from './legacy/rc2.js';
 import { iteratedHash } from './iterated-hash.js';
@@ -204,14 +203,14 @@ export function badPassphrase(cause?: unknown): SignetError {
  * PEM "ENCRYPTED PRIVATE KEY".
  */
 export async function pbeDecrypt(
-  algorithm: asn1js.AsnType,
+  algorithm: Asn1Node,
   data: Uint8Array,
   pass: Passphrase,
   provider: CryptoProvider,
   work: KdfWork = new KdfWork(),
 ): Promise<Uint8Array> {
-  const [algNode, params] = children(algorithm, 'encryption AlgorithmIdentifier');
-  const alg = oid(algNode, 'encryption algorithm');
+  const [algNode, params] = childrenOf(algorithm, 'encryption AlgorithmIdentifier');
+  const alg = readOid(algNode, 'encryption algorithm');
   switch (alg) {
     case PBE_OID.pbes2:
       return pbes2Decrypt(params, data, pass, provider, work);
@@ -219,9 +218,9 @@ export async function pbeDecrypt(
     case PBE_OID.pbeWithSHAAnd2KeyTripleDESCBC:
     case PBE_OID.pbeWithSHAAnd128BitRC2CBC:
     case PBE_OID.pbeWithSHAAnd40BitRC2CBC: {
-      const [saltNode, iterNode] = children(params, 'pkcs-12PbeParams');
-      const salt = octets(saltNode, 'PBE salt');
-      const iterations = smallInteger(iterNode, 'PBE iteration count');
+      const [saltNode, iterNode] = childrenOf(params, 'pkcs-12PbeParams');
+      const salt = readJoinedOctets(saltNode, 'PBE salt');
+      const iterations = readSmallInteger(iterNode, 'PBE iteration count');
       const keyLen = { [PBE_OID.pbeWithSHAAnd3KeyTripleDESCBC]: 24, [PBE_OID.pbeWithSHAAnd2KeyTripleDESCBC]: 16,
         [PBE_OID.pbeWithSHAAnd128BitRC2CBC]: 16, [PBE_OID.pbeWithSHAAnd40BitRC2CBC]: 5 }[alg];
       // Both derivations are charged before either runs: a file over budget is refused at once.
@@ -246,25 +245,25 @@ export async function pbeDecrypt(
 
 /** RFC 8018 §6.2.2 with PBKDF2 (§5.2). */
 async function pbes2Decrypt(
-  params: asn1js.AsnType | undefined,
+  params: Asn1Node | undefined,
   data: Uint8Array,
   pass: Passphrase,
   provider: CryptoProvider,
   work: KdfWork,
 ): Promise<Uint8Array> {
-  const [kdf, scheme] = children(params, 'PBES2-params');
-  const [kdfOid, kdfParams] = children(kdf, 'PBES2 keyDerivationFunc');
-  if (oid(kdfOid, 'PBES2 KDF') !== PBE_OID.pbkdf2) {
+  const [kdf, scheme] = childrenOf(params, 'PBES2-params');
+  const [kdfOid, kdfParams] = childrenOf(kdf, 'PBES2 keyDerivationFunc');
+  if (readOid(kdfOid, 'PBES2 KDF') !== PBE_OID.pbkdf2) {
     throw new SignetError('unsupported-algorithm', 'Only PBKDF2 is supported as the PBES2 key derivation (not scrypt).');
   }
   const p = parsePbkdf2Params(kdfParams);
-  const [encOid, encParams] = children(scheme, 'PBES2 encryptionScheme');
-  const enc = oid(encOid, 'PBES2 encryption scheme');
+  const [encOid, encParams] = childrenOf(scheme, 'PBES2 encryptionScheme');
+  const enc = readOid(encOid, 'PBES2 encryption scheme');
   const aesLen = { [PBE_OID.aes128CBC]: 16, [PBE_OID.aes192CBC]: 24, [PBE_OID.aes256CBC]: 32 }[enc];
   const keyLen = aesLen ?? (enc === PBE_OID.desEde3CBC ? 24 : undefined);
   if (!keyLen) throw new SignetError('unsupported-algorithm', `PBES2 with cipher ${enc} is not supported (AES-CBC and 3DES-CBC are).`);
   if (p.keyLength !== undefined && p.keyLength !== keyLen) throw new SignetError('malformed-asn1', 'PBKDF2 keyLength does not match the cipher.');
-  const iv = octets(encParams, 'PBES2 IV');
+  const iv = readJoinedOctets(encParams, 'PBES2 IV');
   const key = await pbkdf2(provider, pass.utf8, p.salt, p.iterations, p.hash, keyLen, work);
   if (aesLen) {
     if (iv.length !== 16) throw new SignetError('malformed-asn1', 'AES-CBC IV must be 16 bytes.');
@@ -286,15 +285,15 @@ export interface Pbkdf2Params {
   hash: Pkcs12Hash;
 }
 
-export function parsePbkdf2Params(node: asn1js.AsnType | undefined): Pbkdf2Params {
-  const f = children(node, 'PBKDF2-params');
-  const salt = octets(f[0], 'PBKDF2 salt (only "specified" salts are supported)');
-  const iterations = smallInteger(f[1], 'PBKDF2 iteration count');
+export function parsePbkdf2Params(node: Asn1Node | undefined): Pbkdf2Params {
+  const f = childrenOf(node, 'PBKDF2-params');
+  const salt = readJoinedOctets(f[0], 'PBKDF2 salt (only "specified" salts are supported)');
+  const iterations = readSmallInteger(f[1], 'PBKDF2 iteration count');
   let i = 2;
   let keyLength: number | undefined;
-  if (f[i] && f[i]!.idBlock.tagClass === 1 && f[i]!.idBlock.tagNumber === 2) keyLength = smallInteger(f[i++], 'PBKDF2 keyLength');
+  if (f[i] && f[i]!.idBlock.tagClass === 1 && f[i]!.idBlock.tagNumber === 2) keyLength = readSmallInteger(f[i++], 'PBKDF2 keyLength');
   let hash: Pkcs12Hash = 'SHA-1';
-  if (f[i]) hash = prfHash(oid(children(f[i], 'PBKDF2 prf')[0], 'PBKDF2 prf'));
+  if (f[i]) hash = prfHash(readOid(childrenOf(f[i], 'PBKDF2 prf')[0], 'PBKDF2 prf'));
   return keyLength === undefined ? { salt, iterations, hash } : { salt, iterations, keyLength, hash };
 }
 

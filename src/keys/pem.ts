@@ -4,13 +4,14 @@
 // SignedData without signers, .p7b/.p7c). Traditional keys are rewrapped as PKCS#8, the one form the rest
 // of Signet (and WebCrypto) takes.
 
+import { childrenOf, encodingOf, isContext, parseAsn1, readJoinedOctets, readOid, readSmallInteger, type Asn1Node } from '../core/asn1.js';
+import { defaultLimits } from '../core/config.js';
 import * as asn1js from 'asn1js';
 import { fromBase64, latin1, toBase64 } from '../core/bytes.js';
 import type { CryptoProvider } from '../core/crypto.js';
 import { SignetError, isSignetError } from '../core/errors.js';
 import { OID } from '../core/oids.js';
 import { KdfWork, badPassphrase, passphraseForms, pbeDecrypt } from './pbe.js';
-import { children, decodeDer, encodingOf, isContextTag, octets, oid, smallInteger, toDer } from './der.js';
 
 export interface PemBlock {
   /** The label between BEGIN and END, e.g. "CERTIFICATE". */
@@ -71,7 +72,7 @@ export function parsePemBlocks(text: string | Uint8Array): PemBlock[] {
 
 /** The certificates of a PKCS#7 / CMS SignedData "certs-only" structure (ContentInfo or bare SignedData). */
 export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
-  return certificatesFromPkcs7Node(decodeDer(der, 'The PKCS#7 bundle'));
+  return certificatesFromPkcs7Node(parseAsn1(new Uint8Array(der), defaultLimits, { what: 'The PKCS#7 bundle' }));
 }
 
 /**
@@ -79,25 +80,25 @@ export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
  * what it is does not parse it again). Every X.509 entry is checked for the Certificate shape here, on
  * the nodes at hand: a bundle with a malformed certificate is `malformed-asn1`.
  */
-export function certificatesFromPkcs7Node(top: asn1js.AsnType): Uint8Array[] {
+export function certificatesFromPkcs7Node(top: Asn1Node): Uint8Array[] {
   let node = top;
-  let f = children(node, 'PKCS#7 ContentInfo');
+  let f = childrenOf(node, 'PKCS#7 ContentInfo');
   if (f[0] instanceof asn1js.ObjectIdentifier) {
-    if (oid(f[0], 'contentType') !== OID.signedData) throw new SignetError('malformed-asn1', 'The PKCS#7 file is not SignedData.');
-    if (!isContextTag(f[1], 0)) throw new SignetError('malformed-asn1', 'The PKCS#7 ContentInfo has no content.');
-    node = children(f[1], 'ContentInfo content')[0]!;
-    f = children(node, 'SignedData');
+    if (readOid(f[0], 'contentType') !== OID.signedData) throw new SignetError('malformed-asn1', 'The PKCS#7 file is not SignedData.');
+    if (!isContext(f[1], 0)) throw new SignetError('malformed-asn1', 'The PKCS#7 ContentInfo has no content.');
+    node = childrenOf(f[1], 'ContentInfo content')[0]!;
+    f = childrenOf(node, 'SignedData');
   }
   if (!(f[0] instanceof asn1js.Integer)) throw new SignetError('malformed-asn1', 'The PKCS#7 file is not SignedData (no version).');
   // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT OPTIONAL, ... }
-  const certs = f.find((x, i) => i >= 3 && isContextTag(x, 0));
+  const certs = f.find((x, i) => i >= 3 && isContext(x, 0));
   if (!certs) return [];
   // Only X.509 Certificates (SEQUENCE); attribute and other certificate choices are tagged and skipped.
-  return children(certs, 'SignedData certificates')
+  return childrenOf(certs, 'SignedData certificates')
     .filter((c) => c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16)
     .map((c) => {
       if (!hasCertificateShape(c)) throw new SignetError('malformed-asn1', 'A certificate in the PKCS#7 bundle is not an X.509 certificate.');
-      return encodingOf(c);
+      return encodingOf(c).slice();
     });
 }
 
@@ -107,12 +108,12 @@ export function certificatesFromPkcs7Node(top: asn1js.AsnType): Uint8Array[] {
  * SEQUENCE, validity SEQUENCE, subject SEQUENCE, subjectPublicKeyInfo SEQUENCE, ... } (RFC 5280 §4.1):
  * the outline checked on the decoded nodes, so what passes can be read by every certificate parser.
  */
-export function hasCertificateShape(node: asn1js.AsnType): boolean {
+export function hasCertificateShape(node: Asn1Node): boolean {
   try {
-    const f = children(node, 'Certificate');
+    const f = childrenOf(node, 'Certificate');
     if (!(f.length === 3 && f[0] instanceof asn1js.Sequence && f[1] instanceof asn1js.Sequence && f[2] instanceof asn1js.BitString)) return false;
-    const tbs = children(f[0], 'TBSCertificate');
-    const i = isContextTag(tbs[0], 0) ? 1 : 0;
+    const tbs = childrenOf(f[0], 'TBSCertificate');
+    const i = isContext(tbs[0], 0) ? 1 : 0;
     return tbs[i] instanceof asn1js.Integer && tbs.slice(i + 1, i + 6).length === 5 && tbs.slice(i + 1, i + 6).every((x) => x instanceof asn1js.Sequence);
   } catch {
     return false;
@@ -121,9 +122,9 @@ export function hasCertificateShape(node: asn1js.AsnType): boolean {
 
 /** PKCS#1 RSAPrivateKey → PKCS#8 PrivateKeyInfo with rsaEncryption (NULL parameters, RFC 8017 App. A.1). */
 export function pkcs1ToPkcs8(rsaPrivateKey: Uint8Array): Uint8Array {
-  const f = children(decodeDer(rsaPrivateKey, 'The RSA private key'), 'RSAPrivateKey');
+  const f = childrenOf(parseAsn1(new Uint8Array(rsaPrivateKey), defaultLimits, { what: 'The RSA private key' }), 'RSAPrivateKey');
   if (f.length < 9 || !f.every((x) => x instanceof asn1js.Integer)) throw new SignetError('malformed-asn1', 'The RSA private key is not PKCS#1.');
-  return toDer(
+  return derOf(
     new asn1js.Sequence({
       value: [
         new asn1js.Integer({ value: 0 }),
@@ -139,14 +140,14 @@ export function pkcs1ToPkcs8(rsaPrivateKey: Uint8Array): Uint8Array {
  * [0] parameters (RFC 5915 §3). SEC1 keys without a named curve (explicit parameters) are refused.
  */
 export function sec1ToPkcs8(ecPrivateKey: Uint8Array, curveOid?: string): Uint8Array {
-  const f = children(decodeDer(ecPrivateKey, 'The EC private key'), 'ECPrivateKey');
-  if (smallInteger(f[0], 'ECPrivateKey version') !== 1) throw new SignetError('malformed-asn1', 'The EC private key is not SEC1 version 1.');
-  octets(f[1], 'ECPrivateKey privateKey');
-  const params = f.find((x) => isContextTag(x, 0));
-  const curve = params ? children(params, 'ECPrivateKey parameters')[0] : undefined;
+  const f = childrenOf(parseAsn1(new Uint8Array(ecPrivateKey), defaultLimits, { what: 'The EC private key' }), 'ECPrivateKey');
+  if (readSmallInteger(f[0], 'ECPrivateKey version') !== 1) throw new SignetError('malformed-asn1', 'The EC private key is not SEC1 version 1.');
+  readJoinedOctets(f[1], 'ECPrivateKey privateKey');
+  const params = f.find((x) => isContext(x, 0));
+  const curve = params ? childrenOf(params, 'ECPrivateKey parameters')[0] : undefined;
   const named = curve instanceof asn1js.ObjectIdentifier ? curve.valueBlock.toString() : curveOid;
   if (!named) throw new SignetError('unsupported-algorithm', 'The EC private key does not name its curve.');
-  return toDer(
+  return derOf(
     new asn1js.Sequence({
       value: [
         new asn1js.Integer({ value: 0 }),
@@ -164,9 +165,9 @@ export async function decryptPkcs8(
   provider: CryptoProvider,
   work: KdfWork = new KdfWork(),
 ): Promise<Uint8Array> {
-  const [alg, data] = children(decodeDer(encrypted, 'The encrypted private key'), 'EncryptedPrivateKeyInfo');
+  const [alg, data] = childrenOf(parseAsn1(new Uint8Array(encrypted), defaultLimits, { what: 'The encrypted private key' }), 'EncryptedPrivateKeyInfo');
   if (!alg) throw new SignetError('malformed-asn1', 'The encrypted private key has no algorithm.');
-  const enc = octets(data, 'EncryptedPrivateKeyInfo encryptedData');
+  const enc = readJoinedOctets(data, 'EncryptedPrivateKeyInfo encryptedData');
   let last: unknown;
   for (const form of passphraseForms(passphrase)) {
     let plain: Uint8Array;
@@ -179,7 +180,7 @@ export async function decryptPkcs8(
       continue;
     }
     try {
-      decodeDer(plain, 'PrivateKeyInfo');
+      parseAsn1(new Uint8Array(plain), defaultLimits, { what: 'PrivateKeyInfo' });
       return plain;
     } catch (e) {
       last = badPassphrase(e); // padding that happened to look valid under a wrong key
@@ -224,7 +225,7 @@ export async function readPem(text: string | Uint8Array, passphrase: string | un
         break;
       case 'TRUSTED CERTIFICATE':
         // OpenSSL's trusted form: the certificate followed by its trust settings.
-        out.certificates.push(encodingOf(decodeDer(b.der, 'The certificate', true)));
+        out.certificates.push(encodingOf(parseAsn1(new Uint8Array(b.der), defaultLimits, { what: 'The certificate', allowTrailingData: true })).slice());
         break;
       case 'PKCS7':
       case 'CMS':
@@ -241,7 +242,7 @@ export async function readPem(text: string | Uint8Array, passphrase: string | un
         out.keys.push(pkcs1ToPkcs8(b.der));
         break;
       case 'EC PARAMETERS': {
-        const p = decodeDer(b.der, 'The EC parameters');
+        const p = parseAsn1(new Uint8Array(b.der), defaultLimits, { what: 'The EC parameters' });
         ecCurve = p instanceof asn1js.ObjectIdentifier ? p.valueBlock.toString() : undefined;
         break;
       }
@@ -258,4 +259,9 @@ export async function readPem(text: string | Uint8Array, passphrase: string | un
 /** Wraps DER in PEM armour with 64-column lines (RFC 7468 §2). */
 export function toPem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${toBase64(der, 64).replace(/\r\n/g, '\n')}\n-----END ${label}-----\n`;
+}
+
+/** DER of a structure built with asn1js (the two PKCS#8 wrappers above). */
+function derOf(node: asn1js.BaseBlock): Uint8Array {
+  return new Uint8Array(node.toBER(false));
 }

@@ -4,11 +4,12 @@
 // certificates with their bag attributes. Only password integrity and privacy modes are supported; the
 // rarely used public-key modes (signedData authSafe, envelopedData) are reported as unsupported.
 
+import { childrenOf, encodingOf, isContext, parseAsn1, readJoinedOctets, readOid, readSmallInteger, type Asn1Node } from '../core/asn1.js';
+import { defaultLimits } from '../core/config.js';
 import * as asn1js from 'asn1js';
 import { equalBytes, toArrayBuffer } from '../core/bytes.js';
 import type { CryptoProvider } from '../core/crypto.js';
 import { SignetError, isSignetError } from '../core/errors.js';
-import { children, decodeDer, encodingOf, isContextTag, octets, oid, smallInteger } from './der.js';
 import { hasCertificateShape } from './pem.js';
 import {
   KdfWork,
@@ -72,7 +73,7 @@ const MAX_BAG_NESTING = 8;
 
 interface Pfx {
   authSafe: Uint8Array;
-  mac?: asn1js.AsnType;
+  mac?: Asn1Node;
 }
 
 /** A PFX envelope read once (readPkcs12Envelope), to be opened with openPkcs12. */
@@ -80,22 +81,22 @@ export type Pkcs12Envelope = Pfx;
 
 /** Parses the PFX envelope; anything that is not one is `not-pkcs12`. */
 function readPfx(bytes: Uint8Array): Pfx {
-  let top: asn1js.AsnType;
+  let top: Asn1Node;
   try {
-    top = decodeDer(bytes, 'The PKCS#12 file', true);
+    top = parseAsn1(new Uint8Array(bytes), defaultLimits, { what: 'The PKCS#12 file', allowTrailingData: true });
   } catch (e) {
     throw new SignetError('not-pkcs12', 'The file is not a PKCS#12 (.p12/.pfx) file.', { cause: e });
   }
   return readPfxNode(top);
 }
 
-function readPfxNode(top: asn1js.AsnType): Pfx {
-  let f: asn1js.AsnType[];
+function readPfxNode(top: Asn1Node): Pfx {
+  let f: Asn1Node[];
   let contentType: string;
   try {
-    f = children(top, 'PFX');
-    if (smallInteger(f[0], 'PFX version') !== 3) throw new Error('PFX version is not 3');
-    contentType = oid(children(f[1], 'PFX authSafe')[0], 'authSafe contentType');
+    f = childrenOf(top, 'PFX');
+    if (readSmallInteger(f[0], 'PFX version') !== 3) throw new Error('PFX version is not 3');
+    contentType = readOid(childrenOf(f[1], 'PFX authSafe')[0], 'authSafe contentType');
   } catch (e) {
     throw new SignetError('not-pkcs12', 'The file is not a PKCS#12 (.p12/.pfx) file.', { cause: e });
   }
@@ -103,9 +104,9 @@ function readPfxNode(top: asn1js.AsnType): Pfx {
     throw new SignetError('unsupported-algorithm', 'PKCS#12 files in public-key integrity mode are not supported.');
   }
   if (contentType !== OID_P12.data) throw new SignetError('not-pkcs12', 'The PKCS#12 authSafe is not id-data.');
-  const wrapped = children(f[1], 'PFX authSafe')[1];
-  if (!isContextTag(wrapped, 0)) throw new SignetError('malformed-asn1', 'The PKCS#12 authSafe has no content.');
-  const authSafe = octets(children(wrapped, 'authSafe content')[0], 'authSafe content');
+  const wrapped = childrenOf(f[1], 'PFX authSafe')[1];
+  if (!isContext(wrapped, 0)) throw new SignetError('malformed-asn1', 'The PKCS#12 authSafe has no content.');
+  const authSafe = readJoinedOctets(childrenOf(wrapped, 'authSafe content')[0], 'authSafe content');
   return f[2] ? { authSafe, mac: f[2] } : { authSafe };
 }
 
@@ -125,9 +126,9 @@ export function isPkcs12(bytes: Uint8Array): boolean {
  * errors (a PKCS#12 in an unsupported mode, a malformed authSafe) are thrown.
  */
 export function readPkcs12Envelope(bytes: Uint8Array): Pkcs12Envelope | 'certificate' | null {
-  let top: asn1js.AsnType;
+  let top: Asn1Node;
   try {
-    top = decodeDer(new Uint8Array(bytes), 'The PKCS#12 file', true); // a copy: Node Buffers can be views on a shared pool
+    top = parseAsn1(new Uint8Array(bytes), defaultLimits, { what: 'The PKCS#12 file', allowTrailingData: true }); // a copy: Node Buffers can be views on a shared pool
   } catch {
     return null;
   }
@@ -140,29 +141,29 @@ export function readPkcs12Envelope(bytes: Uint8Array): Pkcs12Envelope | 'certifi
 }
 
 /** RFC 7292 §4 MacData: true when `pass` produces the stored MAC over the authSafe content. */
-async function macMatches(mac: asn1js.AsnType, authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider, work: KdfWork): Promise<boolean> {
-  const [digestInfo, saltNode, iterNode] = children(mac, 'MacData');
-  const [algId, digestNode] = children(digestInfo, 'MacData DigestInfo');
-  const [algOidNode, algParams] = children(algId, 'MAC algorithm');
-  const algOid = oid(algOidNode, 'MAC algorithm');
-  const expected = octets(digestNode, 'MAC value');
+async function macMatches(mac: Asn1Node, authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider, work: KdfWork): Promise<boolean> {
+  const [digestInfo, saltNode, iterNode] = childrenOf(mac, 'MacData');
+  const [algId, digestNode] = childrenOf(digestInfo, 'MacData DigestInfo');
+  const [algOidNode, algParams] = childrenOf(algId, 'MAC algorithm');
+  const algOid = readOid(algOidNode, 'MAC algorithm');
+  const expected = readJoinedOctets(digestNode, 'MAC value');
   let hash: Pkcs12Hash;
   let key: Uint8Array;
   if (algOid === PBE_OID.pbmac1) {
     // RFC 9579: the key comes from PBKDF2 over the UTF-8 password; macSalt/iterations are ignored.
-    const [kdf, scheme] = children(algParams, 'PBMAC1-params');
-    const [kdfOid, kdfParams] = children(kdf, 'PBMAC1 keyDerivationFunc');
-    if (oid(kdfOid, 'PBMAC1 KDF') !== PBE_OID.pbkdf2) throw new SignetError('unsupported-algorithm', 'PBMAC1 without PBKDF2 is not supported.');
+    const [kdf, scheme] = childrenOf(algParams, 'PBMAC1-params');
+    const [kdfOid, kdfParams] = childrenOf(kdf, 'PBMAC1 keyDerivationFunc');
+    if (readOid(kdfOid, 'PBMAC1 KDF') !== PBE_OID.pbkdf2) throw new SignetError('unsupported-algorithm', 'PBMAC1 without PBKDF2 is not supported.');
     const p = parsePbkdf2Params(kdfParams);
-    hash = prfHash(oid(children(scheme, 'PBMAC1 messageAuthScheme')[0], 'PBMAC1 messageAuthScheme'));
+    hash = prfHash(readOid(childrenOf(scheme, 'PBMAC1 messageAuthScheme')[0], 'PBMAC1 messageAuthScheme'));
     if (p.keyLength === undefined) throw new SignetError('malformed-asn1', 'PBMAC1 requires a PBKDF2 keyLength.');
     key = await pbkdf2(provider, pass.utf8, p.salt, p.iterations, p.hash, p.keyLength, work);
   } else {
     const h = MAC_HASH[algOid];
     if (!h) throw new SignetError('unsupported-algorithm', `PKCS#12 MAC with digest ${algOid} is not supported.`);
     hash = h;
-    const salt = octets(saltNode, 'MAC salt');
-    const iterations = iterNode ? smallInteger(iterNode, 'MAC iterations') : 1;
+    const salt = readJoinedOctets(saltNode, 'MAC salt');
+    const iterations = iterNode ? readSmallInteger(iterNode, 'MAC iterations') : 1;
     const size = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 }[hash];
     key = await pkcs12Kdf(provider, hash, pass.bmp, salt, 3, iterations, size, work);
   }
@@ -207,19 +208,19 @@ export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provid
 
 async function readAuthSafe(authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider, work: KdfWork): Promise<Pkcs12Contents> {
   const out: Pkcs12Contents = { keys: [], certificates: [] };
-  for (const ci of children(decodeDer(authSafe, 'The PKCS#12 AuthenticatedSafe'), 'AuthenticatedSafe')) {
-    const [typeNode, wrapped] = children(ci, 'AuthenticatedSafe ContentInfo');
-    const type = oid(typeNode, 'ContentInfo contentType');
-    if (!isContextTag(wrapped, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 ContentInfo has no content.');
-    const content = children(wrapped, 'ContentInfo content')[0];
+  for (const ci of childrenOf(parseAsn1(new Uint8Array(authSafe), defaultLimits, { what: 'The PKCS#12 AuthenticatedSafe' }), 'AuthenticatedSafe')) {
+    const [typeNode, wrapped] = childrenOf(ci, 'AuthenticatedSafe ContentInfo');
+    const type = readOid(typeNode, 'ContentInfo contentType');
+    if (!isContext(wrapped, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 ContentInfo has no content.');
+    const content = childrenOf(wrapped, 'ContentInfo content')[0];
     let safeContents: Uint8Array;
     if (type === OID_P12.data) {
-      safeContents = octets(content, 'SafeContents');
+      safeContents = readJoinedOctets(content, 'SafeContents');
     } else if (type === OID_P12.encryptedData) {
       // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encryptedContent } }
-      const eci = children(children(content, 'EncryptedData')[1], 'EncryptedContentInfo');
-      if (!isContextTag(eci[2], 0)) throw new SignetError('malformed-asn1', 'PKCS#12 EncryptedData has no encryptedContent.');
-      safeContents = await pbeDecrypt(eci[1]!, octets(eci[2], 'encryptedContent'), pass, provider, work);
+      const eci = childrenOf(childrenOf(content, 'EncryptedData')[1], 'EncryptedContentInfo');
+      if (!isContext(eci[2], 0)) throw new SignetError('malformed-asn1', 'PKCS#12 EncryptedData has no encryptedContent.');
+      safeContents = await pbeDecrypt(eci[1]!, readJoinedOctets(eci[2], 'encryptedContent'), pass, provider, work);
       safeContents = checkDecrypted(safeContents, 'SafeContents');
     } else if (type === OID_P12.envelopedData) {
       throw new SignetError('unsupported-algorithm', 'PKCS#12 files in public-key privacy mode are not supported.');
@@ -234,7 +235,7 @@ async function readAuthSafe(authSafe: Uint8Array, pass: Passphrase, provider: Cr
 /** After a decryption whose padding happened to look valid with a wrong key, the DER check catches it. */
 function checkDecrypted(plain: Uint8Array, what: string): Uint8Array {
   try {
-    decodeDer(plain, what);
+    parseAsn1(new Uint8Array(plain), defaultLimits, { what: what });
   } catch (e) {
     throw badPassphrase(e);
   }
@@ -250,31 +251,31 @@ async function readSafeContents(
   work: KdfWork,
 ): Promise<void> {
   if (depth > MAX_BAG_NESTING) throw new SignetError('limit-exceeded', 'PKCS#12 SafeContents are nested too deeply.');
-  for (const bag of children(decodeDer(der, 'PKCS#12 SafeContents'), 'SafeContents')) {
-    const [idNode, wrapped, attrs] = children(bag, 'SafeBag');
-    const bagId = oid(idNode, 'SafeBag bagId');
-    if (!isContextTag(wrapped, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 SafeBag has no value.');
-    const value = children(wrapped, 'SafeBag value')[0]!;
+  for (const bag of childrenOf(parseAsn1(new Uint8Array(der), defaultLimits, { what: 'PKCS#12 SafeContents' }), 'SafeContents')) {
+    const [idNode, wrapped, attrs] = childrenOf(bag, 'SafeBag');
+    const bagId = readOid(idNode, 'SafeBag bagId');
+    if (!isContext(wrapped, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 SafeBag has no value.');
+    const value = childrenOf(wrapped, 'SafeBag value')[0]!;
     const meta = bagAttributes(attrs);
     switch (bagId) {
       case OID_P12.keyBag:
-        out.keys.push({ pkcs8: encodingOf(value), ...meta });
+        out.keys.push({ pkcs8: encodingOf(value).slice(), ...meta });
         break;
       case OID_P12.pkcs8ShroudedKeyBag: {
-        const [alg, enc] = children(value, 'EncryptedPrivateKeyInfo');
-        const pkcs8 = checkDecrypted(await pbeDecrypt(alg!, octets(enc, 'encryptedData'), pass, provider, work), 'PrivateKeyInfo');
+        const [alg, enc] = childrenOf(value, 'EncryptedPrivateKeyInfo');
+        const pkcs8 = checkDecrypted(await pbeDecrypt(alg!, readJoinedOctets(enc, 'encryptedData'), pass, provider, work), 'PrivateKeyInfo');
         out.keys.push({ pkcs8, ...meta });
         break;
       }
       case OID_P12.certBag: {
-        const [certId, certValue] = children(value, 'CertBag');
-        if (oid(certId, 'CertBag certId') !== OID_P12.x509Certificate) break; // SDSI certificates: not X.509
-        if (!isContextTag(certValue, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 CertBag has no value.');
-        out.certificates.push({ der: octets(children(certValue, 'CertBag value')[0], 'certificate'), ...meta });
+        const [certId, certValue] = childrenOf(value, 'CertBag');
+        if (readOid(certId, 'CertBag certId') !== OID_P12.x509Certificate) break; // SDSI certificates: not X.509
+        if (!isContext(certValue, 0)) throw new SignetError('malformed-asn1', 'A PKCS#12 CertBag has no value.');
+        out.certificates.push({ der: readJoinedOctets(childrenOf(certValue, 'CertBag value')[0], 'certificate'), ...meta });
         break;
       }
       case OID_P12.safeContentsBag:
-        await readSafeContents(encodingOf(value), pass, provider, out, depth + 1, work);
+        await readSafeContents(encodingOf(value).slice(), pass, provider, out, depth + 1, work);
         break;
       default:
         break; // CRL and secret bags: nothing an S/MIME identity needs
@@ -282,14 +283,14 @@ async function readSafeContents(
   }
 }
 
-function bagAttributes(set: asn1js.AsnType | undefined): { localKeyId?: Uint8Array; friendlyName?: string } {
+function bagAttributes(set: Asn1Node | undefined): { localKeyId?: Uint8Array; friendlyName?: string } {
   const meta: { localKeyId?: Uint8Array; friendlyName?: string } = {};
   if (!set) return meta;
-  for (const attr of children(set, 'bagAttributes')) {
-    const [idNode, values] = children(attr, 'PKCS12Attribute');
-    const first = children(values, 'PKCS12Attribute values')[0];
-    const id = oid(idNode, 'attribute id');
-    if (id === OID_P12.localKeyId && first) meta.localKeyId = octets(first, 'localKeyId');
+  for (const attr of childrenOf(set, 'bagAttributes')) {
+    const [idNode, values] = childrenOf(attr, 'PKCS12Attribute');
+    const first = childrenOf(values, 'PKCS12Attribute values')[0];
+    const id = readOid(idNode, 'attribute id');
+    if (id === OID_P12.localKeyId && first) meta.localKeyId = readJoinedOctets(first, 'localKeyId');
     else if (id === OID_P12.friendlyName && first instanceof asn1js.BmpString) meta.friendlyName = first.valueBlock.value;
   }
   return meta;

@@ -226,6 +226,49 @@ function pemCertificates(pem: string): Uint8Array[] {
   return blocks.map((b) => fromBase64(pemBase64(b.body)));
 }
 
+type Section = Record<string, Json>;
+
+/** How one top-level section of the document is read: its known keys, and its fields into the policy. */
+interface SectionRule {
+  keys: readonly string[];
+  /** null is a valid value and means "none" (the default). */
+  nullable?: true;
+  apply(c: Checker, s: Section, p: Policy): void;
+}
+
+/**
+ * The document's sections in the order they are checked (and their errors reported). Each field is read
+ * by a small validator; a field that fails keeps its default.
+ */
+const SECTIONS: Record<string, SectionRule> = {
+  signing: {
+    keys: ['alwaysSign'],
+    apply: (c, s, p) => (p.signing.alwaysSign = c.bool(s['alwaysSign'], '$.signing.alwaysSign') ?? p.signing.alwaysSign),
+  },
+  encryption: { keys: ['required', 'domains'], apply: readEncryption },
+  algorithms: {
+    keys: ['signatureDigests', 'encryptionCiphers', 'minRsaBits', 'minEcBits', 'allowInsecureSha1', 'allowInsecureShortKeys', 'outdatedSignature'],
+    apply: readAlgorithms,
+  },
+  trust: { keys: ['anchors', 'includeBuiltinRoots'], apply: readTrust },
+  revocation: {
+    keys: ['mode', 'relay'],
+    apply: (c, s, p) => {
+      p.revocation.mode = c.oneOf(s['mode'], '$.revocation.mode', ['soft', 'hard'] as const) ?? p.revocation.mode;
+      p.revocation.relay = validateRevocationRelay(s['relay'], c);
+    },
+  },
+  directory: { keys: ['url'], nullable: true, apply: readDirectory },
+  graph: { keys: ['clientId', 'authority'], nullable: true, apply: readGraph },
+  sendGuard: {
+    keys: ['mode'],
+    apply: (c, s, p) => (p.sendGuard.mode = c.oneOf(s['mode'], '$.sendGuard.mode', ['SoftBlock', 'Block'] as const) ?? p.sendGuard.mode),
+  },
+  headerProtection: { keys: ['enabled', 'encryptSubject', 'legacyDisplay'], apply: readHeaderProtection },
+};
+
+const ROOT_KEYS = ['$schema', 'policyVersion', 'revision', ...Object.keys(SECTIONS)];
+
 /**
  * Checks a parsed policy document. Never throws: every problem becomes an error with its JSON path, the
  * field keeps its default, and the rest of the document still applies.
@@ -233,164 +276,25 @@ function pemCertificates(pem: string): Uint8Array[] {
 export function validatePolicy(doc: unknown): PolicyResult {
   const c = new Checker();
   const p = defaultPolicy();
-  const root = c.object(doc as Json, '$', [
-    '$schema', 'policyVersion', 'revision', 'signing', 'encryption', 'algorithms', 'trust', 'revocation', 'directory', 'graph', 'sendGuard', 'headerProtection',
-  ]);
-  if (root === undefined) {
-    if (doc === undefined) c.fail('$', 'required', 'The policy document is empty.');
-    return { policy: p, errors: c.errors, source: 'document' };
-  }
-  if (root['policyVersion'] === undefined) {
-    c.fail('$.policyVersion', 'required', '$.policyVersion is required (this Signet reads version 1).');
-    return { policy: p, errors: c.errors, source: 'document' };
-  }
-  if (root['policyVersion'] !== POLICY_VERSION) {
-    // A future format may mean something different by the same names: apply none of it.
-    c.fail('$.policyVersion', 'unsupported-version', `$.policyVersion ${JSON.stringify(root['policyVersion'])} is not supported; this Signet reads version ${POLICY_VERSION}. Using safe defaults.`);
-    return { policy: p, errors: c.errors, source: 'document' };
-  }
+  const root = c.object(doc as Json, '$', ROOT_KEYS);
+  if (root === undefined && doc === undefined) c.fail('$', 'required', 'The policy document is empty.');
+  if (root === undefined || !versionSupported(c, root['policyVersion'])) return { policy: p, errors: c.errors, source: 'document' };
   if (root['$schema'] !== undefined) c.string(root['$schema'], '$.$schema');
   if (root['revision'] !== undefined) p.revision = c.string(root['revision'], '$.revision', 200) ?? null;
-
-  const signing = c.object(root['signing'], '$.signing', ['alwaysSign']);
-  if (signing) p.signing.alwaysSign = c.bool(signing['alwaysSign'], '$.signing.alwaysSign') ?? p.signing.alwaysSign;
-
-  const encryption = c.object(root['encryption'], '$.encryption', ['required', 'domains']);
-  if (encryption) {
-    const required = c.oneOf(encryption['required'], '$.encryption.required', ['never', 'always', 'domains'] as const);
-    const list = c.array(encryption['domains'], '$.encryption.domains', 1000);
-    const domains: string[] = [];
-    let domainsOk = list !== undefined;
-    (list ?? []).forEach((d, i) => {
-      const path = `$.encryption.domains[${i}]`;
-      const s = c.string(d, path, 255);
-      const norm = s === undefined ? null : normalizeDomain(s);
-      if (s !== undefined && norm === null) c.fail(path, 'format', `${path} ${JSON.stringify(s)} is not a domain name (use "example.com" or "*.example.com").`);
-      if (norm === null) domainsOk = false;
-      else if (!domains.includes(norm)) domains.push(norm);
-    });
-    if (required === 'domains' && list === undefined) {
-      c.fail('$.encryption.domains', 'required', '$.encryption.domains is required when $.encryption.required is "domains".');
-    } else if (required === 'domains' && domains.length === 0 && domainsOk) {
-      c.fail('$.encryption.domains', 'range', '$.encryption.domains must list at least one domain when $.encryption.required is "domains".');
-    }
-    // The valid domains still apply: dropping a mistyped entry must not drop encryption for the others.
-    if (required !== undefined) p.encryption.required = required;
-    p.encryption.domains = domains;
+  for (const [name, rule] of Object.entries(SECTIONS)) {
+    if (rule.nullable && root[name] === null) continue;
+    const section = c.object(root[name], `$.${name}`, rule.keys);
+    if (section) rule.apply(c, section, p);
   }
-
-  const alg = c.object(root['algorithms'], '$.algorithms', [
-    'signatureDigests', 'encryptionCiphers', 'minRsaBits', 'minEcBits', 'allowInsecureSha1', 'allowInsecureShortKeys', 'outdatedSignature',
-  ]);
-  if (alg) {
-    const a = p.algorithms;
-    a.allowInsecureSha1 = c.bool(alg['allowInsecureSha1'], '$.algorithms.allowInsecureSha1') ?? false;
-    a.allowInsecureShortKeys = c.bool(alg['allowInsecureShortKeys'], '$.algorithms.allowInsecureShortKeys') ?? false;
-    a.outdatedSignature = c.oneOf(alg['outdatedSignature'], '$.algorithms.outdatedSignature', ['caution', 'danger'] as const) ?? a.outdatedSignature;
-    const digests = c.array(alg['signatureDigests'], '$.algorithms.signatureDigests', 4);
-    if (digests) {
-      const out: SignatureDigest[] = [];
-      let ok = true;
-      digests.forEach((d, i) => {
-        const path = `$.algorithms.signatureDigests[${i}]`;
-        const v = c.oneOf(d, path, ['SHA-256', 'SHA-384', 'SHA-512', 'SHA-1'] as const);
-        if (v === 'SHA-1' && !a.allowInsecureSha1) {
-          ok = false;
-          c.fail(path, 'insecure', `${path}: SHA-1 signatures can be forged (chosen-prefix collisions); allow them only with $.algorithms.allowInsecureSha1 = true.`);
-        } else if (v === undefined) ok = false;
-        else if (!out.includes(v)) out.push(v);
-      });
-      if (ok && out.length === 0) c.fail('$.algorithms.signatureDigests', 'range', '$.algorithms.signatureDigests must name at least one digest.');
-      else if (ok) a.signatureDigests = out;
-    }
-    const ciphers = c.array(alg['encryptionCiphers'], '$.algorithms.encryptionCiphers', 4);
-    if (ciphers) {
-      const out: Cipher[] = [];
-      let ok = true;
-      ciphers.forEach((d, i) => {
-        const v = c.oneOf(d, `$.algorithms.encryptionCiphers[${i}]`, ALL_CIPHERS);
-        if (v === undefined) ok = false;
-        else if (!out.includes(v)) out.push(v);
-      });
-      if (ok && out.length === 0) c.fail('$.algorithms.encryptionCiphers', 'range', '$.algorithms.encryptionCiphers must name at least one cipher.');
-      else if (ok) a.encryptionCiphers = out;
-    }
-    const rsa = alg['minRsaBits'];
-    if (rsa !== undefined) {
-      const floor = a.allowInsecureShortKeys ? 1024 : defaultConfig.minRsaBits;
-      if (typeof rsa !== 'number' || !Number.isSafeInteger(rsa)) c.fail('$.algorithms.minRsaBits', 'type', '$.algorithms.minRsaBits must be a whole number.');
-      else if (rsa > 16384) c.fail('$.algorithms.minRsaBits', 'range', '$.algorithms.minRsaBits must be at most 16384.');
-      else if (rsa < floor) {
-        c.fail(
-          '$.algorithms.minRsaBits',
-          rsa >= 1024 ? 'insecure' : 'range',
-          rsa >= 1024
-            ? `$.algorithms.minRsaBits ${rsa} is below Signet's default of ${defaultConfig.minRsaBits}; short RSA keys can be factored, so this needs $.algorithms.allowInsecureShortKeys = true.`
-            : '$.algorithms.minRsaBits must be at least 1024.',
-        );
-      } else a.minRsaBits = rsa;
-    }
-    const ec = alg['minEcBits'];
-    if (ec !== undefined) {
-      if (ec === 256 || ec === 384 || ec === 521) a.minEcBits = ec;
-      else c.fail('$.algorithms.minEcBits', 'enum', '$.algorithms.minEcBits must be 256, 384 or 521.');
-    }
-  }
-
-  const trust = c.object(root['trust'], '$.trust', ['anchors', 'includeBuiltinRoots']);
-  if (trust) {
-    p.trust.includeBuiltinRoots = c.bool(trust['includeBuiltinRoots'], '$.trust.includeBuiltinRoots') ?? p.trust.includeBuiltinRoots;
-    const anchors = c.array(trust['anchors'], '$.trust.anchors', 200);
-    (anchors ?? []).forEach((a, i) => {
-      const path = `$.trust.anchors[${i}]`;
-      const pem = c.string(a, path, 64 * 1024);
-      if (pem === undefined) return;
-      try {
-        const ders = pemCertificates(pem);
-        if (ders.length !== 1) throw new Error('one certificate per entry');
-        const cert = parseCertificate(ders[0]!, defaultConfig.limits);
-        if (cert.basicConstraints !== null && !cert.basicConstraints.cA) throw new Error('not a CA certificate (basicConstraints cA is false)');
-        // Only anchors that parsed are kept: a broken one is reported and trusts nothing.
-        p.trust.anchors.push(pem.trim());
-      } catch (e) {
-        c.fail(path, 'format', `${path} is not a usable PEM CA certificate: ${e instanceof Error ? e.message : String(e)}.`);
-      }
-    });
-  }
-
-  const revocation = c.object(root['revocation'], '$.revocation', ['mode', 'relay']);
-  if (revocation) p.revocation.mode = c.oneOf(revocation['mode'], '$.revocation.mode', ['soft', 'hard'] as const) ?? p.revocation.mode;
-  if (revocation) p.revocation.relay = validateRevocationRelay(revocation['relay'], c);
-
-  if (root['directory'] !== undefined && root['directory'] !== null) {
-    const directory = c.object(root['directory'], '$.directory', ['url']);
-    if (directory) {
-      if (directory['url'] === undefined) c.fail('$.directory.url', 'required', '$.directory.url is required (or set $.directory to null).');
-      const url = c.httpsUrl(directory['url'], '$.directory.url');
-      if (url !== undefined) p.directory = { url };
-    }
-  }
-
-  if (root['graph'] !== undefined && root['graph'] !== null) {
-    const graph = c.object(root['graph'], '$.graph', ['clientId', 'authority']);
-    if (graph) {
-      let clientId: string | undefined;
-      if (graph['clientId'] === undefined) c.fail('$.graph.clientId', 'required', '$.graph.clientId is required (the Application (client) ID of the app registration).');
-      else {
-        clientId = c.string(graph['clientId'], '$.graph.clientId', 36);
-        if (clientId !== undefined && !GUID.test(clientId)) clientId = c.fail('$.graph.clientId', 'format', '$.graph.clientId must be a GUID such as 00000000-0000-0000-0000-000000000000.');
-      }
-      const authority = graph['authority'] === undefined ? 'https://login.microsoftonline.com/organizations' : c.httpsUrl(graph['authority'], '$.graph.authority');
-      if (clientId !== undefined && authority !== undefined) p.graph = { clientId: clientId.toLowerCase(), authority };
-    }
-  }
-
-  const guard = c.object(root['sendGuard'], '$.sendGuard', ['mode']);
-  if (guard) p.sendGuard.mode = c.oneOf(guard['mode'], '$.sendGuard.mode', ['SoftBlock', 'Block'] as const) ?? p.sendGuard.mode;
-
-  validateHeaderProtection(c, root['headerProtection'], p);
-
   return { policy: p, errors: c.errors, source: 'document', warnings: policyWarnings(p) };
+}
+
+/** $.headerProtection (RFC 9788): three switches, each falling back to its default when invalid. */
+function readHeaderProtection(c: Checker, hp: Section, p: Policy): void {
+  const h = p.headerProtection;
+  h.enabled = c.bool(hp['enabled'], '$.headerProtection.enabled') ?? h.enabled;
+  h.encryptSubject = c.bool(hp['encryptSubject'], '$.headerProtection.encryptSubject') ?? h.encryptSubject;
+  h.legacyDisplay = c.bool(hp['legacyDisplay'], '$.headerProtection.legacyDisplay') ?? h.legacyDisplay;
 }
 
 /** $.revocation.relay: null, a same-origin absolute path, or an https URL (issue 15). */
@@ -420,14 +324,145 @@ export function policyWarnings(policy: Policy): PolicyError[] {
   return out;
 }
 
-/** $.headerProtection (RFC 9788): three switches, each falling back to its default when invalid. */
-function validateHeaderProtection(c: Checker, value: Json | undefined, p: Policy): void {
-  const hp = c.object(value, '$.headerProtection', ['enabled', 'encryptSubject', 'legacyDisplay']);
-  if (!hp) return;
-  const h = p.headerProtection;
-  h.enabled = c.bool(hp['enabled'], '$.headerProtection.enabled') ?? h.enabled;
-  h.encryptSubject = c.bool(hp['encryptSubject'], '$.headerProtection.encryptSubject') ?? h.encryptSubject;
-  h.legacyDisplay = c.bool(hp['legacyDisplay'], '$.headerProtection.legacyDisplay') ?? h.legacyDisplay;
+/** A future format may mean something different by the same names: a document of another version applies not at all. */
+function versionSupported(c: Checker, version: Json | undefined): boolean {
+  if (version === undefined) {
+    c.fail('$.policyVersion', 'required', '$.policyVersion is required (this Signet reads version 1).');
+    return false;
+  }
+  if (version !== POLICY_VERSION) {
+    c.fail('$.policyVersion', 'unsupported-version', `$.policyVersion ${JSON.stringify(version)} is not supported; this Signet reads version ${POLICY_VERSION}. Using safe defaults.`);
+    return false;
+  }
+  return true;
+}
+
+function readEncryption(c: Checker, s: Section, p: Policy): void {
+  const required = c.oneOf(s['required'], '$.encryption.required', ['never', 'always', 'domains'] as const);
+  const list = c.array(s['domains'], '$.encryption.domains', 1000);
+  const { domains, allValid } = readDomains(c, list ?? []);
+  if (required === 'domains' && list === undefined) {
+    c.fail('$.encryption.domains', 'required', '$.encryption.domains is required when $.encryption.required is "domains".');
+  } else if (required === 'domains' && domains.length === 0 && allValid) {
+    c.fail('$.encryption.domains', 'range', '$.encryption.domains must list at least one domain when $.encryption.required is "domains".');
+  }
+  // The valid domains still apply: dropping a mistyped entry must not drop encryption for the others.
+  if (required !== undefined) p.encryption.required = required;
+  p.encryption.domains = domains;
+}
+
+/** The list's domains in comparison form, without duplicates; `allValid` is false when any entry failed. */
+function readDomains(c: Checker, list: Json[]): { domains: string[]; allValid: boolean } {
+  const domains: string[] = [];
+  let allValid = true;
+  list.forEach((d, i) => {
+    const path = `$.encryption.domains[${i}]`;
+    const s = c.string(d, path, 255);
+    const norm = s === undefined ? null : normalizeDomain(s);
+    if (s !== undefined && norm === null) c.fail(path, 'format', `${path} ${JSON.stringify(s)} is not a domain name (use "example.com" or "*.example.com").`);
+    if (norm === null) allValid = false;
+    else if (!domains.includes(norm)) domains.push(norm);
+  });
+  return { domains, allValid };
+}
+
+function readAlgorithms(c: Checker, s: Section, p: Policy): void {
+  const a = p.algorithms;
+  // The allowInsecure… switches first: the lists and bounds below depend on them.
+  a.allowInsecureSha1 = c.bool(s['allowInsecureSha1'], '$.algorithms.allowInsecureSha1') ?? false;
+  a.allowInsecureShortKeys = c.bool(s['allowInsecureShortKeys'], '$.algorithms.allowInsecureShortKeys') ?? false;
+  a.outdatedSignature = c.oneOf(s['outdatedSignature'], '$.algorithms.outdatedSignature', ['caution', 'danger'] as const) ?? a.outdatedSignature;
+  a.signatureDigests = readChoices(c, s['signatureDigests'], '$.algorithms.signatureDigests', 'digest', (d, path) => {
+    const v = c.oneOf(d, path, ['SHA-256', 'SHA-384', 'SHA-512', 'SHA-1'] as const);
+    if (v !== 'SHA-1' || a.allowInsecureSha1) return v;
+    return c.fail(path, 'insecure', `${path}: SHA-1 signatures can be forged (chosen-prefix collisions); allow them only with $.algorithms.allowInsecureSha1 = true.`);
+  }) ?? a.signatureDigests;
+  a.encryptionCiphers = readChoices(c, s['encryptionCiphers'], '$.algorithms.encryptionCiphers', 'cipher', (d, path) => c.oneOf(d, path, ALL_CIPHERS)) ?? a.encryptionCiphers;
+  a.minRsaBits = readMinRsaBits(c, s['minRsaBits'], a.allowInsecureShortKeys) ?? a.minRsaBits;
+  const ec = s['minEcBits'];
+  if (ec === 256 || ec === 384 || ec === 521) a.minEcBits = ec;
+  else if (ec !== undefined) c.fail('$.algorithms.minEcBits', 'enum', '$.algorithms.minEcBits must be 256, 384 or 521.');
+}
+
+/**
+ * An ordered list of allowed choices (at most 4), without duplicates; undefined (keep the default) when
+ * it is absent, when any entry is invalid, or when it is empty.
+ */
+function readChoices<T extends string>(c: Checker, v: Json | undefined, path: string, what: string, item: (d: Json, path: string) => T | undefined): T[] | undefined {
+  const list = c.array(v, path, 4);
+  if (!list) return undefined;
+  const out: T[] = [];
+  let ok = true;
+  list.forEach((d, i) => {
+    const x = item(d, `${path}[${i}]`);
+    if (x === undefined) ok = false;
+    else if (!out.includes(x)) out.push(x);
+  });
+  if (ok && out.length === 0) c.fail(path, 'range', `${path} must name at least one ${what}.`);
+  return ok && out.length > 0 ? out : undefined;
+}
+
+function readMinRsaBits(c: Checker, rsa: Json | undefined, allowShort: boolean): number | undefined {
+  const path = '$.algorithms.minRsaBits';
+  if (rsa === undefined) return undefined;
+  if (typeof rsa !== 'number' || !Number.isSafeInteger(rsa)) return c.fail(path, 'type', `${path} must be a whole number.`);
+  if (rsa > 16384) return c.fail(path, 'range', `${path} must be at most 16384.`);
+  if (rsa < 1024) return c.fail(path, 'range', `${path} must be at least 1024.`);
+  if (rsa < defaultConfig.minRsaBits && !allowShort) {
+    return c.fail(
+      path,
+      'insecure',
+      `${path} ${rsa} is below Signet's default of ${defaultConfig.minRsaBits}; short RSA keys can be factored, so this needs $.algorithms.allowInsecureShortKeys = true.`,
+    );
+  }
+  return rsa;
+}
+
+function readTrust(c: Checker, s: Section, p: Policy): void {
+  p.trust.includeBuiltinRoots = c.bool(s['includeBuiltinRoots'], '$.trust.includeBuiltinRoots') ?? p.trust.includeBuiltinRoots;
+  const anchors = c.array(s['anchors'], '$.trust.anchors', 200);
+  (anchors ?? []).forEach((a, i) => {
+    const path = `$.trust.anchors[${i}]`;
+    const pem = c.string(a, path, 64 * 1024);
+    if (pem === undefined) return;
+    const problem = anchorProblem(pem);
+    // Only anchors that parsed are kept: a broken one is reported and trusts nothing.
+    if (problem === null) p.trust.anchors.push(pem.trim());
+    else c.fail(path, 'format', `${path} is not a usable PEM CA certificate: ${problem}.`);
+  });
+}
+
+/** Why a PEM string is not one CA certificate, or null when it is. */
+function anchorProblem(pem: string): string | null {
+  try {
+    const ders = pemCertificates(pem);
+    if (ders.length !== 1) return 'one certificate per entry';
+    const cert = parseCertificate(ders[0]!, defaultConfig.limits);
+    if (cert.basicConstraints !== null && !cert.basicConstraints.cA) return 'not a CA certificate (basicConstraints cA is false)';
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+function readDirectory(c: Checker, s: Section, p: Policy): void {
+  if (s['url'] === undefined) c.fail('$.directory.url', 'required', '$.directory.url is required (or set $.directory to null).');
+  const url = c.httpsUrl(s['url'], '$.directory.url');
+  if (url !== undefined) p.directory = { url };
+}
+
+function readGraph(c: Checker, s: Section, p: Policy): void {
+  const clientId = readClientId(c, s['clientId']);
+  const authority = s['authority'] === undefined ? 'https://login.microsoftonline.com/organizations' : c.httpsUrl(s['authority'], '$.graph.authority');
+  if (clientId !== undefined && authority !== undefined) p.graph = { clientId: clientId.toLowerCase(), authority };
+}
+
+function readClientId(c: Checker, v: Json | undefined): string | undefined {
+  const path = '$.graph.clientId';
+  if (v === undefined) return c.fail(path, 'required', `${path} is required (the Application (client) ID of the app registration).`);
+  const id = c.string(v, path, 36);
+  if (id !== undefined && !GUID.test(id)) return c.fail(path, 'format', `${path} must be a GUID such as 00000000-0000-0000-0000-000000000000.`);
+  return id;
 }
 
 /** Parses and validates policy text (the body of /signet-policy.json). Never throws. */

@@ -11,21 +11,12 @@
 // that a re-encoder would "fix" into a different message digest.
 
 import {
-  childrenOf,
   encodingOf,
-  expectSequence,
-  expectSet,
-  isContext,
-  isUniversal,
   parseAsn1,
   parseContentInfo,
-  primitiveContent,
-  readAlgorithmIdentifier,
   readOctetString,
   readOid,
-  readSmallInteger,
   readTime,
-  Tag,
   type Asn1Limits,
   type Asn1Node,
 } from '../asn1.js';
@@ -36,9 +27,9 @@ import type { CryptoProvider } from '../crypto.js';
 import { retag } from '../der.js';
 import { SignetError, toSignetError } from '../errors.js';
 import { OID, oidName } from '../oids.js';
-import { commonName, formatName, parseCertificate, parseCertificateNode, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
+import { commonName, formatName, parseCertificate, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
 import { describeCertificate, fingerprint, serialToHex } from '../pki/certificate-info.js';
-import { validAt, validateChain, worseChainStatus, type ChainStatus } from '../pki/chain.js';
+import { validAt, validateChain, worseChainStatus, type ChainResult, type ChainStatus } from '../pki/chain.js';
 import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
 import { md5 } from '@noble/hashes/legacy.js';
 import { checkRevocation, type RevocationCache, type RevocationResult } from '../pki/revocation/index.js';
@@ -48,8 +39,8 @@ import {
   digestFromOid,
   hashProblem,
   isAlgorithmProblem,
-  parseSignatureAlgorithm,
   resolveVerifyAlgorithm,
+  type AlgorithmProblem,
   type DigestName,
   type SignatureAlgorithmInfo,
 } from '../pki/signature-algorithm.js';
@@ -63,6 +54,7 @@ import {
   type Attribute,
   type SmimeCapability,
 } from './attributes.js';
+import { readCertificates, readSignedData, readSignerInfo, type ParsedSignerInfo } from './signed-data.js';
 
 export interface VerifyOptions {
   /** The signed content of a multipart/signed message (canonical form). Absent for opaque signed-data. */
@@ -114,16 +106,6 @@ export interface SignedDataResult {
   certificates: Uint8Array[];
 }
 
-interface ParsedSignerInfo {
-  sid: { kind: 'issuerAndSerialNumber'; issuer: Asn1Node; serial: Uint8Array } | { kind: 'subjectKeyIdentifier'; keyId: Uint8Array };
-  digestAlgorithmOid: string;
-  signedAttrs: Asn1Node | null;
-  signatureAlgorithm: SignatureAlgorithmInfo;
-  signature: Uint8Array;
-  /** unsignedAttrs [1] IMPLICIT, when present (read only for stapled revocation values). */
-  unsignedAttrs: Asn1Node | null;
-}
-
 export async function verifySignedData(contentInfoDer: Uint8Array, opts: VerifyOptions, provider: CryptoProvider): Promise<SignedDataResult> {
   try {
     return await verifyUnchecked(contentInfoDer, opts, provider);
@@ -142,31 +124,8 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   if (ci.contentType !== OID.signedData) {
     throw new SignetError('malformed-asn1', `Expected CMS SignedData, found ${oidName(ci.contentType)}.`);
   }
-  const fields = expectSequence(ci.content, 'SignedData');
-  let i = 0;
-  readSmallInteger(fields[i++], 'the SignedData version');
-  const digestAlgorithms = expectSet(fields[i++], 'the SignedData digestAlgorithms').map((a) => oidName(readAlgorithmIdentifier(a).oid));
-  const eci = expectSequence(fields[i++], 'the EncapsulatedContentInfo');
-  const eContentType = readOid(eci[0], 'the eContentType');
-  let eContent: Uint8Array | null = null;
-  if (eci[1]) {
-    if (!isContext(eci[1], 0)) throw new SignetError('malformed-asn1', 'The eContent must be [0] EXPLICIT.');
-    eContent = readOctetString(childrenOf(eci[1])[0], 'the eContent');
-  }
-  let certsNode: Asn1Node | null = null;
-  if (isContext(fields[i], 0)) certsNode = fields[i++]!;
-  // RevocationInfoChoices: stapled OCSP responses and CRLs for the revocation layer (pki/revocation/staple.ts).
-  // An unreadable set is ignored (the responders are asked instead), never a reason to reject the signature.
-  let stapled: Stapled | null = null;
-  if (isContext(fields[i], 1)) {
-    try {
-      stapled = readStapled(fields[i]!);
-    } catch {
-      stapled = null;
-    }
-    i++;
-  }
-  const signerInfoNodes = expectSet(fields[i], 'the SignerInfos');
+  const { digestAlgorithms, eContentType, eContent, certsNode, revocationInfo, signerInfoNodes } = readSignedData(ci.content);
+  const stapled = readStapledSafely(revocationInfo);
 
   // Rule 2: a detached signature that also carries content is two messages in one; refuse it.
   if (opts.detachedContent !== undefined && eContent !== null) {
@@ -181,25 +140,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   }
   const content = eContent ?? opts.detachedContent ?? null;
   if (content === null) throw new SignetError('no-content', 'The signature has no content to verify.');
-
-  // Certificates: X.509 ones only (CertificateChoices [0]-[3] are obsolete or unused in mail).
-  const certificates: Uint8Array[] = [];
-  const messageCerts: Certificate[] = [];
-  if (certsNode) {
-    const choices = childrenOf(certsNode, 'certificates');
-    if (choices.length > limits.maxCertificates) {
-      throw new SignetError('limit-exceeded', `The message carries ${choices.length} certificates (limit ${limits.maxCertificates}).`);
-    }
-    for (const c of choices) {
-      if (!isUniversal(c, Tag.sequence)) continue;
-      certificates.push(encodingOf(c));
-      try {
-        messageCerts.push(parseCertificateNode(c, limits));
-      } catch {
-        // An unreadable certificate in the bag is ignored; if it was the signer's, the signer has none.
-      }
-    }
-  }
+  const { certificates, messageCerts } = readCertificates(certsNode, limits);
   const extra = (opts.extraCertificates ?? []).map((d) => parseCertificate(d, limits));
   const anchors = parseAnchors(opts.anchors, limits);
   const pool = [...messageCerts, ...extra];
@@ -219,7 +160,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   const signers: SignerReport[] = [];
   const signerDetails: SignerDetail[] = [];
   for (const node of signerInfoNodes) {
-    const si = parseSignerInfo(node);
+    const si = readSignerInfo(node);
     const { report, detail } = await verifySigner(si, { eContentType, content, pool, anchors, at, config, digestOf, fetch: opts.fetch, revocation: opts.revocation ?? null, budget: opts.budget, stapled: signerStapled(stapled, si) }, provider);
     signers.push(report);
     signerDetails.push(detail);
@@ -227,16 +168,17 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   return { eContentType, eContent, digestAlgorithms, signers, signerDetails, certificates };
 }
 
-/** The caller's options with a work budget: theirs, or a new one charged by this call's fetches too. */
-function withBudget(opts: VerifyOptions): VerifyOptions & { budget: WorkBudget } {
-  if (opts.budget) return { ...opts, budget: opts.budget };
-  const budget = new WorkBudget(opts.config.limits);
-  return {
-    ...opts,
-    budget,
-    ...(opts.fetch ? { fetch: budget.wrapFetch(opts.fetch) } : {}),
-    ...(opts.revocation ? { revocation: { ...opts.revocation, fetch: budget.wrapFetch(opts.revocation.fetch) } } : {}),
-  };
+/**
+ * RevocationInfoChoices: stapled OCSP responses and CRLs for the revocation layer (pki/revocation/staple.ts).
+ * An unreadable set is ignored (the responders are asked instead), never a reason to reject the signature.
+ */
+function readStapledSafely(node: Asn1Node | null): Stapled | null {
+  if (!node) return null;
+  try {
+    return readStapled(node);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -255,31 +197,16 @@ function signerStapled(shared: Stapled | null, si: ParsedSignerInfo): Stapled | 
   return out.ocspResponses.length + out.crls.length > 0 ? out : null;
 }
 
-function parseSignerInfo(node: Asn1Node): ParsedSignerInfo {
-  const f = expectSequence(node, 'a SignerInfo');
-  let i = 0;
-  const version = readSmallInteger(f[i++], 'the SignerInfo version');
-  const sidNode = f[i++];
-  let sid: ParsedSignerInfo['sid'];
-  if (isUniversal(sidNode, Tag.sequence)) {
-    const [issuer, serial] = childrenOf(sidNode);
-    if (!isUniversal(issuer, Tag.sequence) || !isUniversal(serial, Tag.integer)) {
-      throw new SignetError('malformed-asn1', 'The SignerInfo issuerAndSerialNumber is malformed.');
-    }
-    sid = { kind: 'issuerAndSerialNumber', issuer: issuer!, serial: primitiveContent(serial) };
-  } else if (sidNode && isContext(sidNode, 0) && !sidNode.idBlock.isConstructed) {
-    sid = { kind: 'subjectKeyIdentifier', keyId: primitiveContent(sidNode) };
-  } else {
-    throw new SignetError('malformed-asn1', 'The SignerInfo has no valid signer identifier.');
-  }
-  if (version !== 1 && version !== 3) throw new SignetError('malformed-asn1', `SignerInfo version ${version} is not defined.`);
-  const digestAlgorithmOid = readAlgorithmIdentifier(f[i++], 'the SignerInfo digestAlgorithm').oid;
-  let signedAttrs: Asn1Node | null = null;
-  if (isContext(f[i], 0)) signedAttrs = f[i++]!;
-  const signatureAlgorithm = parseSignatureAlgorithm(readAlgorithmIdentifier(f[i++], 'the SignerInfo signatureAlgorithm'));
-  const signature = readOctetString(f[i++], 'the signature value');
-  const unsignedAttrs = isContext(f[i], 1) ? f[i]! : null;
-  return { sid, digestAlgorithmOid, signedAttrs, signatureAlgorithm, signature, unsignedAttrs };
+/** The caller's options with a work budget: theirs, or a new one charged by this call's fetches too. */
+function withBudget(opts: VerifyOptions): VerifyOptions & { budget: WorkBudget } {
+  if (opts.budget) return { ...opts, budget: opts.budget };
+  const budget = new WorkBudget(opts.config.limits);
+  return {
+    ...opts,
+    budget,
+    ...(opts.fetch ? { fetch: budget.wrapFetch(opts.fetch) } : {}),
+    ...(opts.revocation ? { revocation: { ...opts.revocation, fetch: budget.wrapFetch(opts.revocation.fetch) } } : {}),
+  };
 }
 
 interface SignerContext {
@@ -296,167 +223,253 @@ interface SignerContext {
   stapled: Stapled | null;
 }
 
+/**
+ * One signer in three steps: gather the facts (certificate, algorithms, signed attributes, the signature
+ * and digest checks, the path, revocation), decide the status from them (decideSigner, pure), and describe
+ * the result for the Verdict (reportSigner).
+ */
 async function verifySigner(
   si: ParsedSignerInfo,
   ctx: SignerContext,
   provider: CryptoProvider,
 ): Promise<{ report: SignerReport; detail: SignerDetail }> {
-  const { config } = ctx;
-  // Problems that make the signature itself unacceptable ('invalid'), most decisive first.
-  const problems: [TrustCode, string][] = [];
+  const facts = await gatherSignerFacts(si, ctx, provider);
+  const decision = decideSigner(facts, ctx);
+  return reportSigner(si, facts, decision, ctx, provider);
+}
 
-  const cert =
-    si.sid.kind === 'issuerAndSerialNumber'
-      ? findByIssuerSerial(ctx.pool, si.sid.issuer, si.sid.serial)
-      : ctx.pool.find((c) => c.subjectKeyId && equalBytes(c.subjectKeyId, (si.sid as { keyId: Uint8Array }).keyId));
+/** Which algorithms the signer used and what the policy says of them. */
+interface AlgorithmFacts {
+  digestName: DigestName | null;
+  /** The digest's policy problem, if any (SHA-1/MD5 refused, unknown). */
+  digestPolicy: AlgorithmProblem | null;
+  /** The digest is refused only as outdated: it is still computed (issue 12). */
+  digestOutdated: boolean;
+  /** Why the hash is outdated (the policy's sentence), when it is. */
+  outdated: string | null;
+  /** The WebCrypto algorithm to verify with, or why there is none. */
+  resolved: ReturnType<typeof resolveVerifyAlgorithm>;
+  /** MD5 with RSA: WebCrypto has none, so the legacy module checks it (only to report it as outdated). */
+  md5Rsa: boolean;
+}
 
+/** What the signed attributes (RFC 5652 §5.3) say, or that there are none. */
+interface AttributeFacts {
+  attrs: Attribute[];
+  /** The bytes the signature covers: the signed attributes re-tagged as SET, or the content itself. */
+  signedBytes: Uint8Array;
+  present: boolean;
+  contentTypeMatches: boolean;
+  signingTime: Date | null;
+  signingTimeMalformed: boolean;
+  /** The messageDigest attribute against the content: null when absent, 'unchecked' when the digest cannot be computed. */
+  messageDigest: 'match' | 'mismatch' | 'unchecked' | null;
+}
+
+interface SignerFacts {
+  cert: Certificate | undefined;
+  alg: AlgorithmFacts;
+  attributes: AttributeFacts;
+  /** The signature was computed (a certificate and a usable algorithm); `ok` is its outcome. */
+  signature: { checked: boolean; ok: boolean; unsupported: string | null };
+  /** Problems that make the signature itself unacceptable, most decisive first. */
+  problems: [TrustCode, string][];
+  chain: ChainResult | null;
+  revocation: RevocationResult | null;
+}
+
+async function gatherSignerFacts(si: ParsedSignerInfo, ctx: SignerContext, provider: CryptoProvider): Promise<SignerFacts> {
+  const cert = findSignerCertificate(ctx.pool, si.sid);
+  const alg = algorithmFacts(si, ctx.config);
+  const attributes = await attributeFacts(si, alg, ctx);
+  const signature = await checkSignature(si, cert, alg, attributes.signedBytes, ctx, provider);
+  const problems = signatureProblems({ cert, alg, attributes, signature, weakKey: cert !== undefined && !keyMeetsPolicy(cert.publicKey, ctx.config), eContentType: ctx.eContentType });
+  const chain = cert
+    ? await validateChain(
+        cert,
+        { anchors: ctx.anchors, intermediates: ctx.pool, at: ctx.at, signingTime: attributes.signingTime, config: ctx.config, purpose: 'email-signing', aia: ctx.fetch ? { fetch: ctx.fetch } : null, budget: ctx.budget },
+        provider,
+      )
+    : null;
+  // Revocation (RFC 5280 §6.3, RFC 6960) of the chosen path, only for an intact signature on a path that
+  // reaches a trust anchor (see pki/revocation/index.ts for why, and for the policy).
+  const revocation = ctx.revocation && chain?.anchored && problems.length === 0 && chain.status !== 'invalid' ? await checkPathRevocation(chain, ctx.revocation, ctx, attributes.signingTime, provider) : null;
+  return { cert, alg, attributes, signature, problems, chain, revocation };
+}
+
+function findSignerCertificate(pool: Certificate[], sid: ParsedSignerInfo['sid']): Certificate | undefined {
+  if (sid.kind === 'issuerAndSerialNumber') return findByIssuerSerial(pool, sid.issuer, sid.serial);
+  return pool.find((c) => c.subjectKeyId && equalBytes(c.subjectKeyId, sid.keyId));
+}
+
+/**
+ * Issue 12: a hash refused by policy (SHA-1, MD5) does not stop the check. The digest and the signature
+ * are computed anyway, so an intact signature ('outdated-algorithm') is told apart from tampering.
+ */
+function algorithmFacts(si: ParsedSignerInfo, config: SignetConfig): AlgorithmFacts {
   const digestName = digestFromOid(si.digestAlgorithmOid);
-  // Issue 12: a hash refused by policy (SHA-1, MD5) does not stop the check. The digest and the signature
-  // are computed anyway, so an intact signature ('outdated-algorithm') is told apart from tampering.
   const digestPolicy = hashProblem(digestName, config);
   const digestOutdated = digestPolicy?.code === 'insecure-algorithm';
-  if (digestPolicy && !digestOutdated) problems.push([digestPolicy.code, digestPolicy.reason]);
   let outdated: string | null = digestOutdated ? digestPolicy.reason : null;
   let resolved = resolveVerifyAlgorithm(si.signatureAlgorithm, digestName, config);
   if (isAlgorithmProblem(resolved) && resolved.code === 'insecure-algorithm') {
     outdated ??= resolved.reason;
     resolved = resolveVerifyAlgorithm(si.signatureAlgorithm, digestName, OUTDATED_CHECK);
   }
-  // MD5 with RSA: WebCrypto has none, so the legacy module checks it (only to report it as outdated).
   const md5Rsa = outdated !== null && si.signatureAlgorithm.kind === 'rsa-pkcs1' && (si.signatureAlgorithm.hash ?? digestName) === 'MD5';
-  if (isAlgorithmProblem(resolved) && !md5Rsa) problems.push([resolved.code, resolved.reason]);
-  if (!cert) problems.push(['no-certificate', "The signer's certificate is not in the message."]);
-  if (cert && !keyMeetsPolicy(cert.publicKey, config)) {
-    problems.push(['weak-key', `The signer's key (${cert.publicKey.description}) is too short to be trusted.`]);
-  }
+  return { digestName, digestPolicy, digestOutdated, outdated, resolved, md5Rsa };
+}
 
-  // Signed attributes (RFC 5652 §5.3): contentType and messageDigest are mandatory when present at all.
-  let attrs: Attribute[] = [];
+/** Signed attributes (RFC 5652 §5.3): contentType and messageDigest are mandatory when present at all. */
+async function attributeFacts(si: ParsedSignerInfo, alg: AlgorithmFacts, ctx: SignerContext): Promise<AttributeFacts> {
+  if (!si.signedAttrs) {
+    return { attrs: [], signedBytes: ctx.content, present: false, contentTypeMatches: true, signingTime: null, signingTimeMalformed: false, messageDigest: null };
+  }
+  const attrs = readAttributes(si.signedAttrs);
+  const ct = singleAttributeValue(attrs, OID.contentType);
+  const md = singleAttributeValue(attrs, OID.messageDigest);
+  const contentTypeMatches = ct !== null && readOid(ct) === ctx.eContentType;
+  const st = singleAttributeValue(attrs, OID.signingTime);
   let signingTime: Date | null = null;
-  let signedBytes: Uint8Array = ctx.content;
-  if (si.signedAttrs) {
-    attrs = readAttributes(si.signedAttrs);
-    signedBytes = retag(encodingOf(si.signedAttrs), 0x31);
-    const ct = singleAttributeValue(attrs, OID.contentType);
-    const md = singleAttributeValue(attrs, OID.messageDigest);
-    if (!ct || readOid(ct) !== ctx.eContentType) {
-      problems.push(['bad-signature', 'The signed content type does not match the content.']);
-    }
-    const st = singleAttributeValue(attrs, OID.signingTime);
-    if (st) {
-      try {
-        signingTime = readTime(st, 'the signing time');
-      } catch {
-        problems.push(['bad-signature', 'The signing time attribute is malformed.']);
-      }
-    }
-    if (!md) {
-      problems.push(['bad-signature', 'The signature has no message digest attribute.']);
-    } else if (digestName && (!digestPolicy || digestOutdated)) {
-      const expected = readOctetString(md, 'the message digest');
-      if (!equalBytes(expected, await ctx.digestOf(digestName))) {
-        problems.push(['digest-mismatch', 'The content was changed after it was signed.']);
-      }
-    }
-  } else if (ctx.eContentType !== OID.data) {
-    // RFC 5652 §5.3: any content type other than id-data requires signed attributes.
-    problems.push(['bad-signature', 'A signature over non-data content has no signed attributes.']);
-  }
-
-  let signatureOk = false;
-  if (cert && (md5Rsa || !isAlgorithmProblem(resolved))) {
-    ctx.budget.chargeSignatureCheck();
-    if (md5Rsa) {
-      signatureOk = cert.publicKey.type === 'rsa' && verifyMd5WithRsa(cert.publicKey.der, signedBytes, si.signature);
-    } else if (!isAlgorithmProblem(resolved)) {
-      try {
-        signatureOk = await verifyWithPublicKey(cert.publicKey, resolved.algorithm, signedBytes, si.signature, provider);
-      } catch (e) {
-        if (!(e instanceof SignetError && e.code === 'unsupported-algorithm')) throw e;
-        problems.push(['unsupported-algorithm', e.message]);
-      }
-    }
-    if (!signatureOk && !problems.some(([c]) => c === 'unsupported-algorithm')) {
-      // A broken signature outranks a digest mismatch: the attributes themselves are not authentic.
-      problems.unshift(['bad-signature', 'The signature does not verify with the signer\'s certificate.']);
+  let signingTimeMalformed = false;
+  if (st) {
+    try {
+      signingTime = readTime(st, 'the signing time');
+    } catch {
+      signingTimeMalformed = true;
     }
   }
-
-  const chainResult = cert
-    ? await validateChain(
-        cert,
-        { anchors: ctx.anchors, intermediates: ctx.pool, at: ctx.at, signingTime, config, purpose: 'email-signing', aia: ctx.fetch ? { fetch: ctx.fetch } : null, budget: ctx.budget },
-        provider,
-      )
-    : null;
-
-  // Revocation (RFC 5280 §6.3, RFC 6960) of the chosen path, only for an intact signature on a path that
-  // reaches a trust anchor (see pki/revocation/index.ts for why, and for the policy).
-  let revocation: RevocationResult | null = null;
-  if (ctx.revocation && chainResult?.anchored && problems.length === 0 && chainResult.status !== 'invalid') {
-    revocation = await checkRevocation(
-      chainResult.chain.map((l) => l.certificate),
-      {
-        fetch: ctx.revocation.fetch,
-        cache: ctx.revocation.cache,
-        now: ctx.revocation.now,
-        at: ctx.at,
-        mode: config.revocationMode,
-        timeoutMs: config.revocationTimeoutMs,
-        config,
-        stapled: ctx.stapled,
-        signingTime,
-      },
-      provider,
-    );
+  let messageDigest: AttributeFacts['messageDigest'] = null;
+  if (md) {
+    const computable = alg.digestName !== null && (!alg.digestPolicy || alg.digestOutdated);
+    messageDigest = computable ? (equalBytes(readOctetString(md, 'the message digest'), await ctx.digestOf(alg.digestName!)) ? 'match' : 'mismatch') : 'unchecked';
   }
+  return {
+    attrs,
+    signedBytes: retag(encodingOf(si.signedAttrs), 0x31),
+    present: true,
+    contentTypeMatches,
+    signingTime,
+    signingTimeMalformed,
+    messageDigest,
+  };
+}
 
+/** The signature over the signed bytes, when there is a certificate and an algorithm to check it with. */
+async function checkSignature(
+  si: ParsedSignerInfo,
+  cert: Certificate | undefined,
+  alg: AlgorithmFacts,
+  signedBytes: Uint8Array,
+  ctx: SignerContext,
+  provider: CryptoProvider,
+): Promise<SignerFacts['signature']> {
+  if (!cert || (!alg.md5Rsa && isAlgorithmProblem(alg.resolved))) return { checked: false, ok: false, unsupported: null };
+  ctx.budget.chargeSignatureCheck();
+  if (alg.md5Rsa) return { checked: true, ok: cert.publicKey.type === 'rsa' && verifyMd5WithRsa(cert.publicKey.der, signedBytes, si.signature), unsupported: null };
+  try {
+    const ok = await verifyWithPublicKey(cert.publicKey, (alg.resolved as { algorithm: Parameters<typeof verifyWithPublicKey>[1] }).algorithm, signedBytes, si.signature, provider);
+    return { checked: true, ok, unsupported: null };
+  } catch (e) {
+    if (!(e instanceof SignetError && e.code === 'unsupported-algorithm')) throw e;
+    return { checked: true, ok: false, unsupported: e.message };
+  }
+}
+
+/**
+ * The problems that make the signature unacceptable ('invalid'), in the order that breaks ties in
+ * pickProblem: a broken signature first (the attributes themselves are then not authentic), then the
+ * algorithms, the certificate, the key and the attributes.
+ */
+function signatureProblems(f: Pick<SignerFacts, 'cert' | 'alg' | 'attributes' | 'signature'> & { weakKey: boolean; eContentType: string }): [TrustCode, string][] {
+  const { alg, attributes: a } = f;
+  const problems: [TrustCode, string][] = [];
+  if (alg.digestPolicy && !alg.digestOutdated) problems.push([alg.digestPolicy.code, alg.digestPolicy.reason]);
+  if (isAlgorithmProblem(alg.resolved) && !alg.md5Rsa) problems.push([alg.resolved.code, alg.resolved.reason]);
+  if (!f.cert) problems.push(['no-certificate', "The signer's certificate is not in the message."]);
+  if (f.cert && f.weakKey) problems.push(['weak-key', `The signer's key (${f.cert.publicKey.description}) is too short to be trusted.`]);
+  if (a.present && !a.contentTypeMatches) problems.push(['bad-signature', 'The signed content type does not match the content.']);
+  if (a.signingTimeMalformed) problems.push(['bad-signature', 'The signing time attribute is malformed.']);
+  if (a.present && a.messageDigest === null) problems.push(['bad-signature', 'The signature has no message digest attribute.']);
+  if (a.messageDigest === 'mismatch') problems.push(['digest-mismatch', 'The content was changed after it was signed.']);
+  // RFC 5652 §5.3: any content type other than id-data requires signed attributes.
+  if (!a.present && f.eContentType !== OID.data) problems.push(['bad-signature', 'A signature over non-data content has no signed attributes.']);
+  if (f.signature.unsupported !== null) problems.push(['unsupported-algorithm', f.signature.unsupported]);
+  if (f.signature.checked && !f.signature.ok && !problems.some(([c]) => c === 'unsupported-algorithm')) {
+    problems.unshift(['bad-signature', 'The signature does not verify with the signer\'s certificate.']);
+  }
+  return problems;
+}
+
+async function checkPathRevocation(
+  chain: ChainResult,
+  r: NonNullable<VerifyOptions['revocation']>,
+  ctx: SignerContext,
+  signingTime: Date | null,
+  provider: CryptoProvider,
+): Promise<RevocationResult> {
+  const { config } = ctx;
+  return checkRevocation(
+    chain.chain.map((l) => l.certificate),
+    { fetch: r.fetch, cache: r.cache, now: r.now, at: ctx.at, mode: config.revocationMode, timeoutMs: config.revocationTimeoutMs, config, stapled: ctx.stapled, signingTime },
+    provider,
+  );
+}
+
+interface SignerDecision {
+  status: SignerReport['status'];
+  code: TrustCode;
+  reason: string;
+  /** The signing time presented as a fact, or null (then the report shows it only as claimed). */
+  acceptedSigningTime: Date | null;
+}
+
+/**
+ * The signer's status from the facts, most severe first: a problem with the signature itself ('invalid'),
+ * else the path's status, worsened by revocation, a future signing time, and last an outdated hash.
+ */
+function decideSigner(f: SignerFacts, ctx: Pick<SignerContext, 'at' | 'config'>): SignerDecision {
+  const { config } = ctx;
+  const signingTime = f.attributes.signingTime;
   // The signing time (issue 13): a claim by the signer's software. Never in the future beyond the clock
   // skew, and every certificate of the path must have been valid then (chain.ts marks the links).
   const future = signingTime !== null && signingTime.getTime() > ctx.at.getTime() + config.signingTimeFutureSkewSeconds * 1000;
-  const outsideValidity = signingTime !== null && chainResult !== null && chainResult.chain.some((l) => !validAt(l.certificate, signingTime));
+  const outsideValidity = signingTime !== null && f.chain !== null && f.chain.chain.some((l) => !validAt(l.certificate, signingTime));
   // Presented as a fact only when the attributes are authentic and the time possible.
-  const acceptedSigningTime = signingTime !== null && signatureOk && !future && !outsideValidity ? signingTime : null;
-
-  let status: SignerReport['status'];
-  let code: TrustCode;
-  let reason: string;
-  if (problems.length > 0) {
-    status = 'invalid';
-    [code, reason] = pickProblem(problems);
-  } else if (chainResult) {
-    status = chainResult.status;
-    code = chainResult.code;
-    reason = chainResult.reason;
-    // Revoked outranks expired and untrusted; an unknown revocation status fails only in hard mode.
-    const failed = revocation ? revocationFailure(revocation, config) : null;
-    if (revocation && failed && (status === 'valid' || worseChainStatus(status as ChainStatus, failed) !== status)) {
-      status = worseChainStatus(status as ChainStatus, failed);
-      code = revocation.code as TrustCode;
-      reason = revocation.reason;
-    }
-    // A future signingTime is an 'expired'-class failure; a chain already failing in time keeps its own code.
-    if (future && status !== 'expired' && worstStatus(status, 'expired') === 'expired') {
-      status = 'expired';
-      code = 'signing-time-future';
-      reason = `The signature claims to have been made on ${signingTime!.toISOString()}, which is in the future.`;
-    }
-    // The least severe failure: every other outcome that applies wins over it (verdict.ts STATUS_SEVERITY).
-    if (outdated !== null && status === 'valid') {
-      status = 'outdated-algorithm';
-      code = 'insecure-algorithm';
-      reason = `The content matches what was signed, but ${outdated.charAt(0).toLowerCase()}${outdated.slice(1)} A determined attacker can forge such a signature.`;
-    }
-  } else {
-    status = 'invalid';
-    code = 'no-certificate';
-    reason = "The signer's certificate is not in the message.";
+  const acceptedSigningTime = signingTime !== null && f.signature.ok && !future && !outsideValidity ? signingTime : null;
+  if (f.problems.length > 0) {
+    const [code, reason] = pickProblem(f.problems);
+    return { status: 'invalid', code, reason, acceptedSigningTime };
   }
+  if (!f.chain) return { status: 'invalid', code: 'no-certificate', reason: "The signer's certificate is not in the message.", acceptedSigningTime };
+  let d: Omit<SignerDecision, 'acceptedSigningTime'> = { status: f.chain.status, code: f.chain.code, reason: f.chain.reason };
+  // Revoked outranks expired and untrusted; an unknown revocation status fails only in hard mode.
+  const failed = f.revocation ? revocationFailure(f.revocation, config) : null;
+  if (f.revocation && failed && (d.status === 'valid' || worseChainStatus(d.status as ChainStatus, failed) !== d.status)) {
+    d = { status: worseChainStatus(d.status as ChainStatus, failed), code: f.revocation.code as TrustCode, reason: f.revocation.reason };
+  }
+  // A future signingTime is an 'expired'-class failure; a chain already failing in time keeps its own code.
+  if (future && d.status !== 'expired' && worstStatus(d.status, 'expired') === 'expired') {
+    d = { status: 'expired', code: 'signing-time-future', reason: `The signature claims to have been made on ${signingTime.toISOString()}, which is in the future.` };
+  }
+  // The least severe failure: every other outcome that applies wins over it (verdict.ts STATUS_SEVERITY).
+  const outdated = f.alg.outdated;
+  if (outdated !== null && d.status === 'valid') {
+    d = {
+      status: 'outdated-algorithm',
+      code: 'insecure-algorithm',
+      reason: `The content matches what was signed, but ${outdated.charAt(0).toLowerCase()}${outdated.slice(1)} A determined attacker can forge such a signature.`,
+    };
+  }
+  return { ...d, acceptedSigningTime };
+}
 
-  const chain = chainResult
-    ? await Promise.all(chainResult.chain.map((l) => describeCertificate(l.certificate, provider, { status: l.status, isTrustAnchor: l.isTrustAnchor })))
+/** The path as the Verdict shows it: each link's status, with revocation evidence and the signer's key problem on the link they concern. */
+async function describePath(f: SignerFacts, config: SignetConfig, provider: CryptoProvider): Promise<SignerReport['chain']> {
+  const chain = f.chain
+    ? await Promise.all(f.chain.chain.map((l) => describeCertificate(l.certificate, provider, { status: l.status, isTrustAnchor: l.isTrustAnchor })))
     : [];
-  revocation?.certificates.forEach((r, i) => {
+  f.revocation?.certificates.forEach((r, i) => {
     const link = chain[i];
     if (!r || !link) return;
     link.revocation = r.evidence;
@@ -465,42 +478,38 @@ async function verifySigner(
     if (linkFailure && (link.status === 'ok' || r.code === 'revoked')) link.status = r.code as TrustCode;
   });
   // The signer's own key problem belongs on its certificate in the chain view too.
-  const keyProblem = problems.find(([c]) => c === 'weak-key');
-  if (keyProblem && chain[0]?.status === 'ok') chain[0].status = 'weak-key';
-  const capabilities = readCapabilities(attrs);
-  const hashLabel = isAlgorithmProblem(resolved) ? null : resolved.hash.replace('-', '');
-  const encryptionCert = cert ? encryptionCertificate(attrs, cert, ctx.pool, config.limits) : null;
-  const sidIssuer = si.sid.kind === 'issuerAndSerialNumber' ? safeFormatName(si.sid.issuer) : '';
+  if (f.problems.some(([c]) => c === 'weak-key') && chain[0]?.status === 'ok') chain[0].status = 'weak-key';
+  return chain;
+}
+
+async function reportSigner(
+  si: ParsedSignerInfo,
+  f: SignerFacts,
+  d: SignerDecision,
+  ctx: SignerContext,
+  provider: CryptoProvider,
+): Promise<{ report: SignerReport; detail: SignerDetail }> {
+  const { cert } = f;
+  const chain = await describePath(f, ctx.config, provider);
+  const capabilities = readCapabilities(f.attributes.attrs);
+  const hashLabel = isAlgorithmProblem(f.alg.resolved) ? null : f.alg.resolved.hash.replace('-', '');
+  const encryptionCert = cert ? encryptionCertificate(f.attributes.attrs, cert, ctx.pool, ctx.config.limits) : null;
+  const signingTime = f.attributes.signingTime;
   const report: SignerReport = {
-    status,
-    code,
-    email: cert?.emails[0] ?? null,
-    emails: cert ? [...cert.emails] : [],
-    name: cert ? commonName(cert.subject) : null,
-    subject: cert ? formatName(cert.subject) : '',
-    issuer: cert ? formatName(cert.issuer) : sidIssuer,
-    serialNumber: cert ? serialToHex(cert.serialNumber) : si.sid.kind === 'issuerAndSerialNumber' ? serialToHex(si.sid.serial) : '',
-    sha256: cert ? await fingerprint(cert.der, 'SHA-256', provider) : '',
-    notBefore: cert ? cert.notBefore.toISOString() : '',
-    notAfter: cert ? cert.notAfter.toISOString() : '',
-    signingTime: acceptedSigningTime ? acceptedSigningTime.toISOString() : null,
-    claimedSigningTime: signingTime && !acceptedSigningTime ? signingTime.toISOString() : null,
-    digestAlgorithm: digestName ?? oidName(si.digestAlgorithmOid),
+    status: d.status,
+    code: d.code,
+    ...(await certificateFields(cert, si.sid, provider)),
+    signingTime: d.acceptedSigningTime ? d.acceptedSigningTime.toISOString() : null,
+    claimedSigningTime: signingTime && !d.acceptedSigningTime ? signingTime.toISOString() : null,
+    digestAlgorithm: f.alg.digestName ?? oidName(si.digestAlgorithmOid),
     signatureAlgorithm: displaySignatureAlgorithm(si.signatureAlgorithm, hashLabel),
     chain,
     capabilities: capabilities.map(capabilityName),
     ...(cert && encryptionCert && !equalBytes(encryptionCert, cert.der) ? { encryptionCertificate: toBase64(encryptionCert) } : {}),
-    reason,
+    reason: d.reason,
   };
-  return {
-    report,
-    detail: {
-      certificate: cert?.der ?? null,
-      encryptionCertificate: encryptionCert,
-      capabilities,
-      signingTime: acceptedSigningTime,
-    },
-  };
+  const detail: SignerDetail = { certificate: cert?.der ?? null, encryptionCertificate: encryptionCert, capabilities, signingTime: d.acceptedSigningTime };
+  return { report, detail };
 }
 
 /** The policy used only to check the math of a signature whose hash the real policy refuses. */
@@ -511,6 +520,29 @@ function revocationFailure(r: Pick<RevocationResult, 'code'>, config: SignetConf
   if (r.code === 'revoked') return 'revoked';
   if (r.code === 'revocation-unknown' && config.revocationMode === 'hard') return 'untrusted';
   return null;
+}
+
+type CertificateFields = Pick<SignerReport, 'email' | 'emails' | 'name' | 'subject' | 'issuer' | 'serialNumber' | 'sha256' | 'notBefore' | 'notAfter'>;
+
+/** Who the signer is, from the certificate; without one, only what the signer identifier names. */
+async function certificateFields(cert: Certificate | undefined, sid: ParsedSignerInfo['sid'], provider: CryptoProvider): Promise<CertificateFields> {
+  if (!cert) {
+    const byIssuer = sid.kind === 'issuerAndSerialNumber';
+    const issuer = byIssuer ? safeFormatName(sid.issuer) : '';
+    const serialNumber = byIssuer ? serialToHex(sid.serial) : '';
+    return { email: null, emails: [], name: null, subject: '', issuer, serialNumber, sha256: '', notBefore: '', notAfter: '' };
+  }
+  return {
+    email: cert.emails[0] ?? null,
+    emails: [...cert.emails],
+    name: commonName(cert.subject),
+    subject: formatName(cert.subject),
+    issuer: formatName(cert.issuer),
+    serialNumber: serialToHex(cert.serialNumber),
+    sha256: await fingerprint(cert.der, 'SHA-256', provider),
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+  };
 }
 
 /** The most severe problem; within a severity, the first found (problems are pushed most decisive first). */

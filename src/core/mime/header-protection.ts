@@ -395,6 +395,127 @@ export interface ReadHeaderProtectionInput {
   limits?: Partial<Limits>;
 }
 
+/** The protection scheme a payload's Content-Type announces (RFC 9788 `hp`, or v1), or null for none. */
+function schemeOf(ct: { params: Record<string, string> }): { scheme: HeaderProtectionReport['scheme']; hp: HpMode | null } | null {
+  const hpParam = (ct.params['hp'] ?? '').trim().toLowerCase();
+  if (hpParam === 'clear' || hpParam === 'cipher') return { scheme: 'rfc9788', hp: hpParam };
+  if ((ct.params['protected-headers'] ?? '').trim().toLowerCase() === 'v1') return { scheme: 'v1', hp: null };
+  return null;
+}
+
+function protectionOf(input: ReadHeaderProtectionInput): HeaderProtectionReport['protection'] {
+  if (input.signed) return input.encrypted ? 'signed-and-encrypted' : 'signed';
+  return input.encrypted && input.encryptionIntegrity ? 'encrypted' : 'none';
+}
+
+/** The HP-Outer records of an hp="cipher" payload (RFC 9788 §2.2): what the sender left outside, with the value sent. */
+function hpOuterRecords(innerHeaders: Header[]): Header[] {
+  const records: Header[] = [];
+  for (const v of getHeaders(innerHeaders, 'hp-outer')) {
+    const colon = v.indexOf(':');
+    if (colon > 0) records.push({ name: v.slice(0, colon).trim(), value: v.slice(colon + 1).trim() });
+  }
+  return records;
+}
+
+/** How one user-facing field is compared: the shared facts of readHeaderProtection. */
+interface Comparison {
+  report: HeaderProtectionReport;
+  protectedHeaders: Header[];
+  outer: Header[];
+  records: Header[];
+  useRecords: boolean;
+  confidential: boolean;
+  shown(v: string | null): string | null;
+}
+
+/** With HP-Outer records: what was hidden, and whether the outer field is exactly what the records say was sent. */
+function compareWithRecords(f: HeaderFieldName, p: string | null, o: string | null, c: Comparison): void {
+  const { report, shown } = c;
+  const recorded = getHeaders(c.records, f)[0] ?? null;
+  if (p !== null && (recorded === null || !sameValue(f, p, recorded))) report.hidden.push({ field: f, outer: shown(recorded) });
+  if (recorded === null && o !== null && !(p !== null && sameValue(f, p, o))) {
+    report.mismatches.push({ field: f, change: 'added', signed: shown(p), outer: shown(o) });
+  } else if (recorded !== null && o === null) {
+    report.mismatches.push({ field: f, change: 'removed', signed: shown(p ?? recorded), outer: null });
+  } else if (recorded !== null && o !== null && !sameValue(f, recorded, o)) {
+    report.mismatches.push({ field: f, change: 'changed', signed: shown(p ?? recorded), outer: shown(o) });
+  }
+}
+
+/**
+ * Signed only (hp="clear", signed v1), or encrypted without HP-Outer: the outer field should equal the
+ * signed one (RFC 9788 §4.10.2). v1 protected only the fields its sender chose; RFC 9788 protects them all,
+ * so an outer extra was added.
+ */
+function compareDirectly(f: HeaderFieldName, p: string | null, o: string | null, c: Comparison): void {
+  const { report, shown } = c;
+  if (p === null) {
+    if (o !== null && report.scheme === 'rfc9788') report.mismatches.push({ field: f, change: 'added', signed: null, outer: shown(o) });
+  } else if (o === null) {
+    report.mismatches.push({ field: f, change: 'removed', signed: shown(p), outer: null });
+  } else if (!sameValue(f, p, o)) {
+    report.mismatches.push({ field: f, change: 'changed', signed: shown(p), outer: shown(o) });
+  }
+}
+
+function compareField(f: HeaderFieldName, duplicate: boolean, c: Comparison): void {
+  const { report, shown } = c;
+  const pv = getHeaders(c.protectedHeaders, f);
+  const ov = getHeaders(c.outer, f);
+  if (duplicate) {
+    // The signed value is ambiguous: flagged, none of the copies is shown as the signed one.
+    if (pv.length > 1) report.mismatches.push({ field: f, change: 'changed', signed: null, outer: shown(ov.join(' | ') || null) });
+    return;
+  }
+  const p = pv[0] ?? null;
+  if (ov.length > 1) {
+    // Two outer Subjects (or Froms …): whichever a client shows, it was not what the sender wrote.
+    report.mismatches.push({ field: f, change: 'changed', signed: shown(p), outer: shown(ov.join(' | ')) });
+    return;
+  }
+  const o = ov[0] ?? null;
+  if (c.useRecords) return compareWithRecords(f, p, o, c);
+  if (c.confidential && f === 'subject') {
+    if (p !== null && (o === null || !sameValue(f, p, o))) report.hidden.push({ field: f, outer: shown(o) });
+    return;
+  }
+  compareDirectly(f, p, o, c);
+}
+
+/** The protected values shown as what the sender wrote; none when a singular field is repeated (ambiguous). */
+function readProtectedValues(report: HeaderProtectionReport, protectedHeaders: Header[], problems: Set<HeaderProtectionProblem>): boolean {
+  const duplicate = SINGULAR.some((n) => getHeaders(protectedHeaders, n).length > 1);
+  if (duplicate) {
+    // Which Subject or From would be "the" signed one is ambiguous: none is shown as such, and the
+    // comparison reports every user-facing field as differing from the (single) outer one.
+    problems.add('duplicate-field');
+    return true;
+  }
+  report.fields = protectedHeaders.map((h) => ({ name: h.name, value: display(h.value, problems) }));
+  const first = (n: string): string | null => {
+    const v = getHeaders(protectedHeaders, n)[0];
+    return v === undefined ? null : display(v, problems);
+  };
+  report.subject = first('subject');
+  report.from = first('from');
+  report.to = first('to');
+  report.cc = first('cc');
+  report.date = first('date');
+  return false;
+}
+
+/** Whether a Legacy Display Element (if any) agrees with the protected fields (RFC 9788 §4.5.3). */
+function legacyDisplayAgreement(payload: Uint8Array, l: Limits, rfc9788: boolean, protectedHeaders: Header[], duplicate: boolean): HeaderProtectionReport['legacyDisplay'] {
+  const lde = legacyDisplayOf(payload, l, rfc9788);
+  if (lde === null) return 'none';
+  const agrees = lde.every((line) => {
+    const p = getHeaders(protectedHeaders, line.name)[0];
+    return p !== undefined && !duplicate && (LEGACY_DISPLAY_FIELDS.has(line.name.toLowerCase()) ? sameValue(line.name.toLowerCase() as HeaderFieldName, p, line.value) : true);
+  });
+  return agrees ? 'agrees' : 'disagrees';
+}
+
 /**
  * Reads the protected header fields of a Cryptographic Payload (RFC 9788 §4.4-§4.5; v1 for Thunderbird's
  * form) and compares them with the outer ones. Null when the payload carries no header protection.
@@ -404,37 +525,19 @@ export function readHeaderProtection(input: ReadHeaderProtectionInput): HeaderPr
   const inner = scanHeaderBlock(input.payload, 0, l.maxHeaderBytes);
   const ctValues = getHeaders(inner.headers, 'content-type');
   const ct = ctValues.length > 0 ? parseContentType(ctValues[0]!) : null;
-  if (!ct) return null;
-  const hpParam = (ct.params['hp'] ?? '').trim().toLowerCase();
-  const v1 = (ct.params['protected-headers'] ?? '').trim().toLowerCase() === 'v1';
-  let scheme: HeaderProtectionReport['scheme'];
-  let hp: HpMode | null = null;
-  if (hpParam === 'clear' || hpParam === 'cipher') {
-    scheme = 'rfc9788';
-    hp = hpParam;
-  } else if (v1) {
-    scheme = 'v1';
-  } else {
-    return null;
-  }
+  const announced = ct ? schemeOf(ct) : null;
+  if (!announced) return null;
+  const { scheme, hp } = announced;
   const problems = new Set<HeaderProtectionProblem>();
   // RFC 9788 §4.10.1: hp="cipher" claims confidentiality; a payload that was not encrypted has none.
   if (hp === 'cipher' && !input.encrypted) problems.add('cipher-without-encryption');
 
   const protectedHeaders = inner.headers.filter((h) => !isStructural(h.name) && h.name.toLowerCase() !== 'hp-outer');
   const outer = scanHeaderBlock(input.message, 0, l.maxHeaderBytes).headers.filter((h) => !isStructural(h.name));
-  const protection: HeaderProtectionReport['protection'] = input.signed
-    ? input.encrypted
-      ? 'signed-and-encrypted'
-      : 'signed'
-    : input.encrypted && input.encryptionIntegrity
-      ? 'encrypted'
-      : 'none';
-
   const report: HeaderProtectionReport = {
     scheme,
     hp,
-    protection,
+    protection: protectionOf(input),
     fields: [],
     subject: null,
     from: null,
@@ -446,92 +549,26 @@ export function readHeaderProtection(input: ReadHeaderProtectionInput): HeaderPr
     legacyDisplay: 'none',
     problems: [],
   };
-
-  const duplicate = SINGULAR.some((n) => getHeaders(protectedHeaders, n).length > 1);
-  if (duplicate) {
-    // Which Subject or From would be "the" signed one is ambiguous: none is shown as such, and the
-    // comparison below reports every user-facing field as differing from the (single) outer one.
-    problems.add('duplicate-field');
-  } else {
-    report.fields = protectedHeaders.map((h) => ({ name: h.name, value: display(h.value, problems) }));
-    const first = (n: string): string | null => {
-      const v = getHeaders(protectedHeaders, n)[0];
-      return v === undefined ? null : display(v, problems);
-    };
-    report.subject = first('subject');
-    report.from = first('from');
-    report.to = first('to');
-    report.cc = first('cc');
-    report.date = first('date');
-  }
+  const duplicate = readProtectedValues(report, protectedHeaders, problems);
 
   // What the network saw instead of each protected field. RFC 9788 §2.2: with hp="cipher", HP-Outer records
   // every field the sender left outside (with the value sent); a protected field without one was removed,
   // one whose HP-Outer value differs was obscured. v1 has no HP-Outer: only its Subject is ever obscured.
   const confidential = input.encrypted && (hp === 'cipher' || scheme === 'v1');
-  const records: Header[] = [];
-  if (hp === 'cipher') {
-    for (const v of getHeaders(inner.headers, 'hp-outer')) {
-      const colon = v.indexOf(':');
-      if (colon > 0) records.push({ name: v.slice(0, colon).trim(), value: v.slice(colon + 1).trim() });
-    }
-  }
-  const useRecords = confidential && records.length > 0;
-  const shown = (v: string | null): string | null => (v === null ? null : display(v, problems));
+  const records = hp === 'cipher' ? hpOuterRecords(inner.headers) : [];
+  const comparison: Comparison = {
+    report,
+    protectedHeaders,
+    outer,
+    records,
+    useRecords: confidential && records.length > 0,
+    confidential,
+    shown: (v) => (v === null ? null : display(v, problems)),
+  };
+  for (const f of COMPARED) compareField(f, duplicate, comparison);
 
-  for (const f of COMPARED) {
-    const pv = getHeaders(protectedHeaders, f);
-    const ov = getHeaders(outer, f);
-    if (duplicate) {
-      // The signed value is ambiguous: flagged, none of the copies is shown as the signed one.
-      if (pv.length > 1) report.mismatches.push({ field: f, change: 'changed', signed: null, outer: shown(ov.join(' | ') || null) });
-      continue;
-    }
-    const p = pv[0] ?? null;
-    if (ov.length > 1) {
-      // Two outer Subjects (or Froms …): whichever a client shows, it was not what the sender wrote.
-      report.mismatches.push({ field: f, change: 'changed', signed: shown(p), outer: shown(ov.join(' | ')) });
-      continue;
-    }
-    const o = ov[0] ?? null;
-    if (useRecords) {
-      const recorded = getHeaders(records, f)[0] ?? null;
-      if (p !== null && (recorded === null || !sameValue(f, p, recorded))) report.hidden.push({ field: f, outer: shown(recorded) });
-      // In transit: the outer field should be exactly what HP-Outer says was sent.
-      if (recorded === null && o !== null && !(p !== null && sameValue(f, p, o))) {
-        report.mismatches.push({ field: f, change: 'added', signed: shown(p), outer: shown(o) });
-      } else if (recorded !== null && o === null) {
-        report.mismatches.push({ field: f, change: 'removed', signed: shown(p ?? recorded), outer: null });
-      } else if (recorded !== null && o !== null && !sameValue(f, recorded, o)) {
-        report.mismatches.push({ field: f, change: 'changed', signed: shown(p ?? recorded), outer: shown(o) });
-      }
-      continue;
-    }
-    if (confidential && f === 'subject') {
-      if (p !== null && (o === null || !sameValue(f, p, o))) report.hidden.push({ field: f, outer: shown(o) });
-      continue;
-    }
-    // Signed only (hp="clear", signed v1), or encrypted without HP-Outer: the outer field should equal the
-    // signed one (RFC 9788 §4.10.2).
-    if (p === null) {
-      // v1 protected only the fields its sender chose; RFC 9788 protects them all, so an outer extra was added.
-      if (o !== null && scheme === 'rfc9788') report.mismatches.push({ field: f, change: 'added', signed: null, outer: shown(o) });
-    } else if (o === null) {
-      report.mismatches.push({ field: f, change: 'removed', signed: shown(p), outer: null });
-    } else if (!sameValue(f, p, o)) {
-      report.mismatches.push({ field: f, change: 'changed', signed: shown(p), outer: shown(o) });
-    }
-  }
-
-  const lde = legacyDisplayOf(input.payload, l, scheme === 'rfc9788');
-  if (lde !== null) {
-    const agrees = lde.every((line) => {
-      const p = getHeaders(protectedHeaders, line.name)[0];
-      return p !== undefined && !duplicate && (LEGACY_DISPLAY_FIELDS.has(line.name.toLowerCase()) ? sameValue(line.name.toLowerCase() as HeaderFieldName, p, line.value) : true);
-    });
-    report.legacyDisplay = agrees ? 'agrees' : 'disagrees';
-    if (!agrees) problems.add('legacy-display-mismatch');
-  }
+  report.legacyDisplay = legacyDisplayAgreement(input.payload, l, scheme === 'rfc9788', protectedHeaders, duplicate);
+  if (report.legacyDisplay === 'disagrees') problems.add('legacy-display-mismatch');
   report.problems = [...problems];
   return report;
 }

@@ -17,7 +17,7 @@
 // The accepted form keeps the local part as written (its case may matter, RFC 5321 §2.4) and lowercases
 // the domain; comparisons go through mime/address.ts addressKey (domains in A-label form).
 
-import { punycodeDecode, punycodeEncode } from '../idn.js';
+import { isValidALabel } from '../idn.js';
 import { addressKey } from '../mime/address.js';
 
 /** Where a certificate carries an e-mail name. */
@@ -44,22 +44,12 @@ const LDH_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const IPV4_LITERAL = /^\[(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\]$/;
 const IPV6_LITERAL = /^\[IPv6:[0-9A-Fa-f:.]{2,45}\]$/i;
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
 /** One DNS label in A-label/LDH form (RFC 5890 §2.3.1, RFC 1035 §2.3.1); an "xn--" label must be valid Punycode. */
 export function validDnsLabel(label: string): boolean {
   if (!LDH_LABEL.test(label)) return false;
-  if (/^xn--/i.test(label)) {
-    const encoded = label.slice(4).toLowerCase();
-    const u = punycodeDecode(encoded);
-    // RFC 5891 §5.4: the A-label must decode, to something that is not plain ASCII, and encode back to itself.
-    if (u === null || u === '' || isAscii(u) || punycodeEncode(u) !== encoded) return false;
-    // A decoded label with spaces, controls or format characters (zero-width joiners …) is not a host name.
-    if (/[\p{C}\p{Z}]/u.test(u) || u !== u.normalize('NFC')) return false;
-  }
+  // RFC 5891 §5.4: the A-label must decode to a valid U-label and be its canonical encoding. LDH_LABEL
+  // already refuses a trailing hyphen, i.e. Punycode of a plain-ASCII string ("xn--abc-").
+  if (/^xn--/i.test(label) && !isValidALabel(label)) return false;
   return true;
 }
 

@@ -1,13 +1,18 @@
 // `signet inspect`: the structure of a message without keys or trust decisions — the MIME tree and,
 // for each S/MIME part, the CMS content type (RFC 5652), algorithms, signer and recipient identifiers.
-// A helpdesk uses it to see what a client actually sent.
+// A helpdesk uses it to see what a client actually sent. CMS is read by the same limit-checked readers
+// that verification and decryption use (ARCHITECTURE.md §6, "One reader for CMS"), names are formatted as
+// in the Verdict (RFC 4514 order).
 
-import * as pkijs from 'pkijs';
 import { toHex } from '../bytes.js';
-import { resolveConfig } from '../config.js';
+import { resolveConfig, type Limits } from '../config.js';
 import { toSignetError } from '../errors.js';
 import { oidName, OID } from '../oids.js';
-import { contentInfoFromNode, parseAsn1, type Asn1Node } from '../asn1.js';
+import { parseAsn1, parseContentInfo, type Asn1Node } from '../asn1.js';
+import { readCertificates, readSignedData, readSignerInfo, type ParsedSignerInfo } from '../cms/signed-data.js';
+import { readEnvelopedData } from '../cms/enveloped-data.js';
+import type { RecipientId } from '../cms/envelope-recipient.js';
+import { formatName, parseName } from '../pki/certificate.js';
 import { parseMime } from '../mime/parser.js';
 import type { MimeEntity } from '../mime/entity.js';
 
@@ -39,62 +44,67 @@ export interface InspectReport {
   text: string;
 }
 
-function sid(s: pkijs.IssuerAndSerialNumber | asn1OctetLike): string {
-  if (s instanceof pkijs.IssuerAndSerialNumber) {
-    const cn = s.issuer.typesAndValues.map((t) => `${oidShort(t.type)}=${t.value.valueBlock.value}`).join(', ');
-    return `issuer "${cn}" serial ${toHex(s.serialNumber.valueBlock.valueHexView)}`;
+function nameText(node: Asn1Node | undefined): string {
+  try {
+    return formatName(parseName(node));
+  } catch {
+    return 'unreadable name';
   }
-  return `subjectKeyIdentifier ${toHex(s.valueBlock.valueHexView)}`;
 }
-interface asn1OctetLike {
-  valueBlock: { valueHexView: Uint8Array };
+
+function signerId(sid: ParsedSignerInfo['sid']): string {
+  if (sid.kind === 'subjectKeyIdentifier') return `subjectKeyIdentifier ${toHex(sid.keyId)}`;
+  return `issuer "${nameText(sid.issuer)}" serial ${toHex(sid.serial)}`;
 }
-function oidShort(o: string): string {
-  return ({ '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.6': 'C', '2.5.4.11': 'OU', [OID.emailAddress]: 'E' } as Record<string, string>)[o] ?? o;
+
+function recipientId(rid: RecipientId, limits: Limits): string {
+  if (rid.kind === 'subject-key-identifier') return `subjectKeyIdentifier ${toHex(rid.ski)}`;
+  return `issuer "${nameText(parseAsn1(rid.issuer, limits))}" serial ${toHex(rid.serial)}`;
+}
+
+/** SignedData through the same reader as verification (cms/signed-data.ts). */
+function summarizeSignedData(content: Asn1Node, out: CmsSummary, limits: Limits): void {
+  out.contentType = 'signed-data';
+  const sd = readSignedData(content);
+  out.eContentType = sd.eContentType;
+  out.digestAlgorithms = sd.digestAlgorithms;
+  out.signers = sd.signerInfoNodes.map(readSignerInfo).map((s) => ({
+    sid: signerId(s.sid),
+    digest: oidName(s.digestAlgorithmOid),
+    signature: oidName(s.signatureAlgorithmOid),
+  }));
+  out.certificates = readCertificates(sd.certsNode, limits).messageCerts.map((c) => formatName(c.subject));
+}
+
+/** EnvelopedData and AuthEnvelopedData through the decryption code's readers (cms/enveloped-data.ts). */
+function summarizeEnveloped(content: Asn1Node, out: CmsSummary, limits: Limits): void {
+  const ed = readEnvelopedData(content);
+  out.cipher = oidName(ed.encryptedContentInfo.contentEncryptionAlgorithm.oid);
+  out.recipients = ed.recipientInfos.map((r) => {
+    if (r.type === 'ktri') return { type: 'ktri', id: recipientId(r.rid, limits), algorithm: oidName(r.keyEncryptionAlgorithm.oid) };
+    if (r.type === 'kari') {
+      const first = r.recipientEncryptedKeys[0];
+      return { type: 'kari', id: first ? recipientId(first.rid, limits) : 'none', algorithm: oidName(r.keyEncryptionAlgorithm.oid) };
+    }
+    return { type: 'other', id: '', algorithm: '' };
+  });
 }
 
 function summarizeCms(der: Uint8Array): CmsSummary {
   const limits = resolveConfig().limits;
   let ci;
-  let root: Asn1Node;
   try {
-    // Parsed once: the same tree serves our ContentInfo reading and pkijs's schema below.
-    root = parseAsn1(der, limits, { allowTrailingData: true, what: 'The CMS ContentInfo' });
-    ci = contentInfoFromNode(root);
+    ci = parseContentInfo(der, limits);
   } catch (e) {
     const err = toSignetError(e, 'malformed-asn1');
     return { contentType: 'unreadable', error: err.toJSON() };
   }
   const out: CmsSummary = { contentType: oidName(ci.contentType) === ci.contentType ? ci.contentType : oidName(ci.contentType) };
   try {
-    const info = new pkijs.ContentInfo({ schema: root });
-    if (ci.contentType === OID.signedData) {
-      out.contentType = 'signed-data';
-      const sd = new pkijs.SignedData({ schema: info.content });
-      out.eContentType = sd.encapContentInfo.eContentType;
-      out.digestAlgorithms = sd.digestAlgorithms.map((a) => oidName(a.algorithmId));
-      out.signers = sd.signerInfos.map((s) => ({
-        sid: sid(s.sid as pkijs.IssuerAndSerialNumber),
-        digest: oidName(s.digestAlgorithm.algorithmId),
-        signature: oidName(s.signatureAlgorithm.algorithmId),
-      }));
-      out.certificates = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) =>
-        c.subject.typesAndValues.map((t) => `${oidShort(t.type)}=${t.value.valueBlock.value}`).join(', '),
-      );
-    } else if (ci.contentType === OID.envelopedData) {
+    if (ci.contentType === OID.signedData) summarizeSignedData(ci.content, out, limits);
+    else if (ci.contentType === OID.envelopedData) {
       out.contentType = 'enveloped-data';
-      const ed = new pkijs.EnvelopedData({ schema: info.content });
-      out.cipher = oidName(ed.encryptedContentInfo.contentEncryptionAlgorithm.algorithmId);
-      out.recipients = ed.recipientInfos.map((r) => {
-        const v = r.value;
-        if (v instanceof pkijs.KeyTransRecipientInfo) return { type: 'ktri', id: sid(v.rid as pkijs.IssuerAndSerialNumber), algorithm: oidName(v.keyEncryptionAlgorithm.algorithmId) };
-        if (v instanceof pkijs.KeyAgreeRecipientInfo) {
-          const first = v.recipientEncryptedKeys.encryptedKeys[0];
-          const id = first ? (first.rid.variant === 1 ? sid(first.rid.value as pkijs.IssuerAndSerialNumber) : 'rKeyId') : 'none';
-          return { type: 'kari', id, algorithm: oidName(v.keyEncryptionAlgorithm.algorithmId) };
-        }
-        return { type: 'other', id: '', algorithm: '' };
-      });
+      summarizeEnveloped(ci.content, out, limits);
     } else if (ci.contentType === OID.authEnvelopedData) {
       out.contentType = 'auth-enveloped-data';
     }

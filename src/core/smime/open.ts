@@ -30,10 +30,12 @@ import { toCanonical } from '../mime/canonicalize.js';
 import { singleFromAddress, sameAddress, type FromResult } from '../mime/address.js';
 import {
   worstStatus,
+  type EnclosedSignedPart,
   type Layer,
   type SignerReport,
   type Verdict,
   type VerdictStatus,
+  type Warning,
 } from '../verdict.js';
 import { summarize } from './summary.js';
 import { applyHeaderProtection } from './protected-headers.js';
@@ -88,14 +90,6 @@ interface Scope {
   work: { layers: number };
 }
 
-interface SignedStep {
-  layerIndex: number;
-  signers: SignerReport[];
-  /** A signature over an encrypted layer proves nothing about the plaintext's author. */
-  ignored: boolean;
-  error: { code: ErrorCode; message: string } | null;
-}
-
 type Classified =
   | { kind: 'multipart-signed'; content: MimeEntity; signature: MimeEntity }
   | { kind: 'pkcs7'; der: Uint8Array }
@@ -135,23 +129,6 @@ function addressMatches(signer: SignerReport, from: string): boolean {
   return signer.emails.some((e) => sameAddress(e, from));
 }
 
-function emptyVerdict(at: Date, revocation: Verdict['revocation']): Verdict {
-  return {
-    enclosedSigned: [],
-    status: 'unsigned',
-    summary: '',
-    code: null,
-    layers: [],
-    signer: null,
-    signers: [],
-    from: null,
-    warnings: [],
-    checkedAt: at.toISOString(),
-    revocation,
-    error: null,
-  };
-}
-
 export async function openMessage(message: Uint8Array, openOptions: OpenOptions): Promise<OpenResult> {
   const config = resolveConfig(openOptions.config ?? {});
   // One work budget for the whole message (config.ts): every layer, signer, path, fetch and enclosed part
@@ -166,238 +143,369 @@ export async function openMessage(message: Uint8Array, openOptions: OpenOptions)
 
 type BudgetedOptions = OpenOptions & { budget: WorkBudget };
 
-async function openWalk(message: Uint8Array, options: BudgetedOptions, scope: Scope): Promise<OpenResult> {
-  const config = resolveConfig(options.config ?? {});
-  const provider = options.provider ?? cryptoProvider();
-  const at = options.at ?? new Date();
-  // Revocation is checked when the caller gives network access and did not ask for offline.
-  const revocationState: Verdict['revocation'] = options.offline === true ? 'offline' : options.fetch ? 'checked' : 'not-configured';
-  const revocation =
-    revocationState === 'checked' ? { fetch: options.fetch!, cache: options.revocationCache ?? new MemoryRevocationCache() } : null;
-  const verdict = emptyVerdict(at, revocationState);
-  const finish = (status: VerdictStatus, code: Verdict['code'], content: Uint8Array | null, enclosedContent: (Uint8Array | null)[] = []): OpenResult => {
-    verdict.status = status;
-    verdict.code = code;
-    const encrypted = verdict.layers.some((l) => l.kind === 'encrypted' && l.status === 'decrypted');
-    verdict.summary = summarize(status, code, verdict.signer?.email ?? null, verdict.from, encrypted, outdatedHash(verdict));
-    if (verdict.revocation === 'offline') {
-      verdict.warnings.push({ code: 'revocation-not-checked', message: 'Revocation was not checked (offline).' });
-    }
-    // A named revocation source gave no usable answer: visible in soft mode (the status is unchanged) and
-    // kept as an explanation in hard mode (where the status already says 'untrusted').
-    if (verdict.signers.some((s) => s.chain.some((c) => c.revocation?.status === 'unknown'))) {
-      verdict.warnings.push({
-        code: 'revocation-unknown',
-        message: 'Whether a certificate in the chain has been revoked could not be checked (the revocation service gave no usable answer).',
-      });
-    }
-    return { verdict, content, enclosedContent };
-  };
+/** What one walk works with: the caller's options, resolved once. */
+interface WalkContext {
+  options: BudgetedOptions;
+  config: SignetConfig;
+  provider: CryptoProvider;
+  at: Date;
+  /** Revocation is checked when the caller gives network access and did not ask for offline. */
+  revocationState: Verdict['revocation'];
+  revocation: VerifyOptions['revocation'];
+}
 
-  let root: MimeEntity;
+function walkContext(options: BudgetedOptions): WalkContext {
+  const revocationState: Verdict['revocation'] = options.offline === true ? 'offline' : options.fetch ? 'checked' : 'not-configured';
+  return {
+    options,
+    config: resolveConfig(options.config ?? {}),
+    provider: options.provider ?? cryptoProvider(),
+    at: options.at ?? new Date(),
+    revocationState,
+    revocation: revocationState === 'checked' ? { fetch: options.fetch!, cache: options.revocationCache ?? new MemoryRevocationCache() } : null,
+  };
+}
+
+/**
+ * One message (or enclosed part) in two steps: the layer walk gathers facts (walkLayers, with the
+ * enclosed-part search when the root turned out unsigned), then decideVerdict turns them into the Verdict
+ * without doing anything else.
+ */
+async function openWalk(message: Uint8Array, options: BudgetedOptions, scope: Scope): Promise<OpenResult> {
+  const ctx = walkContext(options);
+  const parsed = parseRoot(message, ctx.config);
+  if ('error' in parsed) {
+    const facts: WalkFacts = { layers: [], signatures: [], notes: [], end: { kind: 'malformed', error: parsed.error } };
+    return { verdict: decideVerdict(facts, { ctx, from: null, dateHeader: undefined, enclosed: [] }), content: null, enclosedContent: [] };
+  }
+  const root = parsed.root;
+  const from = scope.outer ? scope.outer.from : singleFromAddress(root);
+  const dateHeader = scope.outer ? scope.outer.date : root.header('date');
+  const facts = await walkLayers(root, ctx, scope);
+  // Rule 1 stands for an unsigned root: the message is not signed. Say what is signed inside it, if anything.
+  const enclosed =
+    facts.end.kind === 'content' && scope.outer === null && countedSignatures(facts).length === 0
+      ? await openEnclosed(facts.end.entity, options, { outer: { from, date: dateHeader }, work: scope.work })
+      : [];
+  const verdict = decideVerdict(facts, { ctx, from: from.ok ? from.address : null, dateHeader, enclosed: enclosed.map((e) => e.part) });
+  return { verdict, content: facts.end.kind === 'content' ? facts.end.content : null, enclosedContent: enclosed.map((e) => e.content) };
+}
+
+function parseRoot(message: Uint8Array, config: SignetConfig): { root: MimeEntity } | { error: Problem } {
   try {
     if (message.length > config.limits.maxMessageBytes) {
       throw new SignetError('limit-exceeded', `The message is larger than ${config.limits.maxMessageBytes} bytes.`);
     }
-    root = parseMime(message, config.limits);
+    return { root: parseMime(message, config.limits) };
   } catch (e) {
-    const err = toSignetError(e, 'malformed-mime');
-    verdict.error = err.toJSON();
-    return finish('malformed', err.code, null);
+    return { error: toSignetError(e, 'malformed-mime').toJSON() };
   }
-  const fromResult = scope.outer ? scope.outer.from : singleFromAddress(root);
-  verdict.from = fromResult.ok ? fromResult.address : null;
+}
 
-  const steps: SignedStep[] = [];
-  let entity = root;
-  let content: Uint8Array | null = root.raw;
-  let decryptionFailure: { code: ErrorCode; message: string } | null = null;
-  let cbcUnprotected = false;
+type Problem = { code: ErrorCode; message: string };
 
+/** One signature met on the walk. */
+interface SignedStep {
+  /** Its layer's index in `WalkFacts.layers`. */
+  layerIndex: number;
+  signers: SignerReport[];
+  /** Why the signature as a whole cannot count (e.g. rule 2), or null. */
+  error: Problem | null;
+}
+
+/** Where the walk stopped: at content (the innermost entity reached), or at a failure. */
+type WalkEnd =
+  | { kind: 'content'; entity: MimeEntity; content: Uint8Array }
+  | { kind: 'malformed'; error: Problem }
+  | { kind: 'decryption-failed'; error: Problem };
+
+/** Everything the layer walk found, appended as it went and never revised; the Verdict follows from it. */
+interface WalkFacts {
+  /** Outermost first, as in the Verdict. */
+  layers: Layer[];
+  signatures: SignedStep[];
+  /** Observations made on the way (an encrypted part left closed, a signature over encryption, 3DES), in order. */
+  notes: Warning[];
+  end: WalkEnd;
+}
+
+type Position = { entity: MimeEntity; content: Uint8Array };
+/** What opening one layer leads to: the entity inside it, or the end of the walk. */
+type LayerOutcome = { next: Position } | { end: WalkEnd };
+
+/**
+ * Opens S/MIME layers from the root inwards (RFC 8551 §3) until plain content or a failure. Each layer
+ * opener appends its layer, signature and notes to the facts and says where the walk goes next.
+ */
+async function walkLayers(root: MimeEntity, ctx: WalkContext, scope: Scope): Promise<WalkFacts> {
+  const found: Omit<WalkFacts, 'end'> = { layers: [], signatures: [], notes: [] };
+  let at: Position = { entity: root, content: root.raw };
   try {
     for (;;) {
       // Counted per message: enclosed parts share the root's allowance (ARCHITECTURE.md rule 9).
-      if (scope.work.layers >= config.limits.maxSmimeLayers) {
-        throw new SignetError('limit-exceeded', `More than ${config.limits.maxSmimeLayers} S/MIME layers.`);
+      if (scope.work.layers >= ctx.config.limits.maxSmimeLayers) {
+        throw new SignetError('limit-exceeded', `More than ${ctx.config.limits.maxSmimeLayers} S/MIME layers.`);
       }
-      const c = classify(entity);
-      if (c.kind === 'plain') break;
+      const c = classify(at.entity);
+      if (c.kind === 'plain') return { ...found, end: { kind: 'content', ...at } };
       scope.work.layers++;
-      if (c.kind === 'multipart-signed') {
-        // RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form of the first part, exactly. A file
-        // saved with bare LF is canonicalized first; if that does not match but the raw bytes differ, the
-        // signer may have signed a binary part as-is, so the exact received bytes get one more try.
-        const signatureDer = c.signature.decodeBody();
-        let signedBytes = toCanonical(c.content.raw);
-        let step = await verifyLayer(signatureDer, signedBytes, 'multipart-signed', options, config, provider, verdict, revocation);
-        if (signedBytes !== c.content.raw && step.signers.some((sg) => sg.code === 'digest-mismatch')) {
-          const first = verdict.layers.pop()!;
-          const exact = await verifyLayer(signatureDer, c.content.raw, 'multipart-signed', options, config, provider, verdict, revocation);
-          if (exact.signers.length > 0 && exact.signers.every((sg) => sg.code !== 'digest-mismatch')) {
-            step = exact;
-            signedBytes = c.content.raw;
-          } else {
-            verdict.layers.pop();
-            verdict.layers.push(first);
-          }
-        }
-        steps.push(step);
-        entity = parseMime(signedBytes, config.limits);
-        content = signedBytes;
-        continue;
-      }
-      // application/pkcs7-mime: trust the ContentInfo, not the smime-type parameter (mislabelled mail exists).
-      const ci = { contentType: peekContentType(c.der) };
-      if (ci.contentType === OID.signedData) {
-        const step = await verifyLayer(c.der, undefined, 'opaque', options, config, provider, verdict, revocation);
-        steps.push(step);
-        if (step.error || step.eContent === null) break;
-        entity = parseMime(step.eContent, config.limits);
-        content = step.eContent;
-        // Thunderbird compatibility (its test_smime_decrypt.js expectations): opaque signed-data directly
-        // inside opaque signed-data is the signed object's content, like an attachment, not a further layer.
-        const inner = classify(entity);
-        if (inner.kind === 'pkcs7' && peekContentType(inner.der) === OID.signedData) break;
-        continue;
-      }
-      if (ci.contentType === OID.envelopedData || ci.contentType === OID.authEnvelopedData) {
-        // Rule 7: decrypt the message root, or the content of a single outer signature (encrypt-then-sign),
-        // never an encrypted layer found deeper (that would make us a decryption oracle for a forwarder).
-        const atRoot = verdict.layers.length === 0;
-        const underOneSignature = verdict.layers.length === 1 && steps.length === 1;
-        if (!atRoot && !underOneSignature) {
-          verdict.warnings.push({ code: 'outer-signature-ignored', message: 'An encrypted part below other layers was not opened.' });
-          break;
-        }
-        if (underOneSignature) {
-          steps[0]!.ignored = true;
-          verdict.warnings.push({
-            code: 'outer-signature-ignored',
-            message: 'A signature over encrypted data says nothing about who wrote the content, so it was not used.',
-          });
-        }
-        const contentType = ci.contentType === OID.authEnvelopedData ? 'auth-enveloped-data' : 'enveloped-data';
-        if (scope.outer) {
-          // An enclosed part is never decrypted: it is not the message root (rule 7, reply oracle).
-          decryptionFailure = { code: 'encrypted-subpart', message: 'An encrypted part inside the message is never opened.' };
-          verdict.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
-          content = null;
-          break;
-        }
-        if (!options.identities || options.identities.length === 0) {
-          decryptionFailure = { code: 'no-private-key', message: 'The message is encrypted and no private key was given.' };
-          verdict.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
-          content = null;
-          break;
-        }
-        try {
-          const d = await decryptContent(c.der, options.identities, provider, config.limits, options.budget);
-          assertDecryptedEntity(d.content, config.limits); // random bytes from a wrong key are not content
-          verdict.layers.push({
-            kind: 'encrypted',
-            contentType: d.contentType,
-            cipher: d.cipher,
-            integrityProtected: d.integrityProtected,
-            recipients: d.recipients,
-            keyManagement: d.keyManagement,
-            status: 'decrypted',
-          });
-          cbcUnprotected = !d.integrityProtected;
-          if (d.cipher === '3DES-CBC') {
-            verdict.warnings.push({ code: 'legacy-cipher', message: 'The sender used 3DES, an outdated cipher; ask them to update their mail program.' });
-          }
-          entity = parseMime(d.content, config.limits);
-          content = d.content;
-          continue;
-        } catch (e) {
-          const err = toSignetError(e, 'decryption-failed');
-          decryptionFailure = err.toJSON();
-          verdict.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
-          content = null;
-          break;
-        }
-      }
-      throw new SignetError('not-smime', `Unexpected CMS content type ${ci.contentType}.`);
+      const outcome = c.kind === 'multipart-signed' ? await openMultipartSigned(c, ctx, found) : await openPkcs7(c.der, at, ctx, scope, found);
+      if ('end' in outcome) return { ...found, end: outcome.end };
+      at = outcome.next;
     }
   } catch (e) {
-    const err = toSignetError(e, 'malformed-asn1');
-    verdict.error = err.toJSON();
-    return finish('malformed', err.code, null);
+    return { ...found, end: { kind: 'malformed', error: toSignetError(e, 'malformed-asn1').toJSON() } };
   }
+}
 
-  if (decryptionFailure) {
-    verdict.error = decryptionFailure;
-    return finish('decryption-failed', decryptionFailure.code, null);
-  }
+/** Appends a verified signature layer to the facts; a signature block that cannot be decoded ends the walk. */
+function recordSignature(found: Omit<WalkFacts, 'end'>, v: VerifiedLayer): void {
+  found.layers.push(v.layer);
+  if (v.fatal) throw v.fatal;
+  found.signatures.push({ layerIndex: found.layers.length - 1, signers: v.signers, error: v.error });
+}
 
-  // The decisive signature is the outermost one that is not ignored; inner ones still count for integrity.
-  const counted = steps.filter((s) => !s.ignored);
-  if (counted.length === 0) {
-    if (cbcUnprotected) {
-      verdict.warnings.push({ code: 'not-integrity-protected', message: 'The encryption used (CBC) does not detect changes, and no signature inside covers the content.' });
-    }
-    if (steps.length > 0 && steps.every((s) => s.ignored) && verdict.signers.length === 0) {
-      verdict.signers = steps.flatMap((s) => s.signers);
-    }
-    if (scope.outer) return finish('unsigned', null, content);
-    // Rule 1 stands: the message is not signed. Say what is signed inside it, if anything.
-    const enclosedContent: (Uint8Array | null)[] = [];
-    for (const found of findEnclosedSigned(entity)) {
-      const inner = await openWalk(found.entity.raw, { ...options, identities: [] }, { outer: { from: fromResult, date: root.header('date') }, work: scope.work });
-      verdict.enclosedSigned.push({ path: found.path, verdict: inner.verdict });
-      enclosedContent.push(inner.content);
-    }
-    if (verdict.enclosedSigned.length > 0) {
-      verdict.warnings.push({
-        code: 'enclosed-signed-part',
-        message:
-          'The message itself is not signed, but a part inside it is (for example, a mailing list added a footer around a signed message). ' +
-          'The signature covers only that part, not the text around it.',
-      });
-    }
-    return finish('unsigned', null, content, enclosedContent);
+async function openMultipartSigned(c: Extract<Classified, { kind: 'multipart-signed' }>, ctx: WalkContext, found: Omit<WalkFacts, 'end'>): Promise<LayerOutcome> {
+  const { verified, signedBytes } = await verifyMultipartSigned(c, ctx);
+  recordSignature(found, verified);
+  return { next: { entity: parseMime(signedBytes, ctx.config.limits), content: signedBytes } };
+}
+
+const hasDigestMismatch = (signers: SignerReport[]): boolean => signers.some((s) => s.code === 'digest-mismatch');
+
+/**
+ * RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form of the first part, exactly. A file saved
+ * with bare LF is canonicalized first; if that does not match but the raw bytes differ, the signer may have
+ * signed a binary part as-is, so the exact received bytes get one more try, used only if every signer's
+ * digest then matches.
+ */
+async function verifyMultipartSigned(
+  c: Extract<Classified, { kind: 'multipart-signed' }>,
+  ctx: WalkContext,
+): Promise<{ verified: VerifiedLayer; signedBytes: Uint8Array }> {
+  const signatureDer = c.signature.decodeBody();
+  const canonical = toCanonical(c.content.raw);
+  const first = await verifyLayer(signatureDer, canonical, 'multipart-signed', ctx);
+  if (canonical === c.content.raw || !hasDigestMismatch(first.signers)) return { verified: first, signedBytes: canonical };
+  const exact = await verifyLayer(signatureDer, c.content.raw, 'multipart-signed', ctx);
+  if (exact.fatal) return { verified: exact, signedBytes: c.content.raw };
+  const exactMatches = exact.signers.length > 0 && !hasDigestMismatch(exact.signers);
+  return exactMatches ? { verified: exact, signedBytes: c.content.raw } : { verified: first, signedBytes: canonical };
+}
+
+/** application/pkcs7-mime: trust the ContentInfo, not the smime-type parameter (mislabelled mail exists). */
+async function openPkcs7(der: Uint8Array, at: Position, ctx: WalkContext, scope: Scope, found: Omit<WalkFacts, 'end'>): Promise<LayerOutcome> {
+  const contentType = peekContentType(der);
+  if (contentType === OID.signedData) return openOpaqueSigned(der, at, ctx, found);
+  if (contentType === OID.envelopedData || contentType === OID.authEnvelopedData) {
+    return openEncrypted(der, contentType === OID.authEnvelopedData ? 'auth-enveloped-data' : 'enveloped-data', at, ctx, scope, found);
   }
-  // Every signature the verdict covers must bind to From (rule 4): an inner signer who is not the sender
-  // would otherwise lend their valid signature to someone else's message (nested-signature forgery).
-  const dateHeader = scope.outer ? scope.outer.date : root.header('date');
-  const parsedDate = dateHeader ? new Date(dateHeader) : null;
-  const messageDate = parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : null;
+  throw new SignetError('not-smime', `Unexpected CMS content type ${contentType}.`);
+}
+
+async function openOpaqueSigned(der: Uint8Array, at: Position, ctx: WalkContext, found: Omit<WalkFacts, 'end'>): Promise<LayerOutcome> {
+  const v = await verifyLayer(der, undefined, 'opaque', ctx);
+  recordSignature(found, v);
+  if (v.error || v.eContent === null) return { end: { kind: 'content', ...at } };
+  const inner: Position = { entity: parseMime(v.eContent, ctx.config.limits), content: v.eContent };
+  // Thunderbird compatibility (its test_smime_decrypt.js expectations): opaque signed-data directly
+  // inside opaque signed-data is the signed object's content, like an attachment, not a further layer.
+  const c = classify(inner.entity);
+  if (c.kind === 'pkcs7' && peekContentType(c.der) === OID.signedData) return { end: { kind: 'content', ...inner } };
+  return { next: inner };
+}
+
+/**
+ * Rule 7: decrypt the message root, or the content of a single outer signature (encrypt-then-sign), never
+ * an encrypted layer found deeper (that would make us a decryption oracle for a forwarder), and never in
+ * an enclosed part (it is not the message root).
+ */
+async function openEncrypted(
+  der: Uint8Array,
+  contentType: 'enveloped-data' | 'auth-enveloped-data',
+  at: Position,
+  ctx: WalkContext,
+  scope: Scope,
+  found: Omit<WalkFacts, 'end'>,
+): Promise<LayerOutcome> {
+  const atRoot = found.layers.length === 0;
+  const underOneSignature = found.layers.length === 1 && found.signatures.length === 1;
+  if (!atRoot && !underOneSignature) {
+    found.notes.push({ code: 'outer-signature-ignored', message: 'An encrypted part below other layers was not opened.' });
+    return { end: { kind: 'content', ...at } };
+  }
+  if (underOneSignature) {
+    // The signature is not counted (see signatureOverEncryption).
+    found.notes.push({ code: 'outer-signature-ignored', message: 'A signature over encrypted data says nothing about who wrote the content, so it was not used.' });
+  }
+  const failed = (error: Problem): LayerOutcome => {
+    found.layers.push({ kind: 'encrypted', contentType, cipher: 'unknown', integrityProtected: false, recipients: 0, keyManagement: [], status: 'decryption-failed' });
+    return { end: { kind: 'decryption-failed', error } };
+  };
+  const identities = ctx.options.identities ?? [];
+  if (scope.outer) return failed({ code: 'encrypted-subpart', message: 'An encrypted part inside the message is never opened.' });
+  if (identities.length === 0) return failed({ code: 'no-private-key', message: 'The message is encrypted and no private key was given.' });
+  let d: Awaited<ReturnType<typeof decryptContent>>;
+  let entity: MimeEntity;
+  try {
+    d = await decryptContent(der, identities, ctx.provider, ctx.config.limits, ctx.options.budget);
+    assertDecryptedEntity(d.content, ctx.config.limits); // random bytes from a wrong key are not content
+    entity = parseMime(d.content, ctx.config.limits);
+  } catch (e) {
+    return failed(toSignetError(e, 'decryption-failed').toJSON());
+  }
+  const { cipher, integrityProtected, recipients, keyManagement } = d;
+  found.layers.push({ kind: 'encrypted', contentType: d.contentType, cipher, integrityProtected, recipients, keyManagement, status: 'decrypted' });
+  if (cipher === '3DES-CBC') {
+    found.notes.push({ code: 'legacy-cipher', message: 'The sender used 3DES, an outdated cipher; ask them to update their mail program.' });
+  }
+  return { next: { entity, content: d.content } };
+}
+
+/** A signature whose content is the encrypted layer (sign-then-encrypt's reverse) proves nothing about the plaintext's author. */
+function signatureOverEncryption(facts: Pick<WalkFacts, 'layers'>, step: SignedStep): boolean {
+  return step.layerIndex === 0 && facts.layers[1]?.kind === 'encrypted';
+}
+
+/** The signatures the Verdict rests on, outermost (decisive) first; inner ones still count for integrity. */
+function countedSignatures(facts: Pick<WalkFacts, 'layers' | 'signatures'>): SignedStep[] {
+  return facts.signatures.filter((s) => !signatureOverEncryption(facts, s));
+}
+
+/** CBC EnvelopedData was decrypted: the content has no integrity protection of its own. */
+function cbcUnprotected(facts: Pick<WalkFacts, 'layers'>): boolean {
+  return facts.layers.some((l) => l.kind === 'encrypted' && l.status === 'decrypted' && !l.integrityProtected);
+}
+
+/** Each signed part below an unsigned root, opened as if it were the root, without any decryption. */
+async function openEnclosed(entity: MimeEntity, options: BudgetedOptions, scope: Scope): Promise<{ part: EnclosedSignedPart; content: Uint8Array | null }[]> {
+  const opened: { part: EnclosedSignedPart; content: Uint8Array | null }[] = [];
+  for (const found of findEnclosedSigned(entity)) {
+    const inner = await openWalk(found.entity.raw, { ...options, identities: [] }, scope);
+    opened.push({ part: { path: found.path, verdict: inner.verdict }, content: inner.content });
+  }
+  return opened;
+}
+
+interface DecisionContext {
+  ctx: Pick<WalkContext, 'config' | 'at' | 'revocationState'>;
+  /** The single From addr-spec (the outer message's for an enclosed part), or null. */
+  from: string | null;
+  dateHeader: string | undefined;
+  enclosed: EnclosedSignedPart[];
+}
+
+/** The status, code and signers the facts amount to, and the warnings that explain them. */
+interface Decision {
+  status: VerdictStatus;
+  code: Verdict['code'];
+  signers: SignerReport[];
+  signer: SignerReport | null;
+  error: Problem | null;
+  warnings: Warning[];
+}
+
+/** The Verdict for the walk's facts: a pure function of them (ARCHITECTURE.md rules 1-4, 7). */
+function decideVerdict(facts: WalkFacts, dc: DecisionContext): Verdict {
+  const d = decide(facts, dc);
+  const verdict: Verdict = {
+    enclosedSigned: dc.enclosed,
+    status: d.status,
+    summary: '',
+    code: d.code,
+    layers: facts.layers,
+    signer: d.signer,
+    signers: d.signers,
+    from: dc.from,
+    warnings: [...facts.notes, ...d.warnings, ...revocationWarnings(dc.ctx.revocationState, d.signers)],
+    checkedAt: dc.ctx.at.toISOString(),
+    revocation: dc.ctx.revocationState,
+    error: d.error,
+  };
+  const encrypted = facts.layers.some((l) => l.kind === 'encrypted' && l.status === 'decrypted');
+  verdict.summary = summarize(d.status, d.code, d.signer?.email ?? null, verdict.from, encrypted, outdatedHash(verdict));
+  return verdict;
+}
+
+function decide(facts: WalkFacts, dc: DecisionContext): Decision {
+  const none = { signers: [], signer: null, warnings: [] };
+  if (facts.end.kind !== 'content') return { status: facts.end.kind, code: facts.end.error.code, error: facts.end.error, ...none };
+  const counted = countedSignatures(facts);
+  return counted.length === 0 ? decideUnsigned(facts, dc) : decideSigned(facts, counted, dc);
+}
+
+function decideUnsigned(facts: WalkFacts, dc: DecisionContext): Decision {
+  const warnings: Warning[] = [];
+  if (cbcUnprotected(facts)) {
+    warnings.push({ code: 'not-integrity-protected', message: 'The encryption used (CBC) does not detect changes, and no signature inside covers the content.' });
+  }
+  if (dc.enclosed.length > 0) {
+    warnings.push({
+      code: 'enclosed-signed-part',
+      message:
+        'The message itself is not signed, but a part inside it is (for example, a mailing list added a footer around a signed message). ' +
+        'The signature covers only that part, not the text around it.',
+    });
+  }
+  // A signature that was not counted is still reported, so the reader sees who signed the encrypted data.
+  return { status: 'unsigned', code: null, signers: facts.signatures.flatMap((s) => s.signers), signer: null, error: null, warnings };
+}
+
+/**
+ * Every signature the verdict covers must bind to From (rule 4): an inner signer who is not the sender
+ * would otherwise lend their valid signature to someone else's message (nested-signature forgery). The
+ * most severe finding decides; its code explains it.
+ */
+function decideSigned(facts: WalkFacts, counted: SignedStep[], dc: DecisionContext): Decision {
+  const warnings: Warning[] = [];
+  const messageDate = readDate(dc.dateHeader);
   if (messageDate === null) {
-    // Decision (README, "Trust decisions"): without a readable Date there is no unsigned date to compare,
+    // Decision (docs/TRUST.md, "Trust decisions"): without a readable Date there is no unsigned date to compare,
     // so no replay check against it; the signing time is still checked against the validation time (not
     // in the future) and against every certificate's validity, and the reader is told.
-    verdict.warnings.push({
+    warnings.push({
       code: 'date-missing',
       message:
         'The message has no readable Date header, so its date could not be compared with the signing time; only the signing time itself was checked (not in the future, within the certificates\' validity).',
     });
   }
+  const bound = counted.map((step) => step.signers.map((s) => checkDate(bindSender(s, dc.from), messageDate, dc.ctx.config)));
+  const findings = counted.flatMap((step, i) => [
+    ...(step.error ? [{ status: 'invalid' as const, code: step.error.code }] : []),
+    ...bound[i]!.map((s) => ({ status: s.status, code: s.code })),
+  ]);
   let status: VerdictStatus = 'valid';
   let code: Verdict['code'] = null;
-  const bound: SignerReport[][] = [];
-  for (const step of counted) {
-    if (step.error) {
-      if (status !== 'invalid') code = step.error.code;
-      status = worstStatus(status, 'invalid');
-      verdict.error ??= step.error;
-    }
-    const signers = step.signers.map((s) => checkDate(bindSender(s, fromResult.ok ? fromResult.address : null), messageDate, config));
-    bound.push(signers);
-    for (const s of signers) {
-      const next = worstStatus(status, s.status);
-      if (next !== status) code = s.code;
-      status = next;
-    }
+  for (const f of findings) {
+    const next = worstStatus(status, f.status);
+    if (next !== status) code = f.code;
+    status = next;
   }
-  const decisiveSigners = bound[0] ?? [];
-  verdict.signers = bound.flat();
-  verdict.signer = decisiveSigners[0] ?? null;
-  if (cbcUnprotected && status !== 'valid') {
-    verdict.warnings.push({ code: 'not-integrity-protected', message: 'The encryption used (CBC) does not detect changes, and no valid signature inside covers the content.' });
+  if (cbcUnprotected(facts) && status !== 'valid') {
+    warnings.push({ code: 'not-integrity-protected', message: 'The encryption used (CBC) does not detect changes, and no valid signature inside covers the content.' });
   }
-  return finish(status, status === 'valid' ? null : code, content);
+  const error = counted.find((s) => s.error)?.error ?? null;
+  return { status, code: status === 'valid' ? null : code, signers: bound.flat(), signer: bound[0]?.[0] ?? null, error, warnings };
 }
 
+function readDate(header: string | undefined): Date | null {
+  const parsed = header ? new Date(header) : null;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : null;
+}
+
+function revocationWarnings(state: Verdict['revocation'], signers: SignerReport[]): Warning[] {
+  const warnings: Warning[] = [];
+  if (state === 'offline') warnings.push({ code: 'revocation-not-checked', message: 'Revocation was not checked (offline).' });
+  // A named revocation source gave no usable answer: visible in soft mode (the status is unchanged) and
+  // kept as an explanation in hard mode (where the status already says 'untrusted').
+  if (signers.some((s) => s.chain.some((c) => c.revocation?.status === 'unknown'))) {
+    warnings.push({
+      code: 'revocation-unknown',
+      message: 'Whether a certificate in the chain has been revoked could not be checked (the revocation service gave no usable answer).',
+    });
+  }
+  return warnings;
+}
 /**
  * The Date header is outside the signature; a signer's signingTime far from it means the message was
  * re-dated (a replay of an old signed message made to look new). Thunderbird refuses these too.
@@ -456,19 +564,24 @@ function enclosedKind(e: MimeEntity): 'signed' | 'container' | 'other' {
   return e.children.length > 0 ? 'container' : 'other';
 }
 
+/** One signature layer as verified: its Layer, its signers, or why it cannot count or be read at all. */
+interface VerifiedLayer {
+  layer: Layer;
+  signers: SignerReport[];
+  error: Problem | null;
+  eContent: Uint8Array | null;
+  /** A signature block that cannot even be decoded makes the message malformed, not "invalid". */
+  fatal: SignetError | null;
+}
+
 async function verifyLayer(
   signatureDer: Uint8Array,
   detached: Uint8Array | undefined,
   format: 'multipart-signed' | 'opaque',
-  options: OpenOptions & { budget?: WorkBudget },
-  config: SignetConfig,
-  provider: CryptoProvider,
-  verdict: Verdict,
-  revocation: VerifyOptions['revocation'],
-): Promise<SignedStep & { eContent: Uint8Array | null }> {
-  const layerIndex = verdict.layers.length;
-  const layer: Layer = { kind: 'signed', format, digestAlgorithms: [], signers: 0, status: 'invalid' };
-  verdict.layers.push(layer);
+  ctx: WalkContext,
+): Promise<VerifiedLayer> {
+  const { options, config } = ctx;
+  const unread: Layer = { kind: 'signed', format, digestAlgorithms: [], signers: 0, status: 'invalid' };
   try {
     const r = await verifySignedData(
       signatureDer,
@@ -476,31 +589,27 @@ async function verifyLayer(
         detachedContent: detached,
         anchors: options.anchors,
         extraCertificates: options.extraCertificates ?? [],
-        at: options.at ?? new Date(),
+        at: ctx.at,
         config,
         fetch: options.offline ? undefined : options.fetch,
-        revocation,
+        revocation: ctx.revocation,
         budget: options.budget,
       },
-      provider,
+      ctx.provider,
     );
-    layer.digestAlgorithms = r.digestAlgorithms;
-    layer.signers = r.signers.length;
-    let st: VerdictStatus = 'valid';
-    for (const s of r.signers) st = worstStatus(st, s.status);
-    layer.status = st;
+    const status = r.signers.reduce<VerdictStatus>((st, s) => worstStatus(st, s.status), 'valid');
+    const layer: Layer = { kind: 'signed', format, digestAlgorithms: r.digestAlgorithms, signers: r.signers.length, status };
     if (format === 'opaque' && r.eContentType !== OID.data) {
       // Rule 2: an opaque signature over something other than id-data is not a signed mail.
-      layer.status = 'invalid';
-      return { layerIndex, signers: r.signers, ignored: false, error: { code: 'econtent-confusion', message: 'The signed content is not a mail message.' }, eContent: null };
+      const error: Problem = { code: 'econtent-confusion', message: 'The signed content is not a mail message.' };
+      return { layer: { ...layer, status: 'invalid' }, signers: r.signers, error, eContent: null, fatal: null };
     }
-    return { layerIndex, signers: r.signers, ignored: false, error: null, eContent: r.eContent };
+    return { layer, signers: r.signers, error: null, eContent: r.eContent, fatal: null };
   } catch (e) {
     const err = toSignetError(e, 'malformed-asn1');
-    // A signature block that cannot even be decoded makes the message malformed, not "invalid".
-    if (err.code === 'limit-exceeded' || err.code === 'budget-exceeded' || err.code.startsWith('malformed-')) throw err;
-    layer.status = 'invalid';
-    return { layerIndex, signers: [], ignored: false, error: err.toJSON(), eContent: null };
+    if (err.code === 'limit-exceeded' || err.code === 'budget-exceeded' || err.code.startsWith('malformed-')) {
+      return { layer: unread, signers: [], error: null, eContent: null, fatal: err };
+    }
+    return { layer: unread, signers: [], error: err.toJSON(), eContent: null, fatal: null };
   }
 }
-

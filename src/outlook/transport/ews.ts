@@ -7,6 +7,7 @@
 // Fault or as ResponseClass="Error" with a ResponseCode
 // (https://learn.microsoft.com/exchange/client-developer/web-service-reference/responsecode); both become
 // TransportErrors. makeEwsRequestAsync refuses requests that declare an XML encoding, so there is none.
+// Responses are read with the platform's DOMParser, by namespace (parseEwsResponse).
 
 import { toBase64 } from '../../core/bytes.js';
 import { EWS_DEFAULT_MAX_MESSAGE_BYTES, type SizeLimit } from '../../compose/size.js';
@@ -19,6 +20,8 @@ export interface EwsTransportOptions {
   request?: (soap: string) => Promise<string>;
   /** The organisation's message size limit; default Exchange Server's 10 MB. */
   maxMessageBytes?: number;
+  /** Reads the response XML; default the platform's DOMParser. */
+  xmlParser?: XmlParser;
 }
 
 const ENVELOPE_OPEN =
@@ -54,20 +57,39 @@ export function deleteItemRequest(itemId: string): string {
   );
 }
 
-function xmlUnescape(s: string): string {
-  return s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&amp;/g, '&');
+/** Namespaces of EWS responses (https://learn.microsoft.com/exchange/client-developer/web-service-reference/ews-xml-elements-in-exchange). */
+const NS_MESSAGES = 'http://schemas.microsoft.com/exchange/services/2006/messages';
+const NS_TYPES = 'http://schemas.microsoft.com/exchange/services/2006/types';
+const NS_ERRORS = 'http://schemas.microsoft.com/exchange/services/2006/errors';
+/** SOAP 1.1 (what EWS speaks) and SOAP 1.2 envelopes. */
+const NS_SOAP = ['http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope'];
+const PARSER_ERROR_NS = ['http://www.w3.org/1999/xhtml', 'http://www.mozilla.org/newlayout/xml/parsererror.xml'];
+
+/** The part of the DOM the EWS reader uses: the pane's DOMParser gives it, and so can a test's. */
+export interface XmlElementLike {
+  readonly localName: string;
+  readonly namespaceURI: string | null;
+  readonly textContent: string | null;
+  getAttribute(name: string): string | null;
+  getElementsByTagNameNS(namespace: string, localName: string): ArrayLike<XmlElementLike>;
+}
+export interface XmlParser {
+  parseFromString(text: string, type: 'text/xml'): { readonly documentElement: XmlElementLike | null };
 }
 
-/** Text of the first element with this local name (any namespace prefix). */
-function elementText(xml: string, local: string): string | null {
-  const m = new RegExp(`<(?:[\\w.-]+:)?${local}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:[\\w.-]+:)?${local}>`).exec(xml);
-  return m ? xmlUnescape(m[1]!.trim()) : null;
+/** The platform's DOMParser (the task pane and the browser event runtime have one; Node has none). */
+function platformXmlParser(): XmlParser {
+  if (typeof DOMParser === 'undefined') throw new Error('No DOMParser in this runtime: pass an XmlParser.');
+  return new DOMParser();
+}
+
+const elements = (root: XmlElementLike, namespaces: readonly string[], local: string): XmlElementLike[] =>
+  namespaces.flatMap((ns) => Array.from(root.getElementsByTagNameNS(ns, local)));
+
+/** Trimmed text of the first element with this local name in one of these namespaces, or null. */
+function firstText(root: XmlElementLike, namespaces: readonly string[], local: string): string | null {
+  const e = elements(root, namespaces, local)[0];
+  return e ? (e.textContent ?? '').trim() : null;
 }
 
 export interface EwsOutcome {
@@ -79,26 +101,42 @@ export interface EwsOutcome {
   fault: boolean;
 }
 
-/** Reads an EWS response: a SOAP Fault, or the first ResponseMessage's class, code and text. */
-export function parseEwsResponse(xml: string): EwsOutcome {
-  if (/<(?:[\w.-]+:)?Fault[\s>]/.test(xml)) {
+/**
+ * Reads an EWS response with a namespace-aware XML parser: a SOAP Fault (its detail's ResponseCode and
+ * Message, else faultcode and faultstring), or the first ResponseMessage's ResponseClass, ResponseCode,
+ * MessageText and MessageXml BackOffMilliseconds. Prefixes are whatever the server chose; what counts is
+ * the namespace. Anything that is not well-formed XML with a SOAP envelope is a failure with no code.
+ */
+export function parseEwsResponse(xml: string, parser: XmlParser = platformXmlParser()): EwsOutcome {
+  const unreadable: EwsOutcome = { ok: false, fault: false, responseCode: null, messageText: null, backOffMs: null };
+  const root = parser.parseFromString(xml, 'text/xml').documentElement;
+  if (!root || root.localName !== 'Envelope' || !NS_SOAP.includes(root.namespaceURI ?? '')) return unreadable;
+  // XML that is not well-formed gives a document holding a <parsererror> element (DOM Parsing and
+  // Serialization §3.2; Chromium and WebKit put it inside what was parsed so far, Firefox makes it the root).
+  if (elements(root, PARSER_ERROR_NS, 'parsererror').length > 0) return unreadable;
+  const fault = elements(root, NS_SOAP, 'Fault')[0];
+  if (fault) {
+    const detailNs = [NS_ERRORS, NS_TYPES, NS_MESSAGES];
     return {
       ok: false,
       fault: true,
-      responseCode: elementText(xml, 'ResponseCode') ?? elementText(xml, 'faultcode'),
-      messageText: elementText(xml, 'Message') ?? elementText(xml, 'faultstring'),
+      // SOAP 1.1 faultcode and faultstring are unqualified (SOAP 1.1 §4.4).
+      responseCode: firstText(fault, detailNs, 'ResponseCode') ?? firstText(fault, [''], 'faultcode'),
+      messageText: firstText(fault, detailNs, 'Message') ?? firstText(fault, [''], 'faultstring'),
       backOffMs: null,
     };
   }
-  const cls = /ResponseClass="(\w+)"/.exec(xml)?.[1] ?? null;
-  const responseCode = elementText(xml, 'ResponseCode');
-  const backOff = /Name="BackOffMilliseconds"[^>]*>(\d+)</.exec(xml)?.[1];
+  const message = Array.from(root.getElementsByTagNameNS(NS_MESSAGES, '*')).find((e) => e.getAttribute('ResponseClass') !== null);
+  if (!message) return unreadable;
+  const responseCode = firstText(message, [NS_MESSAGES], 'ResponseCode');
+  const backOff = elements(message, [NS_TYPES], 'Value').find((v) => v.getAttribute('Name') === 'BackOffMilliseconds');
+  const backOffText = backOff ? (backOff.textContent ?? '').trim() : '';
   return {
-    ok: cls === 'Success' && (responseCode === null || responseCode === 'NoError'),
+    ok: message.getAttribute('ResponseClass') === 'Success' && (responseCode === null || responseCode === 'NoError'),
     fault: false,
     responseCode,
-    messageText: elementText(xml, 'MessageText'),
-    backOffMs: backOff !== undefined ? Number(backOff) : null,
+    messageText: firstText(message, [NS_MESSAGES], 'MessageText'),
+    backOffMs: /^\d{1,9}$/.test(backOffText) ? Number(backOffText) : null,
   };
 }
 
@@ -123,7 +161,7 @@ export function ewsError(outcome: EwsOutcome, action: 'send' | 'discard'): Trans
   return new TransportError('send-failed', `Your Exchange server refused the ${action === 'send' ? 'message' : 'request'}${code ? ` (${code})` : ''}. ${what}${said}`, base);
 }
 
-async function call(request: (soap: string) => Promise<string>, soap: string, action: 'send' | 'discard'): Promise<void> {
+async function call(request: (soap: string) => Promise<string>, soap: string, action: 'send' | 'discard', parser: XmlParser | undefined): Promise<void> {
   let xml: string;
   try {
     xml = await request(soap);
@@ -133,7 +171,7 @@ async function call(request: (soap: string) => Promise<string>, soap: string, ac
     if (isSignetError(e, 'timeout')) throw e;
     throw new TransportError('network', `Signet could not reach your Exchange server (${detail}). ${action === 'send' ? 'Check Sent Items before trying again.' : ''}`.trim(), { transport: 'ews', cause: e });
   }
-  const outcome = parseEwsResponse(xml);
+  const outcome = parseEwsResponse(xml, parser);
   if (!outcome.ok) throw ewsError(outcome, action);
 }
 
@@ -148,10 +186,10 @@ export function ewsTransport(options: EwsTransportOptions = {}): Transport {
       if (submission.length > limit.maxMessageBytes) {
         throw new SignetError('message-too-large', 'The message is larger than your Exchange server accepts; remove large attachments.');
       }
-      await call(request, createItemRequest(submission), 'send');
+      await call(request, createItemRequest(submission), 'send', options.xmlParser);
     },
     async discardDraft(ewsItemId: string): Promise<void> {
-      await call(request, deleteItemRequest(ewsItemId), 'discard');
+      await call(request, deleteItemRequest(ewsItemId), 'discard', options.xmlParser);
     },
   };
 }

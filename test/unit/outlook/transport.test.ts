@@ -13,6 +13,8 @@ import { graphTransport, retryAfterSeconds } from '../../../src/outlook/transpor
 import { createItemRequest, deleteItemRequest, ewsTransport, parseEwsResponse } from '../../../src/outlook/transport/ews.js';
 import { chooseTransport, createTransport, currentEnvironment, isExchangeOnline, TransportError, type TransportEnvironment } from '../../../src/outlook/transport/index.js';
 import { installCompose, uninstallOffice } from '../../helpers/office-compose.js';
+import { testXmlParser } from '../../helpers/xml-parser.js';
+import { EWS_NS as NS, recordedEws as recorded } from '../../helpers/ews-responses.js';
 
 interface Seen {
   method: string;
@@ -180,7 +182,7 @@ const createItemResponse = (cls: string, code: string, text = '', extra = '') =>
 
 test('EWS CreateItem: SendAndSaveCopy, Sent Items, the MIME as MimeContent base64, no XML declaration', async () => {
   replies = [{ status: 200, headers: { 'Content-Type': 'text/xml' }, body: createItemResponse('Success', 'NoError') }];
-  await ewsTransport({ request: ewsPost }).send(MIME);
+  await ewsTransport({ request: ewsPost, xmlParser: testXmlParser }).send(MIME);
   const soap = seen[0]!.body;
   assert.doesNotMatch(soap, /^<\?xml/);
   assert.match(soap, /<m:CreateItem MessageDisposition="SendAndSaveCopy">/);
@@ -216,7 +218,7 @@ const ewsCases: { name: string; body: string; code: string; check?: (e: Transpor
 for (const c of ewsCases) {
   test(`EWS ${c.name} → ${c.code}`, async () => {
     replies = [{ status: 200, body: c.body }];
-    await assert.rejects(ewsTransport({ request: ewsPost }).send(MIME), (e: Error) => {
+    await assert.rejects(ewsTransport({ request: ewsPost, xmlParser: testXmlParser }).send(MIME), (e: Error) => {
       assert.ok(e instanceof TransportError, String(e));
       assert.equal(e.code, c.code);
       assert.equal(e.transport, 'ews');
@@ -227,8 +229,8 @@ for (const c of ewsCases) {
 }
 
 test('EWS DeleteItem for the draft: SoftDelete, the id XML-escaped', async () => {
-  replies = [{ status: 200, body: envelope('<m:DeleteItemResponse xmlns:m="x"><m:ResponseMessages><m:DeleteItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:DeleteItemResponseMessage></m:ResponseMessages></m:DeleteItemResponse>') }];
-  await ewsTransport({ request: ewsPost }).discardDraft('AAMk"<&>');
+  replies = [{ status: 200, body: envelope('<m:DeleteItemResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><m:ResponseMessages><m:DeleteItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:DeleteItemResponseMessage></m:ResponseMessages></m:DeleteItemResponse>') }];
+  await ewsTransport({ request: ewsPost, xmlParser: testXmlParser }).discardDraft('AAMk"<&>');
   assert.match(seen[0]!.body, /<m:DeleteItem DeleteType="SoftDelete"><m:ItemIds><t:ItemId Id="AAMk&quot;&lt;&amp;&gt;"\/><\/m:ItemIds><\/m:DeleteItem>/);
   assert.equal(seen[0]!.body, deleteItemRequest('AAMk"<&>'));
 });
@@ -236,16 +238,52 @@ test('EWS DeleteItem for the draft: SoftDelete, the id XML-escaped', async () =>
 test('EWS through makeEwsRequestAsync (office.ts): success, and a failed call becomes a network error', async () => {
   installCompose({ ews: (soap) => ewsPost(soap) });
   replies = [{ status: 200, body: createItemResponse('Success', 'NoError') }];
-  await ewsTransport().send(MIME);
+  await ewsTransport({ xmlParser: testXmlParser }).send(MIME);
   assert.match(seen[0]!.body, /SendAndSaveCopy/);
   installCompose({ failures: ['ews'] });
-  await assert.rejects(ewsTransport().send(MIME), (e: Error) => isSignetError(e, 'network') && /Exchange server/.test(e.message));
+  await assert.rejects(ewsTransport({ xmlParser: testXmlParser }).send(MIME), (e: Error) => isSignetError(e, 'network') && /Exchange server/.test(e.message));
 });
 
-test('EWS response parsing tolerates prefixes and a success without ResponseCode', () => {
-  assert.equal(parseEwsResponse('<x:CreateItemResponseMessage ResponseClass="Success"></x:CreateItemResponseMessage>').ok, true);
-  assert.equal(parseEwsResponse('<CreateItemResponseMessage ResponseClass="Warning"><ResponseCode>ErrorX</ResponseCode></CreateItemResponseMessage>').ok, false);
-  assert.equal(parseEwsResponse('not xml at all').ok, false);
+test('EWS responses are read by namespace: recorded shapes, other prefixes, default namespaces', () => {
+  assert.deepEqual(parseEwsResponse(recorded.success, testXmlParser), { ok: true, fault: false, responseCode: 'NoError', messageText: null, backOffMs: null });
+  assert.deepEqual(parseEwsResponse(recorded.fault, testXmlParser), {
+    ok: false,
+    fault: true,
+    responseCode: 'ErrorSchemaValidation',
+    messageText: 'The request failed schema validation.',
+    backOffMs: null,
+  });
+  assert.deepEqual(parseEwsResponse(recorded.busy, testXmlParser), {
+    ok: false,
+    fault: false,
+    responseCode: 'ErrorServerBusy',
+    messageText: 'The server cannot service this request right now. Try again later.',
+    backOffMs: 297749,
+  });
+  // The same success under prefixes other than s/m/t, and without any ResponseCode.
+  const renamed = recorded.success.replace(/\bs:/g, 'env:').replace(/xmlns:s=/g, 'xmlns:env=').replace(/\bm:/g, 'ews:').replace(/xmlns:m=/g, 'xmlns:ews=');
+  assert.equal(parseEwsResponse(renamed, testXmlParser).ok, true);
+  const noCode = `<x:Envelope xmlns:x="${NS.soap}"><x:Body><y:CreateItemResponseMessage xmlns:y="${NS.m}" ResponseClass="Success"/></x:Body></x:Envelope>`;
+  assert.equal(parseEwsResponse(noCode, testXmlParser).ok, true);
+  // A fault without EWS detail: faultcode and faultstring.
+  const bare = `<S:Envelope xmlns:S="${NS.soap}"><S:Body><S:Fault><faultcode>S:Client</faultcode><faultstring>Bad request</faultstring></S:Fault></S:Body></S:Envelope>`;
+  assert.deepEqual(parseEwsResponse(bare, testXmlParser), { ok: false, fault: true, responseCode: 'S:Client', messageText: 'Bad request', backOffMs: null });
+});
+
+test('EWS responses that only look right are not success: wrong namespace, no envelope, not XML, a warning', () => {
+  const foreign = recorded.success.replace(NS.m, 'urn:not-ews');
+  assert.equal(parseEwsResponse(foreign, testXmlParser).ok, false);
+  const undeclared = '<x:CreateItemResponseMessage ResponseClass="Success"></x:CreateItemResponseMessage>';
+  assert.equal(parseEwsResponse(undeclared, testXmlParser).ok, false);
+  const bareMessage = `<CreateItemResponseMessage xmlns="${NS.m}" ResponseClass="Success"/>`;
+  assert.equal(parseEwsResponse(bareMessage, testXmlParser).ok, false);
+  assert.equal(parseEwsResponse('not xml at all', testXmlParser).ok, false);
+  assert.equal(parseEwsResponse(recorded.success.replace('</s:Envelope>', ''), testXmlParser).ok, false);
+  // The success string inside a comment or text is not a response.
+  const inText = `<s:Envelope xmlns:s="${NS.soap}"><s:Body><!-- <m:CreateItemResponseMessage ResponseClass="Success"> --><p>ResponseClass="Success"</p></s:Body></s:Envelope>`;
+  assert.equal(parseEwsResponse(inText, testXmlParser).ok, false);
+  const warning = recorded.success.replace('ResponseClass="Success"', 'ResponseClass="Warning"').replace('NoError', 'ErrorX');
+  assert.deepEqual(parseEwsResponse(warning, testXmlParser), { ok: false, fault: false, responseCode: 'ErrorX', messageText: null, backOffMs: null });
 });
 
 // ---- choosing a transport --------------------------------------------------------------------------------

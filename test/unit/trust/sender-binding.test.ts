@@ -9,7 +9,7 @@ import { openMessage } from '../../../src/core/smime/open.js';
 import { protectMessage } from '../../../src/core/smime/protect.js';
 import { privateKeyFromPkcs8 } from '../../../src/core/private-key.js';
 import { addressKey, sameAddress, singleFromAddress } from '../../../src/core/mime/address.js';
-import { domainKey, punycodeDecode, punycodeEncode } from '../../../src/core/idn.js';
+import { domainKey } from '../../../src/core/idn.js';
 import { parseMime } from '../../../src/core/mime/parser.js';
 import { CA_EXT, issue, leafExt, provider, type TestCert } from './helpers.js';
 
@@ -108,13 +108,10 @@ test('address comparison: local part exact, domain case-insensitive, U-label = A
   assert.equal(addressKey('a@[192.0.2.1]'), 'a@[192.0.2.1]');
 });
 
-test('punycode agrees with Node (WHATWG URL domainToASCII) and round-trips', () => {
+test('domain keys agree with Node (WHATWG URL domainToASCII)', () => {
   for (const d of ['münchen.example', 'bücher.de', '例え.テスト', 'яндекс.рф', 'ελληνικά.gr', 'mañana.com', 'ü.example', 'xn--mnchen-3ya.example', 'EXAMPLE.com']) {
     assert.equal(domainKey(d), domainToASCII(d), d);
   }
-  for (const label of ['münchen', '例え', 'ǅ-mixed-ü', 'a-b-c-ü']) assert.equal(punycodeDecode(punycodeEncode(label)), label);
-  assert.equal(punycodeDecode('99999999999999999999999'), null);
-  assert.equal(punycodeDecode('ab-ü'), null);
   // A broken A-label stays as written: it equals only itself.
   assert.equal(domainKey('xn--zz!.example'), 'xn--zz!.example');
 });
