@@ -51,8 +51,8 @@ export function setComposeServicesProvider(provider: (() => Promise<ComposeServi
 /**
  * The key services: the key store (src/keys/store, IndexedDB of this origin — the same database the task
  * pane imports keys into and learns correspondents' certificates into), opened by the pane's keyring with
- * the same trust anchors and policy, then the keys held for this session only (the workbench's demo key,
- * announced by src/workbench/office-shim.ts). Outlook itself never provides keys.
+ * the same trust anchors and policy, then the keys held for this session only (a development host's demo key,
+ * injected by its entry point, outlook/development-hooks.ts). Outlook itself never provides keys.
  */
 export async function composeServices(): Promise<ComposeServices> {
   if (servicesProvider !== null) return servicesProvider();

@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseMime } from '../../src/core/mime/parser.js';
 import { getHeader } from '../../src/core/mime/headers.js';
-import type { MailboxMessage } from '../../src/workbench/mailbox.js';
-import type { SentRecord } from '../../src/workbench/mail-store.js';
-import { workbenchPaths } from '../../src/workbench/samples.js';
-import type { WorkbenchTestHook } from '../../src/workbench/host.js';
+import type { MailboxMessage } from '../../workbench/mailbox.js';
+import type { SentRecord } from '../../workbench/mail-store.js';
+import { workbenchPaths } from '../../workbench/samples.js';
+import type { WorkbenchTestHook } from '../../workbench/host.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, type Workbench } from '../helpers/workbench.js';
 
 let wb: Workbench;
@@ -155,7 +155,7 @@ test('Smart Alerts with a test handler: allowEvent false shows errorMessage, Tak
   assert.deepEqual(alert, { reason: 'blocked', message: 'Alice has no certificate.', buttons: ["Don't Send", 'Open Signet'] });
   await page.click('#smart-alert-buttons button[data-button="take-action"]');
   await page.locator('#compose-taskpane:not([hidden])').waitFor();
-  assert.match((await page.locator('#compose-taskpane').getAttribute('src')) ?? '', /^taskpane\.html\?workbench=1/);
+  assert.match((await page.locator('#compose-taskpane').getAttribute('src')) ?? '', /^workbench-taskpane\.html\?workbench=1/);
   assert.ok(await page.locator('#compose').isVisible(), 'the message stays open');
   assert.equal((await sent()).length, before);
 });

@@ -16,9 +16,9 @@ import { spawnSync } from 'node:child_process';
 import type { Frame } from 'playwright-core';
 import { parseMime } from '../../src/core/mime/parser.js';
 import type { MimeEntity } from '../../src/core/mime/entity.js';
-import type { SentRecord } from '../../src/workbench/mail-store.js';
-import { workbenchPaths } from '../../src/workbench/samples.js';
-import type { WorkbenchTestHook } from '../../src/workbench/host.js';
+import type { SentRecord } from '../../workbench/mail-store.js';
+import { workbenchPaths } from '../../workbench/samples.js';
+import type { WorkbenchTestHook } from '../../workbench/host.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
 
 let wb: Workbench;

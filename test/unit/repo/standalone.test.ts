@@ -23,7 +23,7 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const CODE_DIRS = ['src', 'test', 'scripts', 'bench', 'bin', '.ci'];
+const CODE_DIRS = ['src', 'workbench', 'test', 'scripts', 'bench', 'bin', '.ci'];
 const codeFiles = CODE_DIRS.filter((d) => existsSync(join(ROOT, d))).flatMap((d) => sources(join(ROOT, d)));
 
 test('no code, test or script reads outside the repository (a sibling folder, absolute paths)', () => {
@@ -77,4 +77,17 @@ test("the README's Layout names every top-level folder", () => {
   assert.deepEqual(missing, []);
   const testFolders = readdirSync(join(ROOT, 'test')).filter((n) => statSync(join(ROOT, 'test', n)).isDirectory());
   assert.deepEqual(testFolders.filter((n) => !layout.includes(`test/${n}/`)), []);
+});
+
+test('src/ holds only what ships: nothing in it imports workbench/ or reads a workbench page global', () => {
+  const offenders: string[] = [];
+  for (const f of sources(join(ROOT, 'src'))) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/from\s+'[^']*\/workbench\/[^']*'|import\(\s*'[^']*\/workbench\/|signetWorkbench/g)) {
+      offenders.push(`${relative(ROOT, f)}:${text.slice(0, m.index).split('\n').length}: ${m[0]}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+  assert.ok(existsSync(join(ROOT, 'workbench', 'tsconfig.json')), 'workbench/ has its own tsconfig.json');
+  assert.ok(!existsSync(join(ROOT, 'src', 'workbench')), 'the workbench lives outside src/');
 });

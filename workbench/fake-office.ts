@@ -486,7 +486,7 @@ function makeEwsRequestAsync(data: unknown, callback: (r: Office.AsyncResult<str
   );
 }
 
-/** The token the workbench's Exchange accepts (src/workbench/graph.ts WORKBENCH_ACCESS_TOKEN). */
+/** The token the workbench's Exchange accepts (workbench/graph.ts WORKBENCH_ACCESS_TOKEN). */
 export const WORKBENCH_TOKEN = 'workbench-token';
 
 /**

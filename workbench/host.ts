@@ -9,9 +9,9 @@
 // `sendMode=SoftBlock|Block|PromptUser`, `sendTimeoutMs`, `longRunningMs`, `eventTimeoutMs`. The test hook
 // `window.signetWorkbenchTest` lets end-to-end tests replace an add-in handler and read the last send.
 
-import { fromBase64 } from '../core/bytes.js';
-import { getHeader } from '../core/mime/headers.js';
-import { scanHeaderBlock } from '../core/mime/parser.js';
+import { fromBase64 } from '../src/core/bytes.js';
+import { getHeader } from '../src/core/mime/headers.js';
+import { scanHeaderBlock } from '../src/core/mime/parser.js';
 import { Composer, type ComposeSettings, type SendRecord } from './compose.js';
 import { createOffice, createReadItem, type WorkbenchBackend, type WorkbenchItem } from './fake-office.js';
 import { MAILBOX_PATH, type MailboxFolder, type MailboxIndex, type MailboxMessage } from './mailbox.js';
@@ -335,7 +335,7 @@ async function main(): Promise<void> {
   const initial = [...samples, ...delivered].find((e) => e.message.id === first) ?? samples[0];
   if (initial) select(initial);
   // workbench=1 makes the server hand the pane this host's office.js instead of Microsoft's.
-  frame.src = 'taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
+  frame.src = 'workbench-taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
 
   darkToggle.addEventListener('change', () => {
     localStorage.setItem(THEME_KEY, darkToggle.checked ? 'dark' : 'light');

@@ -7,8 +7,8 @@
 // OnMessageRecipientsChanged. The Office.js item the add-in sees is fake-office.ts's compose item.
 
 import DOMPurify from 'dompurify';
-import { toBase64 } from '../core/bytes.js';
-import { parseAddressList } from '../core/mime/address.js';
+import { toBase64 } from '../src/core/bytes.js';
+import { parseAddressList } from '../src/core/mime/address.js';
 import { EventRuntime } from './event-runtime.js';
 import { createComposeItem, createOffice, type ComposeBackend, type ComposeState, type ComposeType, type RecipientField, type WorkbenchBackend, type WorkbenchComposeItem } from './fake-office.js';
 import type { MailboxPerson } from './mailbox.js';
@@ -19,8 +19,8 @@ import { decideSend, longRunningAlert, type AddinFacts, type AlertButtonId, type
 export const ADDIN: AddinFacts = { name: 'Signet', taskPaneIds: new Set(['signetComposePaneButton']) };
 
 /** The compose pane and the runtime pages, as the workbench hosts them (office.js swapped, see server.ts). */
-const PANE_URL = 'taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
-const RUNTIME_URL = 'commands.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
+const PANE_URL = 'workbench-taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
+const RUNTIME_URL = 'workbench-commands.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
 
 export interface ComposeSettings {
   sendMode: SendMode;
