@@ -242,7 +242,34 @@ async function main(): Promise<void> {
       m.delivery === 'plain'
         ? `${m.preview} Open it in the Signet pane to see what Signet makes of it.`
         : 'This is an S/MIME message. Outlook on the web shows it as an smime.p7m attachment; Signet, on the right, checks it and shows its content.';
-    host.selectItem(itemFor(entry));
+    if (profile.restrictedItemPrompt && m.delivery === 'smime-attachment') void restrictedThenSelect(entry);
+    else host.selectItem(itemFor(entry));
+  };
+
+  /**
+   * The new Outlook and Outlook on the web show a "Restricted item" error before an add-in opens on
+   * S/MIME-encrypted mail; after OK the add-in loads (office-js #6569, profiles.ts). Signed-only mail is not
+   * affected. The pane follows only once the user dismissed it.
+   */
+  const restrictedThenSelect = async (entry: Entry): Promise<void> => {
+    let encrypted = false;
+    try {
+      const eml = fromBase64(await backends[entry.source].fileBase64(entry.message.file));
+      const type = getHeader(scanHeaderBlock(eml, 0, Math.min(eml.length, 64 * 1024)).headers, 'content-type') ?? '';
+      encrypted = /smime-type\s*=\s*"?(auth)?enveloped-data/i.test(type);
+    } catch {
+      // Unreadable: no prompt; the pane says what it can.
+    }
+    if (encrypted) {
+      log(`Restricted item prompt before the add-in opens (${profile.name}, office-js #6569)`);
+      const box = byId('restricted-item');
+      box.hidden = false;
+      const ok = byId<HTMLButtonElement>('restricted-item-ok');
+      ok.focus();
+      await new Promise<void>((resolve) => ok.addEventListener('click', () => resolve(), { once: true }));
+      box.hidden = true;
+    }
+    if (selected === entry) host.selectItem(itemFor(entry));
   };
 
   const render = (): void => {
