@@ -1,9 +1,12 @@
 // Builds the add-in's web part into dist/: the task pane and the ribbon function file / event runtime (each
-// an HTML page plus one bundle), the workbench page, manifest.xml and assets/, and — as a second
-// compilation — launchevent.js, the event handlers for classic Outlook on Windows' JavaScript-only runtime.
+// an HTML page plus one bundle), manifest.xml and assets/, and — as a second compilation — launchevent.js,
+// the event handlers for classic Outlook on Windows' JavaScript-only runtime. Development builds (and
+// `--env workbench`) add the workbench (workbench/, never in src/): its page, and its own entries for the
+// pane and the event runtime that inject development hooks (src/outlook/development-hooks.ts) — the shipped
+// entries never do. `--env modules=DIR` writes which source modules each entry point reaches (tests).
 // Type-checking is `tsc -p tsconfig.json`'s job; ts-loader only transpiles. `--mode production` gives
 // content-hashed file names (except launchevent.js, which the manifest names) and a size budget.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
@@ -40,10 +43,46 @@ const LAUNCHEVENT_FILE = 'launchevent.js';
 /** The key vault worker's chunk name (the `name` option of `new Worker` in src/taskpane/pane-keys.ts). */
 const VAULT_WORKER = 'signet-key-vault';
 
+/**
+ * Writes DIR/<compilation>.json, `{ entryName: { modules, files } }`: every module each entry point reaches,
+ * through its initial chunks and every async chunk below them (concatenated modules listed one by one).
+ * test/unit/build/no-workbench.test.ts reads it to prove the shipped entries hold nothing of workbench/.
+ */
+class EntryModulesPlugin {
+  constructor(dir) {
+    this.dir = dir;
+  }
+  apply(compiler) {
+    compiler.hooks.afterEmit.tap('EntryModulesPlugin', (compilation) => {
+      const { chunkGraph } = compilation;
+      const out = {};
+      for (const [name, entrypoint] of compilation.entrypoints) {
+        const chunks = new Set(entrypoint.chunks);
+        for (const c of entrypoint.chunks) for (const a of c.getAllAsyncChunks()) chunks.add(a);
+        const paths = new Set();
+        const add = (m) => {
+          if (m.modules) for (const inner of m.modules) add(inner);
+          const resource = m.resource ?? m.rootModule?.resource;
+          if (!resource) return;
+          const path = resource.replaceAll('\\', '/');
+          // node_modules may be a symlink to a shared install elsewhere: name packages by their path inside it.
+          const inPackages = path.indexOf('/node_modules/');
+          paths.add(inPackages >= 0 ? path.slice(inPackages + 1) : path.startsWith(`${here}/`) ? path.slice(here.length + 1) : path);
+        };
+        for (const c of chunks) for (const m of chunkGraph.getChunkModulesIterable(c)) add(m);
+        out[name] = { modules: [...paths].sort(), files: [...new Set([...chunks].flatMap((c) => [...c.files]))].sort() };
+      }
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(resolve(this.dir, `${compiler.name}.json`), JSON.stringify(out, null, 1));
+    });
+  }
+}
+
 export default (env = {}, argv = {}) => {
   const production = argv.mode === 'production';
   // The workbench page is for development; `--env workbench` adds it to a production build for e2e tests.
-  const withWorkbench = !production || Boolean(env.workbench);
+  // Not in a build for real Outlook (`--env outlook`, npm run sideload) either: nothing of workbench/ there.
+  const withWorkbench = (!production && !env.outlook) || Boolean(env.workbench);
   const hashed = (name) => (production ? `${name}.[contenthash:12]` : name);
   // Real Outlook (`--env outlook`, npm run sideload) gets Microsoft's CDN office.js even in a development
   // build: the host and its office.js must match, which only the CDN copy guarantees.
@@ -101,7 +140,7 @@ export default (env = {}, argv = {}) => {
     // Not minified: terser would bring back the ternaries and newer syntax the ES2016 check forbids, and the
     // file is ~10 KB as it is.
     optimization: { splitChunks: false, runtimeChunk: false, minimize: false },
-    plugins: [new webpack.DefinePlugin({ SIGNET_POLICY_DOCUMENT: JSON.stringify(policyDocument) })],
+    plugins: [new webpack.DefinePlugin({ SIGNET_POLICY_DOCUMENT: JSON.stringify(policyDocument) }), ...(env.modules ? [new EntryModulesPlugin(resolve(env.modules))] : [])],
     performance: { hints: production ? 'error' : false, maxAssetSize: BUDGET, maxEntrypointSize: BUDGET, assetFilter: (file) => /\.js$/.test(file) },
   };
 
@@ -115,9 +154,17 @@ export default (env = {}, argv = {}) => {
     entry: {
       taskpane: './src/taskpane/taskpane.tsx',
       commands: './src/commands/commands.ts',
-      // The workbench (development and e2e only): the simulated Outlook page, and the office.js stand-in
-      // the workbench server puts into the task pane in place of Microsoft's (src/workbench/office-shim.ts).
-      ...(withWorkbench ? { workbench: './src/workbench/host.ts', 'workbench-office': './src/workbench/office-shim.ts' } : {}),
+      // The workbench (development and e2e only): the simulated Outlook page, the office.js stand-in the
+      // workbench server puts into the add-in's pages in place of Microsoft's (workbench/office-shim.ts), and
+      // the pane and event runtime with the workbench's development hooks injected.
+      ...(withWorkbench
+        ? {
+            workbench: './workbench/host.ts',
+            'workbench-office': './workbench/office-shim.ts',
+            'workbench-taskpane': './workbench/pane-entry.tsx',
+            'workbench-commands': './workbench/runtime-entry.ts',
+          }
+        : {}),
     },
     output: {
       path: resolve(here, 'dist'),
@@ -158,8 +205,13 @@ export default (env = {}, argv = {}) => {
         officeJs,
       }),
       ...(withWorkbench
-        ? [new HtmlWebpackPlugin({ template: './src/workbench/index.html', filename: 'index.html', chunks: ['workbench'] })]
+        ? [
+            new HtmlWebpackPlugin({ template: './workbench/index.html', filename: 'index.html', chunks: ['workbench'] }),
+            new HtmlWebpackPlugin({ template: './src/taskpane/taskpane.html', filename: 'workbench-taskpane.html', chunks: ['workbench-taskpane'], officeJs }),
+            new HtmlWebpackPlugin({ template: './src/commands/commands.html', filename: 'workbench-commands.html', chunks: ['workbench-commands'], officeJs }),
+          ]
         : []),
+      ...(env.modules ? [new EntryModulesPlugin(resolve(env.modules))] : []),
       new CopyWebpackPlugin({
         patterns: [
           { from: 'manifest.xml', to: 'manifest.xml' },

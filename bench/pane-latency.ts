@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { workbenchPaths } from '../src/workbench/samples.js';
+import { workbenchPaths } from '../workbench/samples.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, selectSample, type Workbench } from '../test/helpers/workbench.js';
 
 const BUDGET_MS = 300;

@@ -107,7 +107,7 @@ if (selected.filter((t) => isE2e(t.file)).length > 1 && !env.SIGNET_E2E_DIST) {
   env.SIGNET_E2E_DIST = dist;
   const t0 = Date.now();
   const log = [];
-  const child = spawn(process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production', '--env', 'workbench', '--output-path', dist], {
+  const child = spawn(process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production', '--env', 'workbench', '--env', `modules=${join(dist, 'build-modules')}`, '--output-path', dist], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => log.push(d));

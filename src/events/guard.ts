@@ -1,9 +1,18 @@
 // The send-time guard's decision, as a pure function: from the protection the sender asked for (item
 // sessionData `signet-protection`), what the organisation policy requires (alwaysSign, encryption for all
-// mail or for listed domains), the runtime and the recipients' readiness, it decides to let Outlook send,
-// to protect and send through Signet's own transport (and cancel Outlook's plain send), or to block with a
-// message and the compose pane's commandId (Smart Alerts, Mailbox 1.12/1.14;
-// https://learn.microsoft.com/office/dev/add-ins/outlook/onmessagesend-onappointmentsend-events).
+// mail or for listed domains) and the recipients, it decides to let Outlook send, or to block with a
+// message and — where Outlook has the button (Mailbox 1.14) — "Open Signet", the compose pane's commandId.
+//
+// Design (docs/ARCHITECTURE.md "Event handlers"): the OnMessageSend handler never signs, encrypts or sends.
+// Microsoft's Smart Alerts documentation asks for short, lightweight handlers (past five seconds Outlook
+// shows "taking longer than expected", at five minutes it times out, and a user who navigates away may end
+// the handler with "Save as Draft"), and offers exactly this pattern: errorMessage + cancelLabel +
+// commandId opening a task pane ("Take Action", Mailbox 1.14;
+// https://learn.microsoft.com/office/dev/add-ins/outlook/onmessagesend-onappointmentsend-events and
+// …/smart-alerts-onmessagesend-walkthrough). A message that must be protected is therefore blocked with a
+// plain sentence and "Open Signet"; the pane protects it, sends it through Signet's transport and confirms.
+// One design for both runtimes: classic Outlook's JavaScript-only runtime (launchevent.ts) could not sign
+// anyway, so the user meets the same dialog and the same pane on every client.
 //
 // Rule: Outlook's own (plain) send is allowed only when the policy could be read and neither it nor the
 // sender asks for any protection. Everything uncertain blocks.
@@ -46,25 +55,13 @@ export type PolicyView = { status: 'loaded'; policy: GuardPolicy } | { status: '
 
 export type RecipientsView = { status: 'read'; addresses: string[] } | { status: 'unreadable'; reason: string };
 
-/** What the send needs of the key store, checked in browser runtimes before protecting. */
-export interface SendReadiness {
-  /** A signing key for the From address exists (only asked when signing). */
-  canSign: boolean;
-  /** The sender's own encryption certificate exists (only asked when encrypting). */
-  ownCertificate: boolean;
-  /** Recipients without a usable encryption certificate (only asked when encrypting). */
-  missing: string[];
-}
-
 export type BlockReason =
   | 'already-sent'
   | 'protection-unreadable'
   | 'policy-unavailable'
   | 'recipients-unreadable'
-  | 'javascript-only'
-  | 'no-signing-key'
-  | 'missing-certificates'
-  | 'no-own-certificate';
+  /** The message must be signed and/or encrypted: only Signet's pane sends it. */
+  | 'protect-in-pane';
 
 export interface Block {
   action: 'block';
@@ -74,21 +71,23 @@ export interface Block {
   commandId: string | null;
   /** Text of the Take Action button (≤ 20 characters), or null for Outlook's default. */
   cancelLabel: string | null;
+  /** The protection the pane is to apply ('protect-in-pane'), else null. */
+  protection: ProtectionState | null;
 }
 
-export type GuardDecision =
-  | { action: 'allow' }
-  | { action: 'check-readiness'; protection: ProtectionState }
-  | { action: 'protect'; protection: ProtectionState }
-  | Block;
+export type GuardDecision = { action: 'allow' } | Block;
 
 export interface GuardInput {
   stored: StoredProtection;
   policy: PolicyView;
   recipients: RecipientsView;
+  /** Which runtime asks (both decide the same way: neither signs while Outlook sends). */
   runtime: RuntimeKind;
-  /** Null until the handler has looked the keys up (browser runtime only). */
-  readiness: SendReadiness | null;
+  /**
+   * Whether Outlook can put an "Open Signet" (Take Action) button on the Smart Alerts dialog: Mailbox 1.14
+   * (commandId). Without it the message says in words where to find Signet. Default true.
+   */
+  takeAction?: boolean;
   /** When Signet already sent this item protected (SENT_KEY), else null. */
   alreadySent: string | null;
   /** Domain → A-label comparison form (core/idn.ts domainKey); without it a non-ASCII domain counts as listed. */
@@ -179,11 +178,15 @@ export function describeProtection(p: ProtectionState): string {
   return 'signed';
 }
 
-function block(reason: BlockReason, message: string, withPane: boolean): Block {
+/** Where the pane is when Outlook has no Take Action button (Mailbox below 1.14). */
+const PANE_IN_WORDS = 'the Signet pane (the Signet button on this message\'s ribbon, under "…" or Apps when hidden)';
+
+function block(reason: BlockReason, message: string, withPane: boolean, takeAction: boolean, protection: ProtectionState | null): Block {
   let text = message;
+  if (withPane && !takeAction) text = text.split('Choose "Open Signet"').join('Open ' + PANE_IN_WORDS).split('Open Signet').join('Open ' + PANE_IN_WORDS);
   if (text.length > MAX_ALERT_MESSAGE) text = text.slice(0, MAX_ALERT_MESSAGE - 1) + '…';
-  if (withPane) return { action: 'block', reason: reason, message: text, commandId: COMPOSE_PANE_COMMAND, cancelLabel: 'Open Signet' };
-  return { action: 'block', reason: reason, message: text, commandId: null, cancelLabel: null };
+  if (withPane && takeAction) return { action: 'block', reason: reason, message: text, commandId: COMPOSE_PANE_COMMAND, cancelLabel: 'Open Signet', protection: protection };
+  return { action: 'block', reason: reason, message: text, commandId: null, cancelLabel: null, protection: protection };
 }
 
 function why(requested: ProtectionState, required: Requirement): string {
@@ -198,66 +201,45 @@ function why(requested: ProtectionState, required: Requirement): string {
   return ' (' + parts.join('; ') + ')';
 }
 
-function listAddresses(addresses: readonly string[]): string {
-  const shown = addresses.slice(0, 4).join(', ');
-  if (addresses.length > 4) return shown + ' and ' + String(addresses.length - 4) + ' more';
-  return shown;
-}
-
 /** The guard. See the rule at the top of this file. */
 export function decideSend(input: GuardInput): GuardDecision {
+  const pane = input.takeAction !== false;
   if (input.alreadySent !== null) {
     return block(
       'already-sent',
       'Signet already sent this message protected; the protected copy is in Sent Items. Close this draft without saving it instead of sending it again.',
       false,
+      pane,
+      null,
     );
   }
   if (input.stored.status === 'unreadable') {
-    return block('protection-unreadable', 'Signet could not read whether this message is to be signed or encrypted, so Outlook did not send it. Open Signet to choose and send.', true);
+    return block('protection-unreadable', 'Signet could not read whether this message is to be signed or encrypted, so Outlook did not send it. Choose "Open Signet" to choose and send.', true, pane, null);
   }
   if (input.policy.status !== 'loaded') {
     return block(
       'policy-unavailable',
-      "Signet could not load your organisation's policy, so it cannot tell whether this message must be signed or encrypted; Outlook did not send it. Open Signet to send it protected, or try again in a moment.",
+      "Signet could not load your organisation's policy, so it cannot tell whether this message must be signed or encrypted; Outlook did not send it. Choose \"Open Signet\" to send it protected, or try again in a moment.",
       true,
+      pane,
+      null,
     );
   }
   const required = policyRequirement(input.policy, input.recipients, input.toAscii);
   if (required === null) {
-    return block('recipients-unreadable', 'Signet could not read the recipients to check whether this message must be encrypted, so Outlook did not send it. Try again, or open Signet to send it.', true);
+    return block('recipients-unreadable', 'Signet could not read the recipients to check whether this message must be encrypted, so Outlook did not send it. Try again, or choose "Open Signet" to send it.', true, pane, null);
   }
   let requested: ProtectionState = { sign: false, encrypt: false };
   if (input.stored.status === 'set') requested = input.stored.value;
   const want: ProtectionState = { sign: requested.sign || required.sign, encrypt: requested.encrypt || required.encrypt };
   if (!want.sign && !want.encrypt) return { action: 'allow' };
-
-  const what = describeProtection(want);
-  if (input.runtime === 'javascript-only') {
-    return block(
-      'javascript-only',
-      'This message must be ' + what + why(requested, required) + '. Classic Outlook cannot do that while sending, so it was not sent. Choose "Open Signet" and use ' + sendButton(want) + ' there.',
-      true,
-    );
-  }
-  if (input.readiness === null) return { action: 'check-readiness', protection: want };
-  if (want.sign && !input.readiness.canSign) {
-    return block('no-signing-key', 'This message must be ' + what + why(requested, required) + ', but Signet has no signing key for your address in this Outlook, so it was not sent. Open Signet and import your certificate under "Keys and trust".', true);
-  }
-  if (want.encrypt && input.readiness.missing.length > 0) {
-    const n = input.readiness.missing.length;
-    let who = String(n) + ' recipients have no certificate: ';
-    if (n === 1) who = '1 recipient has no certificate: ';
-    return block(
-      'missing-certificates',
-      'This message must be encrypted' + why(requested, required) + ', but ' + who + listAddresses(input.readiness.missing) + '. It was not sent. Open Signet to see what to do, or remove them.',
-      true,
-    );
-  }
-  if (want.encrypt && !input.readiness.ownCertificate) {
-    return block('no-own-certificate', 'This message must be encrypted' + why(requested, required) + ', but Signet has no certificate of your own to keep your Sent Items copy readable, so it was not sent. Open Signet and import your certificate.', true);
-  }
-  return { action: 'protect', protection: want };
+  return block(
+    'protect-in-pane',
+    'Not sent yet: this message must be ' + describeProtection(want) + why(requested, required) + ', and only Signet can send it that way. Choose "Open Signet" and press ' + sendButton(want) + ' there; Signet sends it protected and confirms when it has left.',
+    true,
+    pane,
+    want,
+  );
 }
 
 function sendButton(p: ProtectionState): string {

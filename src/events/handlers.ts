@@ -1,31 +1,24 @@
 // Launch-event and ribbon handlers for the browser runtime (commands.html: Outlook on the web, new Outlook,
-// Mac): OnMessageSend (Smart Alerts) runs the guard (guard.ts) and, when the message must be protected,
-// signs/encrypts it and sends it through Signet's transport, then cancels Outlook's own send;
-// OnNewMessageCompose applies the policy defaults; OnMessageRecipientsChanged refreshes the readiness info
-// bar; signetToggleSign / signetToggleEncrypt flip the item's protection state.
+// Mac): OnMessageSend (Smart Alerts) runs the guard (guard.ts) — it lets a message that needs nothing go,
+// and blocks one that must be signed or encrypted with a plain sentence and "Open Signet" (commandId, where
+// Mailbox 1.14 has the button; contextData says why, 1.15). It never signs, encrypts or sends: Microsoft
+// asks for short handlers, shows "taking longer than expected" after five seconds and lets a user who
+// navigates away end the handler with "Save as Draft" (docs/ARCHITECTURE.md "Event handlers"), and a send
+// that happened inside a handler the user had already abandoned would leave them unsure whether it left.
+// The pane protects, sends through Signet's transport and confirms. OnNewMessageCompose applies the policy
+// defaults; OnMessageRecipientsChanged refreshes the readiness info bar; signetToggleSign /
+// signetToggleEncrypt flip the item's protection state.
 //
 // Fail closed: every path of onMessageSendHandler ends in exactly one event.completed(), and the only
 // completion with allowEvent: true is the guard's "allow" (nothing asked, nothing required, policy read).
-// Thrown errors, transport failures, missing keys and the handler's own timer (well under Outlook's five
-// minutes) all end with the plain send cancelled.
-//
-// What Outlook does after a protected send: the Smart Alerts dialog shows Signet's "sent" message and the
-// compose form stays open (event handlers cannot close it: `closeAsync` is for task panes and function
-// commands only). Signet deletes the saved draft on the server and marks the item (SENT_KEY) so that a
-// second Send is refused instead of sending twice; the sender closes the form without saving.
+// Thrown errors and the handler's own timer (well under Outlook's five minutes) end with the plain send
+// cancelled.
 
 import { SignetError, toSignetError } from '../core/errors.js';
-import type { Draft } from '../compose/draft.js';
-import type { ProtectedDraft } from '../compose/protect-draft.js';
-import type { SendProtectedOptions } from '../compose/send.js';
 import type { ComposeServices } from '../compose/services.js';
-import type { Protection } from '../compose/size.js';
-import { HIDE_SUBJECT_KEY, headerChoice } from '../compose/header-choice.js';
-import type { ReadDraftOptions } from '../outlook/compose-item.js';
 import {
   getComposeFrom,
   getComposeRecipients,
-  getSavedItemId,
   getSessionValue,
   removeInfoBar,
   setSessionValue,
@@ -33,8 +26,8 @@ import {
   showInfoBar,
   signedInUser,
 } from '../outlook/office.js';
-import type { Transport } from '../outlook/transport/transport.js';
 import type { Policy } from '../policy/policy.js';
+import { MAILBOX_API } from '../outlook/requirements.js';
 import {
   COMPOSE_PANE_COMMAND,
   PROTECTION_KEY,
@@ -44,7 +37,7 @@ import {
   parseProtection,
   policyRequirement,
   serializeProtection,
-  type GuardDecision,
+  type Block,
   type ProtectionState,
   type RecipientsView,
   type RuntimeKind,
@@ -57,11 +50,10 @@ export type PolicyState = { status: 'loaded'; policy: Policy } | { status: 'unav
 export interface HandlerDeps {
   runtime: RuntimeKind;
   loadPolicy(): Promise<PolicyState>;
+  /** The key services (the recipients-changed info bar; the send handler never loads keys). */
   services(): Promise<ComposeServices>;
-  /** The transport for this environment (never interactive here: an event handler has no UI). */
-  transport(policy: Policy): Promise<Transport>;
-  readDraft(options: ReadDraftOptions): Promise<Draft>;
-  sendProtected(options: SendProtectedOptions): Promise<ProtectedDraft>;
+  /** Office.context.requirements.isSetSupported('Mailbox', version) (office.ts requirementSupported). */
+  mailboxSupports(version: string): boolean;
   /** The send handler's own time limit. */
   sendTimeoutMs: number;
   /** Domain → A-label form (core/idn.ts domainKey). */
@@ -69,8 +61,11 @@ export interface HandlerDeps {
   now(): Date;
 }
 
-/** Outlook ends an OnMessageSend handler after about 5 minutes; Signet gives up well before that. */
-export const DEFAULT_SEND_TIMEOUT_MS = 150_000;
+/**
+ * Outlook ends an OnMessageSend handler after five minutes and shows "taking longer than expected" after
+ * five seconds; the guard reads only the item and the policy, so past this something is wrong: it blocks.
+ */
+export const DEFAULT_SEND_TIMEOUT_MS = 20_000;
 /** Info-bar keys (item.notificationMessages). */
 export const STATE_BAR = 'signet-protection';
 export const READINESS_BAR = 'signet-readiness';
@@ -88,21 +83,31 @@ function blocked(message: string, withPane = true): SendCompletion {
   return withPane ? { allowEvent: false, errorMessage: text, commandId: COMPOSE_PANE_COMMAND, cancelLabel: 'Open Signet' } : { allowEvent: false, errorMessage: text };
 }
 
-function completionFor(decision: Extract<GuardDecision, { action: 'block' }>): SendCompletion {
+/** The JSON the pane receives through getInitializationContextAsync when opened from the dialog (Mailbox 1.15). */
+export interface GuardContext {
+  signet: 'send-guard';
+  reason: Block['reason'];
+  protection: ProtectionState | null;
+}
+
+function completionFor(decision: Block, contextData: boolean): SendCompletion {
   const out: SendCompletion = { allowEvent: false, errorMessage: decision.message };
-  if (decision.commandId !== null) out.commandId = decision.commandId;
+  if (decision.commandId !== null) {
+    out.commandId = decision.commandId;
+    if (contextData) out.contextData = JSON.stringify({ signet: 'send-guard', reason: decision.reason, protection: decision.protection } satisfies GuardContext);
+  }
   if (decision.cancelLabel !== null) out.cancelLabel = decision.cancelLabel;
   return out;
 }
 
 /** The completion for an error anywhere in the send path: always a cancelled send, with what to do. */
-export function completionForError(e: unknown): SendCompletion {
+export function completionForError(e: unknown, withPane = true): SendCompletion {
   const err = toSignetError(e, 'internal');
   const known = err.code !== 'internal' && err.code !== 'io';
   const message = known
     ? `Signet did not send this message: ${err.message}`
     : `Signet hit an unexpected problem and stopped Outlook from sending this message unprotected (${err.message.slice(0, 200)}). Open Signet to try again.`;
-  return blocked(message);
+  return blocked(message, withPane);
 }
 
 async function readStored(): Promise<StoredProtection> {
@@ -140,84 +145,41 @@ function completeOnce(event: Office.MailboxEvent): (options: SendCompletion) => 
   };
 }
 
-async function sendGuard(deps: HandlerDeps, isCancelled: () => boolean): Promise<SendCompletion> {
+async function sendGuard(deps: HandlerDeps): Promise<SendCompletion> {
   const [stored, sent, policy, recipients] = await Promise.all([
     readStored(),
     getSessionValue(SENT_KEY).catch(() => null),
     deps.loadPolicy(),
     readRecipients(),
   ]);
-  const input = { stored, policy, recipients, runtime: deps.runtime, readiness: null, alreadySent: sent, toAscii: deps.toAscii };
-  let decision = decideSend(input);
+  // "Take Action" with commandId needs Mailbox 1.14; contextData 1.15 (smart-alerts-onmessagesend-walkthrough).
+  const takeAction = deps.mailboxSupports(MAILBOX_API.smartAlertsTakeAction);
+  const decision = decideSend({ stored, policy, recipients, runtime: deps.runtime, takeAction, alreadySent: sent, toAscii: deps.toAscii });
   if (decision.action === 'allow') return { allowEvent: true };
-  if (decision.action === 'block') return completionFor(decision);
-  if (policy.status !== 'loaded' || recipients.status !== 'read') throw new SignetError('internal', 'The guard asked for readiness without a policy or recipients.');
-
-  const protection: ProtectionState = decision.protection;
-  const services = await deps.services();
-  const from = await fromAddress();
-  const readiness = { canSign: true, ownCertificate: true, missing: [] as string[] };
-  if (protection.sign) readiness.canSign = (await services.signingIdentity(from)) !== null;
-  if (protection.encrypt) {
-    readiness.ownCertificate = (await services.encryptionCertificateOf(from)) !== null || (await services.signingIdentity(from)) !== null;
-    readiness.missing = (await services.readiness(from, recipients.addresses)).missing.map((m) => m.address);
-  }
-  decision = decideSend({ ...input, readiness });
-  if (decision.action === 'block') return completionFor(decision);
-  if (decision.action !== 'protect') throw new SignetError('internal', `The guard answered ${decision.action} after the readiness check.`);
-
-  const transport = await deps.transport(policy.policy);
-  const draft = await deps.readDraft({ limit: transport.limit, protection: decision.protection as Protection });
-  if (isCancelled()) throw new SignetError('timeout', 'Signet ran out of time before sending.');
-  const result = await deps.sendProtected({
-    draft,
-    protection: decision.protection,
-    // RFC 9788 header protection: the policy's default, or the compose pane's per-message switch.
-    headers: headerChoice(policy.policy.headerProtection, await getSessionValue(HIDE_SUBJECT_KEY).catch(() => null)),
-    services,
-    transport,
-    algorithms: { digests: policy.policy.algorithms.signatureDigests, ciphers: policy.policy.algorithms.encryptionCiphers },
-    build: { now: deps.now() },
-  });
-
-  // Sent. From here on nothing may turn into a plain send; failures only change the message.
-  let note = '';
-  try {
-    await setSessionValue(SENT_KEY, deps.now().toISOString());
-  } catch {
-    note = ' Do not press Send again.';
-  }
-  try {
-    const id = await getSavedItemId();
-    if (id !== null) await transport.discardDraft(id);
-  } catch {
-    note += ' Signet could not remove the saved draft; delete it from Drafts.';
-  }
-  return {
-    allowEvent: false,
-    errorMessage: `Sent ${describeProtection(result.protection)} by Signet; the protected copy is in Sent Items. Outlook's own send was stopped so that no unprotected copy leaves: close this draft without saving.${note}`,
-  };
+  return completionFor(decision, deps.mailboxSupports(MAILBOX_API.smartAlertsContextData));
 }
 
 /** OnMessageSend (Smart Alerts). */
 export async function onMessageSend(event: Office.MailboxEvent, deps: HandlerDeps): Promise<void> {
   const complete = completeOnce(event);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    complete(
-      blocked(
-        `Signet did not finish within ${Math.round(deps.sendTimeoutMs / 1000)} seconds, so Outlook did not send this message. If Signet was sending it protected, check Sent Items before sending again.`,
-      ),
-    );
-  }, deps.sendTimeoutMs);
+  // Asked once, up front, and never allowed to throw: the error and timeout paths depend on it.
+  let withPane = true;
   try {
-    complete(await sendGuard(deps, () => timedOut));
-  } catch (e) {
-    complete(completionForError(e));
-  } finally {
-    clearTimeout(timer);
+    withPane = deps.mailboxSupports(MAILBOX_API.smartAlertsTakeAction);
+  } catch {
+    // Unknown: offer the button; Outlook ignores a commandId it cannot show.
   }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      complete(blocked(`Signet could not check this message within ${Math.round(deps.sendTimeoutMs / 1000)} seconds, so Outlook did not send it. Send again, or open Signet to send it.`, withPane));
+      resolve();
+    }, deps.sendTimeoutMs);
+  });
+  const checked = sendGuard(deps).then(complete, (e: unknown) => complete(completionForError(e, withPane)));
+  // Whichever comes first ends this call; a late guard result is dropped by completeOnce.
+  await Promise.race([checked, timedOut]);
+  clearTimeout(timer);
 }
 
 function defaultsFrom(policy: Policy): ProtectionState {

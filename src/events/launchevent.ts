@@ -1,8 +1,9 @@
 // The launch-event handlers for classic Outlook on Windows, which runs them in a JavaScript-only runtime
 // (launchevent.js, manifest <Override type="javascript">): ECMAScript 2016, no DOM, no localStorage, no
-// WebCrypto — so nothing can be signed or encrypted here. The send handler only guards: a message that
-// must be protected is blocked with a clear message and the compose pane's commandId, where "Sign & Send"
-// finishes it with one click; anything uncertain (no policy, unreadable settings) blocks as well.
+// WebCrypto — so nothing can be signed or encrypted here. The send handler only guards, exactly as the
+// browser runtime's does (guard.ts): a message that must be protected is blocked with a clear message and
+// the compose pane's commandId (Mailbox 1.14; plain words below it), where "Sign & Send" finishes it;
+// anything uncertain (no policy, unreadable settings) blocks as well.
 //
 // Written in the ES2016 subset Microsoft documents for this runtime (no async/await, no conditional
 // operator, no `?.`/`??`, no object spread; https://learn.microsoft.com/office/dev/add-ins/outlook/troubleshoot-event-based-and-spam-reporting-add-ins),
@@ -18,6 +19,7 @@
 
 import {
   PROTECTION_KEY,
+  SENT_KEY,
   decideSend,
   describeProtection,
   parseProtection,
@@ -100,6 +102,39 @@ export function readPolicy(): Promise<PolicyView> {
   return Promise.resolve<PolicyView>({ status: 'loaded', policy: policy });
 }
 
+/**
+ * src/outlook/requirements.ts MAILBOX_API.smartAlertsTakeAction / smartAlertsContextData, repeated here
+ * because that module is not ES2016; test/unit/events/launchevent.test.ts holds them equal.
+ */
+export const TAKE_ACTION_SET = '1.14';
+export const CONTEXT_DATA_SET = '1.15';
+
+/** Office.context.requirements.isSetSupported('Mailbox', version), false when it cannot be asked. */
+function mailboxSupports(version: string): boolean {
+  try {
+    return Office.context.requirements.isSetSupported('Mailbox', version) === true;
+  } catch (e) {
+    void e;
+    return false;
+  }
+}
+
+/** When Signet's pane already sent this item protected (sessionData SENT_KEY), else null. */
+function readSent(): Promise<string | null> {
+  const sessionData = (item() as { sessionData?: Office.SessionData }).sessionData;
+  if (!sessionData || typeof sessionData.getAsync !== 'function') return Promise.resolve<string | null>(null);
+  return call<string>(function (cb) {
+    sessionData.getAsync(SENT_KEY, cb);
+  })
+    .then(function (value): string | null {
+      if (typeof value === 'string' && value !== '') return value;
+      return null;
+    })
+    .catch(function (): string | null {
+      return null;
+    });
+}
+
 function readStored(): Promise<StoredProtection> {
   const it = item();
   const sessionData = (it as { sessionData?: Office.SessionData }).sessionData;
@@ -165,12 +200,17 @@ function removeBar(key: string): Promise<void> {
 
 function blockCompletion(d: Block): Completion {
   const out: Completion = { allowEvent: false, errorMessage: d.message };
-  if (d.commandId !== null) out.commandId = d.commandId;
+  if (d.commandId !== null) {
+    out.commandId = d.commandId;
+    // contextData (Mailbox 1.15): why the pane was opened, as src/events/handlers.ts GuardContext.
+    if (mailboxSupports(CONTEXT_DATA_SET)) out.contextData = JSON.stringify({ signet: 'send-guard', reason: d.reason, protection: d.protection });
+  }
   if (d.cancelLabel !== null) out.cancelLabel = d.cancelLabel;
   return out;
 }
 
 function failure(message: string): Completion {
+  if (!mailboxSupports(TAKE_ACTION_SET)) return { allowEvent: false, errorMessage: message };
   return { allowEvent: false, errorMessage: message, commandId: 'signetComposePaneButton', cancelLabel: 'Open Signet' };
 }
 
@@ -186,12 +226,11 @@ export function onMessageSendHandler(event: Office.MailboxEvent): void {
     complete(failure('Signet did not finish checking this message in time, so Outlook did not send it. Try again, or open Signet to send it.'));
   }, SEND_TIMEOUT_MS);
   try {
-    Promise.all([readStored(), readPolicy(), readRecipients()])
+    Promise.all([readStored(), readPolicy(), readRecipients(), readSent()])
       .then(function (r) {
-        const decision = decideSend({ stored: r[0], policy: r[1], recipients: r[2], runtime: 'javascript-only', readiness: null, alreadySent: null });
+        const decision = decideSend({ stored: r[0], policy: r[1], recipients: r[2], runtime: 'javascript-only', takeAction: mailboxSupports(TAKE_ACTION_SET), alreadySent: r[3] });
         if (decision.action === 'allow') complete({ allowEvent: true });
-        else if (decision.action === 'block') complete(blockCompletion(decision));
-        else complete(failure('Signet cannot protect messages while classic Outlook sends them, so this one was not sent. Open Signet to send it.'));
+        else complete(blockCompletion(decision));
       })
       .catch(function (e) {
         complete(failure('Signet hit a problem (' + errorText(e).slice(0, 200) + ') and stopped Outlook from sending this message unprotected. Open Signet to send it.'));

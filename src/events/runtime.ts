@@ -7,6 +7,7 @@ import { domainKey } from '../core/idn.js';
 import type { ComposeServices } from '../compose/services.js';
 import { DEFAULT_SEND_TIMEOUT_MS, type HandlerDeps, type PolicyState } from './handlers.js';
 import type { RuntimeKind } from './guard.js';
+import { requirementSupported } from '../outlook/office.js';
 
 /** A browser runtime can sign and encrypt only with WebCrypto; without it the guard behaves as in classic Outlook's JS runtime. */
 export function runtimeKind(): RuntimeKind {
@@ -51,8 +52,8 @@ export function setComposeServicesProvider(provider: (() => Promise<ComposeServi
 /**
  * The key services: the key store (src/keys/store, IndexedDB of this origin — the same database the task
  * pane imports keys into and learns correspondents' certificates into), opened by the pane's keyring with
- * the same trust anchors and policy, then the keys held for this session only (the workbench's demo key,
- * announced by src/workbench/office-shim.ts). Outlook itself never provides keys.
+ * the same trust anchors and policy, then the keys held for this session only (a development host's demo key,
+ * injected by its entry point, outlook/development-hooks.ts). Outlook itself never provides keys.
  */
 export async function composeServices(): Promise<ComposeServices> {
   if (servicesProvider !== null) return servicesProvider();
@@ -72,12 +73,7 @@ export function browserDeps(): HandlerDeps {
     runtime: runtimeKind(),
     loadPolicy: loadPolicyState,
     services: composeServices,
-    transport: async (policy) => {
-      const { createTransport, currentEnvironment } = await import('../outlook/transport/index.js');
-      return createTransport(currentEnvironment(policy), { interactive: false });
-    },
-    readDraft: async (options) => (await import('../outlook/compose-item.js')).readDraft(options),
-    sendProtected: async (options) => (await import('../compose/send.js')).sendProtected(options),
+    mailboxSupports: (version) => requirementSupported('Mailbox', version),
     sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
     toAscii: domainKey,
     now: () => new Date(),

@@ -28,6 +28,13 @@ export const MAILBOX_API = {
   getAsFile: '1.14',
   /** item.closeAsync({ discardItem }): the draft goes away after the protected copy was sent. */
   closeAsync: '1.14',
+  /**
+   * Smart Alerts: event.completed({ commandId, cancelLabel }) puts a "Take Action" button that opens a task
+   * pane on the dialog (1.14); contextData passes JSON to it (1.15). Below 1.14 the guard says in words
+   * where the pane is (smart-alerts-onmessagesend-walkthrough, "Customize the Don't Send button").
+   */
+  smartAlertsTakeAction: '1.14',
+  smartAlertsContextData: '1.15',
 } as const;
 
 export type MailboxApi = keyof typeof MAILBOX_API;

@@ -7,8 +7,9 @@
 // algorithm and revocation settings become the core's config. Revocation goes through the organisation
 // host's relay when the policy names one (revocation.ts); otherwise the pane verifies offline and the
 // Verdict says revocation was not checked (`signet verify` on the .eml checks it).
-// Private keys come from the key store (src/keys/store, IndexedDB, non-extractable; pane-keys.ts), plus the
-// workbench's demo key for this session only; a valid verdict teaches the store the sender's certificate.
+// Private keys come from the key store (src/keys/store, IndexedDB, non-extractable; pane-keys.ts), plus, in a
+// development host only, the demo key it injects (outlook/development-hooks.ts) for this session; a valid
+// verdict teaches the store the sender's certificate.
 
 import { SignetError, toSignetError } from '../core/errors.js';
 import { parseMime } from '../core/mime/parser.js';
@@ -34,6 +35,7 @@ import { chooseTransport, currentEnvironment } from '../outlook/transport/index.
 import { acquireGraphToken } from '../outlook/naa.js';
 import { defaultLimits } from '../core/config.js';
 import { revocationOptions } from './revocation.js';
+import { developmentHooks } from '../outlook/development-hooks.js';
 
 export interface Keyring {
   anchors: Uint8Array[];
@@ -62,16 +64,6 @@ export interface Analysis {
   safety: ContentSafety;
   /** The content of each `verdict.enclosedSigned` part, rendered like the message's own (with its own verdict's safety). */
   enclosed: RenderedContent[];
-}
-
-/**
- * The workbench (src/workbench/office-shim.ts) announces a demo key for the mailbox owner. Outlook never
- * provides keys: in production the keyring holds only what the user imported.
- */
-interface WorkbenchKeys {
-  demoIdentityUrl?: string;
-  /** The demo CA, which the simulated user has chosen to trust (a user-trusted root, not policy). */
-  demoRootUrl?: string;
 }
 
 /** localStorage, or null where the page may not use it (sandboxed, disabled storage). */
@@ -105,23 +97,25 @@ export async function loadKeyring(): Promise<Keyring> {
   const storage = rootStorage();
   const userRoots = storage ? userRootDer(storage) : [];
   anchors.push(...userRoots);
-  const workbench = (globalThis as { signetWorkbench?: WorkbenchKeys }).signetWorkbench;
-  if (typeof workbench?.demoRootUrl === 'string') {
-    const pem = await fetchBytes(workbench.demoRootUrl);
+  // Injected by a development entry point only (workbench/pane-entry.tsx); a production bundle has none.
+  // Outlook never provides keys: in production the keyring holds only what the user imported.
+  const hooks = developmentHooks();
+  if (typeof hooks.demoRootUrl === 'string') {
+    const pem = await fetchBytes(hooks.demoRootUrl);
     if (pem) {
       const demoRoots = loadCertificates(pem);
       anchors.push(...demoRoots);
-      notes.push('Workbench demo CA trusted');
+      notes.push('Demo CA of the development host trusted');
     }
   }
   if (userRoots.length > 0) notes.push(`${userRoots.length} root(s) you trust`);
   const sessionIdentities: Identity[] = [];
-  const demo = workbench?.demoIdentityUrl;
+  const demo = hooks.demoIdentityUrl;
   if (typeof demo === 'string') {
     const pem = await fetchBytes(demo);
     if (pem) {
       sessionIdentities.push(...(await loadIdentities(pem, undefined, provider)));
-      notes.push('Workbench demo key loaded for this session');
+      notes.push('Demo key of the development host loaded for this session');
     }
   }
   const config = securityConfig(policy.policy);
@@ -220,15 +214,15 @@ export async function checkIdentity(keyring: Keyring, id: string): Promise<SelfT
 
 /**
  * Microsoft Graph as the read pane's last message source (outlook/graph-read.ts), with the same Graph the
- * compose side sends through: the workbench's simulated one, or the organisation's app registration via
+ * compose side sends through: a development host's simulated one, or the organisation's app registration via
  * Nested App Authentication (a sign-in popup may open: the pane has a UI). NO_GRAPH when neither exists.
  */
 export function graphSource(keyring: Keyring): GraphMimeSource {
   const choice = chooseTransport(currentEnvironment(keyring.policy.policy));
   if (choice.kind !== 'graph') return NO_GRAPH;
   const maxBytes = keyring.config.limits.maxMessageBytes ?? defaultLimits.maxMessageBytes;
-  if (choice.via === 'workbench') {
-    const { baseUrl, accessToken } = choice.workbench;
+  if (choice.via === 'development') {
+    const { baseUrl, accessToken } = choice.graph;
     return graphMimeSource({ baseUrl, getToken: () => Promise.resolve(accessToken), fetch: globalThis.fetch.bind(globalThis), maxBytes });
   }
   const config = choice.config;

@@ -2,10 +2,11 @@
 // add-in commands, the add-in's event runtime (commands.html) and Outlook's send pipeline with Smart Alerts,
 // against the simulated Exchange (Graph and EWS) — in Debian's Chromium, with the production build.
 // Two kinds of tests: the host's own Smart Alerts rules driven by a test handler put in place of the add-in's
-// (window.signetWorkbenchTest.overrideHandler), and Signet's real handlers (src/events) doing the round
-// trip: Sign or Encrypt from the ribbon → Send → protected MIME through Graph/EWS → Sent Items → read pane,
-// the delivered bytes checked with `openssl cms`. After every protected send the test asserts that no plain
-// copy left (no delivery of kind "outlook").
+// (window.signetWorkbenchTest.overrideHandler) — incl. the long-running notice and the item-switch dialog
+// when the user navigates away — and Signet's real guard (src/events) doing the round trip: Sign or Encrypt
+// from the ribbon → Send → blocked with "Open Signet" (nothing leaves) → the pane's Sign & Send → protected
+// MIME through Graph/EWS → Sent Items → read pane, the delivered bytes checked with `openssl cms`. After
+// every protected send the test asserts that no plain copy left (no delivery of kind "outlook").
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,10 +16,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseMime } from '../../src/core/mime/parser.js';
 import { getHeader } from '../../src/core/mime/headers.js';
-import type { MailboxMessage } from '../../src/workbench/mailbox.js';
-import type { SentRecord } from '../../src/workbench/mail-store.js';
-import { workbenchPaths } from '../../src/workbench/samples.js';
-import type { WorkbenchTestHook } from '../../src/workbench/host.js';
+import type { MailboxMessage } from '../../workbench/mailbox.js';
+import type { SentRecord } from '../../workbench/mail-store.js';
+import { workbenchPaths } from '../../workbench/samples.js';
+import type { WorkbenchTestHook } from '../../workbench/host.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, type Workbench } from '../helpers/workbench.js';
 
 let wb: Workbench;
@@ -155,7 +156,7 @@ test('Smart Alerts with a test handler: allowEvent false shows errorMessage, Tak
   assert.deepEqual(alert, { reason: 'blocked', message: 'Alice has no certificate.', buttons: ["Don't Send", 'Open Signet'] });
   await page.click('#smart-alert-buttons button[data-button="take-action"]');
   await page.locator('#compose-taskpane:not([hidden])').waitFor();
-  assert.match((await page.locator('#compose-taskpane').getAttribute('src')) ?? '', /^taskpane\.html\?workbench=1/);
+  assert.match((await page.locator('#compose-taskpane').getAttribute('src')) ?? '', /^workbench-taskpane\.html\?workbench=1/);
   assert.ok(await page.locator('#compose').isVisible(), 'the message stays open');
   assert.equal((await sent()).length, before);
 });
@@ -237,21 +238,43 @@ test("Reply threads to the original: To its sender, Re: subject, In-Reply-To its
   assert.equal(item.references, messageId);
 });
 
-test('Signet signs from the ribbon: the protected copy goes out through Graph, the plain send is stopped, the read pane says valid, openssl verifies it', async () => {
+/** The compose task pane (opened by the ribbon or by the Smart Alert's "Open Signet"). */
+function pane() {
+  return wb.page.frameLocator('#compose-taskpane');
+}
+
+/** Send → Signet's guard blocks with "Open Signet" → the pane opens on the same draft. Returns the alert. */
+async function sendBlockedThenOpenSignet(): Promise<{ reason: string; message: string; buttons: string[] }> {
+  const page = wb.page;
+  const before = (await sent()).length;
+  await page.click('#compose-send');
+  const alert = await smartAlert();
+  assert.equal(alert.reason, 'blocked');
+  assert.deepEqual(alert.buttons, ["Don't Send", 'Open Signet'], 'SoftBlock: no Send Anyway, and the way to the pane');
+  assert.match(alert.message, /^Not sent yet: this message must be /);
+  assert.equal((await sent()).length, before, 'the guard itself sends nothing, plain or protected');
+  assert.equal((await lastSend())?.plainSent, false);
+  await page.click('#smart-alert-buttons button[data-button="take-action"]');
+  await page.locator('#compose-taskpane:not([hidden])').waitFor();
+  assert.ok(await page.locator('#compose').isVisible(), 'the message stays open');
+  return alert;
+}
+
+test('Sign from the ribbon, Send: the guard blocks with "Open Signet"; the pane\'s Sign & Send sends it protected (one Graph send, no plain one), the form closes, the read pane says valid, openssl verifies it', async () => {
   const page = wb.page;
   await compose({ to: 'Dana Reader <dana@example.org>', subject: 'Signed from the workbench', body: 'Signed hello' });
   await page.click('#compose-sign');
   await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 20_000 });
   const before = await sent();
-  await page.click('#compose-send');
-  const alert = await smartAlert();
-  assert.equal(alert.reason, 'blocked', "Signet cancels Outlook's own send after its protected send");
-  assert.match(alert.message, /Sent signed/);
-  const after = await sent();
-  const added = after.slice(before.length);
+  const alert = await sendBlockedThenOpenSignet();
+  assert.match(alert.message, /must be signed \(you turned it on\).*"Sign & Send"/);
+  const button = pane().locator('[data-testid=send-protected]');
+  await button.waitFor({ timeout: 30_000 });
+  assert.equal(await button.textContent(), 'Sign & Send');
+  await button.click();
+  await page.locator('#compose').waitFor({ state: 'hidden', timeout: 60_000 });
+  const added = (await sent()).slice(before.length);
   assert.deepEqual(added.map((s) => s.kind), ['graph'], 'one protected send, no plain one');
-  await page.click('#smart-alert-buttons button[data-button="dont-send"]');
-  await page.click('#compose-discard');
   const mime = Buffer.from(added[0]!.mime, 'base64');
   assert.equal(parseMime(new Uint8Array(mime)).type, 'multipart/signed');
   const verify = openssl(['-verify', '-CAfile', join(paths.publicDir, 'trust-anchors.pem'), '-purpose', 'smimesign'], mime);
@@ -266,36 +289,90 @@ test('Signet signs from the ribbon: the protected copy goes out through Graph, t
   assert.equal(await badge.getAttribute('data-state'), 'valid');
 });
 
-test('Encrypt to a recipient without a certificate: the Smart Alert names the problem and nothing leaves', async () => {
+test('Encrypt to a recipient without a certificate: the guard blocks, the pane opened from the alert names her, and nothing leaves', async () => {
   const page = wb.page;
   // Erin never sent a signed message the read pane could have learnt her certificate from.
   await compose({ to: 'Erin Example <erin@example.net>', subject: 'Encrypted to Erin', body: 'Secret' });
   await page.click('#compose-encrypt');
   await page.waitForFunction(() => /"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 20_000 });
   const before = (await sent()).length;
-  await page.click('#compose-send');
-  const alert = await smartAlert();
-  assert.equal(alert.reason, 'blocked');
-  assert.match(alert.message, /erin@example\.net/);
-  assert.ok(alert.buttons.includes("Don't Send"));
-  assert.ok(!alert.buttons.includes('Send Anyway'), 'SoftBlock: no way around it from the dialog');
+  const alert = await sendBlockedThenOpenSignet();
+  assert.match(alert.message, /"Encrypt & Send"/);
+  await pane().locator('[data-testid=readiness-row][data-address="erin@example.net"][data-ready=no]').waitFor({ timeout: 30_000 });
   assert.equal((await sent()).length, before, 'no protected and no plain send');
 });
 
-test('a Graph failure (fail-next 503) blocks the send with a clear message, and nothing plain leaves', async () => {
+test('a Graph failure (fail-next 503) when the pane sends: a clear error in the pane, the form stays open, and nothing plain leaves', async () => {
   const page = wb.page;
   await compose({ to: 'dana@example.org', subject: 'Graph is down', body: 'x' });
   await page.click('#compose-sign');
   await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 20_000 });
+  const before = (await sent()).length;
+  await sendBlockedThenOpenSignet();
+  const button = pane().locator('[data-testid=send-protected]');
+  await button.waitFor({ timeout: 30_000 });
   const arm = await fetch(`${wb.server.url}workbench/api/fail-next`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 503 }) });
   assert.equal(arm.status, 204);
-  const before = (await sent()).length;
-  await page.click('#compose-send');
-  const alert = await smartAlert();
-  assert.equal(alert.reason, 'blocked');
-  assert.match(alert.message, /not sent|try again|unavailable|busy/i);
+  await button.click();
+  const error = pane().locator('[data-testid=send-error]');
+  await error.waitFor({ timeout: 60_000 });
+  assert.match((await error.textContent()) ?? '', /not sent|try again|unavailable|busy|503/i);
+  assert.ok(await page.locator('#compose').isVisible(), 'the message stays open to try again');
   assert.equal((await sent()).length, before);
   assert.equal((await lastSend())?.plainSent, false);
+});
+
+test('navigating away while the send check runs (Smart Alerts item-switch): "Save as Draft" ends the handler, the draft is saved, the form closes with "not sent", nothing leaves; "Wait" keeps the check going', async () => {
+  await load('?sendTimeoutMs=60000&longRunningMs=600');
+  const page = wb.page;
+  const before = (await sent()).length;
+  await compose({ to: 'dana@example.org', subject: 'Left behind', body: 'x' });
+  // A handler slower than Outlook's five seconds (scaled down): Signet's own never is, this one stands in.
+  await page.evaluate(() =>
+    (globalThis as Hooked).signetWorkbenchTest.overrideHandler('onMessageSendHandler', (event) => {
+      setTimeout(() => (event as Office.MailboxEvent).completed({ allowEvent: false, errorMessage: 'Checked late.', commandId: 'signetComposePaneButton', cancelLabel: 'Open Signet' }), 4000);
+    }),
+  );
+  await page.click('#compose-send');
+  const notice = await smartAlert(5_000);
+  assert.equal(notice.reason, 'long-running');
+  assert.match(notice.message, /taking longer than expected/);
+  // The user goes to Sent Items: Outlook asks first.
+  void page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.navigateAway());
+  await page.locator('#smart-alert[data-reason="item-switch"]:not([hidden])').waitFor({ timeout: 5_000 });
+  const choice = await smartAlert();
+  assert.deepEqual(choice.buttons, ['Wait', 'Save as Draft'], 'SoftBlock: no Send Anyway');
+  // Wait: the check goes on and ends in its own dialog.
+  await page.click('#smart-alert-buttons button[data-button="wait"]');
+  const late = await smartAlert(10_000);
+  assert.equal(late.message, 'Checked late.');
+  await page.click('#smart-alert-buttons button[data-button="dont-send"]');
+  // Send again, and this time leave.
+  await page.click('#compose-send');
+  await smartAlert(5_000);
+  void page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.navigateAway());
+  await page.locator('#smart-alert[data-reason="item-switch"]:not([hidden])').waitFor({ timeout: 5_000 });
+  await page.click('#smart-alert-buttons button[data-button="save-draft"]');
+  await page.locator('#compose').waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.equal(await page.locator('#host-notice').textContent(), 'Your message was saved to Drafts. It was not sent.');
+  const record = await lastSend();
+  assert.equal(record?.savedAsDraft, true);
+  assert.equal(record?.plainSent, false);
+  assert.equal((await sent()).length, before, 'nothing left');
+  assert.match(await page.locator('#event-log').innerText(), /Save as Draft: the add-in was stopped, the message is in Drafts/);
+});
+
+test("Signet's own guard answers before Outlook's long-running notice (five seconds): policy and item only, no keys, no crypto", async () => {
+  await load('?sendTimeoutMs=60000&longRunningMs=5000');
+  const page = wb.page;
+  await compose({ to: 'dana@example.org', subject: 'Quick check', body: 'x' });
+  await page.click('#compose-sign');
+  await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 20_000 });
+  const t0 = Date.now();
+  await page.click('#compose-send');
+  const alert = await smartAlert(5_000);
+  assert.equal(alert.reason, 'blocked', `the guard answered in ${Date.now() - t0} ms`);
+  assert.doesNotMatch(await page.locator('#event-log').innerText(), /taking longer than expected/);
 });
 
 test('Exchange Server: the same protected send goes through EWS (makeEwsRequestAsync → CreateItem), decrypts with openssl', async () => {
@@ -305,9 +382,12 @@ test('Exchange Server: the same protected send goes through EWS (makeEwsRequestA
   await page.click('#compose-encrypt');
   await page.waitForFunction(() => /"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 20_000 });
   const before = (await sent()).length;
-  await page.click('#compose-send');
-  const alert = await smartAlert();
-  assert.match(alert.message, /Sent encrypted/);
+  const alert = await sendBlockedThenOpenSignet();
+  assert.match(alert.message, /must be encrypted/);
+  const button = pane().locator('[data-testid=send-protected]');
+  await button.waitFor({ timeout: 30_000 });
+  await button.click();
+  await page.locator('#compose').waitFor({ state: 'hidden', timeout: 60_000 });
   const added = (await sent()).slice(before);
   assert.deepEqual(added.map((s) => s.kind), ['ews']);
   const mime = Buffer.from(added[0]!.mime, 'base64');

@@ -6,8 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MailboxIndex } from '../../src/workbench/mailbox.js';
-import { workbenchPaths } from '../../src/workbench/samples.js';
+import type { MailboxIndex } from '../../workbench/mailbox.js';
+import { workbenchPaths } from '../../workbench/samples.js';
 import { CONTENT_SANDBOX, FAILED_CHECK_HEADING } from '../../src/taskpane/sandbox.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
 

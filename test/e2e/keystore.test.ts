@@ -17,7 +17,7 @@ import { utf8 } from '../../src/core/bytes.js';
 import { cryptoProvider } from '../../src/core/crypto.js';
 import { protectMessage } from '../../src/core/smime/protect.js';
 import { loadIdentities } from '../../src/keys/identity-file.js';
-import { workbenchPaths } from '../../src/workbench/samples.js';
+import { workbenchPaths } from '../../workbench/samples.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
 
 const PASS = 'Correct horse 42';

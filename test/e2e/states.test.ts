@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import type { MailboxIndex } from '../../src/workbench/mailbox.js';
-import { workbenchPaths } from '../../src/workbench/samples.js';
+import type { MailboxIndex } from '../../workbench/mailbox.js';
+import { workbenchPaths } from '../../workbench/samples.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
 
 /**

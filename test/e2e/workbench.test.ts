@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MailboxIndex } from '../../src/workbench/mailbox.js';
-import { ATTACKER_HOST, workbenchPaths } from '../../src/workbench/samples.js';
+import type { MailboxIndex } from '../../workbench/mailbox.js';
+import { ATTACKER_HOST, workbenchPaths } from '../../workbench/samples.js';
 import { CONTENT_SANDBOX } from '../../src/taskpane/sandbox.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
 

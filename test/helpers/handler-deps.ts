@@ -1,16 +1,13 @@
-// Real dependencies for the send-time handlers (src/events/handlers.ts HandlerDeps) in Node tests: the
-// test PKI's alice as the signing identity, bob / carol / dave certificates, the real compose reader over
-// office-addin-mock, real protection, and the Graph transport pointed at the local mail server.
+// Real dependencies for the event handlers (src/events/handlers.ts HandlerDeps) in Node tests: the test
+// PKI's alice as the signing identity, bob / carol / dave certificates, the default policy, every Mailbox
+// requirement set supported. (The send handler never sends; `_server` stays for the callers' symmetry.)
 import { readFileSync } from 'node:fs';
 import { cryptoProvider } from '../../src/core/crypto.js';
 import { domainKey } from '../../src/core/idn.js';
 import type { Identity } from '../../src/core/keys.js';
 import { loadIdentities } from '../../src/keys/identity-file.js';
-import { sendProtected } from '../../src/compose/send.js';
 import { staticServices } from '../../src/compose/services.js';
 import type { HandlerDeps } from '../../src/events/handlers.js';
-import { readDraft } from '../../src/outlook/compose-item.js';
-import { graphTransport } from '../../src/outlook/transport/graph.js';
 import { defaultPolicy, type Policy } from '../../src/policy/policy.js';
 import type { MailServer } from './mail-server.js';
 import { PASS, testPki, type UserName } from './pki.js';
@@ -22,7 +19,7 @@ export async function aliceIdentity(): Promise<Identity> {
   return alice;
 }
 
-export async function handlerDeps(server: MailServer, over: Partial<HandlerDeps> = {}, configure: (p: Policy) => void = () => undefined, certs: UserName[] = ['bob', 'carol', 'dave']): Promise<HandlerDeps> {
+export async function handlerDeps(_server: MailServer, over: Partial<HandlerDeps> = {}, configure: (p: Policy) => void = () => undefined, certs: UserName[] = ['bob', 'carol', 'dave']): Promise<HandlerDeps> {
   const pki = testPki();
   const policy = defaultPolicy();
   configure(policy);
@@ -34,9 +31,7 @@ export async function handlerDeps(server: MailServer, over: Partial<HandlerDeps>
     runtime: 'browser',
     loadPolicy: async () => ({ status: 'loaded', policy }),
     services: async () => services,
-    transport: async () => graphTransport({ baseUrl: server.graphBase, token: async () => server.token, timeoutMs: 5000 }),
-    readDraft,
-    sendProtected,
+    mailboxSupports: () => true,
     sendTimeoutMs: 20_000,
     toAscii: domainKey,
     now: () => new Date(),

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { MailboxIndex } from '../../src/workbench/mailbox.js';
-import { ensureMailbox, workbenchPaths } from '../../src/workbench/samples.js';
-import { startServer, type RunningServer, type ServerOptions } from '../../src/workbench/server.js';
+import type { MailboxIndex } from '../../workbench/mailbox.js';
+import { ensureMailbox, workbenchPaths } from '../../workbench/samples.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../workbench/server.js';
 
 export const CHROMIUM = process.env['SIGNET_CHROMIUM'] ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -57,7 +57,7 @@ export function buildForBrowser(): string {
     return dist;
   }
   const webpack = join(PACKAGE_ROOT, 'node_modules', 'webpack-cli', 'bin', 'cli.js');
-  const r = spawnSync(process.execPath, [webpack, '--mode', 'production', '--env', 'workbench', '--output-path', dist], {
+  const r = spawnSync(process.execPath, [webpack, '--mode', 'production', '--env', 'workbench', '--env', `modules=${join(dist, 'build-modules')}`, '--output-path', dist], {
     cwd: PACKAGE_ROOT,
     encoding: 'utf8',
   });

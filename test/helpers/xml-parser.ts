@@ -4,7 +4,7 @@
 // the reader makes; XML that is not well-formed gives a <parsererror> document, as Firefox's DOMParser does.
 // test/e2e/ews-xml.test.ts runs the same reader against Chromium's real DOMParser.
 import type { XmlElementLike, XmlParser } from '../../src/outlook/transport/ews.js';
-import { findAll, parseXml, type XmlElement } from '../../src/workbench/xml.js';
+import { findAll, parseXml, type XmlElement } from '../../workbench/xml.js';
 
 class Element implements XmlElementLike {
   constructor(private readonly e: XmlElement) {}

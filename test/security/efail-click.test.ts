@@ -17,7 +17,7 @@ import { cryptoProvider } from '../../src/core/crypto.js';
 import { utf8 } from '../../src/core/bytes.js';
 import { protectMessage, type Cipher } from '../../src/core/smime/protect.js';
 import { loadCertificates } from '../../src/keys/identity-file.js';
-import { workbenchPaths } from '../../src/workbench/samples.js';
+import { workbenchPaths } from '../../workbench/samples.js';
 import { FAILED_CHECK_HEADING, INERT_CONTENT_SANDBOX } from '../../src/taskpane/sandbox.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, type Workbench } from '../helpers/workbench.js';
 

@@ -1,17 +1,24 @@
 // Attack-style regressions for the send-time guard: when protection was asked for (by the sender or by the
-// organisation), no failure anywhere — transport errors of every kind, a dropped connection, a hang, an
-// exception in any dependency or Office.js call, a corrupted setting, hostile input — may end in
-// event.completed({ allowEvent: true }), complete twice, or put plaintext on the wire.
+// organisation), no failure anywhere — a hang, an exception in any dependency or Office.js call, a
+// corrupted setting, hostile input — may end in event.completed({ allowEvent: true }) or complete twice;
+// and the send handler itself never puts anything on the wire (it blocks and opens the pane, guard.ts).
+// The pane's send path (sendProtected, the one place protected mail leaves) is checked here for what it
+// must never leak: the body, the attachment and the Bcc on the wire.
 import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { toBase64, utf8 } from '../../src/core/bytes.js';
 import { PROTECTION_KEY } from '../../src/events/guard.js';
 import { onMessageSend, type HandlerDeps } from '../../src/events/handlers.js';
+import { sendProtected } from '../../src/compose/send.js';
+import { staticServices } from '../../src/compose/services.js';
+import { readDraft } from '../../src/outlook/compose-item.js';
+import { graphTransport } from '../../src/outlook/transport/graph.js';
+import { defaultPolicy } from '../../src/policy/policy.js';
 import { onMessageSendHandler } from '../../src/events/launchevent.js';
 import { installCompose, mailboxEvent, uninstallOffice, type ComposeSetup, type Failing } from '../helpers/office-compose.js';
 import { startMailServer } from '../helpers/mail-server.js';
-import { handlerDeps } from '../helpers/handler-deps.js';
+import { aliceIdentity, handlerDeps } from '../helpers/handler-deps.js';
 import { testPki } from '../helpers/pki.js';
 
 const server = await startMailServer();
@@ -58,36 +65,30 @@ function assertBlocked(completions: Office.SmartAlertsEventCompletedOptions[], l
 
 const PROTECTED = ['{"sign":true,"encrypt":false,"v":1}', '{"sign":false,"encrypt":true,"v":1}', '{"sign":true,"encrypt":true,"v":1}'];
 
-test('protection requested + any transport failure never results in allowEvent: true, nor in a delivery', async () => {
-  const failures: (typeof server.failNext)[number][] = [
-    { status: 401 },
-    { status: 403 },
-    { status: 413 },
-    { status: 429, headers: { 'Retry-After': '3' } },
-    { status: 500 },
-    { status: 502, body: '<html>Bad gateway</html>' },
-    { status: 503 },
-    { status: 200, body: 'not the 202 Graph promises' },
-    'drop',
+test('protection requested or required, in every policy state: blocked, and the send handler sends nothing at all', async () => {
+  const policies: [string, (p: ReturnType<typeof defaultPolicy>) => void][] = [
+    ['default', () => undefined],
+    ['alwaysSign', (p) => (p.signing.alwaysSign = true)],
+    ['encrypt always', (p) => (p.encryption.required = 'always')],
+    ['encrypt domains', (p) => ((p.encryption.required = 'domains'), (p.encryption.domains = ['example.org']))],
   ];
-  for (const session of PROTECTED) {
-    for (const f of failures) {
+  for (const session of [...PROTECTED, null]) {
+    for (const [label, configure] of policies) {
       compose(session);
-      server.failNext.push(f);
-      const completions = await run(await handlerDeps(server));
-      assertBlocked(completions, `${session} + ${JSON.stringify(f)}`);
-      assert.equal(server.delivered.length, 0);
+      const completions = await run(await handlerDeps(server, {}, configure));
+      if (session === null && label === 'default') assert.deepEqual(completions, [{ allowEvent: true }]);
+      else assertBlocked(completions, `${session} / ${label}`);
+      assert.equal(server.requests.length, 0, `${session} / ${label}: the handler contacted the mail server`);
       server.reset();
     }
   }
 });
 
-test('a hanging Graph request ends in the handler\'s own timeout, blocked', async () => {
+test('a hanging policy load ends in the handler\'s own timeout, blocked', async () => {
   compose(PROTECTED[2]!);
-  server.failNext.push('hang');
-  const completions = await run(await handlerDeps(server, { sendTimeoutMs: 400 }));
+  const completions = await run(await handlerDeps(server, { sendTimeoutMs: 400, loadPolicy: () => new Promise(() => undefined) }));
   assertBlocked(completions, 'hang');
-  assert.match(completions[0]!.errorMessage!, /did not finish/);
+  assert.match(completions[0]!.errorMessage!, /could not check this message within/);
 });
 
 test('an exception in any dependency, with protection asked by the sender or required by policy, always blocks', async () => {
@@ -97,9 +98,7 @@ test('an exception in any dependency, with protection asked by the sender or req
   const breakers: [string, Partial<HandlerDeps>, ComposeSetup][] = [
     ['loadPolicy', { loadPolicy: boom }, {}],
     ['services', { services: boom }, {}],
-    ['transport', { transport: boom }, {}],
-    ['readDraft', { readDraft: boom }, {}],
-    ['sendProtected', { sendProtected: boom }, {}],
+    ['mailboxSupports', { mailboxSupports: () => { throw new Error('boom'); } }, {}],
     ['toAscii', { toAscii: () => { throw new Error('boom'); } }, idn],
     ['now', { now: () => { throw new Error('boom'); } }, {}],
   ];
@@ -122,43 +121,14 @@ test('an exception in any dependency, with protection asked by the sender or req
   }
 });
 
-test('every failing Office.js call blocks a message that was to be protected', async () => {
-  const calls: Failing[] = ['from', 'to', 'subject', 'body', 'attachments', 'attachmentContent', 'sessionGet', 'internetHeaders', 'notification'];
+test('every failing Office.js call blocks a message that was to be protected, and nothing is sent', async () => {
+  const calls: Failing[] = ['from', 'to', 'subject', 'body', 'attachments', 'attachmentContent', 'sessionGet', 'sessionSet', 'itemId', 'internetHeaders', 'notification'];
   for (const failing of calls) {
     compose(PROTECTED[1]!, { failures: [failing] });
-    const completions = await run(await handlerDeps(server));
-    assert.equal(completions.length, 1, failing);
-    if (failing === 'internetHeaders' || failing === 'notification') {
-      // Optional data: the protected send goes ahead, and Outlook's plain send is still cancelled.
-      assert.equal(completions[0]!.allowEvent, false, failing);
-      assert.match(completions[0]!.errorMessage!, /^Sent encrypted by Signet/);
-    } else {
-      assertBlocked(completions, failing);
-      assert.equal(server.delivered.length, 0, failing);
-    }
+    assertBlocked(await run(await handlerDeps(server)), failing);
+    assert.equal(server.requests.length, 0, failing);
     server.reset();
   }
-});
-
-test('failures after the protected send (marking the item, finding or deleting the draft) never re-open the plain send', async () => {
-  for (const failing of ['sessionSet', 'itemId'] as Failing[]) {
-    compose(PROTECTED[0]!, { failures: [failing] });
-    const completions = await run(await handlerDeps(server));
-    assert.equal(completions.length, 1);
-    assert.equal(completions[0]!.allowEvent, false);
-    assert.equal(server.delivered.length, 1, failing);
-    server.reset();
-  }
-  compose(PROTECTED[0]!);
-  const deps = await handlerDeps(server);
-  const realTransport = deps.transport;
-  deps.transport = async (p) => {
-    const t = await realTransport(p);
-    return { ...t, discardDraft: () => Promise.reject(new Error('cannot delete')) };
-  };
-  const completions = await run(deps);
-  assert.equal(completions[0]!.allowEvent, false);
-  assert.match(completions[0]!.errorMessage!, /could not remove the saved draft/);
 });
 
 test('corrupted or hostile stored settings never allow a plain send', async () => {
@@ -168,16 +138,31 @@ test('corrupted or hostile stored settings never allow a plain send', async () =
   }
 });
 
-test('a header-injection attempt in the subject blocks the send instead of smuggling a Bcc', async () => {
+/** The pane's send path with the test PKI: alice signs, bob / carol / dave have certificates. */
+async function paneSend(session: string): Promise<void> {
+  const pki = testPki();
+  const services = staticServices({
+    identities: [await aliceIdentity()],
+    certificates: new Map((['bob', 'carol', 'dave'] as const).map((u) => [pki.users[u].email!, { certificate: pki.users[u].certDer }])),
+  });
+  const transport = graphTransport({ baseUrl: server.graphBase, token: async () => server.token, timeoutMs: 5000 });
+  const protection = JSON.parse(session) as { sign: boolean; encrypt: boolean };
+  const policy = defaultPolicy();
+  const draft = await readDraft({ limit: transport.limit, protection });
+  await sendProtected({ draft, protection, services, transport, algorithms: { digests: policy.algorithms.signatureDigests, ciphers: policy.algorithms.encryptionCiphers }, build: { now: new Date() } });
+}
+
+test('the pane\'s send path: a header-injection attempt in the subject is refused instead of smuggling a Bcc', async () => {
   compose(PROTECTED[0]!, { subject: 'Hello\r\nBcc: mallory@evil.example' });
-  assertBlocked(await run(await handlerDeps(server)), 'subject injection');
+  await assert.rejects(paneSend(PROTECTED[0]!));
   assert.equal(server.delivered.length, 0);
+  // And the send handler blocks it like any message to be protected.
+  assertBlocked(await run(await handlerDeps(server)), 'subject injection');
 });
 
-test('encrypted: the body, the attachment and the Bcc never appear in the bytes on the wire or in what To recipients decrypt', async () => {
+test('the pane\'s send path, encrypted: the body, the attachment and the Bcc never appear in the bytes on the wire or in what To recipients decrypt', async () => {
   compose(PROTECTED[2]!);
-  const completions = await run(await handlerDeps(server));
-  assert.match(completions[0]!.errorMessage!, /^Sent signed and encrypted by Signet/);
+  await paneSend(PROTECTED[2]!);
   const wire = server.delivered[0]!.mime.toString('latin1');
   assert.doesNotMatch(wire, /Merger|billion|7731/);
   assert.doesNotMatch(wire, /VGVybXMg|QXR0YWNobWVudCBzZWNyZXQ/, 'not even base64 of the attachment');

@@ -2,8 +2,8 @@
 //
 // 1. Microsoft Graph (`graph.ts`) when the organisation policy names a Graph app registration
 //    (`graph.clientId`) and Outlook supports Nested App Authentication (`isSetSupported('NestedAppAuth',
-//    '1.1')`): Exchange Online. In the workbench the simulated Graph endpoint and its token come from the
-//    `signetWorkbench.graph` global instead (MSAL's NAA needs the real Outlook host).
+//    '1.1')`): Exchange Online. In a development host (the workbench) the simulated Graph endpoint and its
+//    token are injected instead (development-hooks.ts; MSAL's NAA needs the real Outlook host).
 // 2. Exchange Web Services (`ews.ts`) only when the mailbox is positively on Exchange Server on-premises: the
 //    mailbox's EWS URL (`Office.context.mailbox.ewsUrl`, else `restUrl`) is on a host that is not Microsoft
 //    365's. Never on Exchange Online, where EWS is being switched off from October 2026 and the legacy
@@ -17,27 +17,23 @@ import { acquireGraphToken, type NaaConfig } from '../naa.js';
 import { ewsTransport } from './ews.js';
 import { DEFAULT_GRAPH_BASE, graphTransport } from './graph.js';
 import type { Transport } from './transport.js';
+import { developmentHooks, type DevelopmentGraph } from '../development-hooks.js';
 
 export type { Transport } from './transport.js';
 export { TransportError } from './transport.js';
-
-/** The workbench's simulated Graph (set by src/workbench/office-shim.ts). */
-export interface WorkbenchGraph {
-  baseUrl: string;
-  accessToken: string;
-}
 
 export interface TransportEnvironment {
   /** The policy's Graph app registration, or null. */
   graph: NaaConfig | null;
   naaSupported: boolean;
-  workbenchGraph: WorkbenchGraph | null;
+  /** A development host's simulated Graph (injected, development-hooks.ts), or null: always null in production. */
+  developmentGraph: DevelopmentGraph | null;
   endpoints: MailboxEndpoints;
 }
 
 export type TransportChoice =
   | { kind: 'graph'; via: 'naa'; config: NaaConfig }
-  | { kind: 'graph'; via: 'workbench'; workbench: WorkbenchGraph }
+  | { kind: 'graph'; via: 'development'; graph: DevelopmentGraph }
   | { kind: 'ews' }
   | { kind: 'none'; reason: string };
 
@@ -62,7 +58,7 @@ export function isExchangeOnline(endpoints: MailboxEndpoints): boolean | null {
 
 /** The transport rule above as a pure function of the environment. */
 export function chooseTransport(env: TransportEnvironment): TransportChoice {
-  if (env.workbenchGraph !== null) return { kind: 'graph', via: 'workbench', workbench: env.workbenchGraph };
+  if (env.developmentGraph !== null) return { kind: 'graph', via: 'development', graph: env.developmentGraph };
   if (env.graph !== null && env.naaSupported) return { kind: 'graph', via: 'naa', config: env.graph };
   const online = isExchangeOnline(env.endpoints);
   if (online === false) return { kind: 'ews' };
@@ -84,12 +80,10 @@ export function chooseTransport(env: TransportEnvironment): TransportChoice {
 
 /** What Outlook and the page say about the environment right now. */
 export function currentEnvironment(policy: Pick<Policy, 'graph'>): TransportEnvironment {
-  const wb = (globalThis as { signetWorkbench?: { graph?: Partial<WorkbenchGraph> } }).signetWorkbench?.graph;
-  const workbenchGraph = wb && typeof wb.baseUrl === 'string' && typeof wb.accessToken === 'string' ? { baseUrl: wb.baseUrl, accessToken: wb.accessToken } : null;
   return {
     graph: policy.graph,
     naaSupported: requirementSupported('NestedAppAuth', '1.1'),
-    workbenchGraph,
+    developmentGraph: developmentHooks().graph ?? null,
     endpoints: mailboxEndpoints(),
   };
 }
@@ -106,9 +100,9 @@ export function createTransport(env: TransportEnvironment, options: CreateTransp
   const choice = chooseTransport(env);
   switch (choice.kind) {
     case 'graph':
-      if (choice.via === 'workbench') {
-        const token = choice.workbench.accessToken;
-        return graphTransport({ baseUrl: choice.workbench.baseUrl, token: () => Promise.resolve(token) });
+      if (choice.via === 'development') {
+        const token = choice.graph.accessToken;
+        return graphTransport({ baseUrl: choice.graph.baseUrl, token: () => Promise.resolve(token) });
       }
       return graphTransport({
         baseUrl: DEFAULT_GRAPH_BASE,

@@ -1,5 +1,5 @@
 // The real-Outlook development loop: the HTTPS development manifest every development build emits, and
-// the HTTPS server that serves dist/ to Outlook (src/workbench/outlook-dev.ts). office-addin-dev-certs and
+// the HTTPS server that serves dist/ to Outlook (workbench/outlook-dev.ts). office-addin-dev-certs and
 // office-addin-debugging act on the developer's Windows or Mac machine (certificate store, Outlook's
 // sideloading) and are not run here; the server is exercised with an OpenSSL-made localhost certificate.
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_HTTPS_MANIFEST, DEV_HTTPS_ORIGIN, devHttpsManifest } from '../../../src/build/deploy.js';
 import { validateWithXsd } from '../../../src/build/manifest-xsd.js';
-import { startOutlookDevServer } from '../../../src/workbench/outlook-dev.js';
+import { startOutlookDevServer } from '../../../workbench/outlook-dev.js';
 import { validateManifest } from '../manifest/schema.js';
 
 const repo = new URL('../../../../', import.meta.url);
@@ -35,7 +35,7 @@ test('npm run sideload / stop / validate / dev-certs drive Microsoft\'s tools on
   assert.match(pkg.scripts['stop']!, new RegExp(`office-addin-debugging@7 stop dist/${DEV_HTTPS_MANIFEST.replace('.', '\\.')}`));
   assert.equal(pkg.scripts['validate'], 'office-addin-manifest validate manifest.xml');
   assert.equal(pkg.scripts['dev-certs'], 'office-addin-dev-certs install');
-  assert.equal(pkg.scripts['dev-server'], 'node lib/src/workbench/outlook-dev.js');
+  assert.equal(pkg.scripts['dev-server'], 'node lib/workbench/outlook-dev.js');
   // office-addin-debugging finds the dev server through these (as in Microsoft's templates).
   assert.deepEqual(pkg.config, { app_to_debug: 'outlook', app_type_to_debug: 'desktop', dev_server_port: 3000 });
   assert.ok(pkg.devDependencies['office-addin-dev-certs'] && pkg.devDependencies['office-addin-manifest']);

@@ -1,6 +1,6 @@
 // The send guard's decision table (src/events/guard.ts): allow only when the policy was read and nothing is
-// asked or required; protect in a browser runtime once the keys are there; block — with the compose pane as
-// Smart Alerts commandId where finishing there helps — in every other case.
+// asked or required; otherwise block — with the compose pane as Smart Alerts commandId ("Open Signet",
+// Mailbox 1.14) or, below 1.14, words that say where the pane is. The guard never protects or sends itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainKey } from '../../../src/core/idn.js';
@@ -27,7 +27,6 @@ function input(over: Partial<GuardInput> = {}): GuardInput {
     policy: { status: 'loaded', policy: policy() },
     recipients: { status: 'read', addresses: ['bob@example.org'] },
     runtime: 'browser',
-    readiness: null,
     alreadySent: null,
     toAscii: domainKey,
     ...over,
@@ -35,7 +34,6 @@ function input(over: Partial<GuardInput> = {}): GuardInput {
 }
 
 const set = (sign: boolean, encrypt: boolean) => ({ status: 'set' as const, value: { sign, encrypt } });
-const ready = { canSign: true, ownCertificate: true, missing: [] };
 
 test('nothing asked, nothing required, policy read: Outlook sends', () => {
   assert.deepEqual(decideSend(input()), { action: 'allow' });
@@ -43,18 +41,44 @@ test('nothing asked, nothing required, policy read: Outlook sends', () => {
   assert.deepEqual(decideSend(input({ runtime: 'javascript-only' })), { action: 'allow' });
 });
 
-test('asked or required in a browser runtime: check the keys, then protect', () => {
-  assert.deepEqual(decideSend(input({ stored: set(true, false) })), { action: 'check-readiness', protection: { sign: true, encrypt: false } });
-  assert.deepEqual(decideSend(input({ policy: { status: 'loaded', policy: policy({ alwaysSign: true }) }, stored: set(false, true), readiness: ready })), {
-    action: 'protect',
-    protection: { sign: true, encrypt: true },
-  });
-  assert.deepEqual(decideSend(input({ policy: { status: 'loaded', policy: policy({ required: 'always' }) }, readiness: ready })), { action: 'protect', protection: { sign: false, encrypt: true } });
+test('asked or required, in either runtime: blocked with "Open Signet" and the protection the pane is to apply', () => {
+  const cases: [Partial<GuardInput>, { sign: boolean; encrypt: boolean }][] = [
+    [{ stored: set(true, false) }, { sign: true, encrypt: false }],
+    [{ policy: { status: 'loaded', policy: policy({ alwaysSign: true }) }, stored: set(false, true) }, { sign: true, encrypt: true }],
+    [{ policy: { status: 'loaded', policy: policy({ required: 'always' }) } }, { sign: false, encrypt: true }],
+    [{ stored: set(true, true), runtime: 'javascript-only' }, { sign: true, encrypt: true }],
+  ];
+  for (const [over, protection] of cases) {
+    const d = decideSend(input(over));
+    assert.equal(d.action, 'block');
+    if (d.action !== 'block') continue;
+    assert.equal(d.reason, 'protect-in-pane');
+    assert.deepEqual(d.protection, protection);
+    assert.equal(d.commandId, COMPOSE_PANE_COMMAND);
+    assert.equal(d.cancelLabel, 'Open Signet');
+    assert.match(d.message, /^Not sent yet: this message must be /);
+    assert.match(d.message, /Signet sends it protected and confirms when it has left\.$/);
+  }
+});
+
+test('below Mailbox 1.14 (no Take Action button) the message says in words where the pane is', () => {
+  const d = decideSend(input({ stored: set(true, false), takeAction: false }));
+  assert.equal(d.action, 'block');
+  if (d.action !== 'block') return;
+  assert.equal(d.commandId, null);
+  assert.equal(d.cancelLabel, null);
+  assert.doesNotMatch(d.message, /Open Signet"/);
+  assert.match(d.message, /Open the Signet pane \(the Signet button on this message's ribbon/);
+  assert.match(d.message, /"Sign & Send"/);
+  const policyDown = decideSend(input({ policy: { status: 'unavailable', reason: 'x' }, takeAction: false }));
+  assert.equal(policyDown.action === 'block' && policyDown.commandId, null);
+  assert.ok(policyDown.action === 'block' && policyDown.message.length <= MAX_ALERT_MESSAGE);
 });
 
 test('the user cannot switch off what the policy requires', () => {
-  const d = decideSend(input({ policy: { status: 'loaded', policy: policy({ alwaysSign: true }) }, stored: set(false, false), readiness: ready }));
-  assert.deepEqual(d, { action: 'protect', protection: { sign: true, encrypt: false } });
+  const d = decideSend(input({ policy: { status: 'loaded', policy: policy({ alwaysSign: true }) }, stored: set(false, false) }));
+  assert.equal(d.action, 'block');
+  assert.deepEqual(d.action === 'block' && d.protection, { sign: true, encrypt: false });
 });
 
 test('per-domain encryption: exact domains, *.subdomains, case and IDN forms', () => {
@@ -82,15 +106,13 @@ test('blocks without the pane: already sent by Signet (a second Send must not se
   assert.match(d.message, /already sent/);
 });
 
-test('blocks with the pane: unreadable settings, policy unavailable, unreadable recipients, classic runtime, missing keys', () => {
+test('blocks with the pane: unreadable settings, policy unavailable, unreadable recipients, protection needed', () => {
   const cases: [Partial<GuardInput>, string][] = [
     [{ stored: { status: 'unreadable', reason: 'x' } }, 'protection-unreadable'],
     [{ policy: { status: 'unavailable', reason: 'HTTP 404' } }, 'policy-unavailable'],
     [{ policy: { status: 'loaded', policy: policy({ required: 'domains', domains: ['x.example'] }) }, recipients: { status: 'unreadable', reason: 'x' } }, 'recipients-unreadable'],
-    [{ stored: set(true, false), runtime: 'javascript-only' }, 'javascript-only'],
-    [{ stored: set(true, false), readiness: { ...ready, canSign: false } }, 'no-signing-key'],
-    [{ stored: set(false, true), readiness: { ...ready, missing: ['erin@example.org', 'zed@x.example'] } }, 'missing-certificates'],
-    [{ stored: set(false, true), readiness: { ...ready, ownCertificate: false } }, 'no-own-certificate'],
+    [{ stored: set(true, false), runtime: 'javascript-only' }, 'protect-in-pane'],
+    [{ stored: set(false, true) }, 'protect-in-pane'],
   ];
   for (const [over, reason] of cases) {
     const d = decideSend(input(over));
@@ -109,17 +131,15 @@ test('the policy being unavailable blocks even a message nobody asked to protect
   assert.equal(d.action, 'block');
 });
 
-test('messages say what is required, why, and who lacks a certificate', () => {
+test('messages say what is required and why', () => {
   const js = decideSend(input({ runtime: 'javascript-only', policy: { status: 'loaded', policy: policy({ required: 'domains', domains: ['fabrikam.com'] }) }, recipients: { status: 'read', addresses: ['x@fabrikam.com'] } }));
   assert.equal(js.action, 'block');
   if (js.action === 'block') {
     assert.match(js.message, /must be encrypted \(your organisation requires encryption for mail to fabrikam\.com\)/);
     assert.match(js.message, /"Encrypt & Send"/);
   }
-  const missing = decideSend(input({ stored: set(true, true), readiness: { ...ready, missing: ['a@x.example', 'b@x.example', 'c@x.example', 'd@x.example', 'e@x.example', 'f@x.example'] } }));
-  if (missing.action === 'block') assert.match(missing.message, /6 recipients have no certificate: a@x\.example, b@x\.example, c@x\.example, d@x\.example and 2 more/);
-  const one = decideSend(input({ stored: set(false, true), readiness: { ...ready, missing: ['a@x.example'] } }));
-  if (one.action === 'block') assert.match(one.message, /1 recipient has no certificate: a@x\.example/);
+  const mine = decideSend(input({ stored: set(true, false) }));
+  assert.match(mine.action === 'block' ? mine.message : '', /must be signed \(you turned it on\)/);
 });
 
 test('the stored state: only the documented JSON is accepted; anything else is unreadable (and blocks)', () => {

@@ -1,12 +1,10 @@
-// The browser-runtime handlers (src/events/handlers.ts) with office-addin-mock's Office, real protection and
-// the Graph transport against a local server: every event.completed shape the send handler uses — allow;
-// block with a message; block with the compose pane's commandId; "sent protected" after a real send (the
-// bytes checked with openssl); transport failure, thrown error and timeout, each blocked; the
-// JavaScript-only runtime blocked with commandId — plus OnNewMessageCompose, OnMessageRecipientsChanged and
-// the ribbon toggles.
+// The browser-runtime handlers (src/events/handlers.ts) with office-addin-mock's Office and a local mail
+// server that must receive nothing from the send handler: every event.completed shape it uses — allow;
+// block with a message; block with the compose pane's commandId and contextData (Mailbox 1.14/1.15), or
+// words below 1.14; thrown error and timeout, each blocked — plus OnNewMessageCompose,
+// OnMessageRecipientsChanged and the ribbon toggles. The send handler never signs or sends (guard.ts).
 import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignetError } from '../../../src/core/errors.js';
 import { COMPOSE_PANE_COMMAND, PROTECTION_KEY, SENT_KEY } from '../../../src/events/guard.js';
@@ -22,7 +20,6 @@ import {
 import { installCompose, mailboxEvent, uninstallOffice, type ComposeSetup } from '../../helpers/office-compose.js';
 import { startMailServer } from '../../helpers/mail-server.js';
 import { handlerDeps } from '../../helpers/handler-deps.js';
-import { testPki } from '../../helpers/pki.js';
 
 const server = await startMailServer();
 after(() => server.close());
@@ -31,7 +28,6 @@ afterEach(() => {
   uninstallOffice();
 });
 
-const pki = testPki();
 const PANE = { commandId: COMPOSE_PANE_COMMAND, cancelLabel: 'Open Signet' };
 const BOB = { displayName: 'Bob', emailAddress: 'bob@example.org' };
 const ERIN = { displayName: 'Erin', emailAddress: 'erin@example.org' };
@@ -60,25 +56,34 @@ test('allow: nothing asked, nothing required → { allowEvent: true } and nothin
   assert.equal(server.delivered.length, 0);
 });
 
-test('protect and send: signed and encrypted through Graph, the plain send cancelled with a "sent" message, draft deleted, item marked', async () => {
+test('must be protected: blocked with "Open Signet" (commandId) and contextData for the pane; nothing is signed, sent or deleted', async () => {
   const mock = compose({ sign: true, encrypt: true }, { itemId: 'AAMk/draft+1=' });
-  const e = await send(await handlerDeps(server));
+  let keysLoaded = false;
+  const e = await send(await handlerDeps(server, { services: async () => ((keysLoaded = true), Promise.reject(new Error('the send handler must not load keys'))) }));
   assert.equal(e.completions.length, 1);
   const c = e.completions[0]!;
   assert.equal(c.allowEvent, false);
-  assert.match(c.errorMessage ?? '', /^Sent signed and encrypted by Signet; the protected copy is in Sent Items\./);
-  assert.equal(c.commandId, undefined);
-  assert.equal(server.delivered.length, 1);
-  // What left is real S/MIME: Bob decrypts it with OpenSSL and the signature inside verifies.
-  const bob = pki.users.bob;
-  const dec = spawnSync('openssl', ['cms', '-decrypt', '-recip', bob.certPath, '-inkey', bob.keyPath], { input: server.delivered[0]!.mime });
-  assert.equal(dec.status, 0, dec.stderr.toString());
-  const ver = spawnSync('openssl', ['cms', '-verify', '-CAfile', pki.rootPath], { input: dec.stdout });
-  assert.equal(ver.status, 0, ver.stderr.toString());
-  assert.match(ver.stdout.toString(), /The numbers: <b>42<\/b>/);
-  assert.doesNotMatch(server.delivered[0]!.mime.toString('latin1'), /The numbers/);
-  assert.ok(mock.session.get(SENT_KEY));
-  assert.ok(server.requests.some((r) => r.method === 'DELETE' && r.url === '/v1.0/me/messages/AAMk-draft_1%3D'));
+  assert.equal(c.commandId, PANE.commandId);
+  assert.equal(c.cancelLabel, PANE.cancelLabel);
+  assert.match(c.errorMessage!, /^Not sent yet: this message must be signed and encrypted \(you turned it on\)/);
+  assert.match(c.errorMessage!, /press "Encrypt & Send" there; Signet sends it protected and confirms when it has left\.$/);
+  assert.deepEqual(JSON.parse(c.contextData as string), { signet: 'send-guard', reason: 'protect-in-pane', protection: { sign: true, encrypt: true } });
+  assert.equal(keysLoaded, false);
+  assert.equal(server.delivered.length, 0);
+  assert.equal(server.requests.length, 0);
+  assert.equal(mock.session.get(SENT_KEY), undefined);
+});
+
+test('Mailbox 1.14 without 1.15: commandId but no contextData; below 1.14: neither, and the words say where the pane is', async () => {
+  compose({ sign: true, encrypt: false });
+  let e = await send(await handlerDeps(server, { mailboxSupports: (v) => v === '1.14' }));
+  assert.equal(e.completions[0]!.commandId, COMPOSE_PANE_COMMAND);
+  assert.equal(e.completions[0]!.contextData, undefined);
+  compose({ sign: true, encrypt: false });
+  e = await send(await handlerDeps(server, { mailboxSupports: () => false }));
+  assert.deepEqual(Object.keys(e.completions[0]!).sort(), ['allowEvent', 'errorMessage']);
+  assert.match(e.completions[0]!.errorMessage!, /Open the Signet pane \(the Signet button on this message's ribbon/);
+  assert.equal(server.delivered.length, 0);
 });
 
 test('a second Send after a protected send is refused without the pane (no double send)', async () => {
@@ -90,70 +95,39 @@ test('a second Send after a protected send is refused without the pane (no doubl
   assert.equal(server.delivered.length, 0);
 });
 
-test('block with commandId: a recipient without a certificate is named; nothing sent', async () => {
-  compose({ sign: true, encrypt: true }, { to: [BOB, ERIN] });
-  const e = await send(await handlerDeps(server));
-  const c = e.completions[0]!;
-  assert.equal(c.allowEvent, false);
-  assert.equal(c.commandId, PANE.commandId);
-  assert.equal(c.cancelLabel, PANE.cancelLabel);
-  assert.match(c.errorMessage!, /1 recipient has no certificate: erin@example\.org/);
-  assert.equal(server.delivered.length, 0);
-});
-
 test('the organisation policy makes protection required even when the item says off', async () => {
   compose({ sign: false, encrypt: false });
   const e = await send(await handlerDeps(server, {}, (p) => (p.signing.alwaysSign = true)));
-  assert.match(e.completions[0]!.errorMessage!, /^Sent signed by Signet/);
-  const ver = spawnSync('openssl', ['cms', '-verify', '-CAfile', pki.rootPath], { input: server.delivered[0]!.mime });
-  assert.equal(ver.status, 0, ver.stderr.toString());
-  // Never saved (getItemIdAsync: ItemNotSaved): there is no server draft to delete, and none is created.
-  assert.ok(!server.requests.some((r) => r.method === 'DELETE'));
-});
-
-test('transport failure (Graph 503) → blocked with what happened and the pane', async () => {
-  compose({ sign: true, encrypt: false });
-  server.failNext.push({ status: 503, body: JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'Service is unavailable.' } }) });
-  const e = await send(await handlerDeps(server));
-  const c = e.completions[0]!;
-  assert.equal(c.allowEvent, false);
-  assert.equal(c.commandId, COMPOSE_PANE_COMMAND);
-  assert.match(c.errorMessage!, /^Signet did not send this message: Microsoft Graph had a problem \(HTTP 503\)/);
+  assert.equal(e.completions[0]!.allowEvent, false);
+  assert.match(e.completions[0]!.errorMessage!, /must be signed \(your organisation requires signing\)/);
   assert.equal(server.delivered.length, 0);
 });
 
-test('a thrown error anywhere (here: the key store) → blocked, "unexpected problem"', async () => {
+test('a thrown error anywhere (here: the policy loader) → blocked, "unexpected problem"', async () => {
   compose({ sign: true, encrypt: false });
-  const e = await send(await handlerDeps(server, { services: async () => Promise.reject(new TypeError('Cannot read properties of undefined')) }));
+  const e = await send(await handlerDeps(server, { loadPolicy: async () => Promise.reject(new TypeError('Cannot read properties of undefined')) }));
   const c = e.completions[0]!;
   assert.equal(c.allowEvent, false);
   assert.equal(c.commandId, COMPOSE_PANE_COMMAND);
   assert.match(c.errorMessage!, /unexpected problem and stopped Outlook from sending this message unprotected/);
 });
 
-test('no transport for this mailbox (e.g. Exchange Online without the Graph registration) → blocked with the reason', async () => {
-  compose({ sign: true, encrypt: false });
-  const e = await send(await handlerDeps(server, { transport: async () => Promise.reject(new SignetError('usage', 'Your organisation has not set up Microsoft Graph for Signet.')) }));
-  assert.match(e.completions[0]!.errorMessage!, /not set up Microsoft Graph/);
-  assert.equal(e.completions[0]!.allowEvent, false);
-});
-
 test('timeout: the handler\'s own timer blocks the send; a late result does not complete twice', async () => {
-  compose({ sign: true, encrypt: false });
+  compose(null);
   let release!: () => void;
   const late = new Promise<void>((r) => (release = r));
   const deps = await handlerDeps(server, {
     sendTimeoutMs: 150,
-    sendProtected: async () => {
+    loadPolicy: async () => {
       await late;
-      throw new Error('finished too late');
+      return { status: 'unavailable', reason: 'finished too late' };
     },
   });
   const e = mailboxEvent();
   const running = onMessageSend(e.event, deps);
   const first = await e.done;
   assert.equal(first?.allowEvent, false);
-  assert.match(first?.errorMessage ?? '', /^Signet did not finish within \d+ seconds, so Outlook did not send this message\./);
+  assert.match(first?.errorMessage ?? '', /^Signet could not check this message within \d+ seconds, so Outlook did not send it\./);
   assert.equal(first?.commandId, COMPOSE_PANE_COMMAND);
   release();
   await running;
@@ -161,12 +135,12 @@ test('timeout: the handler\'s own timer blocks the send; a late result does not 
   assert.equal(e.completions.length, 1);
 });
 
-test('JavaScript-only runtime (no WebCrypto): blocked with commandId, nothing sent', async () => {
+test('JavaScript-only runtime (no WebCrypto): the same block with commandId, nothing sent', async () => {
   compose({ sign: true, encrypt: false });
   const e = await send(await handlerDeps(server, { runtime: 'javascript-only' }));
   const c = e.completions[0]!;
   assert.deepEqual({ allowEvent: c.allowEvent, commandId: c.commandId, cancelLabel: c.cancelLabel }, { allowEvent: false, ...PANE });
-  assert.match(c.errorMessage!, /Classic Outlook cannot do that while sending/);
+  assert.match(c.errorMessage!, /^Not sent yet: this message must be signed/);
   assert.equal(server.delivered.length, 0);
 });
 

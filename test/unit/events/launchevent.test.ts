@@ -6,7 +6,8 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMPOSE_PANE_COMMAND, PROTECTION_KEY } from '../../../src/events/guard.js';
-import { guardPolicyOf, onMessageRecipientsChangedHandler, onMessageSendHandler, onNewMessageComposeHandler } from '../../../src/events/launchevent.js';
+import { CONTEXT_DATA_SET, TAKE_ACTION_SET, guardPolicyOf, onMessageRecipientsChangedHandler, onMessageSendHandler, onNewMessageComposeHandler } from '../../../src/events/launchevent.js';
+import { MAILBOX_API } from '../../../src/outlook/requirements.js';
 import { installCompose, mailboxEvent, uninstallOffice, type ComposeSetup } from '../../helpers/office-compose.js';
 
 const g = globalThis as { SIGNET_POLICY_DOCUMENT?: string; fetch?: typeof fetch; XMLHttpRequest?: unknown };
@@ -49,8 +50,32 @@ test('protection asked for: blocked with the compose pane (Take Action "Open Sig
   assert.equal(c?.allowEvent, false);
   assert.equal(c?.commandId, COMPOSE_PANE_COMMAND);
   assert.equal(c?.cancelLabel, 'Open Signet');
-  assert.match(c?.errorMessage ?? '', /must be signed and encrypted \(you turned it on\)\. Classic Outlook cannot do that while sending/);
+  assert.match(c?.errorMessage ?? '', /^Not sent yet: this message must be signed and encrypted \(you turned it on\), and only Signet can send it that way\./);
   assert.match(c?.errorMessage ?? '', /"Encrypt & Send"/);
+  // Mailbox 1.15 and later: the pane learns why it was opened (getInitializationContextAsync).
+  assert.deepEqual(JSON.parse(String(c?.contextData)), { signet: 'send-guard', reason: 'protect-in-pane', protection: { sign: true, encrypt: true } });
+});
+
+test('the requirement sets launchevent.js asks for are the one list\'s (src/outlook/requirements.ts)', () => {
+  assert.equal(TAKE_ACTION_SET, MAILBOX_API.smartAlertsTakeAction);
+  assert.equal(CONTEXT_DATA_SET, MAILBOX_API.smartAlertsContextData);
+});
+
+test('classic Outlook below Mailbox 1.14 (no Take Action button): no commandId, and the words say where the pane is', async () => {
+  compose('{"sign":true,"encrypt":false,"v":1}', { mailbox: '1.13' });
+  const c = await send();
+  assert.equal(c?.allowEvent, false);
+  assert.equal(c?.commandId, undefined);
+  assert.equal(c?.contextData, undefined);
+  assert.match(c?.errorMessage ?? '', /Open the Signet pane \(the Signet button on this message's ribbon/);
+});
+
+test('a second Send after the pane sent the item protected: refused, no pane (no double send)', async () => {
+  compose('{"sign":true,"encrypt":false,"v":1}', { session: { [PROTECTION_KEY]: '{"sign":true,"encrypt":false,"v":1}', 'signet-sent': '2026-11-20T09:00:00.000Z' } });
+  const c = await send();
+  assert.equal(c?.allowEvent, false);
+  assert.equal(c?.commandId, undefined);
+  assert.match(c?.errorMessage ?? '', /already sent this message protected/);
 });
 
 test('nothing asked and a policy that requires nothing: Outlook sends', async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { staticServices, combineServices } from '../../../src/compose/services.js';
 import { composeServices, loadPolicyState, runtimeKind, setComposeServicesProvider } from '../../../src/events/runtime.js';
+import { setDevelopmentHooks } from '../../../src/outlook/development-hooks.js';
 import { startMailServer } from '../../helpers/mail-server.js';
 import { aliceIdentity } from '../../helpers/handler-deps.js';
 import { testPki } from '../../helpers/pki.js';
@@ -31,7 +32,7 @@ after(async () => {
   keys.close();
 });
 
-const g = globalThis as { location?: { href: string }; signetWorkbench?: unknown };
+const g = globalThis as { location?: { href: string } };
 
 test('the policy next to the page: unavailable without a location or on 404 (not cached), then loaded', async () => {
   assert.deepEqual(await loadPolicyState(), { status: 'unavailable', reason: 'This Outlook gives Signet no way to fetch its policy.' });
@@ -60,11 +61,11 @@ test('WebCrypto present: a browser runtime that can protect', () => {
   assert.equal(runtimeKind(), 'browser');
 });
 
-test('key services: the workbench demo key signs for its address; without keys nothing is found', async () => {
+test('key services: an injected development demo key signs for its address; without keys nothing is found', async () => {
   setComposeServicesProvider(null);
   const none = await composeServices();
   assert.equal(await none.signingIdentity('alice@example.org'), null);
-  g.signetWorkbench = { demoIdentityUrl: `${keysOrigin}/demo-identity.pem` };
+  setDevelopmentHooks({ demoIdentityUrl: `${keysOrigin}/demo-identity.pem` });
   try {
     const s = await composeServices();
     // The core's address rule (core/mime/address.ts addressKey): the domain's case does not matter, the local part's does.
@@ -77,7 +78,7 @@ test('key services: the workbench demo key signs for its address; without keys n
     assert.deepEqual(r.ready.map((x) => x.address), ['alice@example.org']);
     assert.deepEqual(r.missing.map((x) => x.address), ['bob@example.org']);
   } finally {
-    delete g.signetWorkbench;
+    setDevelopmentHooks(null);
   }
 });
 

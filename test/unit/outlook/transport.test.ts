@@ -12,6 +12,7 @@ import { isSignetError } from '../../../src/core/errors.js';
 import { graphTransport, retryAfterSeconds } from '../../../src/outlook/transport/graph.js';
 import { createItemRequest, deleteItemRequest, ewsTransport, parseEwsResponse } from '../../../src/outlook/transport/ews.js';
 import { chooseTransport, createTransport, currentEnvironment, isExchangeOnline, TransportError, type TransportEnvironment } from '../../../src/outlook/transport/index.js';
+import { setDevelopmentHooks } from '../../../src/outlook/development-hooks.js';
 import { installCompose, uninstallOffice } from '../../helpers/office-compose.js';
 import { testXmlParser } from '../../helpers/xml-parser.js';
 import { EWS_NS as NS, recordedEws as recorded } from '../../helpers/ews-responses.js';
@@ -292,7 +293,7 @@ const NAA = { clientId: '11111111-2222-3333-4444-555555555555', authority: 'http
 const env = (over: Partial<TransportEnvironment>): TransportEnvironment => ({
   graph: null,
   naaSupported: false,
-  workbenchGraph: null,
+  developmentGraph: null,
   endpoints: { hostName: 'OutlookWebApp', ewsUrl: null, restUrl: null },
   ...over,
 });
@@ -309,10 +310,10 @@ test('Exchange Online is recognised by its EWS / REST host in every Microsoft cl
   assert.equal(online('not a url'), null);
 });
 
-test('the transport rule: workbench Graph, then Graph + NAA, EWS only on-premises, otherwise a reason for the admin', () => {
+test('the transport rule: an injected development Graph, then Graph + NAA, EWS only on-premises, otherwise a reason for the admin', () => {
   const exo = { hostName: 'OutlookWebApp', ewsUrl: 'https://outlook.office365.com/EWS/Exchange.asmx', restUrl: null };
   const onPrem = { hostName: 'Outlook', ewsUrl: 'https://mail.contoso.com/EWS/Exchange.asmx', restUrl: null };
-  assert.deepEqual(chooseTransport(env({ workbenchGraph: { baseUrl: 'http://x/graph/v1.0', accessToken: 't' }, endpoints: onPrem })).kind, 'graph');
+  assert.deepEqual(chooseTransport(env({ developmentGraph: { baseUrl: 'http://x/graph/v1.0', accessToken: 't' }, endpoints: onPrem })).kind, 'graph');
   assert.deepEqual(chooseTransport(env({ graph: NAA, naaSupported: true, endpoints: exo })), { kind: 'graph', via: 'naa', config: NAA });
   assert.deepEqual(chooseTransport(env({ endpoints: onPrem })), { kind: 'ews' });
   assert.deepEqual(chooseTransport(env({ graph: NAA, naaSupported: false, endpoints: onPrem })), { kind: 'ews' });
@@ -327,21 +328,25 @@ test('the transport rule: workbench Graph, then Graph + NAA, EWS only on-premise
   assert.throws(() => createTransport(env({ endpoints: exo }), { interactive: false }), (e: Error) => isSignetError(e, 'usage'));
 });
 
-test('currentEnvironment reads Outlook and the workbench global; createTransport then sends to the workbench Graph', async () => {
+test('currentEnvironment reads Outlook and the injected development hooks, never a page global; createTransport then sends to the injected Graph', async () => {
   installCompose({ naa: true, ewsUrl: 'https://outlook.office365.com/EWS/Exchange.asmx' });
+  // A page global (what the shipped pane once read) changes nothing.
   const g = globalThis as { signetWorkbench?: unknown };
-  g.signetWorkbench = { graph: { baseUrl: `${origin}/graph/v1.0`, accessToken: 'workbench-token' } };
+  g.signetWorkbench = { graph: { baseUrl: 'https://attacker.example/graph', accessToken: 'stolen' } };
+  assert.equal(currentEnvironment({ graph: NAA }).developmentGraph, null);
+  delete g.signetWorkbench;
+  setDevelopmentHooks({ graph: { baseUrl: `${origin}/graph/v1.0`, accessToken: 'workbench-token' } });
   try {
     const e = currentEnvironment({ graph: NAA });
     assert.equal(e.naaSupported, true);
     assert.equal(e.endpoints.ewsUrl, 'https://outlook.office365.com/EWS/Exchange.asmx');
-    assert.deepEqual(e.workbenchGraph, { baseUrl: `${origin}/graph/v1.0`, accessToken: 'workbench-token' });
+    assert.deepEqual(e.developmentGraph, { baseUrl: `${origin}/graph/v1.0`, accessToken: 'workbench-token' });
     replies = [{ status: 202 }];
     const t = createTransport(e, { interactive: false });
     assert.equal(t.kind, 'graph');
     await t.send(MIME);
     assert.equal(seen[0]!.headers.authorization, 'Bearer workbench-token');
   } finally {
-    delete g.signetWorkbench;
+    setDevelopmentHooks(null);
   }
 });

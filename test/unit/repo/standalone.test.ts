@@ -23,7 +23,7 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const CODE_DIRS = ['src', 'test', 'scripts', 'bench', 'bin', '.ci'];
+const CODE_DIRS = ['src', 'workbench', 'test', 'scripts', 'bench', 'bin', '.ci'];
 const codeFiles = CODE_DIRS.filter((d) => existsSync(join(ROOT, d))).flatMap((d) => sources(join(ROOT, d)));
 
 test('no code, test or script reads outside the repository (a sibling folder, absolute paths)', () => {
@@ -67,12 +67,6 @@ test('every "rule N" cited from ARCHITECTURE.md is one of its numbered security 
   for (const n of cited) assert.ok(numbers.includes(n), `rule ${n} is cited but ARCHITECTURE.md has no rule ${n}`);
 });
 
-/**
- * A folder listed under its new place while another change moves it there: the listing counts as right
- * while the old place still exists (remove the entry once the move is merged).
- */
-const MOVING: Readonly<Record<string, string>> = { 'workbench/': 'src/workbench/' };
-
 /** The folders the Layout block of docs/DEVELOPING.md lists: the first word of each line, ending in '/'. */
 function layoutFolders(doc: string): string[] {
   const section = doc.slice(doc.indexOf('## Layout'));
@@ -84,8 +78,8 @@ test('docs/DEVELOPING.md Layout: every listed folder exists, and every top-level
   const listed = layoutFolders(readFileSync(join(ROOT, 'docs', 'DEVELOPING.md'), 'utf8'));
   assert.ok(listed.length >= 20, `only ${listed.length} folders listed`);
   const exists = (folder: string): boolean => existsSync(join(ROOT, folder)) && statSync(join(ROOT, folder)).isDirectory();
-  assert.deepEqual(listed.filter((f) => !exists(f) && !(MOVING[f] !== undefined && exists(MOVING[f]))), [], 'listed but missing');
-  const named = new Set([...listed, ...listed.flatMap((f) => (MOVING[f] !== undefined ? [MOVING[f]] : []))]);
+  assert.deepEqual(listed.filter((f) => !exists(f)), [], 'listed but missing');
+  const named = new Set(listed);
   const folders = (dir: string): string[] =>
     readdirSync(join(ROOT, dir))
       .filter((n) => !GENERATED.has(n) && statSync(join(ROOT, dir, n)).isDirectory())
@@ -102,4 +96,17 @@ test('the README is the user guide and points to docs/DEVELOPING.md for the deve
   assert.match(readme, /\]\(docs\/DEVELOPING\.md\)/);
   assert.ok(!readme.includes('### Layout'), 'the layout lives in docs/DEVELOPING.md');
   assert.ok(!readme.includes('scripts/run-tests.js --list'), 'the test runner is documented in docs/DEVELOPING.md');
+});
+
+test('src/ holds only what ships: nothing in it imports workbench/ or reads a workbench page global', () => {
+  const offenders: string[] = [];
+  for (const f of sources(join(ROOT, 'src'))) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/from\s+'[^']*\/workbench\/[^']*'|import\(\s*'[^']*\/workbench\/|signetWorkbench/g)) {
+      offenders.push(`${relative(ROOT, f)}:${text.slice(0, m.index).split('\n').length}: ${m[0]}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+  assert.ok(existsSync(join(ROOT, 'workbench', 'tsconfig.json')), 'workbench/ has its own tsconfig.json');
+  assert.ok(!existsSync(join(ROOT, 'src', 'workbench')), 'the workbench lives outside src/');
 });

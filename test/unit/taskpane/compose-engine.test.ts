@@ -1,6 +1,6 @@
 // The compose pane's send path (src/taskpane/compose-engine.ts) in Node: the real compose reader over
-// office-addin-mock, real protection, and the Graph transport against the local mail server (found the way
-// the workbench provides it, `signetWorkbench.graph`). What is asserted: nothing is sent when nothing is
+// office-addin-mock, real protection, and the Graph transport against the local mail server (injected the way
+// the workbench's entry point injects it, src/outlook/development-hooks.ts). What is asserted: nothing is sent when nothing is
 // asked; a protected send delivers exactly one message that openssl verifies, marks the item as sent and
 // deletes the saved draft; a refused send leaves the item unmarked and delivers nothing; readiness names the
 // recipients without a certificate.
@@ -13,6 +13,7 @@ import { defaultPolicy } from '../../../src/policy/policy.js';
 import { paneReadiness, sendFromPane, type SendStep } from '../../../src/taskpane/compose-engine.js';
 import type { Keyring } from '../../../src/taskpane/engine.js';
 import { isComposeMode } from '../../../src/outlook/office.js';
+import { setDevelopmentHooks } from '../../../src/outlook/development-hooks.js';
 import { SENT_KEY } from '../../../src/events/guard.js';
 import { aliceIdentity } from '../../helpers/handler-deps.js';
 import { startMailServer, type MailServer } from '../../helpers/mail-server.js';
@@ -20,14 +21,13 @@ import { installCompose, uninstallOffice } from '../../helpers/office-compose.js
 import { testPki } from '../../helpers/pki.js';
 
 let server: MailServer;
-type WithWorkbench = typeof globalThis & { signetWorkbench?: { graph?: { baseUrl: string; accessToken: string } } };
 
 before(async () => {
   server = await startMailServer();
-  (globalThis as WithWorkbench).signetWorkbench = { graph: { baseUrl: server.graphBase, accessToken: server.token } };
+  setDevelopmentHooks({ graph: { baseUrl: server.graphBase, accessToken: server.token } });
 });
 after(async () => {
-  delete (globalThis as WithWorkbench).signetWorkbench;
+  setDevelopmentHooks(null);
   uninstallOffice();
   await server.close();
 });

@@ -7,7 +7,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADDIN_CSP, WORKBENCH_CSP, startServer, type RunningServer } from '../../../src/workbench/server.js';
+import { ADDIN_CSP, WORKBENCH_CSP, startServer, type RunningServer } from '../../../workbench/server.js';
 
 let base: string;
 let server: RunningServer;
@@ -119,6 +119,38 @@ test('taskpane.html?workbench=1 swaps exactly the office.js script for the workb
   const runtime = await get('/commands.html?workbench=1');
   assert.match(runtime.body, /<script src="workbench-office\.0123456789ab\.js"><\/script><title>commands<\/title>/);
   assert.equal(runtime.headers['content-security-policy'], ADDIN_CSP);
+});
+
+test('workbench-taskpane.html / workbench-commands.html (the workbench entries that inject its hooks) are always hosted with the shim; the shipped pages only on ?workbench=1', async () => {
+  await writeFile(join(base, 'dist', 'workbench-office.0123456789ab.js'), '/* shim */');
+  for (const page of ['workbench-taskpane.html', 'workbench-commands.html']) {
+    await writeFile(join(base, 'dist', page), '<!doctype html><script src=https://appsforoffice.microsoft.com/lib/1/hosted/office.js></script><title>wb</title>');
+    const r = await get(`/${page}`);
+    assert.match(r.body, /<script src="workbench-office\.0123456789ab\.js"><\/script><title>wb<\/title>/);
+    assert.equal(r.headers['content-security-policy'], ADDIN_CSP);
+  }
+  // Another page whose name merely ends the same way is not an add-in page.
+  await writeFile(join(base, 'dist', 'not-taskpane.html'), '<!doctype html><script src=https://appsforoffice.microsoft.com/lib/1/hosted/office.js></script><title>x</title>');
+  assert.match((await get('/not-taskpane.html?workbench=1')).body, /appsforoffice/);
+  // webpack: the workbench pages exist in development builds and `--env workbench` only, never in a
+  // production build or a build for real Outlook (`--env outlook`).
+  const config = (await import(new URL('../../../../webpack.config.js', import.meta.url).href)) as {
+    default: (env: object, argv: object) => { entry: Record<string, string>; plugins?: { userOptions?: { filename?: string } }[] }[];
+  };
+  const built = (env: object, mode: string) => {
+    const c = config.default(env, { mode })[0]!;
+    return [...Object.keys(c.entry), ...c.plugins!.map((p) => p.userOptions?.filename).filter((f): f is string => typeof f === 'string')];
+  };
+  assert.deepEqual(built({}, 'production').filter((n) => n.includes('workbench')), []);
+  assert.deepEqual(built({ outlook: true }, 'development').filter((n) => n.includes('workbench')), []);
+  assert.deepEqual(built({ workbench: true }, 'production').filter((n) => n.includes('workbench')).sort(), [
+    'workbench',
+    'workbench-commands',
+    'workbench-commands.html',
+    'workbench-office',
+    'workbench-taskpane',
+    'workbench-taskpane.html',
+  ]);
 });
 
 test('a development build loads the local @microsoft/office-js copy, which the workbench swaps the same way', async () => {

@@ -1,10 +1,10 @@
-// The workbench's Smart Alerts rules (src/workbench/smart-alerts.ts) against Microsoft's documented
+// The workbench's Smart Alerts rules (workbench/smart-alerts.ts) against Microsoft's documented
 // behaviour, per SendMode: what event.completed({allowEvent, errorMessage, cancelLabel, commandId,
 // sendModeOverride}) does, and what a timeout or an unavailable add-in does. Each case asserts the exact
 // decision: send, or the dialog's reason and buttons.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideSend, longRunningAlert, MAX_ERROR_MESSAGE, type SendDecision, type SendMode, type SendOutcome } from '../../../src/workbench/smart-alerts.js';
+import { decideSend, longRunningAlert, MAX_ERROR_MESSAGE, type SendDecision, type SendMode, type SendOutcome } from '../../../workbench/smart-alerts.js';
 
 const ADDIN = { name: 'Signet', taskPaneIds: new Set(['signetComposePaneButton']) };
 const MODES: SendMode[] = ['PromptUser', 'SoftBlock', 'Block'];

@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { fromBase64, toBase64, utf8 } from '../../../src/core/bytes.js';
 import { buildMessage } from '../../../src/core/mime/builder.js';
 import { parseMime } from '../../../src/core/mime/parser.js';
-import { GRAPH_MAX_REQUEST_BYTES } from '../../../src/workbench/graph.js';
-import { NS_MESSAGES, NS_SOAP, NS_TYPES } from '../../../src/workbench/ews.js';
-import type { MailboxMessage, MailboxPerson } from '../../../src/workbench/mailbox.js';
-import { MailStore, type SentRecord } from '../../../src/workbench/mail-store.js';
-import { startServer, type RunningServer } from '../../../src/workbench/server.js';
+import { GRAPH_MAX_REQUEST_BYTES } from '../../../workbench/graph.js';
+import { NS_MESSAGES, NS_SOAP, NS_TYPES } from '../../../workbench/ews.js';
+import type { MailboxMessage, MailboxPerson } from '../../../workbench/mailbox.js';
+import { MailStore, type SentRecord } from '../../../workbench/mail-store.js';
+import { startServer, type RunningServer } from '../../../workbench/server.js';
 
 const OWNER: MailboxPerson = { name: 'Dana Reader', email: 'dana@example.org' };
 const SHARED: MailboxPerson = { name: 'Example Support', email: 'support@example.org' };

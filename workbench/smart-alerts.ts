@@ -32,10 +32,10 @@ export type SendOutcome =
   /** The add-in's runtime could not be loaded at all. */
   | { kind: 'unavailable'; detail: string };
 
-export type AlertButtonId = 'send-anyway' | 'dont-send' | 'take-action' | 'try-later' | 'ok';
+export type AlertButtonId = 'send-anyway' | 'dont-send' | 'take-action' | 'try-later' | 'ok' | 'wait' | 'save-draft';
 
 export interface SmartAlert {
-  reason: 'blocked' | 'timeout' | 'unavailable' | 'long-running';
+  reason: 'blocked' | 'timeout' | 'unavailable' | 'long-running' | 'item-switch';
   /** Outlook shows the add-in's name in the title bar ("Limitations"). */
   title: string;
   message: string;

@@ -14,11 +14,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { cryptoProvider } from '../core/crypto.js';
-import { toBase64, utf8 } from '../core/bytes.js';
-import { formatDate } from '../core/mime/builder.js';
-import { protectMessage, type ProtectOptions } from '../core/smime/protect.js';
-import { loadIdentities } from '../keys/identity-file.js';
+import { cryptoProvider } from '../src/core/crypto.js';
+import { toBase64, utf8 } from '../src/core/bytes.js';
+import { formatDate } from '../src/core/mime/builder.js';
+import { protectMessage, type ProtectOptions } from '../src/core/smime/protect.js';
+import { loadIdentities } from '../src/keys/identity-file.js';
 import { smimeAttachment } from './delivery.js';
 import { makeDemoPki, type DemoPki, type DemoUser } from './demo-pki.js';
 import { MAILBOX_PATH, type Delivery, type MailboxIndex, type MailboxMessage, type MailboxPerson } from './mailbox.js';
@@ -374,8 +374,8 @@ async function buildSamples(pki: DemoPki, pkiDir: string): Promise<Built[]> {
 }
 
 function packageRoot(): string {
-  // lib/src/workbench/samples.js → three levels up.
-  return fileURLToPath(new URL('../../../', import.meta.url));
+  // lib/workbench/samples.js → two levels up.
+  return fileURLToPath(new URL('../../', import.meta.url));
 }
 
 /** Paths of the generated workbench data under a package root. */

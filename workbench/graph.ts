@@ -13,7 +13,7 @@
 //   (https://learn.microsoft.com/graph/outlook-get-mime-message): `GET /me/messages/{id}/$value`.
 // JSON sendMail, /users/{id}/sendMail and every other Graph resource are not simulated and say so.
 
-import { fromBase64 } from '../core/bytes.js';
+import { fromBase64 } from '../src/core/bytes.js';
 import { DeliveryRefusal, type RefusalReason } from './delivery.js';
 import type { MailStore, SentRecord } from './mail-store.js';
 

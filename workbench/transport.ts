@@ -10,7 +10,7 @@
 // drop mail into the simulated mailbox or arm the failure hook.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toBase64 } from '../core/bytes.js';
+import { toBase64 } from '../src/core/bytes.js';
 import { DeliveryRefusal } from './delivery.js';
 import { EWS_MAX_REQUEST_BYTES, handleEws } from './ews.js';
 import { GRAPH_MAX_REQUEST_BYTES, WORKBENCH_ACCESS_TOKEN, checkBearer, graphForcedFailure, graphTooLarge, handleGraph, type GraphResponse } from './graph.js';

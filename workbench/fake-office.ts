@@ -7,6 +7,7 @@
 // workbench drifting silently from Outlook. Values of enums are the strings real office.js uses.
 
 import type { MailboxMessage, MailboxPerson } from './mailbox.js';
+import { MAILBOX_API } from '../src/outlook/requirements.js';
 
 type Callback<T> = (result: Office.AsyncResult<T>) => void;
 
@@ -33,8 +34,14 @@ export interface WorkbenchBackend {
   fileBase64(name: string): Promise<string>;
   /** Called when the add-in sets or removes an info-bar message on the item. */
   notificationsChanged(itemId: string, messages: ReadonlyMap<string, Office.NotificationMessageDetails>): void;
-  /** Mailbox requirement set the simulated client supports, e.g. "1.14". */
+  /** Mailbox requirement set the simulated client supports, e.g. "1.14" (profiles.ts). */
   mailboxVersion: string;
+  /** NestedAppAuth 1.1 (profiles.ts). */
+  nestedAppAuth: boolean;
+  /** The item class the client reports for a received S/MIME message (office-js #4334, profiles.ts). */
+  smimeItemClass: string;
+  /** addFileAttachmentAsync never calls back (office-js #3363 on the web's S/MIME compose, profiles.ts). */
+  addFileAttachmentHangs: boolean;
   darkTheme: boolean;
   owner: MailboxPerson;
   /**
@@ -114,7 +121,7 @@ export function createReadItem(message: MailboxMessage, backend: WorkbenchBacken
   const item = {
     itemId: `AAMk-workbench-${message.id}`,
     itemType: 'message' as unknown as Office.MailboxEnums.ItemType,
-    itemClass: message.delivery === 'smime-attachment' ? 'IPM.Note.SMIME' : 'IPM.Note',
+    itemClass: message.delivery === 'smime-attachment' ? backend.smimeItemClass : 'IPM.Note',
     subject: message.subject,
     normalizedSubject: message.subject,
     from: emailDetails(message.from, backend.owner),
@@ -486,7 +493,7 @@ function makeEwsRequestAsync(data: unknown, callback: (r: Office.AsyncResult<str
   );
 }
 
-/** The token the workbench's Exchange accepts (src/workbench/graph.ts WORKBENCH_ACCESS_TOKEN). */
+/** The token the workbench's Exchange accepts (workbench/graph.ts WORKBENCH_ACCESS_TOKEN). */
 export const WORKBENCH_TOKEN = 'workbench-token';
 
 /**
@@ -494,11 +501,66 @@ export const WORKBENCH_TOKEN = 'workbench-token';
  * as Outlook does under a pinned task pane. With `runtime`, the page is the add-in's event and function
  * command runtime (commands.html): Office.actions.associate reports its handlers there.
  */
+/**
+ * The Mailbox requirement set each item member arrived in (Office.js reference, "[Api set: Mailbox 1.x]";
+ * the ones Signet calls are src/outlook/requirements.ts MAILBOX_API). A simulated client below that set
+ * does not have the member at all — `typeof item.x === 'undefined'`, as in a real older Outlook — so the
+ * fake Office refuses exactly what `isSetSupported` says is missing.
+ */
+const ITEM_MEMBERS: Readonly<Record<string, string>> = {
+  getAttachmentContentAsync: MAILBOX_API.attachmentContent,
+  getAttachmentsAsync: MAILBOX_API.composeAttachments,
+  internetHeaders: MAILBOX_API.internetHeaders,
+  getItemIdAsync: MAILBOX_API.itemId,
+  getComposeTypeAsync: MAILBOX_API.composeType,
+  sessionData: MAILBOX_API.sessionData,
+  getAsFileAsync: MAILBOX_API.getAsFile,
+  closeAsync: MAILBOX_API.closeAsync,
+  getInitializationContextAsync: '1.8',
+};
+/** Compose-only: item.from and item.addHandlerAsync arrived in 1.7 (read mode's from is 1.0). */
+const COMPOSE_MEMBERS: Readonly<Record<string, string>> = { from: MAILBOX_API.composeFrom, addHandlerAsync: MAILBOX_API.recipientsChanged };
+
+/** The item as a client of `backend.mailboxVersion` exposes it (see ITEM_MEMBERS). */
+export function gateItem<T extends object>(item: T, backend: Pick<WorkbenchBackend, 'mailboxVersion' | 'addFileAttachmentHangs'>): T {
+  const compose = 'saveAsync' in item;
+  const missing = (name: string | symbol): boolean => {
+    if (typeof name !== 'string') return false;
+    const since = ITEM_MEMBERS[name] ?? (compose ? COMPOSE_MEMBERS[name] : undefined);
+    return since !== undefined && compareVersions(backend.mailboxVersion, since) < 0;
+  };
+  // addFileAttachmentAsync (Mailbox 1.1): Signet never calls it (it sends its own MIME); where the client
+  // never calls back on S/MIME compose (office-js #3363) the simulation does the same.
+  const addFileAttachmentAsync = (_uri: string, _name: string, a?: unknown, b?: unknown): void => {
+    if (backend.addFileAttachmentHangs) return;
+    const cb = callbackOf<string>(a, b);
+    later(() => cb?.(failed('OperationNotSupported', 'The workbench does not fetch attachments by URL.')));
+  };
+  return new Proxy(item, {
+    get(target, name, receiver) {
+      if (missing(name)) return undefined;
+      if (compose && name === 'addFileAttachmentAsync') return addFileAttachmentAsync;
+      return Reflect.get(target, name, receiver) as unknown;
+    },
+    has(target, name) {
+      if (missing(name)) return false;
+      return Reflect.has(target, name);
+    },
+  });
+}
+
 export function createOffice(backend: WorkbenchBackend, runtime?: RuntimeHooks) {
   const handlers = new Set<(args: unknown) => void>();
   const exchangeUrl = backend.exchange === 'online' ? 'https://outlook.office365.com' : `${location.origin}`;
+  let currentItem: WorkbenchItem | WorkbenchComposeItem | null = null;
   const mailbox = {
-    item: null as WorkbenchItem | WorkbenchComposeItem | null,
+    // Whatever the host puts here is seen through the profile's requirement sets (gateItem).
+    get item(): WorkbenchItem | WorkbenchComposeItem | null {
+      return currentItem;
+    },
+    set item(value: WorkbenchItem | WorkbenchComposeItem | null) {
+      currentItem = value === null ? null : gateItem(value, backend);
+    },
     userProfile: { displayName: backend.owner.name, emailAddress: backend.owner.email, timeZone: 'UTC', accountType: 'enterprise' } as unknown as Office.UserProfile,
     diagnostics: { hostName: 'OutlookWebApp', hostVersion: 'Signet workbench', OWAView: 'ThreeColumns' } as unknown as Office.Diagnostics,
     // Where EWS and REST live: Exchange Online's front door, or this workbench for Exchange on-premises.
@@ -521,10 +583,12 @@ export function createOffice(backend: WorkbenchBackend, runtime?: RuntimeHooks) 
   const light: Office.OfficeTheme = { bodyBackgroundColor: '#ffffff', bodyForegroundColor: '#242424', controlBackgroundColor: '#ffffff', controlForegroundColor: '#242424', isDarkTheme: false, themeId: 'Colorful' as unknown as Office.ThemeId };
   const dark: Office.OfficeTheme = { bodyBackgroundColor: '#1f1f1f', bodyForegroundColor: '#ffffff', controlBackgroundColor: '#292929', controlForegroundColor: '#ffffff', isDarkTheme: true, themeId: 'Black' as unknown as Office.ThemeId };
   const requirements = {
-    // Mailbox up to the simulated version. NestedAppAuth: no, MSAL's nested app authentication needs the
-    // real Outlook host; the pane gets the simulated Graph's token from `signetWorkbench.graph` instead.
+    // Mailbox up to the simulated client's version; NestedAppAuth 1.1 where the client has it (profiles.ts).
+    // MSAL's nested app authentication itself needs the real Outlook host: in the workbench the pane gets
+    // the simulated Graph's token by injection (host-hooks.ts), and only in profiles with NAA.
     isSetSupported: (name: string, minVersion?: string | number): boolean =>
-      name.toLowerCase() === 'mailbox' && compareVersions(backend.mailboxVersion, String(minVersion ?? '1.1')) >= 0,
+      (name.toLowerCase() === 'mailbox' && compareVersions(backend.mailboxVersion, String(minVersion ?? '1.1')) >= 0) ||
+      (name === 'NestedAppAuth' && backend.nestedAppAuth && compareVersions('1.1', String(minVersion ?? '1.1')) >= 0),
   } satisfies Office.RequirementSetSupport;
   const context = {
     mailbox,
@@ -567,6 +631,11 @@ export function createOffice(backend: WorkbenchBackend, runtime?: RuntimeHooks) 
       SendModeOverride: { PromptUser: 'promptUser' } satisfies Record<keyof typeof Office.MailboxEnums.SendModeOverride, string>,
     },
   };
+  // Office.context.mailbox.addHandlerAsync (ItemChanged) arrived in Mailbox 1.5.
+  if (compareVersions(backend.mailboxVersion, MAILBOX_API.itemChanged) < 0) {
+    delete (mailbox as Partial<typeof mailbox>).addHandlerAsync;
+    delete (mailbox as Partial<typeof mailbox>).removeHandlerAsync;
+  }
   return {
     office,
     selectItem(item: WorkbenchItem | WorkbenchComposeItem | null): void {

@@ -5,18 +5,21 @@
 // message raises ItemChanged, as under a pinned task pane in Outlook. New message and Reply open the compose
 // form (compose.ts) with its own pane and the add-in's event runtime.
 //
-// Settings for tests and demos, from the URL (else remembered choices): `exchange=online|on-premises`,
+// Settings for tests and demos, from the URL (else remembered choices): `profile=<id>` (the simulated
+// Outlook client, profiles.ts: requirement sets, NAA, event runtime, Smart Alerts, item class, the
+// "Restricted item" prompt), `exchange=online|on-premises` (default: the profile's),
 // `sendMode=SoftBlock|Block|PromptUser`, `sendTimeoutMs`, `longRunningMs`, `eventTimeoutMs`. The test hook
 // `window.signetWorkbenchTest` lets end-to-end tests replace an add-in handler and read the last send.
 
-import { fromBase64 } from '../core/bytes.js';
-import { getHeader } from '../core/mime/headers.js';
-import { scanHeaderBlock } from '../core/mime/parser.js';
+import { fromBase64 } from '../src/core/bytes.js';
+import { getHeader } from '../src/core/mime/headers.js';
+import { scanHeaderBlock } from '../src/core/mime/parser.js';
 import { Composer, type ComposeSettings, type SendRecord } from './compose.js';
 import { createOffice, createReadItem, type WorkbenchBackend, type WorkbenchItem } from './fake-office.js';
 import { MAILBOX_PATH, type MailboxFolder, type MailboxIndex, type MailboxMessage } from './mailbox.js';
 import type { WorkbenchHostApi } from './office-shim.js';
 import { LONG_RUNNING_MS, SEND_TIMEOUT_MS, type SendMode } from './smart-alerts.js';
+import { PROFILES, profileById, type ClientProfile } from './profiles.js';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -27,6 +30,7 @@ function byId<T extends HTMLElement>(id: string): T {
 const THEME_KEY = 'signet-workbench-theme';
 const EXCHANGE_KEY = 'signet-workbench-exchange';
 const SEND_MODE_KEY = 'signet-workbench-send-mode';
+const PROFILE_KEY = 'signet-workbench-profile';
 const DELIVERED_PATH = 'workbench/api/files/';
 
 async function fileBase64(url: string): Promise<string> {
@@ -60,8 +64,12 @@ export interface WorkbenchTestHook {
   lastSend(): SendRecord | null;
   compose(): ReturnType<Composer['snapshot']>;
   settings: ComposeSettings;
+  /** The simulated client (profiles.ts). */
+  profile: ClientProfile;
   /** Reloads the delivered folders now. */
   refresh(): Promise<void>;
+  /** The user goes to another folder while OnMessageSend runs (Smart Alerts' item-switch dialog). */
+  navigateAway(): Promise<'wait' | 'save-draft' | 'send-anyway' | 'not-sending'>;
 }
 
 async function main(): Promise<void> {
@@ -79,7 +87,20 @@ async function main(): Promise<void> {
   const dark = localStorage.getItem(THEME_KEY) === 'dark';
   darkToggle.checked = dark;
   document.documentElement.dataset['theme'] = dark ? 'dark' : 'light';
-  const exchange: WorkbenchBackend['exchange'] = (params.get('exchange') ?? localStorage.getItem(EXCHANGE_KEY)) === 'on-premises' ? 'on-premises' : 'online';
+  const profile: ClientProfile = profileById(params.get('profile') ?? localStorage.getItem(PROFILE_KEY));
+  const profileSelect = byId<HTMLSelectElement>('client-profile');
+  profileSelect.replaceChildren(
+    ...PROFILES.map((p) => {
+      const o = document.createElement('option');
+      o.value = p.id;
+      o.textContent = `${p.name} · Mailbox ${p.mailbox}`;
+      return o;
+    }),
+  );
+  profileSelect.value = profile.id;
+  document.documentElement.dataset['profile'] = profile.id;
+  const exchangeChoice = params.get('exchange') ?? localStorage.getItem(EXCHANGE_KEY) ?? profile.exchange;
+  const exchange: WorkbenchBackend['exchange'] = exchangeChoice === 'on-premises' ? 'on-premises' : 'online';
   exchangeSelect.value = exchange;
   const modeParam = params.get('sendMode') ?? localStorage.getItem(SEND_MODE_KEY);
   const sendMode: SendMode = modeParam === 'Block' || modeParam === 'PromptUser' ? modeParam : 'SoftBlock';
@@ -102,11 +123,14 @@ async function main(): Promise<void> {
   const r = await fetch(MAILBOX_PATH + 'index.json', { cache: 'no-cache' });
   if (!r.ok) throw new Error(`the mailbox is missing (HTTP ${r.status}); start the workbench with npm start`);
   const index = (await r.json()) as MailboxIndex;
-  byId('owner').textContent = `Signed in as ${index.owner.name} <${index.owner.email}> · simulated Outlook on the web (Mailbox 1.14)`;
+  byId('owner').textContent = `Signed in as ${index.owner.name} <${index.owner.email}> · simulated ${profile.name} (Mailbox ${profile.mailbox})`;
 
   let selected: Entry | null = null;
   const base = {
-    mailboxVersion: '1.14',
+    mailboxVersion: profile.mailbox,
+    nestedAppAuth: profile.nestedAppAuth,
+    smimeItemClass: profile.smimeItemClass,
+    addFileAttachmentHangs: profile.addFileAttachmentHangs,
     darkTheme: dark,
     owner: index.owner,
     exchange,
@@ -139,6 +163,7 @@ async function main(): Promise<void> {
     sendAs: index.sendAs ?? [],
     office: backends.sample,
     settings,
+    profile,
     log,
     shown(open) {
       byId('message-view').hidden = open;
@@ -147,6 +172,11 @@ async function main(): Promise<void> {
       byId('new-message').toggleAttribute('disabled', open);
     },
     delivered: () => void refresh(),
+    notice(text) {
+      const notice = byId('host-notice');
+      notice.textContent = text;
+      notice.hidden = false;
+    },
   });
 
   const api: WorkbenchHostApi = {
@@ -159,7 +189,8 @@ async function main(): Promise<void> {
     },
     demoIdentityUrl: 'demo/owner-identity.pem',
     demoRootUrl: 'trust-anchors.pem',
-    graph: exchange === 'online' ? { baseUrl: `${location.origin}/graph/v1.0`, accessToken: 'workbench-token' } : null,
+    // The simulated Graph stands in for a Nested App Authentication token: only where the client has NAA.
+    graph: exchange === 'online' && profile.nestedAppAuth ? { baseUrl: `${location.origin}/graph/v1.0`, accessToken: 'workbench-token' } : null,
   };
   (window as unknown as { signetWorkbenchHost: WorkbenchHostApi }).signetWorkbenchHost = api;
   const testHook: WorkbenchTestHook = {
@@ -167,7 +198,9 @@ async function main(): Promise<void> {
     lastSend: () => composer.lastSend,
     compose: () => composer.snapshot(),
     settings,
+    profile,
     refresh: () => refresh(),
+    navigateAway: () => composer.navigateAway(),
   };
   (window as unknown as { signetWorkbenchTest: WorkbenchTestHook }).signetWorkbenchTest = testHook;
 
@@ -209,7 +242,34 @@ async function main(): Promise<void> {
       m.delivery === 'plain'
         ? `${m.preview} Open it in the Signet pane to see what Signet makes of it.`
         : 'This is an S/MIME message. Outlook on the web shows it as an smime.p7m attachment; Signet, on the right, checks it and shows its content.';
-    host.selectItem(itemFor(entry));
+    if (profile.restrictedItemPrompt && m.delivery === 'smime-attachment') void restrictedThenSelect(entry);
+    else host.selectItem(itemFor(entry));
+  };
+
+  /**
+   * The new Outlook and Outlook on the web show a "Restricted item" error before an add-in opens on
+   * S/MIME-encrypted mail; after OK the add-in loads (office-js #6569, profiles.ts). Signed-only mail is not
+   * affected. The pane follows only once the user dismissed it.
+   */
+  const restrictedThenSelect = async (entry: Entry): Promise<void> => {
+    let encrypted = false;
+    try {
+      const eml = fromBase64(await backends[entry.source].fileBase64(entry.message.file));
+      const type = getHeader(scanHeaderBlock(eml, 0, Math.min(eml.length, 64 * 1024)).headers, 'content-type') ?? '';
+      encrypted = /smime-type\s*=\s*"?(auth)?enveloped-data/i.test(type);
+    } catch {
+      // Unreadable: no prompt; the pane says what it can.
+    }
+    if (encrypted) {
+      log(`Restricted item prompt before the add-in opens (${profile.name}, office-js #6569)`);
+      const box = byId('restricted-item');
+      box.hidden = false;
+      const ok = byId<HTMLButtonElement>('restricted-item-ok');
+      ok.focus();
+      await new Promise<void>((resolve) => ok.addEventListener('click', () => resolve(), { once: true }));
+      box.hidden = true;
+    }
+    if (selected === entry) host.selectItem(itemFor(entry));
   };
 
   const render = (): void => {
@@ -284,11 +344,19 @@ async function main(): Promise<void> {
 
   for (const b of document.querySelectorAll<HTMLButtonElement>('button.folder')) {
     b.addEventListener('click', () => {
-      folder = b.dataset['folder'] === 'sentitems' ? 'sentitems' : 'inbox';
-      render();
+      const go = (): void => {
+        folder = b.dataset['folder'] === 'sentitems' ? 'sentitems' : 'inbox';
+        render();
+      };
+      // Leaving a message while Signet's send check runs: Outlook asks first (Wait / Save as Draft).
+      if (composer.busySending) void composer.navigateAway().then((choice) => choice !== 'wait' && go());
+      else go();
     });
   }
-  byId('new-message').addEventListener('click', () => composer.open({ composeType: 'newMail' }));
+  byId('new-message').addEventListener('click', () => {
+    byId('host-notice').hidden = true;
+    composer.open({ composeType: 'newMail' });
+  });
   replyButton.addEventListener('click', () => void reply());
 
   /** Reply to the selected message: to its sender (or, in Sent Items, its recipients), threaded by Message-ID. */
@@ -335,11 +403,19 @@ async function main(): Promise<void> {
   const initial = [...samples, ...delivered].find((e) => e.message.id === first) ?? samples[0];
   if (initial) select(initial);
   // workbench=1 makes the server hand the pane this host's office.js instead of Microsoft's.
-  frame.src = 'taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
+  frame.src = 'workbench-taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
 
   darkToggle.addEventListener('change', () => {
     localStorage.setItem(THEME_KEY, darkToggle.checked ? 'dark' : 'light');
     location.reload();
+  });
+  profileSelect.addEventListener('change', () => {
+    localStorage.setItem(PROFILE_KEY, profileSelect.value);
+    localStorage.removeItem(EXCHANGE_KEY);
+    const url = new URL(location.href);
+    url.searchParams.delete('profile');
+    url.searchParams.delete('exchange');
+    location.href = url.href;
   });
   exchangeSelect.addEventListener('change', () => {
     localStorage.setItem(EXCHANGE_KEY, exchangeSelect.value);

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { basename, extname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MailboxIndex } from './mailbox.js';
 import { MailStore, type MailStoreOptions } from './mail-store.js';
@@ -118,12 +118,16 @@ const OFFICE_JS_LOCAL = 'office-js/office.js';
 const OFFICE_JS_TAG = new RegExp(`<script src="?(?:${OFFICE_JS_CDN.replace(/[.]/g, '\\.')}|${OFFICE_JS_LOCAL.replace(/[.]/g, '\\.')})"?></script>`);
 
 /**
- * `taskpane.html?workbench=1` is the pane as the workbench hosts it (and `commands.html?workbench=1` the
- * add-in's event and function-command runtime): the same built page with Microsoft's office.js replaced by
- * the workbench's simulated one (office-shim.ts), exactly one script swapped.
+ * `workbench-taskpane.html` is the pane as the workbench hosts it (and `workbench-commands.html` the add-in's
+ * event and function-command runtime): the same page template as the shipped taskpane.html/commands.html,
+ * with the workbench's entry bundle (which injects its development hooks, pane-entry.tsx / runtime-entry.ts)
+ * and Microsoft's office.js replaced by the workbench's simulated one (office-shim.ts), exactly one script
+ * swapped. The shipped pages are hosted the same way with `?workbench=1` (the production pane, no hooks).
  */
 function isWorkbenchPane(rawUrl: string, file: string): boolean {
-  if (!file.endsWith(`${sep}taskpane.html`) && !file.endsWith(`${sep}commands.html`)) return false;
+  const name = basename(file);
+  if (name === 'workbench-taskpane.html' || name === 'workbench-commands.html') return true;
+  if (name !== 'taskpane.html' && name !== 'commands.html') return false;
   const query = rawUrl.split('?')[1] ?? '';
   return new URLSearchParams(query.split('#')[0]).get('workbench') === '1';
 }
@@ -299,8 +303,8 @@ function parsePort(value: string | undefined): number {
 }
 
 async function main(): Promise<void> {
-  // lib/src/workbench/server.js → the package root is three levels up.
-  const root = fileURLToPath(new URL('../../../dist/', import.meta.url));
+  // lib/workbench/server.js → the package root is two levels up.
+  const root = fileURLToPath(new URL('../../dist/', import.meta.url));
   // Demo CA, identities and sample mailbox: generated on first start (openssl + Signet), never committed.
   const mailbox = await ensureMailbox(undefined, (line) => console.log(line));
   const index = JSON.parse(await readFile(workbenchPaths().index, 'utf8')) as MailboxIndex;

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   // (and, on Windows and macOS, trusts) them when missing.
   const { getHttpsServerOptions } = await import('office-addin-dev-certs');
   const tls = await getHttpsServerOptions();
-  const root = resolve(fileURLToPath(new URL('../../../dist', import.meta.url)));
+  const root = resolve(fileURLToPath(new URL('../../dist', import.meta.url)));
   const server = await startOutlookDevServer(root, tls);
   console.log(`Signet for real Outlook: ${server.url.replace('127.0.0.1', 'localhost')} (dist/, HTTPS). Sideload dist/manifest.dev-https.xml, or run npm run sideload.`);
 }

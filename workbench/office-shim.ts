@@ -2,10 +2,11 @@
 // swaps the one <script> tag of taskpane.html and commands.html, see server.ts). Like the real office.js
 // it defines the `Office` global before the page's bundle runs; its implementation is the workbench
 // page's (fake-office.ts), reached through the same-origin parent, which answers per frame: the read
-// pane, the compose pane, or the add-in's event runtime. It also announces what only the workbench has:
-// the mailbox owner's demo key (Outlook never hands keys to an add-in), the demo CA the simulated user
-// trusts, and, in place of Nested App Authentication, the simulated Microsoft Graph with its token (MSAL's
-// NAA needs the real Outlook host).
+// pane, the compose pane, or the add-in's event runtime. What only the workbench has — the mailbox owner's
+// demo key (Outlook never hands keys to an add-in), the demo CA the simulated user trusts, and, in place of
+// Nested App Authentication, the simulated Microsoft Graph with its token — is NOT put on the page: the
+// workbench's own entry points (pane-entry.tsx, runtime-entry.ts) inject it into their bundle
+// (src/outlook/development-hooks.ts), so the shipped pane has no page global to read it from.
 
 import type { createOffice } from './fake-office.js';
 
@@ -25,9 +26,4 @@ if (window.parent === window || !host) {
   console.warn('Signet workbench: no workbench host around this page; the pane runs standalone.');
 } else {
   (window as unknown as { Office: unknown }).Office = host.officeFor(window.frameElement);
-  (window as unknown as { signetWorkbench: unknown }).signetWorkbench = {
-    demoIdentityUrl: host.demoIdentityUrl,
-    demoRootUrl: host.demoRootUrl,
-    ...(host.graph ? { graph: host.graph } : {}),
-  };
 }

@@ -9,7 +9,7 @@
 // A request that is not a SOAP envelope holding exactly one of those fails like a schema-validation error
 // does in EWS: HTTP 500 with a SOAP fault.
 
-import { fromBase64 } from '../core/bytes.js';
+import { fromBase64 } from '../src/core/bytes.js';
 import { DeliveryRefusal, type RefusalReason } from './delivery.js';
 import type { MailStore, SentRecord } from './mail-store.js';
 import { parseXml, type XmlElement } from './xml.js';

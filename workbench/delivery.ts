@@ -4,11 +4,11 @@
 // original blob as the item's smime.p7m attachment (ARCHITECTURE.md, "Reading the raw message"); everything
 // else is an ordinary IPM.Note.
 
-import { concat } from '../core/bytes.js';
-import { parseAddressList, sameAddress, singleFromAddress, type Address } from '../core/mime/address.js';
-import { decodeHeaderText, getHeader, getHeaders } from '../core/mime/headers.js';
-import { parseMime, scanHeaderBlock } from '../core/mime/parser.js';
-import type { MimeEntity } from '../core/mime/entity.js';
+import { concat } from '../src/core/bytes.js';
+import { parseAddressList, sameAddress, singleFromAddress, type Address } from '../src/core/mime/address.js';
+import { decodeHeaderText, getHeader, getHeaders } from '../src/core/mime/headers.js';
+import { parseMime, scanHeaderBlock } from '../src/core/mime/parser.js';
+import type { MimeEntity } from '../src/core/mime/entity.js';
 import type { Delivery, MailboxPerson } from './mailbox.js';
 
 /** Why the simulated Exchange refuses a message; graph.ts and ews.ts map each to their protocol's error. */

@@ -5,8 +5,8 @@
 // with the attachments; Importance (RFC 2156) and In-Reply-To / References (RFC 5322 §3.6.4) as Outlook
 // writes them. Built with Signet's own core MIME builder.
 
-import { fromBase64 } from '../core/bytes.js';
-import { buildMessage, encodeAddressList, formatDate, generateMessageId, type EntitySpec } from '../core/mime/builder.js';
+import { fromBase64 } from '../src/core/bytes.js';
+import { buildMessage, encodeAddressList, formatDate, generateMessageId, type EntitySpec } from '../src/core/mime/builder.js';
 import type { ComposeState } from './fake-office.js';
 import type { MailboxPerson } from './mailbox.js';
 

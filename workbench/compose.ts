@@ -7,20 +7,22 @@
 // OnMessageRecipientsChanged. The Office.js item the add-in sees is fake-office.ts's compose item.
 
 import DOMPurify from 'dompurify';
-import { toBase64 } from '../core/bytes.js';
-import { parseAddressList } from '../core/mime/address.js';
+import { toBase64 } from '../src/core/bytes.js';
+import { parseAddressList } from '../src/core/mime/address.js';
 import { EventRuntime } from './event-runtime.js';
 import { createComposeItem, createOffice, type ComposeBackend, type ComposeState, type ComposeType, type RecipientField, type WorkbenchBackend, type WorkbenchComposeItem } from './fake-office.js';
 import type { MailboxPerson } from './mailbox.js';
 import { buildPlainMessage } from './plain-message.js';
 import { decideSend, longRunningAlert, type AddinFacts, type AlertButtonId, type SendDecision, type SendMode, type SmartAlert } from './smart-alerts.js';
+import { profileById, type ClientProfile } from './profiles.js';
+import { compareVersions } from '../src/outlook/requirements.js';
 
 /** The add-in as the manifest describes it (DisplayName; task pane controls a Smart Alerts commandId may name). */
 export const ADDIN: AddinFacts = { name: 'Signet', taskPaneIds: new Set(['signetComposePaneButton']) };
 
 /** The compose pane and the runtime pages, as the workbench hosts them (office.js swapped, see server.ts). */
-const PANE_URL = 'taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
-const RUNTIME_URL = 'commands.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
+const PANE_URL = 'workbench-taskpane.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
+const RUNTIME_URL = 'workbench-commands.html?workbench=1&_host_Info=Outlook$Web$16.01$en-US$$$$0';
 
 export interface ComposeSettings {
   sendMode: SendMode;
@@ -52,6 +54,8 @@ export interface SendRecord {
   /** The button the user chose in the Smart Alerts dialog, if one was shown. */
   choice: AlertButtonId | null;
   plainSent: boolean;
+  /** The user navigated away while the handler ran and chose "Save as Draft": handler ended, draft saved. */
+  savedAsDraft: boolean;
 }
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -103,6 +107,8 @@ export class Composer {
   private paneOffice: ReturnType<typeof createOffice>['office'] | null = null;
   private runtimeOffice: ReturnType<typeof createOffice>['office'] | null = null;
   private sending = false;
+  private sendAbort: AbortController | null = null;
+  private navigateChoice: AlertButtonId | null = null;
   private autosaved = false;
   private alertChoice: ((id: AlertButtonId) => void) | null = null;
   lastSend: SendRecord | null = null;
@@ -113,11 +119,15 @@ export class Composer {
       sendAs: readonly MailboxPerson[];
       office: WorkbenchBackend;
       settings: ComposeSettings;
+      /** The simulated client (profiles.ts): which events it raises, whether Smart Alerts run. */
+      profile?: ClientProfile;
       log(line: string): void;
       /** The form opened or closed (the host swaps the reading view and the read pane). */
       shown(open: boolean): void;
       /** Outlook's own send delivered a message (the host refreshes its folders). */
       delivered(): void;
+      /** A sentence for the user after the form closed (e.g. "saved to Drafts, not sent"). */
+      notice(text: string): void;
     },
   ) {
     for (const field of ['to', 'cc', 'bcc'] as const) this.fields[field].addEventListener('change', () => this.recipientsEdited(field));
@@ -453,7 +463,23 @@ export class Composer {
   }
 
   /** Raises an event that is not OnMessageSend; its completion only ends the run. */
+  private get profile(): ClientProfile {
+    return this.options.profile ?? profileById(null);
+  }
+
+  /** Whether the simulated client raises a launch event at all ("Supported events", event-based-activation.md). */
+  private raises(name: string): boolean {
+    const since: Record<string, string> = { onNewMessageComposeHandler: '1.10', onMessageRecipientsChangedHandler: '1.11', onMessageSendHandler: '1.12' };
+    const version = since[name];
+    if (version === undefined) return true;
+    return this.profile.eventRuntime !== 'none' && compareVersions(this.profile.mailbox, version) >= 0 && (name !== 'onMessageSendHandler' || this.profile.smartAlerts.supported);
+  }
+
   private async raise(name: string, eventData: Record<string, unknown>): Promise<void> {
+    if (!this.raises(name)) {
+      this.options.log(`${name}: not raised (${this.profile.name}, Mailbox ${this.profile.mailbox})`);
+      return;
+    }
     const runtime = this.runtime;
     if (!runtime) return;
     const result = await runtime.run(name, { timeoutMs: this.options.settings.eventTimeoutMs, eventData });
@@ -481,14 +507,23 @@ export class Composer {
       this.error.textContent = 'Add at least one recipient.';
       return;
     }
+    if (!this.raises('onMessageSendHandler')) {
+      // No Smart Alerts in this client (Mailbox below 1.12): Outlook sends without asking any add-in.
+      const record: SendRecord = { outcome: 'no-smart-alerts', decision: 'send', alert: null, notes: [`${this.profile.name} runs no OnMessageSend handler`], choice: null, plainSent: false, savedAsDraft: false };
+      this.lastSend = record;
+      this.options.log(`OnMessageSend: not raised (${this.profile.name} has no Smart Alerts); Outlook sends`);
+      await this.plainSend(record);
+      return;
+    }
     this.sending = true;
     this.form.setAttribute('aria-busy', 'true');
     this.status.textContent = 'Sending…';
     const mode = this.options.settings.sendMode;
-    const record: SendRecord = { outcome: '', decision: 'alert', alert: null, notes: [], choice: null, plainSent: false };
+    const record: SendRecord = { outcome: '', decision: 'alert', alert: null, notes: [], choice: null, plainSent: false, savedAsDraft: false };
     this.lastSend = record;
     try {
       const abort = new AbortController();
+      this.sendAbort = abort;
       let longRunningChoice: AlertButtonId | null = null;
       const result = await runtime.run('onMessageSendHandler', {
         timeoutMs: this.options.settings.sendTimeoutMs,
@@ -504,10 +539,18 @@ export class Composer {
         signal: abort.signal,
       });
       this.hideAlert();
+      if (result.kind === 'aborted' && this.navigateChoice === 'save-draft') {
+        // "Save as Draft" in the item-switch dialog: the add-in and the send end, the draft is saved.
+        record.outcome = 'aborted';
+        record.choice = 'save-draft';
+        record.savedAsDraft = true;
+        await this.saveAndClose();
+        return;
+      }
       if (result.kind === 'aborted') {
         record.outcome = 'aborted';
-        record.choice = longRunningChoice;
-        if (longRunningChoice === 'send-anyway') await this.plainSend(record);
+        record.choice = this.navigateChoice ?? longRunningChoice;
+        if (record.choice === 'send-anyway') await this.plainSend(record);
         else this.status.textContent = 'Not sent.';
         return;
       }
@@ -529,7 +572,62 @@ export class Composer {
       else if (choice === 'take-action' && decision.alert.commandId !== null) this.openPane();
     } finally {
       this.sending = false;
+      this.sendAbort = null;
+      this.navigateChoice = null;
       this.form.removeAttribute('aria-busy');
+    }
+  }
+
+  /** True while OnMessageSend runs for this form (the host asks before it lets the user navigate away). */
+  get busySending(): boolean {
+    return this.sending;
+  }
+
+  /**
+   * The user selects another message or folder while OnMessageSend runs. Smart Alerts ("User navigates away
+   * from current message", onmessagesend-onappointmentsend-events): for a message composed in the reading
+   * pane of Outlook on the web and the new Outlook, a dialog offers Wait (the form stays and the check goes
+   * on) or Save as Draft (the add-in and the send end, a draft is saved); Send Anyway only where every
+   * Smart Alerts add-in uses PromptUser. Resolves with the choice.
+   */
+  async navigateAway(): Promise<'wait' | 'save-draft' | 'send-anyway' | 'not-sending'> {
+    if (!this.sending || this.sendAbort === null) return 'not-sending';
+    if (this.profile.navigateAway === 'background') {
+      // Outlook on Mac: the check goes on in the background; its dialog appears if it blocks.
+      this.options.log('navigated away while OnMessageSend runs: the check continues in the background (Mac)');
+      return 'wait';
+    }
+    const mode = this.options.settings.sendMode;
+    const buttons: SmartAlert['buttons'] = [
+      { id: 'wait', label: 'Wait' },
+      { id: 'save-draft', label: 'Save as Draft' },
+    ];
+    if (mode === 'PromptUser') buttons.unshift({ id: 'send-anyway', label: 'Send Anyway' });
+    this.options.log('navigated away while OnMessageSend runs: item-switch dialog');
+    const choice = await this.showAlert({
+      reason: 'item-switch',
+      title: ADDIN.name,
+      message: `${ADDIN.name} is still checking this message. Wait for it, or save the message as a draft (it is not sent).`,
+      buttons,
+      commandId: null,
+    });
+    if (choice === 'save-draft' || choice === 'send-anyway') {
+      this.navigateChoice = choice;
+      this.sendAbort?.abort();
+      return choice;
+    }
+    return 'wait';
+  }
+
+  private async saveAndClose(): Promise<void> {
+    try {
+      const id = this.state?.itemId ?? (await this.saveDraft());
+      if (this.state) this.state.itemId = id;
+      this.options.log(`Save as Draft: the add-in was stopped, the message is in Drafts (${id}), not sent`);
+      this.close('saved as draft, not sent');
+      this.options.notice('Your message was saved to Drafts. It was not sent.');
+    } catch (e) {
+      this.status.textContent = `Not sent. The draft could not be saved: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
 
