@@ -7,7 +7,8 @@
 //
 // Settings for tests and demos, from the URL (else remembered choices): `profile=<id>` (the simulated
 // Outlook client, profiles.ts: requirement sets, NAA, event runtime, Smart Alerts, item class, the
-// "Restricted item" prompt), `exchange=online|on-premises` (default: the profile's),
+// "Restricted item" prompt — shown only once a client was chosen, so the plain workbench reads every sample
+// directly), `exchange=online|on-premises` (default: the profile's),
 // `sendMode=SoftBlock|Block|PromptUser`, `sendTimeoutMs`, `longRunningMs`, `eventTimeoutMs`. The test hook
 // `window.signetWorkbenchTest` lets end-to-end tests replace an add-in handler and read the last send.
 
@@ -88,6 +89,9 @@ async function main(): Promise<void> {
   darkToggle.checked = dark;
   document.documentElement.dataset['theme'] = dark ? 'dark' : 'light';
   const profile: ClientProfile = profileById(params.get('profile') ?? localStorage.getItem(PROFILE_KEY));
+  // The plain workbench (no client chosen) opens encrypted mail without the "Restricted item" prompt, so
+  // demos and the older browser tests read every sample directly; a chosen profile shows it (#6569).
+  const promptRestricted = profile.restrictedItemPrompt && (params.has('profile') || localStorage.getItem(PROFILE_KEY) !== null);
   const profileSelect = byId<HTMLSelectElement>('client-profile');
   profileSelect.replaceChildren(
     ...PROFILES.map((p) => {
@@ -219,6 +223,7 @@ async function main(): Promise<void> {
     for (const [id, b] of buttons) b.setAttribute('aria-selected', String(id === m.id));
     infoBar.hidden = true;
     infoBar.textContent = '';
+    byId('host-notice').hidden = true;
     replyButton.disabled = false;
     byId('view-subject').textContent = m.subject;
     const meta = byId<HTMLDListElement>('view-meta');
@@ -242,7 +247,7 @@ async function main(): Promise<void> {
       m.delivery === 'plain'
         ? `${m.preview} Open it in the Signet pane to see what Signet makes of it.`
         : 'This is an S/MIME message. Outlook on the web shows it as an smime.p7m attachment; Signet, on the right, checks it and shows its content.';
-    if (profile.restrictedItemPrompt && m.delivery === 'smime-attachment') void restrictedThenSelect(entry);
+    if (promptRestricted && m.delivery === 'smime-attachment') void restrictedThenSelect(entry);
     else host.selectItem(itemFor(entry));
   };
 

@@ -170,7 +170,7 @@ for (const p of PROFILES) {
     const guard = await guardJourney(p);
     const shared: Cell =
       send.status === 'yes' && guard.status !== 'no'
-        ? { status: 'yes', note: 'Send As rights; Graph /users/{id}/sendMail (Mail.Send.Shared) or EWS' }
+        ? { status: 'yes', note: 'with Send As or Send on Behalf: Graph sendMail with that From (Mail.Send.Shared) or EWS' }
         : send.status === 'yes'
           ? { status: 'limited', note: 'Sign & Send only; no guard' }
           : { status: 'no', note: 'no Sign & Send' };
