@@ -68,6 +68,13 @@ export interface Policy {
     /** Smart Alerts send mode: SoftBlock lets Signet decide (Outlook sends if the add-in is unavailable); Block also blocks then (admin deployment). */
     mode: SendGuardMode;
   };
+  /** What the compose pane switches on by itself (src/compose/defaults.ts); what is *required* is under signing/encryption. */
+  compose: {
+    /** Sign starts on for every new message (the sender may switch it off unless signing.alwaysSign). */
+    signByDefault: boolean;
+    /** Encrypt switches itself on whenever every recipient has a usable certificate (unless the sender switched it off). */
+    encryptWhenReady: boolean;
+  };
 }
 
 export type PolicyErrorCode =
@@ -119,6 +126,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   directory: null,
   graph: null,
   sendGuard: { mode: 'SoftBlock' },
+  compose: { signByDefault: true, encryptWhenReady: false },
 }) as Readonly<Policy>;
 
 /** A deep copy of the defaults, safe to mutate. */
@@ -202,6 +210,14 @@ function pemCertificates(pem: string): Uint8Array[] {
   return blocks.map((b) => fromBase64(pemBase64(b.body)));
 }
 
+/** $.compose: the compose pane's own defaults (issue 18); each a boolean, a bad one keeps its default. */
+function validateCompose(c: Checker, v: Json | undefined, p: Policy): void {
+  const compose = c.object(v, '$.compose', ['signByDefault', 'encryptWhenReady']);
+  if (!compose) return;
+  p.compose.signByDefault = c.bool(compose['signByDefault'], '$.compose.signByDefault') ?? p.compose.signByDefault;
+  p.compose.encryptWhenReady = c.bool(compose['encryptWhenReady'], '$.compose.encryptWhenReady') ?? p.compose.encryptWhenReady;
+}
+
 /**
  * Checks a parsed policy document. Never throws: every problem becomes an error with its JSON path, the
  * field keeps its default, and the rest of the document still applies.
@@ -210,7 +226,7 @@ export function validatePolicy(doc: unknown): PolicyResult {
   const c = new Checker();
   const p = defaultPolicy();
   const root = c.object(doc as Json, '$', [
-    '$schema', 'policyVersion', 'revision', 'signing', 'encryption', 'algorithms', 'trust', 'revocation', 'directory', 'graph', 'sendGuard',
+    '$schema', 'policyVersion', 'revision', 'signing', 'encryption', 'algorithms', 'trust', 'revocation', 'directory', 'graph', 'sendGuard', 'compose',
   ]);
   if (root === undefined) {
     if (doc === undefined) c.fail('$', 'required', 'The policy document is empty.');
@@ -230,6 +246,7 @@ export function validatePolicy(doc: unknown): PolicyResult {
 
   const signing = c.object(root['signing'], '$.signing', ['alwaysSign']);
   if (signing) p.signing.alwaysSign = c.bool(signing['alwaysSign'], '$.signing.alwaysSign') ?? p.signing.alwaysSign;
+  validateCompose(c, root['compose'], p);
 
   const encryption = c.object(root['encryption'], '$.encryption', ['required', 'domains']);
   if (encryption) {
