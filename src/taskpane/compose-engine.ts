@@ -148,6 +148,18 @@ export async function closeForm(): Promise<boolean> {
   return discardComposeForm().catch(() => false);
 }
 
+/** What to do next, per refusal (recipient-certificate.ts CertificateProblem). */
+const NEXT_STEP: Record<string, string> = {
+  expired: 'Ask them for their current certificate, or use Ask for it.',
+  'not-yet-valid': 'Try again when it becomes valid, or ask them for their current certificate.',
+  revoked: 'Its issuer withdrew it: ask them for their new certificate.',
+  untrusted: 'It was not issued by an authority you trust, so it could belong to an impostor: ask them for one from their organisation\u2019s authority, or use Ask for it.',
+  'no-encryption-usage': 'Ask them for their encryption certificate (many people have one for signing and one for encryption).',
+  'weak-key': 'Ask them for a certificate with a longer key.',
+  'unsupported-key': 'Ask them for an RSA or elliptic-curve (P-256, P-384, P-521) certificate.',
+  malformed: 'Ask them to send it again (.cer, .pem or .p7c).',
+};
+
 export type AddCertificateResult = { ok: true; address: string } | { ok: false; code: string; reason: string };
 
 /**
@@ -173,15 +185,13 @@ export async function addRecipientCertificate(keyring: Keyring, address: string,
       };
     }
     const change = await keyring.store.certificates.importCertificates(file);
-    const readiness = await paneServices(keyring).readiness('', [address]);
+    const readiness = await keyring.store.readiness({ sender: '', recipients: [address] });
     if (readiness.ready.some((r) => sameAddress(r.address, address))) return { ok: true, address };
     const refusal = change.refused.find((r) => r.addresses.some((a) => sameAddress(a, address))) ?? change.refused[0];
     const missing = readiness.missing.find((m) => sameAddress(m.address, address));
-    return {
-      ok: false,
-      code: refusal?.problem ?? 'no-certificate',
-      reason: `Not added: ${refusal?.reason ?? missing?.reason ?? 'Signet cannot encrypt to this certificate.'}`,
-    };
+    const code = refusal?.problem ?? missing?.reason ?? 'no-certificate';
+    const why = refusal?.reason ?? missing?.advice ?? 'Signet cannot encrypt to this certificate.';
+    return { ok: false, code, reason: `${why} ${NEXT_STEP[code] ?? `Ask ${address} for their current certificate.`}` };
   } catch (e) {
     const err = toSignetError(e, 'malformed-asn1');
     return { ok: false, code: err.code, reason: `This file cannot be read as a certificate (.cer, .pem or .p7c): ${err.message}` };

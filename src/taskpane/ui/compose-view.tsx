@@ -55,7 +55,7 @@ const useStyles = makeStyles({
   ready: { color: tokens.colorPaletteGreenForeground1, fontWeight: tokens.fontWeightSemibold },
   missing: { color: tokens.colorPaletteDarkOrangeForeground1, fontWeight: tokens.fontWeightSemibold },
   buttons: { display: 'flex', columnGap: tokens.spacingHorizontalS, rowGap: tokens.spacingVerticalXS, flexWrap: 'wrap', alignItems: 'center' },
-  sent: { fontSize: tokens.fontSizeBase400 },
+  sent: { fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold, lineHeight: tokens.lineHeightBase400, margin: 0 },
   request: { whiteSpace: 'pre-wrap', margin: 0, fontFamily: 'inherit', color: tokens.colorNeutralForeground2 },
 });
 
@@ -496,9 +496,10 @@ function SentConfirmation({ result, closeFailed }: { result: PaneSendResult; clo
     <div className={s.section} data-testid="compose-view">
       <MessageBar intent="success" layout="multiline" icon={<CheckmarkCircleFilled />}>
         <MessageBarBody data-testid="send-done" data-what={result.what} data-recipients={result.recipients}>
-          <MessageBarTitle className={s.sent}>Sent</MessageBarTitle>
-          <span role="status">{result.sentence}</span>
-          {result.subject ? ` Subject: \u201c${result.subject}\u201d.` : ''}
+          <Text as="p" className={s.sent} role="status">
+            {result.sentence}
+          </Text>
+          {result.subject ? <Caption1>Subject: &ldquo;{result.subject}&rdquo;</Caption1> : null}
         </MessageBarBody>
       </MessageBar>
       {(closeFailed || result.notes.length > 0) && (

@@ -4,7 +4,7 @@
 // sentence, the subject and the time are kept: never a recipient's content.
 
 import { useEffect, useState, type ReactElement } from 'react';
-import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { Button, Caption1, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
 import { DismissRegular } from '@fluentui/react-icons';
 import { formatDateTime } from '../present.js';
 
@@ -71,9 +71,11 @@ export function SentNotice(): ReactElement | null {
   return (
     <MessageBar intent="success" layout="multiline" data-testid="sent-notice">
       <MessageBarBody>
-        <MessageBarTitle>Sent {formatDateTime(record.at)}</MessageBarTitle>
-        {record.sentence}
-        {record.subject ? ` Subject: \u201c${record.subject}\u201d.` : ''}
+        <MessageBarTitle>{record.sentence}</MessageBarTitle>
+        <Caption1 as="p" style={{ margin: 0 }}>
+          {record.subject ? <>&ldquo;{record.subject}&rdquo;, </> : null}
+          {formatDateTime(record.at)}
+        </Caption1>
       </MessageBarBody>
       <MessageBarActions containerAction={<Button appearance="transparent" aria-label="Dismiss" icon={<DismissRegular />} onClick={dismiss} data-testid="sent-notice-dismiss" />} />
     </MessageBar>
