@@ -100,7 +100,7 @@ export async function loadKeyring(): Promise<Keyring> {
   notes.push(policyStatus);
   const anchors = trustAnchors(policy.policy);
   const own = policy.policy.trust.anchors.length;
-  notes.push(policy.policy.trust.includeBuiltinRoots ? `${own} organisation root(s) and Mozilla's e-mail roots trusted` : `${own} organisation root(s) trusted (Mozilla's e-mail roots turned off by policy)`);
+  notes.push(policy.policy.trust.includeBuiltinRoots ? `${own} organisation ${own === 1 ? 'root' : 'roots'} and Mozilla's e-mail roots trusted` : `${own} organisation ${own === 1 ? 'root' : 'roots'} trusted (Mozilla's e-mail roots turned off by policy)`);
   const storage = rootStorage();
   const userRoots = storage ? userRootDer(storage) : [];
   anchors.push(...userRoots);
@@ -113,7 +113,7 @@ export async function loadKeyring(): Promise<Keyring> {
       notes.push('Workbench demo CA trusted');
     }
   }
-  if (userRoots.length > 0) notes.push(`${userRoots.length} root(s) you trust`);
+  if (userRoots.length > 0) notes.push(`${userRoots.length} ${userRoots.length === 1 ? 'root' : 'roots'} you trust`);
   const sessionIdentities: Identity[] = [];
   const demo = workbench?.demoIdentityUrl;
   if (typeof demo === 'string') {
@@ -153,7 +153,7 @@ export async function importIdentity(keyring: Keyring, bytes: Uint8Array, passph
   if (found.length === 0) throw new SignetError('usage', 'The file holds no private key with its certificate.');
   keyring.sessionIdentities.push(...found);
   await refreshIdentities(keyring);
-  keyring.notes.push(`${found.length} key(s) imported for this session`);
+  keyring.notes.push(`${found.length} ${found.length === 1 ? 'key' : 'keys'} imported for this session`);
   return found.length;
 }
 

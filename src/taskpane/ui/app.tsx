@@ -16,6 +16,7 @@ import { mayBeReserialized, present, type Presentation } from '../present.js';
 import { Badge, EnclosedParts, VerdictDetails } from './verdict-view.js';
 import { ContentView } from './content-view.js';
 import { SentNotice } from './sent-notice.js';
+import { FilePicker } from './file-picker.js';
 
 type Engine = typeof EngineModule;
 
@@ -237,16 +238,14 @@ export function App(): ReactElement {
                 Check a message file
               </h2>
               <Caption1 id="file-hint">Drop an .eml file here, or choose one. Files are checked exactly as saved.</Caption1>
-              <input
-                type="file"
+              <FilePicker
+                label="Choose a message file…"
                 accept=".eml,message/rfc822"
-                aria-describedby="file-hint"
-                aria-label="Message file (.eml)"
-                data-testid="file-input"
-                onChange={(ev) => {
-                  const f = ev.currentTarget.files?.[0];
-                  if (f) openFile(f);
-                }}
+                chosen={null}
+                onFile={openFile}
+                testId="file-input"
+                inputLabel="Message file (.eml)"
+                fieldProps={{ 'aria-describedby': 'file-hint' }}
               />
             </section>
             <details>
