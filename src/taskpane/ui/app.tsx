@@ -242,6 +242,7 @@ export function App(): ReactElement {
                 label="Choose a message file…"
                 accept=".eml,message/rfc822"
                 chosen={null}
+                emptyText={null}
                 onFile={openFile}
                 testId="file-input"
                 inputLabel="Message file (.eml)"

@@ -2,7 +2,7 @@
 // the browser's file dialog and drag-and-drop still use), instead of the unstyled "Choose File" control.
 // Field props (id, aria-describedby, aria-labelledby) go on the button, which is what people reach.
 
-import { useRef, type ReactElement } from 'react';
+import { useId, useRef, type ReactElement } from 'react';
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { FolderOpenRegular } from '@fluentui/react-icons';
 
@@ -25,19 +25,28 @@ export interface FilePickerProps {
   disabled?: boolean;
   /** Props from a Fluent Field render function. */
   fieldProps?: Record<string, unknown>;
+  /** Shown while nothing is chosen; null shows nothing (a picker that acts at once, like the read pane's). */
+  emptyText?: string | null;
 }
 
-export function FilePicker({ label, accept, chosen, onFile, testId, inputLabel, disabled, fieldProps }: FilePickerProps): ReactElement {
+export function FilePicker({ label, accept, chosen, onFile, testId, inputLabel, disabled, fieldProps, emptyText = 'No file chosen' }: FilePickerProps): ReactElement {
   const s = useStyles();
   const input = useRef<HTMLInputElement>(null);
+  const fallbackId = useId();
+  // The button's name starts with its visible text, then the field's label ("Choose file… Identity file"):
+  // a name that omits the visible text fails WCAG 2.5.3 (axe label-content-name-mismatch).
+  const { 'aria-labelledby': labelledBy, ...rest } = fieldProps ?? {};
+  const id = typeof rest['id'] === 'string' ? rest['id'] : fallbackId;
   return (
     <div className={s.row}>
-      <Button {...fieldProps} icon={<FolderOpenRegular />} disabled={disabled} onClick={() => input.current?.click()} data-testid={`${testId}-button`}>
+      <Button {...rest} id={id} aria-labelledby={typeof labelledBy === 'string' ? `${id} ${labelledBy}` : undefined} icon={<FolderOpenRegular />} disabled={disabled} onClick={() => input.current?.click()} data-testid={`${testId}-button`}>
         {label}
       </Button>
-      <Caption1 className={s.name} data-testid={`${testId}-name`}>
-        {chosen ?? 'No file chosen'}
-      </Caption1>
+      {(chosen ?? emptyText) !== null && (
+        <Caption1 className={s.name} data-testid={`${testId}-name`}>
+          {chosen ?? emptyText}
+        </Caption1>
+      )}
       <input
         ref={input}
         type="file"
