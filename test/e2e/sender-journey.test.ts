@@ -23,6 +23,17 @@ let scratch: string;
 let defaultPolicy: string;
 const DOCS = join(PACKAGE_ROOT, 'docs', 'states');
 const PKI = join(PACKAGE_ROOT, '.workbench', 'pki');
+const AXE = readFileSync(join(PACKAGE_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** axe-core violations in a pane's frame (evaluated through the debugger protocol, so the pane's CSP stays). */
+async function axeViolations(frame: Frame): Promise<{ id: string; nodes: string[] }[]> {
+  if ((await frame.evaluate('typeof axe')) === 'undefined') await frame.evaluate(`${AXE};\nundefined`);
+  return frame.evaluate(async () => {
+    const a = (globalThis as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: { html: string }[] }[] }> } }).axe;
+    const r = await a.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html.slice(0, 160)) }));
+  });
+}
 
 /** A 1×1 PNG (an inline picture). */
 const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
@@ -356,4 +367,28 @@ test('policy compose.signByDefault false + encryptWhenReady true: Sign starts of
   await done.waitFor({ timeout: 60_000 });
   assert.equal(await done.getAttribute('data-what'), 'signed and encrypted');
   assert.equal((await sentRecords()).length, before + 1);
+});
+
+test('dark theme: the recipient fixes, a refusal and the prepared request, axe clean, nothing clipped at 320 px', async () => {
+  await load();
+  await Promise.all([wb.page.waitForEvent('load'), wb.page.click('#dark-toggle')]);
+  await wb.page.locator('#message-list button').first().waitFor();
+  try {
+    await compose('Alice Example <alice@example.org>; Oscar Old <oscar@example.org>', 'Dark');
+    const pane = wb.page.frameLocator('#compose-taskpane');
+    await pane.locator('[data-testid=readiness-row][data-address="oscar@example.org"][data-ready=no]').waitFor({ timeout: 20_000 });
+    assert.equal(await pane.locator('[data-theme]').first().getAttribute('data-theme'), 'dark');
+    assert.deepEqual(await axeViolations(await frameOf('#compose-taskpane')), []);
+    await shoot('send-1-missing-certificate-dark', '#compose-taskpane');
+    await dropOnRow('oscar@example.org', 'oscar.pem', readFileSync(join(PKI, 'expired.pem')));
+    await rowRefusal('oscar@example.org');
+    assert.deepEqual(await axeViolations(await frameOf('#compose-taskpane')), []);
+    await shoot('send-row-refused-dark', '#compose-taskpane');
+    await pane.locator('[data-testid=ask-for-it]').click();
+    await pane.locator('[data-testid=request-preview]').waitFor();
+    assert.deepEqual(await axeViolations(await frameOf('#compose-taskpane')), []);
+    await shoot('send-ask-for-it-dark', '#compose-taskpane');
+  } finally {
+    await Promise.all([wb.page.waitForEvent('load'), wb.page.click('#dark-toggle')]);
+  }
 });
