@@ -199,6 +199,7 @@ function ComposePane({ keyring, openSettings }: ComposeViewProps): ReactElement 
       const [raw, rawChoice] = await Promise.all([getSessionValue(PROTECTION_KEY), choice.current === null ? getSessionValue(CHOICE_KEY) : Promise.resolve(null)]);
       const parsed = parseProtection(raw);
       if (writes.current.started !== at || writes.current.pending > 0) return;
+      const first = choice.current === null;
       if (choice.current === null) {
         // Who made a setting found on the item without a record of it: OnNewMessageCompose stores the
         // policy's requirements as the item's first setting (events/handlers.ts), so a value equal to them is
@@ -215,9 +216,9 @@ function ComposePane({ keyring, openSettings }: ComposeViewProps): ReactElement 
         const next = parsed.status === 'set' ? parsed.value : { sign: false, encrypt: false };
         const old = latest.current;
         if (old.sign !== next.sign || old.encrypt !== next.encrypt) {
-          // Changed outside this pane (the ribbon's Sign / Encrypt): the sender's choice from now on.
+          // Changed outside this pane after it read the item (the ribbon's Sign / Encrypt): the sender's choice from now on.
           const c = choice.current;
-          void writeChoice({ sign: old.sign !== next.sign ? 'user' : c.sign, encrypt: old.encrypt !== next.encrypt ? 'user' : c.encrypt });
+          if (!first) void writeChoice({ sign: old.sign !== next.sign ? 'user' : c.sign, encrypt: old.encrypt !== next.encrypt ? 'user' : c.encrypt });
           latest.current = next;
           setStored(next);
         }
