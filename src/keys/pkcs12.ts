@@ -188,9 +188,17 @@ export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provid
   const forms = passphraseForms(passphrase);
   const work = new KdfWork();
   if (pfx.mac) {
+    // Structure before MAC (RFC 7292 §4, §4.1): a change that breaks the DER of the AuthenticatedSafe, its
+    // SafeContents or a bag is damage whatever the passphrase, so it is never reported as a wrong passphrase.
+    const encrypted = checkStructure(pfx.authSafe);
     for (const form of forms) {
       if (await macMatches(pfx.mac, pfx.authSafe, form, provider, work)) return readAuthSafe(pfx.authSafe, form, provider, work);
     }
+    // An intact structure whose MAC fails is either a wrong passphrase or damage inside an OCTET STRING
+    // (the MAC, a ciphertext, a certificate). A bag that decrypts with this passphrase to well-formed DER
+    // settles it: the passphrase is right, so the file is damaged. Padding or DER failure on every bag:
+    // the passphrase is wrong.
+    if (await someBagDecrypts(encrypted, forms, provider, work)) throw damaged('its contents do not match its integrity check (MAC), though the passphrase is right');
     throw badPassphrase();
   }
   // No MAC (`openssl pkcs12 -nomac`): only the decryption itself can tell a wrong passphrase.
@@ -204,6 +212,89 @@ export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provid
     }
   }
   throw last;
+}
+
+/** The file's structure is broken or its integrity check fails with the right passphrase. */
+function damaged(what: string, cause?: unknown): SignetError {
+  return new SignetError('malformed-asn1', `The PKCS#12 file is damaged: ${what}.`, cause === undefined ? undefined : { cause });
+}
+
+/** An encrypted piece of the file: its AlgorithmIdentifier node and ciphertext. */
+interface EncryptedPiece {
+  algorithm: asn1js.AsnType;
+  data: Uint8Array;
+  /** What the plaintext must parse as. */
+  what: string;
+}
+
+/**
+ * Walks the AuthenticatedSafe (RFC 7292 §4.1) and every unencrypted SafeContents down to each bag's shape,
+ * without any key: a damaged structure throws `malformed-asn1` ("damaged"). Returns the encrypted pieces
+ * (EncryptedData contents and shrouded key bags) for someBagDecrypts.
+ */
+function checkStructure(authSafe: Uint8Array): EncryptedPiece[] {
+  const pieces: EncryptedPiece[] = [];
+  try {
+    for (const ci of childrenOf(parseAsn1(new Uint8Array(authSafe), defaultLimits, { what: 'The PKCS#12 AuthenticatedSafe' }), 'AuthenticatedSafe')) {
+      const [typeNode, wrapped] = childrenOf(ci, 'AuthenticatedSafe ContentInfo');
+      const type = readOid(typeNode, 'ContentInfo contentType');
+      if (!isContext(wrapped, 0)) throw new Error('a ContentInfo has no content');
+      const content = childrenOf(wrapped, 'ContentInfo content')[0];
+      if (type === OID_P12.data) {
+        checkSafeContents(readJoinedOctets(content, 'SafeContents'), pieces, 0);
+      } else if (type === OID_P12.encryptedData) {
+        const eci = childrenOf(childrenOf(content, 'EncryptedData')[1], 'EncryptedContentInfo');
+        readOid(childrenOf(eci[1], 'EncryptedContentInfo algorithm')[0], 'content encryption algorithm');
+        if (!isContext(eci[2], 0)) throw new Error('EncryptedData has no encryptedContent');
+        pieces.push({ algorithm: eci[1]!, data: readJoinedOctets(eci[2], 'encryptedContent'), what: 'SafeContents' });
+      }
+    }
+  } catch (e) {
+    if (isSignetError(e) && e.code !== 'malformed-asn1') throw e;
+    throw damaged('its structure is broken (an incomplete download, or changed bytes)', e);
+  }
+  return pieces;
+}
+
+function checkSafeContents(der: Uint8Array, pieces: EncryptedPiece[], depth: number): void {
+  if (depth > MAX_BAG_NESTING) throw new SignetError('limit-exceeded', 'PKCS#12 SafeContents are nested too deeply.');
+  for (const bag of childrenOf(parseAsn1(new Uint8Array(der), defaultLimits, { what: 'PKCS#12 SafeContents' }), 'SafeContents')) {
+    const [idNode, wrapped, attrs] = childrenOf(bag, 'SafeBag');
+    const bagId = readOid(idNode, 'SafeBag bagId');
+    if (!isContext(wrapped, 0)) throw new Error('a SafeBag has no value');
+    const value = childrenOf(wrapped, 'SafeBag value')[0]!;
+    bagAttributes(attrs);
+    if (bagId === OID_P12.keyBag) {
+      parseAsn1(new Uint8Array(encodingOf(value)), defaultLimits, { what: 'PrivateKeyInfo' });
+    } else if (bagId === OID_P12.pkcs8ShroudedKeyBag) {
+      const [alg, enc] = childrenOf(value, 'EncryptedPrivateKeyInfo');
+      readOid(childrenOf(alg, 'EncryptedPrivateKeyInfo algorithm')[0], 'key encryption algorithm');
+      pieces.push({ algorithm: alg!, data: readJoinedOctets(enc, 'encryptedData'), what: 'PrivateKeyInfo' });
+    } else if (bagId === OID_P12.certBag) {
+      const [certId, certValue] = childrenOf(value, 'CertBag');
+      if (readOid(certId, 'CertBag certId') === OID_P12.x509Certificate) {
+        if (!isContext(certValue, 0)) throw new Error('a CertBag has no value');
+        parseAsn1(readJoinedOctets(childrenOf(certValue, 'CertBag value')[0], 'certificate'), defaultLimits, { what: 'certificate' });
+      }
+    } else if (bagId === OID_P12.safeContentsBag) {
+      checkSafeContents(encodingOf(value), pieces, depth + 1);
+    }
+  }
+}
+
+/** True when some encrypted piece decrypts with one of the passphrase's forms to well-formed DER. */
+async function someBagDecrypts(pieces: readonly EncryptedPiece[], forms: readonly Passphrase[], provider: CryptoProvider, work: KdfWork): Promise<boolean> {
+  for (const piece of pieces) {
+    for (const form of forms) {
+      try {
+        checkDecrypted(await pbeDecrypt(piece.algorithm, piece.data, form, provider, work), piece.what);
+        return true;
+      } catch (e) {
+        if (!isSignetError(e, 'bad-passphrase')) throw e;
+      }
+    }
+  }
+  return false;
 }
 
 async function readAuthSafe(authSafe: Uint8Array, pass: Passphrase, provider: CryptoProvider, work: KdfWork): Promise<Pkcs12Contents> {

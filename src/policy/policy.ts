@@ -74,6 +74,13 @@ export interface Policy {
     /** Smart Alerts send mode: SoftBlock lets Signet decide (Outlook sends if the add-in is unavailable); Block also blocks then (admin deployment). */
     mode: SendGuardMode;
   };
+  /** What the compose pane switches on by itself (src/compose/defaults.ts); what is *required* is under signing/encryption. */
+  compose: {
+    /** Sign starts on for every new message (the sender may switch it off unless signing.alwaysSign). */
+    signByDefault: boolean;
+    /** Encrypt switches itself on whenever every recipient has a usable certificate (unless the sender switched it off). */
+    encryptWhenReady: boolean;
+  };
   /** RFC 9788 header protection of the mail Signet sends (validateHeaderProtection). */
   headerProtection: HeaderProtectionPolicy;
 }
@@ -142,6 +149,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   directory: null,
   graph: null,
   sendGuard: { mode: 'SoftBlock' },
+  compose: { signByDefault: true, encryptWhenReady: false },
   headerProtection: { enabled: true, encryptSubject: false, legacyDisplay: true },
 }) as Readonly<Policy>;
 
@@ -245,6 +253,7 @@ const SECTIONS: Record<string, SectionRule> = {
     keys: ['alwaysSign'],
     apply: (c, s, p) => (p.signing.alwaysSign = c.bool(s['alwaysSign'], '$.signing.alwaysSign') ?? p.signing.alwaysSign),
   },
+  compose: { keys: ['signByDefault', 'encryptWhenReady'], apply: readCompose },
   encryption: { keys: ['required', 'domains'], apply: readEncryption },
   algorithms: {
     keys: ['signatureDigests', 'encryptionCiphers', 'minRsaBits', 'minEcBits', 'allowInsecureSha1', 'allowInsecureShortKeys', 'outdatedSignature'],
@@ -268,6 +277,12 @@ const SECTIONS: Record<string, SectionRule> = {
 };
 
 const ROOT_KEYS = ['$schema', 'policyVersion', 'revision', ...Object.keys(SECTIONS)];
+
+/** $.compose: the compose pane's own defaults (issue 18); each a boolean, a bad one keeps its default. */
+function readCompose(c: Checker, compose: Section, p: Policy): void {
+  p.compose.signByDefault = c.bool(compose['signByDefault'], '$.compose.signByDefault') ?? p.compose.signByDefault;
+  p.compose.encryptWhenReady = c.bool(compose['encryptWhenReady'], '$.compose.encryptWhenReady') ?? p.compose.encryptWhenReady;
+}
 
 /**
  * Checks a parsed policy document. Never throws: every problem becomes an error with its JSON path, the

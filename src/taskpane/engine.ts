@@ -93,7 +93,7 @@ export async function loadKeyring(): Promise<Keyring> {
   notes.push(policyStatus);
   const anchors = trustAnchors(policy.policy);
   const own = policy.policy.trust.anchors.length;
-  notes.push(policy.policy.trust.includeBuiltinRoots ? `${own} organisation root(s) and Mozilla's e-mail roots trusted` : `${own} organisation root(s) trusted (Mozilla's e-mail roots turned off by policy)`);
+  notes.push(policy.policy.trust.includeBuiltinRoots ? `${own} organisation ${own === 1 ? 'root' : 'roots'} and Mozilla's e-mail roots trusted` : `${own} organisation ${own === 1 ? 'root' : 'roots'} trusted (Mozilla's e-mail roots turned off by policy)`);
   const storage = rootStorage();
   const userRoots = storage ? userRootDer(storage) : [];
   anchors.push(...userRoots);
@@ -108,7 +108,7 @@ export async function loadKeyring(): Promise<Keyring> {
       notes.push('Demo CA of the development host trusted');
     }
   }
-  if (userRoots.length > 0) notes.push(`${userRoots.length} root(s) you trust`);
+  if (userRoots.length > 0) notes.push(`${userRoots.length} ${userRoots.length === 1 ? 'root' : 'roots'} you trust`);
   const sessionIdentities: Identity[] = [];
   const demo = hooks.demoIdentityUrl;
   if (typeof demo === 'string') {
@@ -148,7 +148,7 @@ export async function importIdentity(keyring: Keyring, bytes: Uint8Array, passph
   if (found.length === 0) throw new SignetError('usage', 'The file holds no private key with its certificate.');
   keyring.sessionIdentities.push(...found);
   await refreshIdentities(keyring);
-  keyring.notes.push(`${found.length} key(s) imported for this session`);
+  keyring.notes.push(`${found.length} ${found.length === 1 ? 'key' : 'keys'} imported for this session`);
   return found.length;
 }
 

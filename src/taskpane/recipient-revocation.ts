@@ -45,7 +45,7 @@ function parseAll(ders: readonly Uint8Array[], config: SignetConfig): Certificat
   return out;
 }
 
-type Outcome = { ready: true; note: string } | { ready: false; reason: string };
+type Outcome = { ready: true; note: string } | { ready: false; code: 'revoked' | 'revocation-unknown'; reason: string };
 
 async function checkOne(der: Uint8Array, ctx: RecipientRevocationContext, fetchOptions: ReturnType<typeof revocationOptions>): Promise<Outcome> {
   const provider = cryptoProvider();
@@ -71,39 +71,53 @@ async function checkOne(der: Uint8Array, ctx: RecipientRevocationContext, fetchO
   const via = decisive?.source ? ` via ${decisive.method.toUpperCase()} ${decisive.source}` : '';
   if (result.code === 'revoked') {
     const e = decisive!;
-    return { ready: false, reason: `Its certificate was revoked${e.revokedAt ? ` on ${formatDate(e.revokedAt)}` : ''}${e.reason ? ` (${e.reason})` : ''}${via}. Signet will not encrypt to it; ask the recipient for their new certificate.` };
+    return { ready: false, code: 'revoked', reason: `Its certificate was revoked${e.revokedAt ? ` on ${formatDate(e.revokedAt)}` : ''}${e.reason ? ` (${e.reason})` : ''}${via}. Signet will not encrypt to it; ask the recipient for their new certificate.` };
   }
   if (result.code === 'revocation-unknown') {
-    if (ctx.config.revocationMode === 'hard') return { ready: false, reason: `Whether its certificate was revoked could not be checked${via}, and your organisation requires it. Try again later.` };
+    if (ctx.config.revocationMode === 'hard') return { ready: false, code: 'revocation-unknown', reason: `Whether its certificate was revoked could not be checked${via}, and your organisation requires it. Try again later.` };
     return { ready: true, note: `revocation unknown${via}` };
   }
   if (decisive?.status === 'not-checked') return { ready: true, note: 'its certificate names no revocation service' };
   return { ready: true, note: `not revoked${via}, checked ${formatDateTime(now.toISOString())}` };
 }
 
+/**
+ * The ready recipients re-checked through the relay: those still ready (with a note each in `notes`), and
+ * those refused with the reason. Null when the policy names no relay (nothing is fetched then).
+ */
+export async function recheckReady<R extends { address: string; certificate: Uint8Array }>(
+  ready: readonly R[],
+  ctx: RecipientRevocationContext,
+  notes: RevocationNotes,
+): Promise<{ ready: R[]; refused: { address: string; code: 'revoked' | 'revocation-unknown'; reason: string }[] } | null> {
+  const fetchOptions = revocationOptions(ctx.policy, ctx.base);
+  if (!fetchOptions.fetch) return null;
+  const outcomes = await Promise.all(ready.map((r) => checkOne(r.certificate, ctx, fetchOptions)));
+  const still: R[] = [];
+  const refused: { address: string; code: 'revoked' | 'revocation-unknown'; reason: string }[] = [];
+  ready.forEach((r, i) => {
+    const o = outcomes[i]!;
+    if (o.ready) {
+      still.push(r);
+      notes.set(r.address, o.note);
+    } else {
+      refused.push({ address: r.address, code: o.code, reason: o.reason });
+      notes.delete(r.address);
+    }
+  });
+  return { ready: still, refused };
+}
+
 /** `services` with readiness re-checked for revocation through the relay (see the header). */
 export function withRecipientRevocation(services: ComposeServices, ctx: RecipientRevocationContext, notes: RevocationNotes = new Map()): ComposeServices {
-  const fetchOptions = revocationOptions(ctx.policy, ctx.base);
-  if (!fetchOptions.fetch) return services;
+  if (!revocationOptions(ctx.policy, ctx.base).fetch) return services;
   return {
     signingIdentity: (from) => services.signingIdentity(from),
     encryptionCertificateOf: (sender) => services.encryptionCertificateOf(sender),
     readiness: async (sender, recipients): Promise<Readiness> => {
       const answer = await services.readiness(sender, recipients);
-      const outcomes = await Promise.all(answer.ready.map((r) => checkOne(r.certificate, ctx, fetchOptions)));
-      const ready: Readiness['ready'] = [];
-      const missing = [...answer.missing];
-      answer.ready.forEach((r, i) => {
-        const o = outcomes[i]!;
-        if (o.ready) {
-          ready.push(r);
-          notes.set(r.address, o.note);
-        } else {
-          missing.push({ address: r.address, reason: o.reason });
-          notes.delete(r.address);
-        }
-      });
-      return { ready, missing };
+      const checked = await recheckReady(answer.ready, ctx, notes);
+      return checked ? { ready: checked.ready, missing: [...answer.missing, ...checked.refused.map(({ address, reason }) => ({ address, reason }))] } : answer;
     },
   };
 }

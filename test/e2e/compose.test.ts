@@ -83,6 +83,12 @@ async function openPane(): Promise<void> {
   await pane().locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });
 }
 
+/** Sign is on by default (policy compose.signByDefault, the demo key can sign): waits until the pane stored it on the item. */
+async function signOnByDefault(): Promise<void> {
+  await pane().locator('[data-testid=toggle-sign]:checked').waitFor({ timeout: 20_000 });
+  await wb.page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+}
+
 function stored(): Promise<string> {
   return wb.page.evaluate(() => (globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? '');
 }
@@ -132,7 +138,7 @@ test('judged scenario: attachment + inline picture to two recipients, one withou
   await page.setInputFiles('#compose-picture-input', { name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL });
   await openPane();
 
-  await pane().locator('[data-testid=toggle-sign]').click();
+  await signOnByDefault();
   await pane().locator('[data-testid=toggle-encrypt]').click();
   await page.waitForFunction(() => /"sign":true,"encrypt":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
 
@@ -140,20 +146,16 @@ test('judged scenario: attachment + inline picture to two recipients, one withou
   await readinessOf('bob@example.org', 'no');
   const advice = (await pane().locator('[data-testid=readiness-advice]').textContent()) ?? '';
   assert.match(advice, /1 recipient has no certificate/);
-  assert.match(advice, /send them a signed message/i);
+  assert.match(advice, /ask for it/i);
   assert.match(advice, /reply signed/);
-  assert.match(advice, /Keys & certificates/);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.locator('#compose-taskpane').screenshot({ path: join(ARTIFACTS, 'compose-readiness-warning.png') });
 
-  // Fix it: import Bob's certificate from the pane's Settings, then back to the message.
-  await pane().locator('[data-testid=import-their-certificate]').click();
-  await pane().locator('[data-testid=certificate-file]').setInputFiles({ name: 'bob.pem', mimeType: 'application/x-pem-file', buffer: readFileSync(join(paths.pkiDir, 'bob.pem')) });
-  await pane().locator('[data-testid=certificate-import-result]').waitFor({ timeout: 20_000 });
-  await pane().locator('[data-testid=tab-message]').click();
+  // Fix it in Bob's row: drop his certificate there (no tab switch).
+  const row = pane().locator('[data-testid=readiness-row][data-address="bob@example.org"]');
+  await row.locator('[data-testid=row-certificate-file]').setInputFiles({ name: 'bob.pem', mimeType: 'application/x-pem-file', buffer: readFileSync(join(paths.pkiDir, 'bob.pem')) });
   await readinessOf('bob@example.org', 'yes');
   assert.equal(await pane().locator('[data-testid=readiness-advice]').count(), 0);
-  // The choice survived the detour (it lives on the item, not in the pane).
   assert.equal(await pane().locator('[data-testid=toggle-encrypt]').isChecked(), true);
 
   const before = await sent();
@@ -161,7 +163,8 @@ test('judged scenario: attachment + inline picture to two recipients, one withou
   assert.equal(await button.textContent(), 'Encrypt & Send');
   await page.locator('#compose-taskpane').screenshot({ path: join(ARTIFACTS, 'compose-ready.png') });
   await button.click();
-  // The pane sends, then discards the draft and closes the form (closeAsync, discardItem).
+  // The pane sends, confirms, then discards the draft and closes the form (closeAsync, discardItem).
+  await pane().locator('[data-testid=send-done]').waitFor({ timeout: 60_000 });
   await page.locator('#compose').waitFor({ state: 'hidden', timeout: 60_000 });
   const added = (await sent()).slice(before.length);
   assert.deepEqual(added.map((s) => s.kind), ['graph'], 'one protected send through Graph, no plain one');
@@ -234,11 +237,13 @@ test('the choice lives on the item: closing and reopening the pane keeps it, and
   await page.locator('#compose-taskpane').evaluate((f) => (f as HTMLIFrameElement).removeAttribute('src'));
   await openPane();
   await pane().locator('[data-testid=toggle-encrypt]:checked').waitFor({ timeout: 10_000 });
-  assert.equal(await pane().locator('[data-testid=toggle-sign]').isChecked(), false);
-  // The ribbon's Sign button writes the same setting; the open pane follows it.
+  assert.equal(await pane().locator('[data-testid=toggle-sign]').isChecked(), true, 'Sign is on by default');
+  // The ribbon's Sign button writes the same setting; the open pane follows it, and no default turns it back on.
   await page.click('#compose-sign');
-  await pane().locator('[data-testid=toggle-sign]:checked').waitFor({ timeout: 10_000 });
-  assert.match(await stored(), /"sign":true,"encrypt":true/);
+  await pane().locator('[data-testid=toggle-sign]:not(:checked)').waitFor({ timeout: 10_000 });
+  assert.match(await stored(), /"sign":false,"encrypt":true/);
+  await page.waitForTimeout(2000);
+  assert.equal(await pane().locator('[data-testid=toggle-sign]').isChecked(), false, 'the sender\u2019s choice stays');
 });
 
 test('a message too large for Graph (~3 MB): the pane refuses with message-too-large before any crypto, nothing is delivered', async () => {
@@ -246,8 +251,7 @@ test('a message too large for Graph (~3 MB): the pane refuses with message-too-l
   await compose({ to: 'dana@example.org', subject: 'Too big', body: 'See the attachment' });
   await page.setInputFiles('#compose-attach-input', { name: 'video.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(3_500_000, 7) });
   await openPane();
-  await pane().locator('[data-testid=toggle-sign]').click();
-  await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  await signOnByDefault();
   const before = (await sent()).length;
   await pane().locator('[data-testid=send-protected]').click();
   const error = pane().locator('[data-testid=send-error]');
@@ -265,8 +269,7 @@ test('a Graph failure (fail-next 503) during Sign & Send in the pane: a send-* e
   const page = wb.page;
   await compose({ to: 'dana@example.org', subject: 'Graph down from the pane', body: 'Signed, not delivered' });
   await openPane();
-  await pane().locator('[data-testid=toggle-sign]').click();
-  await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  await signOnByDefault();
   const arm = await fetch(`${wb.server.url}workbench/api/fail-next`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 503 }) });
   assert.equal(arm.status, 204);
   const before = (await sent()).length;
@@ -284,8 +287,7 @@ test('WebCrypto failing in the event runtime changes nothing: the send guard nev
   const page = wb.page;
   await compose({ to: 'dana@example.org', subject: 'Handler throws', body: 'Must not leave plain' });
   await openPane();
-  await pane().locator('[data-testid=toggle-sign]').click();
-  await page.waitForFunction(() => /"sign":true/.test((globalThis as Hooked).signetWorkbenchTest.compose().sessionData['signet-protection'] ?? ''), undefined, { timeout: 10_000 });
+  await signOnByDefault();
   const runtime = await runtimeFrame();
   await runtime.evaluate(() => {
     const subtle = globalThis.crypto.subtle as unknown as Record<string, unknown>;

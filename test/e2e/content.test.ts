@@ -100,7 +100,7 @@ test('the content frame is a tab stop with a name, and scrolls with the keyboard
   // after it, and by Tab alone from the top of a signed message (badge, details, then the content).
   const paneFrame = wb.page.frame({ url: /taskpane\.html/ })!;
   const active = (): Promise<string | null> => paneFrame.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
-  await paneFrame.locator('[data-testid=file-input]').focus();
+  await paneFrame.locator('[data-testid=file-input-button]').focus();
   await wb.page.keyboard.press('Shift+Tab');
   assert.equal(await active(), 'content-frame', 'Shift+Tab from the file chooser reaches the content frame');
   /** Presses Tab from the view switch until the content frame has focus (at most 15 stops); the stops in order. */

@@ -148,9 +148,21 @@ test('wrong passphrase and damaged file: specific messages, nothing imported', a
   const error = pane().locator('[data-testid=identity-import-error]');
   assert.equal(await error.getAttribute('data-code'), 'bad-passphrase');
   assert.match((await error.textContent()) ?? '', /passphrase is wrong/);
+  assert.match((await error.textContent()) ?? '', /Wrong passphrase/);
   await importIdentity('carol.p12', files.carolP12.subarray(0, 700), PASS);
   assert.equal(await error.getAttribute('data-code'), 'not-pkcs12');
   assert.match((await error.textContent()) ?? '', /damaged/);
+  // One flipped bit inside the file, right passphrase: damaged, not "wrong passphrase" (src/keys/pkcs12.ts).
+  const flipped = Buffer.from(files.carolP12);
+  flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
+  await importIdentity('carol.p12', flipped, PASS);
+  assert.equal(await error.getAttribute('data-code'), 'malformed-asn1');
+  assert.match((await error.textContent()) ?? '', /The file is damaged.*passphrase is not the problem/);
+  // Styled as an error: Fluent's MessageBar with the error intent and its icon.
+  const bar = pane().locator('.fui-MessageBar', { has: error });
+  assert.equal(await bar.locator('.fui-MessageBar__icon svg').count(), 1, 'an icon');
+  const [r, g, b] = ((await bar.evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g) ?? []).map(Number);
+  assert.ok(r! > g! && r! > b!, `a red (error) background, not grey body text: rgb(${r}, ${g}, ${b})`);
   assert.equal(await pane().locator('[data-testid=identity]').count(), 0);
 });
 
@@ -238,6 +250,9 @@ test('RSA PKCS#1 v1.5 mail says to unlock; after the unlock it opens', async () 
   assert.equal(locked.state, 'decryption-failed');
   assert.match(locked.sentence, /older RSA PKCS#1 v1\.5 method: unlock your key/);
   await openSettings();
+  // Not a passphrase field on every identity: one button, on request.
+  assert.equal(await pane().locator('[data-testid=unlock-passphrase]').count(), 0);
+  await pane().locator('[data-testid=identity-unlock-open]').click();
   await pane().locator('[data-testid=unlock-passphrase]').fill('wrong');
   await pane().locator('[data-testid=identity-unlock]').click();
   await pane().locator('[data-testid=identity-message][role=alert]').waitFor();
@@ -272,11 +287,12 @@ test('after a page reload the stored key still signs and decrypts (and is locked
   assert.equal(r.state, 'valid');
 });
 
-test('a legacy 3DES .p12 (PBE-SHA1-3DES, SHA-1 MAC) imports and works', async () => {
+test('a legacy 3DES .p12 (PBE-SHA1-3DES, SHA-1 MAC) imports and works; "Also read older RSA-encrypted mail now" unlocks it at import', async () => {
   await openSettings();
+  await pane().locator('[data-testid=identity-unlock-too]').check();
   await importIdentity('bob-legacy.p12', files.bobLegacyP12, PASS);
-  assert.match((await pane().locator('[data-testid=identity-import-result]').textContent()) ?? '', /Imported/);
-  assert.deepEqual(await checkKey('bob@example.org'), { sign: 'ok', decrypt: 'ok', pkcs1: 'failed' });
+  assert.match((await pane().locator('[data-testid=identity-import-result]').textContent()) ?? '', /Imported your identity.*Older RSA-encrypted messages can be read until this pane closes/);
+  assert.deepEqual(await checkKey('bob@example.org'), { sign: 'ok', decrypt: 'ok', pkcs1: 'ok' });
 });
 
 test("a valid signed sample teaches Signet the sender's certificate; a spoofed one does not", async () => {
@@ -314,7 +330,7 @@ test("import a correspondent's certificate: an expired one is refused with its r
   const bob = pane().locator('[data-testid=recipient][data-address="bob@example.org"]');
   await bob.waitFor({ timeout: 20_000 });
   assert.equal(await bob.getAttribute('data-ready'), 'yes');
-  assert.match((await pane().locator('[data-testid=certificate-import-result]').textContent()) ?? '', /1 certificate\(s\) saved, 0 refused/);
+  assert.match((await pane().locator('[data-testid=certificate-import-result]').textContent()) ?? '', /^1 certificate saved\./);
 });
 
 test('export the certificate as .cer, then delete the identity', async () => {

@@ -100,6 +100,13 @@ async function shoot(name: string, selector = '#taskpane'): Promise<void> {
     f.style.height = '600px';
   }, selector);
   const frame = await paneFrame(selector);
+  await wb.page.waitForTimeout(100);
+  // Nothing may be clipped or scroll sideways at Outlook's narrowest pane (issue 18).
+  const { scrollWidth, clientWidth } = await frame.evaluate(() => {
+    const el = document.scrollingElement ?? document.documentElement;
+    return { scrollWidth: el.scrollWidth, clientWidth: el.clientWidth };
+  });
+  assert.ok(scrollWidth <= clientWidth, `${name}: the pane overflows sideways at 320 px (scrollWidth ${scrollWidth} > clientWidth ${clientWidth})`);
   const height = await frame.evaluate(() => Math.ceil(document.querySelector('main')?.getBoundingClientRect().bottom ?? document.documentElement.scrollHeight) + 16);
   await wb.page.evaluate(
     ([sel, h]) => {

@@ -15,6 +15,8 @@ import type { Analysis, Keyring } from '../engine.js';
 import { mayBeReserialized, present, type Presentation } from '../present.js';
 import { Badge, EnclosedParts, VerdictDetails } from './verdict-view.js';
 import { ContentView } from './content-view.js';
+import { SentNotice } from './sent-notice.js';
+import { FilePicker } from './file-picker.js';
 
 type Engine = typeof EngineModule;
 
@@ -60,9 +62,10 @@ type Phase =
 const useStyles = makeStyles({
   root: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
   main: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM, maxWidth: '720px' },
-  header: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalS },
+  // Wraps at 320 px (Outlook's narrowest pane) instead of clipping the view switch (issue 18).
+  header: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalS, rowGap: tokens.spacingVerticalXS, flexWrap: 'wrap' },
   product: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400, margin: 0 },
-  views: { display: 'flex', columnGap: tokens.spacingHorizontalXS, marginLeft: tokens.spacingHorizontalS },
+  views: { display: 'flex', columnGap: tokens.spacingHorizontalXS, flexWrap: 'wrap', minWidth: 0 },
   drop: {
     border: `1px dashed ${tokens.colorNeutralStroke1}`,
     borderRadius: tokens.borderRadiusMedium,
@@ -228,22 +231,22 @@ export function App(): ReactElement {
           </Suspense>
         ) : (
           <>
+            <SentNotice />
             <PhaseView phase={phase} />
             <section className={`${s.drop} ${dragover ? s.dragover : ''}`} aria-labelledby="file-heading">
               <h2 id="file-heading" className={s.h2}>
                 Check a message file
               </h2>
               <Caption1 id="file-hint">Drop an .eml file here, or choose one. Files are checked exactly as saved.</Caption1>
-              <input
-                type="file"
+              <FilePicker
+                label="Choose a message file…"
                 accept=".eml,message/rfc822"
-                aria-describedby="file-hint"
-                aria-label="Message file (.eml)"
-                data-testid="file-input"
-                onChange={(ev) => {
-                  const f = ev.currentTarget.files?.[0];
-                  if (f) openFile(f);
-                }}
+                chosen={null}
+                emptyText={null}
+                onFile={openFile}
+                testId="file-input"
+                inputLabel="Message file (.eml)"
+                fieldProps={{ 'aria-describedby': 'file-hint' }}
               />
             </section>
             <details>

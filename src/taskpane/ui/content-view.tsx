@@ -169,7 +169,7 @@ export function ContentView({ document, attachments, title, severity, safety }: 
     <div className={s.content}>
       {document && (
         <>
-          {document.blockedRemote > 0 && <Caption1 data-testid="blocked">{document.blockedRemote} remote item(s) blocked.</Caption1>}
+          {document.blockedRemote > 0 && <Caption1 data-testid="blocked">{document.blockedRemote} remote {document.blockedRemote === 1 ? 'item' : 'items'} blocked.</Caption1>}
           {inert && safety && !safety.integrityProtected && (
             <Caption1 data-testid="not-protected-note">This content is not protected against changes on the way, so its links are shown as text.</Caption1>
           )}

@@ -15,6 +15,7 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
+  MessageBarTitle,
   Spinner,
   Text,
   makeStyles,
@@ -26,6 +27,7 @@ import type { IdentitySummary, Purpose } from '../../keys/store/identity-store.j
 import type { AddressCertificates, CertificateChange, RecipientCertificate } from '../../keys/store/certificate-directory.js';
 import type { CheckOutcome, SelfTestResult } from '../../keys/store/self-test.js';
 import { formatDateTime, formatFingerprint } from '../present.js';
+import { FilePicker } from './file-picker.js';
 
 type Engine = typeof EngineModule;
 
@@ -71,24 +73,37 @@ function errorText(e: unknown): { code: string; message: string } {
   return { code, message };
 }
 
-/** Plain words for the import refusals people meet most; the store's own sentence otherwise. */
-function importErrorText(e: unknown): { code: string; message: string } {
+/**
+ * What went wrong and what to do, for each import refusal; the store's own sentence otherwise. A damaged
+ * file (broken structure, or an integrity check that fails although the passphrase decrypts it:
+ * src/keys/pkcs12.ts) is never called a wrong passphrase.
+ */
+function importErrorText(e: unknown): { code: string; title: string; message: string } {
   const { code, message } = errorText(e);
   switch (code) {
     case 'bad-passphrase':
-      return { code, message: 'The passphrase is wrong. Type the passphrase that protects this file (the one chosen when it was exported).' };
+      return { code, title: 'Wrong passphrase', message: 'The passphrase is wrong for this file. Type the passphrase chosen when the file was exported (it is case-sensitive), then Import again.' };
     case 'not-pkcs12':
-      return { code, message: 'This is not a .p12/.pfx identity file, or the file is damaged (an incomplete download?).' };
+      return { code, title: 'Not an identity file', message: 'This is not a .p12 or .pfx identity file, or it is damaged (an incomplete download?). Choose the .p12/.pfx file your certificate authority gave you, or download it again.' };
     case 'malformed-asn1':
-      return { code, message: 'The file is damaged: it cannot be read as a .p12/.pfx identity file.' };
+      return { code, title: 'The file is damaged', message: `${message} Download it again, or export it again from where it was made; the passphrase is not the problem.` };
     case 'limit-exceeded':
       // A work budget (key-derivation rounds, nesting), not damage: say which and how to get a usable file.
-      return { code, message: `Signet cannot import this file: ${message} Export the identity again with your mail program's or openssl's default settings.` };
+      return { code, title: 'Cannot import this file', message: `${message} Export the identity again with your mail program's or openssl's default settings.` };
     case 'key-mismatch':
-      return { code, message: 'The private key in the file does not belong to the certificate in it. Export the identity again from where it was made.' };
+      return { code, title: 'Key and certificate do not match', message: 'The private key in the file does not belong to the certificate in it. Export the identity again from where it was made.' };
+    case 'unsupported-algorithm':
+      return { code, title: 'Not supported', message: `${message} Export the identity again with current settings (AES and PBKDF2), for example from Windows or with openssl.` };
+    case 'storage':
+      return { code, title: 'Could not store the key', message: `${message} Check that this browser keeps site data for Outlook, then import again.` };
     default:
-      return { code, message };
+      return { code, title: 'Not imported', message };
   }
+}
+
+/** "1 certificate", "2 certificates". */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 const USES: Record<string, string> = { both: 'Sign and encrypt', sign: 'Sign only', encrypt: 'Encrypt only', none: 'Neither' };
@@ -221,7 +236,8 @@ function WhereKeysLive(): ReactElement {
           <li>Outlook for Mac: the same steps in Outlook for Mac.</li>
         </ul>
         <Caption1>
-          Messages encrypted to you with the older RSA PKCS#1 v1.5 method need your passphrase once per session (Unlock below): WebCrypto cannot do
+          Messages encrypted to you with the older RSA PKCS#1 v1.5 method need your passphrase once per session (offered when you import, or under
+          the identity): WebCrypto cannot do
           that operation with a locked key. Signet keeps that key only encrypted under your passphrase, which it never stores, and unlocks it inside a
           separate worker that this page cannot read.
         </Caption1>
@@ -234,14 +250,14 @@ function ImportIdentity({ engine, keyring, onImported }: { engine: () => Promise
   const s = useStyles();
   const [file, setFile] = useState<File | null>(null);
   const [pass, setPass] = useState('');
+  const [unlockToo, setUnlockToo] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; code?: string; text: string } | null>(null);
-  const [inputKey, setInputKey] = useState(0);
+  const [result, setResult] = useState<{ ok: true; text: string } | { ok: false; code: string; title: string; text: string } | null>(null);
 
   const submit = async (ev: FormEvent): Promise<void> => {
     ev.preventDefault();
     if (!file) {
-      setResult({ ok: false, code: 'usage', text: 'Choose your .p12 or .pfx file first.' });
+      setResult({ ok: false, code: 'usage', title: 'No file chosen', text: 'Choose your .p12 or .pfx file first, then Import.' });
       return;
     }
     setBusy(true);
@@ -249,15 +265,30 @@ function ImportIdentity({ engine, keyring, onImported }: { engine: () => Promise
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const e = await engine();
+      const before = new Set((await keyring.store?.identities.list().catch(() => []))?.map((i) => i.id) ?? []);
       const n = await e.importIdentity(keyring, bytes, pass);
       bytes.fill(0);
-      setResult({ ok: true, text: `Imported ${n === 1 ? 'your identity' : `${n} identities`} from ${file.name}. The passphrase was not stored.` });
+      let unlocked = 0;
+      if (unlockToo && pass !== '' && keyring.store) {
+        // The same passphrase unlocks the RSA keys this import added for older (PKCS#1 v1.5) mail, this session only.
+        for (const id of await keyring.store.identities.list()) {
+          if (id.pkcs1 !== 'locked' || before.has(id.id)) continue;
+          unlocked += await keyring.store.identities.unlock(id.id, pass).then(
+            () => 1,
+            () => 0,
+          );
+        }
+      }
+      const what = n === 1 ? 'your identity' : count(n, 'identity', 'identities');
+      setResult({
+        ok: true,
+        text: `Imported ${what} from ${file.name}. The passphrase was not stored.${unlocked > 0 ? ' Older RSA-encrypted messages can be read until this pane closes.' : ''}`,
+      });
       setFile(null);
-      setInputKey((k) => k + 1);
       await onImported();
     } catch (e) {
-      const { code, message } = importErrorText(e);
-      setResult({ ok: false, code, text: message });
+      const { code, title, message } = importErrorText(e);
+      setResult({ ok: false, code, title, text: message });
     } finally {
       setPass('');
       setBusy(false);
@@ -269,35 +300,50 @@ function ImportIdentity({ engine, keyring, onImported }: { engine: () => Promise
       <span id="import-identity-heading" className={s.h3}>
         Import an identity (.p12, .pfx)
       </span>
+      <Field label="Identity file" hint=".p12 or .pfx with your private key">
+        {(fieldProps) => (
+          <FilePicker
+            label="Choose file…"
+            accept=".p12,.pfx,application/x-pkcs12"
+            chosen={file?.name ?? null}
+            onFile={(f) => {
+              setFile(f);
+              setResult(null);
+            }}
+            testId="identity-file"
+            inputLabel="Identity file (.p12 or .pfx)"
+            fieldProps={fieldProps}
+          />
+        )}
+      </Field>
+      <Field label="Passphrase (not stored)">
+        <Input type="password" value={pass} onChange={(_e, d) => setPass(d.value)} data-testid="identity-passphrase" autoComplete="off" />
+      </Field>
+      <Checkbox
+        checked={unlockToo}
+        onChange={(_e, d) => setUnlockToo(d.checked === true)}
+        data-testid="identity-unlock-too"
+        label="Also read older RSA-encrypted mail now. Some mail programs still encrypt with an older RSA method; reading it needs this passphrase once per session (kept only until this pane closes)."
+      />
       <div className={s.row}>
-        <Field label="Identity file" hint=".p12 or .pfx with your private key">
-          {(fieldProps) => (
-            <input
-              {...fieldProps}
-              key={inputKey}
-              type="file"
-              accept=".p12,.pfx,application/x-pkcs12"
-              data-testid="identity-file"
-              onChange={(ev) => setFile(ev.currentTarget.files?.[0] ?? null)}
-            />
-          )}
-        </Field>
-        <Field label="Passphrase (not stored)">
-          <Input type="password" value={pass} onChange={(_e, d) => setPass(d.value)} data-testid="identity-passphrase" autoComplete="off" />
-        </Field>
         <Button type="submit" appearance="primary" disabled={busy} data-testid="identity-import">
           {busy ? 'Importing…' : 'Import'}
         </Button>
       </div>
       {result &&
         (result.ok ? (
-          <Text role="status" data-testid="identity-import-result">
-            {result.text}
-          </Text>
+          <MessageBar intent="success" layout="multiline">
+            <MessageBarBody role="status" data-testid="identity-import-result">
+              {result.text}
+            </MessageBarBody>
+          </MessageBar>
         ) : (
-          <Text role="alert" data-testid="identity-import-error" data-code={result.code}>
-            {result.text}
-          </Text>
+          <MessageBar intent="error" layout="multiline">
+            <MessageBarBody role="alert" data-testid="identity-import-error" data-code={result.code}>
+              <MessageBarTitle>{result.title}</MessageBarTitle>
+              {result.text}
+            </MessageBarBody>
+          </MessageBar>
         ))}
     </form>
   );
@@ -319,7 +365,8 @@ function IdentityCard({ identity, model, engine, onChanged }: { identity: Identi
       if (done) setMessage({ alert: false, text: done });
       await onChanged();
     } catch (e) {
-      setMessage({ alert: true, text: errorText(e).message });
+      const { code, message: text } = errorText(e);
+      setMessage({ alert: true, text: code === 'bad-passphrase' ? 'The passphrase is wrong: type the passphrase of this identity\u2019s .p12 file (the one you typed to import it).' : text });
     }
   };
 
@@ -414,11 +461,18 @@ function IdentityCard({ identity, model, engine, onChanged }: { identity: Identi
       </div>
       {check === 'running' && <Spinner size="tiny" label="Checking…" />}
       {check && check !== 'running' && <CheckResult result={check} />}
-      {message && (
-        <Text role={message.alert ? 'alert' : 'status'} data-testid="identity-message">
-          {message.text}
-        </Text>
-      )}
+      {message &&
+        (message.alert ? (
+          <MessageBar intent="error" layout="multiline">
+            <MessageBarBody role="alert" data-testid="identity-message">
+              {message.text}
+            </MessageBarBody>
+          </MessageBar>
+        ) : (
+          <Text role="status" data-testid="identity-message">
+            {message.text}
+          </Text>
+        ))}
     </article>
   );
 }
@@ -460,26 +514,56 @@ function Pkcs1Unlock({
         </div>
       );
     case 'locked':
-      return (
-        <form
-          className={s.row}
-          onSubmit={(ev) => {
-            ev.preventDefault();
-            const p = pass;
-            setPass('');
-            void act(() => store.identities.unlock(identity.id, p), 'Unlocked until this pane closes.');
-          }}
-        >
-          <Field label="Passphrase to read older RSA PKCS#1 v1.5 messages this session" hint="Not stored; the key is locked again when the pane closes.">
-            <Input type="password" value={pass} onChange={(_e, d) => setPass(d.value)} data-testid="unlock-passphrase" autoComplete="off" />
-          </Field>
-          <Button type="submit" size="small" data-testid="identity-unlock">
-            Unlock
-          </Button>
-          <span data-testid="pkcs1-state" data-state="locked" hidden />
-        </form>
-      );
+      // Offered at import; here only on request (the read pane says when a message needs it), not as a
+      // passphrase field on every identity.
+      return <LockedPkcs1 identity={identity} pass={pass} setPass={setPass} act={act} store={store} />;
   }
+}
+
+function LockedPkcs1({
+  identity,
+  pass,
+  setPass,
+  act,
+  store,
+}: {
+  identity: IdentitySummary;
+  pass: string;
+  setPass: (v: string) => void;
+  act: (run: () => Promise<void>, done?: string) => Promise<void>;
+  store: NonNullable<Keyring['store']>;
+}): ReactElement {
+  const s = useStyles();
+  const [open, setOpen] = useState(false);
+  if (!open) {
+    return (
+      <div className={s.row}>
+        <Button size="small" appearance="subtle" onClick={() => setOpen(true)} data-testid="identity-unlock-open">
+          Read older RSA-encrypted mail…
+        </Button>
+        <span data-testid="pkcs1-state" data-state="locked" hidden />
+      </div>
+    );
+  }
+  return (
+    <form
+      className={s.row}
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        const p = pass;
+        setPass('');
+        void act(() => store.identities.unlock(identity.id, p), 'Unlocked until this pane closes.');
+      }}
+    >
+      <Field label="Passphrase of this identity" hint="Some mail programs encrypt with an older RSA method; reading it needs the passphrase once per session. Not stored.">
+        <Input type="password" value={pass} onChange={(_e, d) => setPass(d.value)} data-testid="unlock-passphrase" autoComplete="off" />
+      </Field>
+      <Button type="submit" size="small" data-testid="identity-unlock">
+        Unlock
+      </Button>
+      <span data-testid="pkcs1-state" data-state="locked" hidden />
+    </form>
+  );
 }
 
 function outcomeText(what: string, o: CheckOutcome): string {
@@ -557,7 +641,11 @@ function AddressCard({ entry, model }: { entry: AddressCertificates; model: Mode
           </Button>
         </div>
       ))}
-      {error && <Text role="alert">{error}</Text>}
+      {error && (
+        <MessageBar intent="error" layout="multiline">
+          <MessageBarBody role="alert">{error} Try again, or reload the pane.</MessageBarBody>
+        </MessageBar>
+      )}
     </article>
   );
 }
@@ -566,56 +654,62 @@ function ImportCertificates({ keyring, onImported }: { keyring: Keyring; onImpor
   const s = useStyles();
   const [result, setResult] = useState<CertificateChange | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [inputKey, setInputKey] = useState(0);
-  const summary = useMemo(() => result && `${result.stored.length} certificate(s) saved, ${result.refused.length} refused.`, [result]);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const summary = useMemo(
+    () => result && `${count(result.stored.length, 'certificate', 'certificates')} saved${result.refused.length > 0 ? `, ${result.refused.length} refused` : ''}.`,
+    [result],
+  );
   const onFile = async (file: File): Promise<void> => {
     setError(null);
     setResult(null);
+    setChosen(file.name);
     try {
       const r = await keyring.store!.certificates.importCertificates(new Uint8Array(await file.arrayBuffer()));
       setResult(r);
-      setInputKey((k) => k + 1);
       await onImported();
     } catch (e) {
-      setError(`${file.name} could not be read: ${errorText(e).message}`);
+      setError(`${file.name} cannot be read as a certificate: ${errorText(e).message} Choose a .cer, .pem or .p7c file (the one your correspondent sent), or ask them to send it again.`);
     }
   };
   return (
     <div className={s.form} data-testid="import-certificates">
       <Field label="Import a correspondent's certificate" hint=".cer, .crt, .pem, .p7b or .p7c; it must be issued by an authority you trust">
         {(fieldProps) => (
-          <input
-            {...fieldProps}
-            key={inputKey}
-            type="file"
+          <FilePicker
+            label="Choose file…"
             accept=".cer,.crt,.der,.pem,.p7b,.p7c"
-            data-testid="certificate-file"
-            onChange={(ev) => {
-              const f = ev.currentTarget.files?.[0];
-              if (f) void onFile(f);
-            }}
+            chosen={chosen}
+            onFile={(f) => void onFile(f)}
+            testId="certificate-file"
+            inputLabel="Correspondent's certificate file"
+            fieldProps={fieldProps}
           />
         )}
       </Field>
       {result && (
-        <div role="status" data-testid="certificate-import-result">
-          <Text>{summary}</Text>
-          <ul className={s.list}>
-            {result.stored.map((c) => (
-              <li key={c.id}>Saved for {c.addresses.join(', ')}.</li>
-            ))}
-            {result.refused.map((c, i) => (
-              <li key={`${c.sha256 ?? i}`} data-testid="certificate-refused" data-problem={c.problem}>
-                Refused{c.addresses.length ? ` (${c.addresses.join(', ')})` : c.subject ? ` (${c.subject})` : ''}: {c.reason}
-              </li>
-            ))}
-          </ul>
-        </div>
+        <MessageBar intent={result.refused.length > 0 ? (result.stored.length > 0 ? 'warning' : 'error') : 'success'} layout="multiline">
+          <MessageBarBody role="status" data-testid="certificate-import-result">
+            <MessageBarTitle>{summary}</MessageBarTitle>
+            <ul className={s.list}>
+              {result.stored.map((c) => (
+                <li key={c.id}>Saved for {c.addresses.join(', ')}.</li>
+              ))}
+              {result.refused.map((c, i) => (
+                <li key={`${c.sha256 ?? i}`} data-testid="certificate-refused" data-problem={c.problem}>
+                  Refused{c.addresses.length ? ` (${c.addresses.join(', ')})` : c.subject ? ` (${c.subject})` : ''}: {c.reason}
+                </li>
+              ))}
+            </ul>
+          </MessageBarBody>
+        </MessageBar>
       )}
       {error && (
-        <Text role="alert" data-testid="certificate-import-error">
-          {error}
-        </Text>
+        <MessageBar intent="error" layout="multiline">
+          <MessageBarBody role="alert" data-testid="certificate-import-error">
+            <MessageBarTitle>Not imported</MessageBarTitle>
+            {error}
+          </MessageBarBody>
+        </MessageBar>
       )}
     </div>
   );

@@ -61,7 +61,9 @@ test('Sign & Send: one signed message through Graph (openssl verifies it), the i
   assert.deepEqual(steps, ['reading', 'protecting', 'sending', 'cleaning-up']);
   assert.equal(result.what, 'signed');
   assert.equal(result.transport, 'graph');
-  assert.equal(result.closed, false, 'this mock Outlook has no closeAsync: the pane says to close the draft');
+  assert.equal(result.recipients, 1);
+  assert.equal(result.sentence, 'Sent signed to 1 person; the protected copy is in Sent Items.');
+  assert.equal(office.notifications.get('signet-sent')?.message, result.sentence, 'the confirmation is in Outlook\u2019s info bar while the form is open');
   assert.equal(server.delivered.length, 1);
   const pki = testPki();
   const verify = spawnSync('openssl', ['cms', '-verify', '-CAfile', pki.rootPath, '-purpose', 'smimesign'], { input: server.delivered[0]!.mime });
