@@ -16,6 +16,7 @@
 
 import { SignetError, toSignetError } from '../core/errors.js';
 import type { ComposeServices } from '../compose/services.js';
+import { CHOICE_KEY, parseChoice, serializeChoice } from '../compose/defaults.js';
 import {
   getComposeFrom,
   getComposeRecipients,
@@ -244,6 +245,10 @@ export async function toggleProtection(which: 'sign' | 'encrypt', deps: HandlerD
   const current = stored.status === 'set' ? stored.value : { sign: false, encrypt: false };
   const next: ProtectionState = { ...current, [which]: !current[which] };
   await setSessionValue(PROTECTION_KEY, serializeProtection(next));
+  // The sender set this switch by hand; the other stays the defaults' to decide (compose/defaults.ts), so
+  // Encrypt from the ribbon still gets Sign by default in the pane instead of an "unsigned?" question.
+  const choice = parseChoice(await getSessionValue(CHOICE_KEY).catch(() => null)) ?? { sign: 'auto', encrypt: 'auto' };
+  await setSessionValue(CHOICE_KEY, serializeChoice({ ...choice, [which]: 'user' })).catch(() => undefined);
   const policy = await deps.loadPolicy().catch((): PolicyState => ({ status: 'unavailable', reason: '' }));
   const forced = policy.status === 'loaded' && ((which === 'sign' && policy.policy.signing.alwaysSign) || (which === 'encrypt' && policy.policy.encryption.required === 'always'));
   let text = next.sign || next.encrypt ? `Signet will send this message ${describeProtection(next)}.` : 'Signet will not sign or encrypt this message.';

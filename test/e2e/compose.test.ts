@@ -211,7 +211,7 @@ test('encrypt on, a recipient without a certificate: Outlook Send is blocked wit
   await page.click('#compose-send');
   const alert = await smartAlert();
   assert.equal(alert.reason, 'blocked');
-  assert.match(alert.message, /must be encrypted/);
+  assert.match(alert.message, /must be signed and encrypted/);
   // The guard decides from the policy and the item only (no key look-ups at send time); the pane names Erin.
   assert.match(alert.message, /"Open Signet"/);
   assert.ok(!alert.buttons.includes('Send Anyway'));

@@ -83,7 +83,8 @@ test('encrypted with the subject hidden: "[...]" on the wire, the real Subject i
   await page.click('#compose-pane-button');
   await pane().locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });
 
-  await pane().locator('[data-testid=toggle-sign]').click();
+  // Sign is on by default (the sender has a key here); the sender turns encryption on.
+  await pane().locator('[data-testid=toggle-sign]:checked').waitFor({ timeout: 20_000 });
   await pane().locator('[data-testid=toggle-encrypt]').click();
   // The switch appears with encryption; off by default (the organisation did not opt in).
   const hide = pane().locator('[data-testid=toggle-hide-subject]');

@@ -248,7 +248,12 @@ async function openComposePane(): Promise<void> {
   await wb.page.locator('#compose-to').press('Tab');
   await wb.page.fill('#compose-subject', 'Hello');
   await wb.page.click('#compose-pane-button');
-  await wb.page.frameLocator('#compose-taskpane').locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });
+  const pane = wb.page.frameLocator('#compose-taskpane');
+  await pane.locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });
+  // Settled: the defaults have turned Sign on and enabled the send button (axe must not see a colour mid-transition).
+  await pane.locator('[data-testid=toggle-sign]:checked').waitFor({ timeout: 20_000 });
+  await pane.locator('[data-testid=send-protected]:enabled').waitFor({ timeout: 20_000 });
+  await wb.page.waitForTimeout(300);
 }
 
 test('compose view: axe clean in light', async () => {
