@@ -3,6 +3,7 @@
 // block with a message; block with the compose pane's commandId and contextData (Mailbox 1.14/1.15), or
 // words below 1.14; thrown error and timeout, each blocked — plus OnNewMessageCompose,
 // OnMessageRecipientsChanged and the ribbon toggles. The send handler never signs or sends (guard.ts).
+import { CHOICE_KEY } from '../../../src/compose/defaults.js';
 import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -213,9 +214,12 @@ test('ribbon toggles flip the item state, show it, and always complete', async (
   const event = { completed: () => done++ } as unknown as Office.AddinCommands.Event;
   await toggleCommand(event, 'sign', deps);
   assert.equal(mock.session.get(PROTECTION_KEY), '{"sign":true,"encrypt":false,"v":1}');
+  // Only the switch the sender touched becomes theirs; the other stays the pane's defaults' (compose/defaults.ts).
+  assert.equal(mock.session.get(CHOICE_KEY), '{"sign":"user","encrypt":"auto","v":1}');
   assert.equal(mock.notifications.get(STATE_BAR)?.message, 'Signet will send this message signed.');
   await toggleCommand(event, 'encrypt', deps);
   assert.equal(mock.notifications.get(STATE_BAR)?.message, 'Signet will send this message signed and encrypted.');
+  assert.equal(mock.session.get(CHOICE_KEY), '{"sign":"user","encrypt":"user","v":1}');
   await toggleCommand(event, 'sign', deps);
   await toggleCommand(event, 'encrypt', deps);
   assert.equal(mock.notifications.get(STATE_BAR)?.message, 'Signet will not sign or encrypt this message.');
