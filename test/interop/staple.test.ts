@@ -8,7 +8,7 @@
 // - `signet verify` uses the stapled answer with the responder down (valid, evidence "stapled");
 // - stale, wrongly signed, or other-certificate stapled answers are ignored (the responder is asked; down:
 //   revocation unknown), and a stapled CRL that lists the signer makes it revoked with no network at all.
-// Bouncy Castle is not installed on this machine (no bcprov/bcpkix jar), so it is not among the verifiers.
+// Bouncy Castle verifies the default form too: test/interop/bouncycastle.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
