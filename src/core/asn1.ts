@@ -66,8 +66,14 @@ export function parseAsn1(bytes: Uint8Array, limits: Asn1Limits, options: ParseA
     throw new SignetError('limit-exceeded', `${what} is larger than the configured limit of ${limits.maxAsn1Bytes} bytes.`);
   }
   const budget = asn1NodeBudget(bytes.length, limits);
-  if (!withinWork(bytes, budget, limits.maxAsn1Depth)) {
+  const scan = prescan(bytes, budget, limits.maxAsn1Depth);
+  if (scan === 'over-budget') {
     throw new SignetError('limit-exceeded', `${what} exceeds an ASN.1 resource limit (more than ${budget} elements and object-identifier arcs for its size).`);
+  }
+  if (scan === 'stray-end-of-contents') {
+    // X.690 §8.1.5: end-of-contents is exactly two zero octets, and only closes an indefinite length.
+    // asn1js reads "00 01", or "00 00" inside a definite length, as an element: OpenSSL refuses both.
+    throw new SignetError('malformed-asn1', `${what} is not valid ASN.1 (an end-of-contents marker that is malformed or out of place).`);
   }
   let res: asn1js.FromBerResult;
   try {
@@ -103,22 +109,26 @@ export function parseAsn1(bytes: Uint8Array, limits: Asn1Limits, options: ParseA
  * `budget`. Fuzz finding F2: 800 KB of RELATIVE-OIDs
  * of 23 arcs each are only 32 000 elements, under the node budget, yet cost 1.8 s of CPU in asn1js; packed
  * empty elements cost ~1 s before asn1js's own node limit stopped them. Counted here, either is refused in
- * a few milliseconds. Anything malformed is left to asn1js, which reports it properly.
+ * a few milliseconds. It also refuses an end-of-contents marker that is not exactly 00 00 closing an
+ * indefinite length (X.690 §8.1.5), which asn1js would read as an element. Anything else malformed is left
+ * to asn1js, which reports it properly.
  */
-function withinWork(bytes: Uint8Array, budget: number, maxDepth: number): boolean {
+function prescan(bytes: Uint8Array, budget: number, maxDepth: number): 'ok' | 'over-budget' | 'stray-end-of-contents' {
   const open: number[] = []; // end offset of each open definite container; -1 for an indefinite one
   let pos = 0;
   let units = 0;
   for (;;) {
     while (open.length > 0 && open[open.length - 1]! >= 0 && pos >= open[open.length - 1]!) open.pop();
-    if (open.length === 0 && units > 0) return true; // the first element is complete
-    if (pos >= bytes.length || open.length > maxDepth) return true;
+    if (open.length === 0 && units > 0) return 'ok'; // the first element is complete
+    if (pos >= bytes.length || open.length > maxDepth) return 'ok';
     if (open.length > 0 && open[open.length - 1] === -1 && bytes[pos] === 0 && bytes[pos + 1] === 0) {
       open.pop(); // end-of-contents of an indefinite-length element
       pos += 2;
       continue;
     }
     const id = bytes[pos++]!;
+    // Tag 0 of the universal class is end-of-contents only (X.690 §8.1.5), handled just above.
+    if ((id & 0xdf) === 0) return 'stray-end-of-contents';
     let tag = id & 0x1f;
     if (tag === 0x1f) {
       tag = 0;
@@ -129,32 +139,32 @@ function withinWork(bytes: Uint8Array, budget: number, maxDepth: number): boolea
       } while (b & 0x80 && pos < bytes.length && tag < 2 ** 32);
     }
     const first = bytes[pos++];
-    if (first === undefined) return true;
+    if (first === undefined) return 'ok';
     let length: number;
     if (first < 0x80) length = first;
     else if (first === 0x80) length = -1;
     else {
       const n = first & 0x7f;
-      if (n > 6 || pos + n > bytes.length) return true;
+      if (n > 6 || pos + n > bytes.length) return 'ok';
       length = 0;
       for (let i = 0; i < n; i++) length = length * 256 + bytes[pos++]!;
     }
-    if (++units > budget) return false;
+    if (++units > budget) return 'over-budget';
     if (id & 0x20) {
       open.push(length < 0 ? -1 : pos + length);
     } else {
-      if (length < 0) return true;
+      if (length < 0) return 'ok';
       if ((id & 0xc0) === 0 && (tag === 6 || tag === 13)) {
         // One unit per arc: each arc ends with a byte below 0x80 (X.690 §8.19.2). A single huge arc is one
         // unit here and is refused as malformed by the OID reader, not as a budget.
         const end = Math.min(pos + length, bytes.length);
         for (let i = pos; i < end; i++) if (bytes[i]! < 0x80) units++;
-        if (units > budget) return false;
+        if (units > budget) return 'over-budget';
       } else if ((id & 0xc0) === 0 && (tag === 28 || tag === 30)) {
         // UniversalString and BMPString: asn1js decodes them character by character into a JS string,
         // ~6 µs per tiny element (1 MB of 4-byte BMPStrings cost 1.5 s of CPU): one unit per content byte.
         units += length;
-        if (units > budget) return false;
+        if (units > budget) return 'over-budget';
       }
       pos += length;
     }
