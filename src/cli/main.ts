@@ -249,7 +249,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (err.code === 'usage') io.stderr('Run "signet --help" for usage.\n');
     // Exit 2: the input (message, key file, certificate file) cannot be used as given. 'internal' (a bug)
     // and the verdict-like failures (cannot decrypt, not a recipient) are 1.
-    const inputProblem = ['usage', 'io', 'malformed-mime', 'malformed-asn1', 'malformed-base64', 'malformed-pem', 'limit-exceeded', 'budget-exceeded', 'not-smime', 'bad-passphrase', 'not-pkcs12', 'no-private-key', 'no-certificate', 'key-mismatch', 'missing-certificate'];
+    const inputProblem = ['usage', 'io', 'malformed-mime', 'malformed-asn1', 'malformed-base64', 'malformed-pem', 'limit-exceeded', 'budget-exceeded', 'not-smime', 'bad-passphrase', 'not-pkcs12', 'damaged-file', 'no-private-key', 'no-certificate', 'key-mismatch', 'missing-certificate'];
     return inputProblem.includes(err.code) ? 2 : 1;
   }
 }

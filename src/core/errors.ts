@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   // Keys and identities
   'bad-passphrase', //         PKCS#12 MAC or decryption failed
   'not-pkcs12', //             input is not a PKCS#12 PFX
+  'damaged-file', //           a key file (PKCS#12) that is one but is damaged: broken structure, or contents that fail its integrity check (MAC) with the right passphrase
   'no-private-key', //         identity file has no private key
   'no-certificate', //         identity file has no certificate (or none matching the key)
   'key-mismatch', //           private key does not match the certificate

@@ -41,6 +41,7 @@ const KEYS = {
   relayTimeoutMs: 'SIGNET_RELAY_TIMEOUT_MS',
   relayCacheMb: 'SIGNET_RELAY_CACHE_MB',
   relayMaxCrlMb: 'SIGNET_RELAY_MAX_CRL_MB',
+  relayFailureCacheSeconds: 'SIGNET_RELAY_FAILURE_CACHE_SECONDS',
   relayTestLoopback: 'SIGNET_RELAY_TEST_LOOPBACK',
   relayTestPorts: 'SIGNET_RELAY_TEST_PORTS',
 } as const;
@@ -117,6 +118,7 @@ export function loadHostConfig(options: { file?: string | null; env?: Record<str
         timeoutMs: int(raw, 'relayTimeoutMs', 500, 60_000, RELAY_DEFAULTS.timeoutMs),
         maxCrlBytes: int(raw, 'relayMaxCrlMb', 1, 256, RELAY_DEFAULTS.maxCrlBytes / 2 ** 20) * 2 ** 20,
         cache: { ...RELAY_DEFAULTS.cache, maxBytes: int(raw, 'relayCacheMb', 1, 16_384, RELAY_DEFAULTS.cache.maxBytes / 2 ** 20) * 2 ** 20 },
+        failureCache: { ...RELAY_DEFAULTS.failureCache, ttlMs: int(raw, 'relayFailureCacheSeconds', 0, 3600, RELAY_DEFAULTS.failureCache.ttlMs / 1000) * 1000 },
       }
     : null;
   const tlsCert = str(raw, 'tlsCert');

@@ -105,7 +105,7 @@ function readPfxNode(top: Asn1Node): Pfx {
   }
   if (contentType !== OID_P12.data) throw new SignetError('not-pkcs12', 'The PKCS#12 authSafe is not id-data.');
   const wrapped = childrenOf(f[1], 'PFX authSafe')[1];
-  if (!isContext(wrapped, 0)) throw new SignetError('malformed-asn1', 'The PKCS#12 authSafe has no content.');
+  if (!isContext(wrapped, 0)) throw damaged('its authSafe has no content');
   const authSafe = readJoinedOctets(childrenOf(wrapped, 'authSafe content')[0], 'authSafe content');
   return f[2] ? { authSafe, mac: f[2] } : { authSafe };
 }
@@ -185,6 +185,17 @@ export async function parsePkcs12(bytes: Uint8Array, passphrase: string, provide
  * bag, both encodings of an empty password) share one KdfWork budget (config.ts maxPkcs12KdfIterationsPerFile, maxPbkdf2IterationsPerFile).
  */
 export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provider: CryptoProvider): Promise<Pkcs12Contents> {
+  try {
+    return await openPfx(pfx, passphrase, provider);
+  } catch (e) {
+    // A file already recognised as PKCS#12 whose DER breaks somewhere is damaged, not "malformed input":
+    // the person needs to hear "get the file again", whichever bag the break is in.
+    if (isSignetError(e, 'malformed-asn1')) throw damaged(`its structure is broken (${e.message.replace(/\.$/, '')})`, e);
+    throw e;
+  }
+}
+
+async function openPfx(pfx: Pkcs12Envelope, passphrase: string, provider: CryptoProvider): Promise<Pkcs12Contents> {
   const forms = passphraseForms(passphrase);
   const work = new KdfWork();
   if (pfx.mac) {
@@ -192,7 +203,27 @@ export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provid
     // SafeContents or a bag is damage whatever the passphrase, so it is never reported as a wrong passphrase.
     const encrypted = checkStructure(pfx.authSafe);
     for (const form of forms) {
-      if (await macMatches(pfx.mac, pfx.authSafe, form, provider, work)) return readAuthSafe(pfx.authSafe, form, provider, work);
+      let matches: boolean;
+      try {
+        matches = await macMatches(pfx.mac, pfx.authSafe, form, provider, work);
+      } catch (e) {
+        if (!isSignetError(e, 'limit-exceeded')) throw e;
+        // The MacData (salt, iterations) is outside what the MAC protects (RFC 7292 §4), so one flipped bit
+        // there can ask for millions of iterations. Refused before any hashing either way. It reads as
+        // damage only when it can be told apart safely: writers give the MAC and the bags one count
+        // (OpenSSL -iter with -maciter, NSS, Windows), so a MAC count over the limit that no bag shares,
+        // in a file whose bags decrypt with this passphrase within their own (sane) counts, is a damaged
+        // count. A file whose bags ask for the same count stays the resource limit it is, checked
+        // without any decryption.
+        const macCount = macIterations(pfx.mac);
+        const bagCounts = encrypted.map((piece) => iterationsOf(piece.algorithm));
+        const lone = macCount !== null && bagCounts.length > 0 && bagCounts.every((c) => c !== null && c !== macCount);
+        if (lone && (await someBagDecrypts(encrypted, forms, provider, work))) {
+          throw damaged('its integrity check (MAC) asks for far more key-derivation work than the rest of the file, though the passphrase is right', e);
+        }
+        throw e;
+      }
+      if (matches) return readAuthSafe(pfx.authSafe, form, provider, work);
     }
     // An intact structure whose MAC fails is either a wrong passphrase or damage inside an OCTET STRING
     // (the MAC, a ciphertext, a certificate). A bag that decrypts with this passphrase to well-formed DER
@@ -214,9 +245,32 @@ export async function openPkcs12(pfx: Pkcs12Envelope, passphrase: string, provid
   throw last;
 }
 
+/** The MacData's iteration count (RFC 7292 §4; RFC 9579 PBMAC1: the PBKDF2 count), or null if unreadable. */
+function macIterations(mac: Asn1Node): number | null {
+  try {
+    const [digestInfo, , iterNode] = childrenOf(mac, 'MacData');
+    const [alg, params] = childrenOf(childrenOf(digestInfo, 'MacData DigestInfo')[0], 'MAC algorithm');
+    if (readOid(alg, 'MAC algorithm') === PBE_OID.pbmac1) return parsePbkdf2Params(childrenOf(childrenOf(params, 'PBMAC1-params')[0], 'PBMAC1 keyDerivationFunc')[1]).iterations;
+    return iterNode ? readSmallInteger(iterNode, 'MAC iterations') : 1;
+  } catch {
+    return null;
+  }
+}
+
+/** The iteration count of an encrypted piece's PBE AlgorithmIdentifier (PBES2/PBKDF2 or pkcs-12PbeParams), or null. */
+function iterationsOf(algorithm: Asn1Node): number | null {
+  try {
+    const [oidNode, params] = childrenOf(algorithm, 'encryption AlgorithmIdentifier');
+    if (readOid(oidNode, 'encryption algorithm') === PBE_OID.pbes2) return parsePbkdf2Params(childrenOf(childrenOf(params, 'PBES2-params')[0], 'PBES2 keyDerivationFunc')[1]).iterations;
+    return readSmallInteger(childrenOf(params, 'pkcs-12PbeParams')[1], 'PBE iteration count');
+  } catch {
+    return null;
+  }
+}
+
 /** The file's structure is broken or its integrity check fails with the right passphrase. */
 function damaged(what: string, cause?: unknown): SignetError {
-  return new SignetError('malformed-asn1', `The PKCS#12 file is damaged: ${what}.`, cause === undefined ? undefined : { cause });
+  return new SignetError('damaged-file', `The PKCS#12 file is damaged: ${what}.`, cause === undefined ? undefined : { cause });
 }
 
 /** An encrypted piece of the file: its AlgorithmIdentifier node and ciphertext. */
@@ -229,7 +283,7 @@ interface EncryptedPiece {
 
 /**
  * Walks the AuthenticatedSafe (RFC 7292 §4.1) and every unencrypted SafeContents down to each bag's shape,
- * without any key: a damaged structure throws `malformed-asn1` ("damaged"). Returns the encrypted pieces
+ * without any key: a damaged structure throws `damaged-file`. Returns the encrypted pieces
  * (EncryptedData contents and shrouded key bags) for someBagDecrypts.
  */
 function checkStructure(authSafe: Uint8Array): EncryptedPiece[] {
@@ -284,16 +338,24 @@ function checkSafeContents(der: Uint8Array, pieces: EncryptedPiece[], depth: num
 
 /** True when some encrypted piece decrypts with one of the passphrase's forms to well-formed DER. */
 async function someBagDecrypts(pieces: readonly EncryptedPiece[], forms: readonly Passphrase[], provider: CryptoProvider, work: KdfWork): Promise<boolean> {
+  // A piece that asks for more iterations than allowed is skipped, not run (a flipped bit in one bag's
+  // count must not hide that another bag decrypts); if no other piece settles it, that limit is the answer.
+  let limit: unknown = null;
   for (const piece of pieces) {
     for (const form of forms) {
       try {
         checkDecrypted(await pbeDecrypt(piece.algorithm, piece.data, form, provider, work), piece.what);
         return true;
       } catch (e) {
+        if (isSignetError(e, 'limit-exceeded')) {
+          limit ??= e;
+          break;
+        }
         if (!isSignetError(e, 'bad-passphrase')) throw e;
       }
     }
   }
+  if (limit !== null) throw limit;
   return false;
 }
 

@@ -156,7 +156,7 @@ test('wrong passphrase and damaged file: specific messages, nothing imported', a
   const flipped = Buffer.from(files.carolP12);
   flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
   await importIdentity('carol.p12', flipped, PASS);
-  assert.equal(await error.getAttribute('data-code'), 'malformed-asn1');
+  assert.equal(await error.getAttribute('data-code'), 'damaged-file');
   assert.match((await error.textContent()) ?? '', /The file is damaged.*passphrase is not the problem/);
   // Styled as an error: Fluent's MessageBar with the error intent and its icon.
   const bar = pane().locator('.fui-MessageBar', { has: error });

@@ -428,7 +428,7 @@ function pfxWith(safeContents: Uint8Array): Uint8Array {
   return sequence(integer(3), data(sequence(data(safeContents))));
 }
 
-const KEY_FILE_CODES = new Set<ErrorCode>(['malformed-asn1', 'not-pkcs12', 'missing-certificate', 'no-private-key', 'no-certificate', 'malformed-pem', 'bad-passphrase']);
+const KEY_FILE_CODES = new Set<ErrorCode>(['malformed-asn1', 'damaged-file', 'not-pkcs12', 'missing-certificate', 'no-private-key', 'no-certificate', 'malformed-pem', 'bad-passphrase']);
 
 /** Either succeeds (a reader that defers validation to the next step) or fails with a SignetError. */
 async function neverUncoded(what: string, p: Promise<unknown>): Promise<void> {
@@ -508,7 +508,7 @@ test('CLI: sign/decrypt --identity, encrypt --to and verify --trust with malform
   for (const [name, args] of runs) {
     const r = signet(args, msg);
     assert.equal(r.status, 2, `${name}: exit ${r.status}, ${r.stderr}`);
-    assert.match(r.stderr, /\[(malformed-asn1|not-pkcs12|missing-certificate)\]/, name);
+    assert.match(r.stderr, /\[(malformed-asn1|damaged-file|not-pkcs12|missing-certificate)\]/, name);
     assert.doesNotMatch(r.stderr, /\[internal\]|is not a function/, name);
   }
 });

@@ -57,3 +57,50 @@ export class RelayCache {
     return this.bytes;
   }
 }
+
+/**
+ * Negative cache: the refusal an upstream URL last produced (dead responder, HTTP error, timeout, garbage
+ * answer), kept for a short `ttlMs` so that a flood of readers asking about certificates of a responder
+ * that is down costs that responder one request per period, not one per reader (the rate limit and the
+ * concurrency cap bound the relay's own load, not the number of times it knocks on a dead door). Keyed by
+ * the upstream URL alone — a responder that is down is down for every CertID. Bounded in entries; the
+ * least recently stored goes first. ttlMs 0 switches it off.
+ */
+export interface CachedFailure<C extends string> {
+  code: C;
+  message: string;
+  expires: number;
+}
+
+export class FailureCache<C extends string> {
+  private readonly entries = new Map<string, CachedFailure<C>>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  get(key: string, now: number): CachedFailure<C> | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  set(key: string, code: C, message: string, now: number): void {
+    if (this.ttlMs <= 0 || this.maxEntries <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, { code, message, expires: now + this.ttlMs });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -18,7 +18,10 @@
 // - a per-client rate limit (@fastify/rate-limit) and a global cap on concurrent upstream exchanges
 //   (over it: 503 relay-busy at once, never a queue that grows);
 // - identical concurrent requests share one upstream exchange, and answers are cached until their
-//   nextUpdate (cache.ts), so the CA sees one request per certificate per period, not one per reader.
+//   nextUpdate (cache.ts), so the CA sees one request per certificate per period, not one per reader;
+// - a failed upstream exchange is remembered per upstream URL for a short while (FailureCache, default
+//   30 s) and repeated with the same refusal code, so a flood of readers cannot make the relay hammer a
+//   responder that is down.
 // Refusals are typed (refusal.ts) and logged by code, never with a body.
 
 import rateLimit from '@fastify/rate-limit';
@@ -27,7 +30,7 @@ import type { Asn1Limits } from '../../core/asn1.js';
 import { toHex } from '../../core/bytes.js';
 import { defaultConfig } from '../../core/config.js';
 import { peekCrl, peekOcspRequest, peekOcspResponse } from '../../core/pki/revocation/peek.js';
-import { RelayCache, type CachedAnswer } from './cache.js';
+import { FailureCache, RelayCache, type CachedAnswer } from './cache.js';
 import { RelayError, type RelayRefusal } from './refusal.js';
 import { checkTarget, fetchUpstream, systemResolver, type Resolver, type UpstreamOptions } from './upstream.js';
 
@@ -53,6 +56,8 @@ export interface RelayOptions {
   /** Per client address. */
   rateLimit?: { max: number; timeWindowMs: number };
   cache?: { maxEntries: number; maxBytes: number; maxTtlMs: number };
+  /** Negative cache: how long a failed upstream URL is answered from memory (0 = off), and how many URLs. */
+  failureCache?: { maxEntries: number; ttlMs: number };
   limits?: Asn1Limits;
   /** The clock (tests move it forward). */
   now?: () => number;
@@ -67,6 +72,7 @@ export const RELAY_DEFAULTS = {
   maxConcurrent: 32,
   rateLimit: { max: 300, timeWindowMs: 60_000 },
   cache: { maxEntries: 10_000, maxBytes: 128 * 1024 * 1024, maxTtlMs: 24 * 3600_000 },
+  failureCache: { maxEntries: 1000, ttlMs: 30_000 },
 } as const;
 
 /** Counters for the readiness endpoint, the logs and bench/relay-load.ts. */
@@ -74,6 +80,8 @@ export interface RelayStats {
   requests: number;
   upstreamRequests: number;
   cacheHits: number;
+  /** Requests refused from the negative cache without asking the upstream server again. */
+  failureCacheHits: number;
   /** Requests answered by joining an identical exchange already in flight. */
   shared: number;
   refusals: Partial<Record<RelayRefusal, number>>;
@@ -96,13 +104,16 @@ export async function registerRelay(app: FastifyInstance, options: RelayOptions 
     ...options,
     rateLimit: options.rateLimit ?? RELAY_DEFAULTS.rateLimit,
     cache: options.cache ?? RELAY_DEFAULTS.cache,
+    failureCache: options.failureCache ?? RELAY_DEFAULTS.failureCache,
   };
   const policy = { allowLoopbackForTests: options.allowLoopbackForTests === true, extraPortsForTests: options.extraPortsForTests ?? [] };
   const limits = options.limits ?? defaultConfig.limits;
   const now = options.now ?? Date.now;
   const cache = new RelayCache(o.cache.maxEntries, o.cache.maxBytes);
+  const failures = new FailureCache<RelayRefusal>(o.failureCache.maxEntries, o.failureCache.ttlMs);
+  const fromFailureCache = new WeakSet<RelayError>();
   const inflight = new Map<string, Promise<CachedAnswer>>();
-  const stats: RelayStats = { requests: 0, upstreamRequests: 0, cacheHits: 0, shared: 0, refusals: {}, inFlight: 0, cacheEntries: 0, cacheBytes: 0 };
+  const stats: RelayStats = { requests: 0, upstreamRequests: 0, cacheHits: 0, failureCacheHits: 0, shared: 0, refusals: {}, inFlight: 0, cacheEntries: 0, cacheBytes: 0 };
   const upstream = (maxBytes: number): UpstreamOptions => ({
     ...policy,
     resolve: options.resolve ?? systemResolver,
@@ -119,7 +130,12 @@ export async function registerRelay(app: FastifyInstance, options: RelayOptions 
     return t > now() ? t : 0;
   };
 
-  async function obtain(key: string, produce: () => Promise<CachedAnswer>): Promise<{ answer: CachedAnswer; source: Source }> {
+  /**
+   * `key` names the answer (URL + CertID for OCSP), `upstreamKey` the upstream URL whose failures are
+   * remembered. Order: a fresh cached answer first (still served while the responder is down), then an
+   * identical exchange in flight, then a remembered failure, and only then the upstream server.
+   */
+  async function obtain(key: string, upstreamKey: string, produce: () => Promise<CachedAnswer>): Promise<{ answer: CachedAnswer; source: Source }> {
     const hit = cache.get(key, now());
     if (hit) {
       stats.cacheHits++;
@@ -130,13 +146,29 @@ export async function registerRelay(app: FastifyInstance, options: RelayOptions 
       stats.shared++;
       return { answer: await pending, source: 'shared' };
     }
+    const failed = failures.get(upstreamKey, now());
+    if (failed) {
+      stats.failureCacheHits++;
+      const e = new RelayError(failed.code, failed.message);
+      fromFailureCache.add(e);
+      throw e;
+    }
     if (stats.inFlight >= o.maxConcurrent) throw new RelayError('relay-busy', 'The relay is at its limit of concurrent lookups; try again shortly.');
     stats.inFlight++;
     stats.upstreamRequests++;
-    const p = produce().then((answer) => {
-      if (answer.expires > 0) cache.set(key, answer);
-      return answer;
-    });
+    const p = produce().then(
+      (answer) => {
+        if (answer.expires > 0) cache.set(key, answer);
+        return answer;
+      },
+      (e: unknown) => {
+        // Every refusal raised while talking to the upstream server is about that server (unreachable,
+        // timeout, HTTP error, wrong or oversized or malformed answer, name or address refused).
+        if (e instanceof RelayError) failures.set(upstreamKey, e.code, e.message, now());
+        else failures.set(upstreamKey, 'relay-upstream-unreachable', 'The upstream server could not be reached.', now());
+        throw e;
+      },
+    );
     inflight.set(key, p);
     try {
       return { answer: await p, source: 'upstream' };
@@ -186,6 +218,7 @@ export async function registerRelay(app: FastifyInstance, options: RelayOptions 
         stats.refusals[code] = (stats.refusals[code] ?? 0) + 1;
         req.log.info({ refusal: code }, 'relay refused');
         const status = err instanceof RelayError ? err.status : code === 'relay-rate-limited' ? 429 : new RelayError(code, '').status;
+        if (err instanceof RelayError && fromFailureCache.has(err)) void reply.header('x-signet-relay', 'failure-cache');
         void reply.code(status).header('cache-control', 'no-store').send({ error: code, message: err.message });
       });
 
@@ -200,7 +233,7 @@ export async function registerRelay(app: FastifyInstance, options: RelayOptions 
           throw new RelayError('relay-malformed-request', 'The body is not one OCSP request for one certificate.');
         }
         const key = `ocsp ${target.href} ${toHex(peeked.certId)}`;
-        const { answer, source } = await obtain(key, async () => {
+        const { answer, source } = await obtain(key, `ocsp ${target.href}`, async () => {
           const r = await fetchUpstream({ method: 'POST', url: target.href, accept: OCSP_RESPONSE, contentType: OCSP_REQUEST, body: peeked.upstream }, upstream(o.maxOcspResponseBytes));
           if (r.mediaType !== OCSP_RESPONSE) throw new RelayError('relay-content-type', `The responder answered ${r.mediaType || 'without a media type'}, not ${OCSP_RESPONSE}.`);
           let parsed;
@@ -219,7 +252,7 @@ export async function registerRelay(app: FastifyInstance, options: RelayOptions 
         stats.requests++;
         const target = targetOf(req);
         const key = `crl ${target.href}`;
-        const { answer, source } = await obtain(key, async () => {
+        const { answer, source } = await obtain(key, key, async () => {
           const r = await fetchUpstream({ method: 'GET', url: target.href, accept: 'application/pkix-crl, application/x-pkcs7-crl' }, upstream(o.maxCrlBytes));
           if (!CRL_MEDIA_TYPES.has(r.mediaType)) throw new RelayError('relay-content-type', `The CRL server answered ${r.mediaType || 'without a media type'}, not application/pkix-crl.`);
           let parsed;

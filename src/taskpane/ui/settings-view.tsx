@@ -85,6 +85,9 @@ function importErrorText(e: unknown): { code: string; title: string; message: st
       return { code, title: 'Wrong passphrase', message: 'The passphrase is wrong for this file. Type the passphrase chosen when the file was exported (it is case-sensitive), then Import again.' };
     case 'not-pkcs12':
       return { code, title: 'Not an identity file', message: 'This is not a .p12 or .pfx identity file, or it is damaged (an incomplete download?). Choose the .p12/.pfx file your certificate authority gave you, or download it again.' };
+    case 'damaged-file':
+      // The store's sentence names the PKCS#12 part that broke; a person needs what happened and what to do.
+      return { code, title: 'The file is damaged', message: 'Some of its bytes are missing or changed (an incomplete download, a damaged disk or attachment). Download it again, or export it again from where it was made; the passphrase is not the problem.' };
     case 'malformed-asn1':
       return { code, title: 'The file is damaged', message: `${message} Download it again, or export it again from where it was made; the passphrase is not the problem.` };
     case 'limit-exceeded':

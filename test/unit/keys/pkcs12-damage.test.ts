@@ -1,6 +1,6 @@
 // A damaged .p12 is told apart from a wrong passphrase (issue 18, src/keys/pkcs12.ts): the PFX and
 // AuthenticatedSafe structure is read before the MAC (RFC 7292 §4), so a change that breaks the DER is
-// "damaged" (`malformed-asn1` / `not-pkcs12`) whatever the passphrase; an intact structure whose MAC fails
+// "damaged" (`damaged-file`, or `not-pkcs12` when not even the PFX envelope is left) whatever the passphrase; an intact structure whose MAC fails
 // is settled by decrypting a bag — with the right passphrase a bag decrypts, so the file is damaged; with a
 // wrong one every bag fails its padding or DER check, so the passphrase is wrong. Files: the Thunderbird
 // (NSS) corpus, byte-exact.
@@ -51,10 +51,11 @@ test('one flipped bit anywhere, right passphrase: never "wrong passphrase", neve
     // NSS writes the PFX with an indefinite length: its closing end-of-contents octets (the last two
     // bytes) carry nothing, and what they close was all checked by the MAC.
     if (at >= FILE.length - 2 && code === 'ok') continue;
-    // limit-exceeded / unsupported-algorithm: the flip landed in an iteration count or an algorithm OID.
-    assert.ok(['malformed-asn1', 'not-pkcs12', 'limit-exceeded', 'unsupported-algorithm'].includes(code), `byte ${at}: ${code}`);
+    // unsupported-algorithm: the flip landed in an algorithm OID. A flip in an iteration count is damage
+    // too: the count is either implausible DER or breaks the MAC while the bags still decrypt.
+    assert.ok(['damaged-file', 'not-pkcs12', 'unsupported-algorithm'].includes(code), `byte ${at}: ${code}`);
   }
-  assert.ok((seen.get('malformed-asn1') ?? 0) > 30, `most flips are reported as damage: ${JSON.stringify([...seen])}`);
+  assert.ok((seen.get('damaged-file') ?? 0) > 30, `most flips are reported as damage: ${JSON.stringify([...seen])}`);
 });
 
 test('a flip inside the MAC value or inside a ciphertext (intact DER): damaged with the right passphrase, wrong passphrase with a wrong one', async () => {
@@ -63,14 +64,44 @@ test('a flip inside the MAC value or inside a ciphertext (intact DER): damaged w
   for (const at of [FILE.length - 30, Math.floor(FILE.length / 2)]) {
     const bytes = new Uint8Array(FILE);
     bytes[at]! ^= 0x01;
-    assert.equal(await outcome(bytes, PASS), 'malformed-asn1', `byte ${at}, right passphrase`);
+    assert.equal(await outcome(bytes, PASS), 'damaged-file', `byte ${at}, right passphrase`);
     assert.equal(await outcome(bytes, 'not-the-passphrase'), 'bad-passphrase', `byte ${at}, wrong passphrase`);
   }
 });
 
-test('a truncated file is damaged (not-pkcs12 or malformed-asn1), never a wrong passphrase', async () => {
+test('a truncated file is damaged (not-pkcs12 or damaged-file), never a wrong passphrase', async () => {
   for (const n of [10, 100, Math.floor(FILE.length / 2), FILE.length - 1]) {
     const code = await outcome(FILE.subarray(0, n), PASS);
-    assert.ok(code === 'not-pkcs12' || code === 'malformed-asn1', `${n} bytes: ${code}`);
+    assert.ok(code === 'not-pkcs12' || code === 'damaged-file', `${n} bytes: ${code}`);
   }
+});
+
+/** Alice.p12 with its MacData iteration count (RFC 7292 §4: outside what the MAC protects) replaced. */
+function withMacIterations(count: number[]): Uint8Array {
+  // The file ends: MacData SEQUENCE (30 49: DigestInfo, salt, 02 02 27 10 = 10 000 iterations), then the
+  // PFX's end-of-contents (NSS writes the PFX with an indefinite length, so the MacData may grow).
+  const at = FILE.length - 6;
+  assert.deepEqual([...FILE.subarray(at, at + 4)], [0x02, 0x02, 0x27, 0x10]);
+  const macData = FILE.length - 2 - 2 - 0x49;
+  assert.deepEqual([...FILE.subarray(macData, macData + 2)], [0x30, 0x49]);
+  const out = new Uint8Array([...FILE.subarray(0, at), 0x02, count.length, ...count, 0x00, 0x00]);
+  out[macData + 1] = 0x49 + count.length - 2;
+  return out;
+}
+
+test('a flipped bit that makes the MAC iteration count huge: damaged-file with the right passphrase, still a resource limit otherwise', async () => {
+  // 0x4F4240 = 5 194 304: one bit (0x40) away from 1 000 000, over the per-derivation limit. Nothing is
+  // hashed that many times either way.
+  const huge = withMacIterations([0x4f, 0x42, 0x40]);
+  const t0 = Date.now();
+  assert.equal(await outcome(huge, PASS), 'damaged-file');
+  // With a wrong passphrase no bag decrypts: it cannot be told from a file that really asks for that much
+  // work, so it stays refused as the resource limit.
+  assert.equal(await outcome(huge, 'not-the-passphrase'), 'limit-exceeded');
+  assert.ok(Date.now() - t0 < 5000, `refused without the work (${Date.now() - t0} ms)`);
+  // Control: the same splice with the original count is the intact file.
+  assert.equal(await outcome(withMacIterations([0x27, 0x10]), PASS), 'ok');
+  // The sign bit of the count flipped: not a count at all.
+  assert.equal(await outcome(withMacIterations([0xa7, 0x10]), PASS), 'damaged-file');
+  assert.equal(await outcome(withMacIterations([0xa7, 0x10]), 'not-the-passphrase'), 'damaged-file');
 });

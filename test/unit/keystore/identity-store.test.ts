@@ -99,7 +99,7 @@ test('refusals: each with its code, and the store stays empty', async () => {
   // A damaged byte inside the MAC-protected content: no passphrase opens it.
   const flipped = alice.slice();
   flipped[Math.floor(flipped.length / 2)]! ^= 0x40;
-  await assert.rejects(store.identities.importPkcs12(flipped, PASS), (e: unknown) => isSignetError(e) && ['bad-passphrase', 'malformed-asn1', 'not-pkcs12'].includes(e.code));
+  await assert.rejects(store.identities.importPkcs12(flipped, PASS), (e: unknown) => isSignetError(e) && ['bad-passphrase', 'damaged-file', 'not-pkcs12'].includes(e.code));
   // Alice's key with Bob's certificate.
   const mismatch = join(pki.dir, 'ks-mismatch.p12');
   openssl(['pkcs12', '-export', '-inkey', pki.users.alice.keyPath, '-nocerts', '-certfile', pki.users.bob.certPath, '-passout', `pass:${PASS}`, '-out', mismatch]);
