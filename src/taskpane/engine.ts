@@ -13,7 +13,6 @@
 
 import { SignetError, toSignetError } from '../core/errors.js';
 import { parseMime } from '../core/mime/parser.js';
-import { openMessage } from '../core/smime/open.js';
 import type { Verdict } from '../core/verdict.js';
 import type { Identity } from '../core/keys.js';
 import { cryptoProvider } from '../core/crypto.js';
@@ -35,6 +34,7 @@ import { chooseTransport, currentEnvironment } from '../outlook/transport/index.
 import { acquireGraphToken } from '../outlook/naa.js';
 import { defaultLimits } from '../core/config.js';
 import { revocationOptions } from './revocation.js';
+import { PaneOpener } from './open-client.js';
 import { developmentHooks } from '../outlook/development-hooks.js';
 
 export interface Keyring {
@@ -257,8 +257,16 @@ function renderContent(content: Uint8Array | null, verdict: Verdict, keyring: Ke
   return { document, attachments, safety };
 }
 
+/** Opens messages for the pane: large ones in a worker, off the main thread (open-client.ts). */
+const opener = new PaneOpener();
+
+/**
+ * Opens and renders a message. `bytes` may be consumed (transferred to the checking worker): the caller
+ * must not read them afterwards.
+ */
 export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
-  const { verdict, content, enclosedContent } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, ...revocationOptions(keyring.policy.policy, globalThis.location?.href) });
+  const network = revocationOptions(keyring.policy.policy, globalThis.location?.href);
+  const { verdict, content, enclosedContent } = await opener.open(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, ...(network.offline || !network.fetch ? {} : { fetch: network.fetch, ...(network.revocationCache ? { revocationCache: network.revocationCache } : {}) }) });
   const { document, attachments, safety } = renderContent(content, verdict, keyring);
   // Signed parts below an unsigned root (Verdict.enclosedSigned), in the same order, through the same path.
   const enclosed = verdict.enclosedSigned.map((part, i) => renderContent(enclosedContent[i] ?? null, part.verdict, keyring));
