@@ -10,9 +10,9 @@
 import { SignetError } from '../core/errors.js';
 import type { Identity } from '../core/keys.js';
 import type { SignetConfig } from '../core/config.js';
-import { openMessage, type OpenResult } from '../core/smime/open.js';
+import { openMessage } from '../core/smime/open.js';
 import type { RevocationCache } from '../core/pki/revocation/index.js';
-import { fromWire, toWire, transferList, type FromWorker, type IdentityFacts, type ToWorker } from './open-protocol.js';
+import { extractAll, fromWire, toWire, transferList, type FromWorker, type IdentityFacts, type PaneOpenResult, type ToWorker } from './open-protocol.js';
 
 /** Messages from this size up are opened off the main thread (below it the whole check is a short task). */
 export const OFF_THREAD_BYTES = 512 * 1024;
@@ -50,7 +50,7 @@ function defaultFactory(): WorkerLike | null {
 
 interface Running {
   worker: WorkerLike;
-  requests: Map<number, { resolve(r: OpenResult): void; reject(e: unknown): void; options: PaneOpenOptions }>;
+  requests: Map<number, { resolve(r: PaneOpenResult): void; reject(e: unknown): void; options: PaneOpenOptions }>;
   fetches: Map<number, AbortController>;
 }
 
@@ -64,17 +64,20 @@ export class PaneOpener {
     private readonly recycleBytes = RECYCLE_BYTES,
   ) {}
 
-  /** Opens `bytes` (which it may consume: see the file comment) and returns the core's OpenResult. */
-  async open(bytes: Uint8Array, options: PaneOpenOptions): Promise<OpenResult> {
+  /** Opens `bytes` (which it may consume: see the file comment): the Verdict and the content to show. */
+  async open(bytes: Uint8Array, options: PaneOpenOptions): Promise<PaneOpenResult> {
     const running = bytes.byteLength >= this.offThreadBytes ? this.start() : null;
-    if (!running) return openMessage(bytes, { anchors: options.anchors, identities: options.identities, config: options.config, ...(options.fetch ? { fetch: options.fetch, ...(options.revocationCache ? { revocationCache: options.revocationCache } : {}) } : { offline: true }) });
+    if (!running) {
+      const r = await openMessage(bytes, { anchors: options.anchors, identities: options.identities, config: options.config, ...(options.fetch ? { fetch: options.fetch, ...(options.revocationCache ? { revocationCache: options.revocationCache } : {}) } : { offline: true }) });
+      return { verdict: r.verdict, views: extractAll([r.content, ...r.enclosedContent]) };
+    }
     const size = bytes.byteLength;
     // Transfer needs a buffer of its own: a view into a larger buffer is copied first.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
     const id = this.nextId++;
     const identities: IdentityFacts[] = options.identities.map((i) => ({ certificate: i.certificate, chain: i.chain, type: i.privateKey.type, bits: i.privateKey.bits, ...(i.privateKey.namedCurve ? { namedCurve: i.privateKey.namedCurve } : {}) }));
     try {
-      return await new Promise<OpenResult>((resolve, reject) => {
+      return await new Promise<PaneOpenResult>((resolve, reject) => {
         running.requests.set(id, { resolve, reject, options });
         running.worker.postMessage({ type: 'open', id, bytes: own, anchors: options.anchors, identities, config: options.config, revocation: options.fetch ? 'relay' : 'offline' }, transferList([own]));
       });
@@ -115,7 +118,7 @@ export class PaneOpener {
       const q = running.requests.get(m.id);
       running.requests.delete(m.id);
       if (!q) return;
-      if (m.ok) q.resolve({ verdict: m.verdict, content: m.content, enclosedContent: m.enclosedContent });
+      if (m.ok) q.resolve({ verdict: m.verdict, views: m.views });
       else q.reject(fromWire(m.error));
       return;
     }

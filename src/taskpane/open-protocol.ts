@@ -9,6 +9,8 @@ import { ERROR_CODES, SignetError, type ErrorCode } from '../core/errors.js';
 import type { KeyTransportScheme, NamedCurve, SignatureScheme } from '../core/keys.js';
 import type { SignetConfig } from '../core/config.js';
 import type { Verdict } from '../core/verdict.js';
+import { parseMime } from '../core/mime/parser.js';
+import { extractContent, type ContentView } from './content.js';
 
 /** An identity as the worker sees it: the certificates, and what the core reads of the key without using it. */
 export interface IdentityFacts {
@@ -39,7 +41,7 @@ export type ToWorker =
 
 /** Worker → page. */
 export type FromWorker =
-  | { type: 'result'; id: number; ok: true; verdict: Verdict; content: Uint8Array | null; enclosedContent: (Uint8Array | null)[] }
+  | { type: 'result'; id: number; ok: true; verdict: Verdict; views: Extracted[] }
   | { type: 'result'; id: number; ok: false; error: WireError }
   | ({ type: 'key'; call: number; identity: number } & KeyCall)
   | { type: 'fetch'; call: number; url: string; method: string; headers: [string, string][]; body: Uint8Array | null }
@@ -61,4 +63,36 @@ export function transferList(views: readonly (Uint8Array | null | undefined)[]):
   const out = new Set<ArrayBuffer>();
   for (const v of views) if (v && v.buffer instanceof ArrayBuffer && v.buffer.byteLength > 0) out.add(v.buffer);
   return [...out];
+}
+
+/**
+ * The displayable content of one part the Verdict covers (content.ts): its view, why it could not be
+ * read as MIME (the verdict stands; only the preview failed), or null when the part was not reached.
+ */
+export type Extracted = { view: ContentView } | { error: WireError } | null;
+
+/** What the pane shows of an opened message: the Verdict, then [message content, ...each enclosed part's]. */
+export interface PaneOpenResult {
+  verdict: Verdict;
+  views: Extracted[];
+}
+
+/**
+ * Parses and extracts each reached part — for a large message as heavy as the check itself (attachments
+ * are base64-decoded here), so it runs where openMessage ran.
+ */
+export function extractAll(contents: readonly (Uint8Array | null)[]): Extracted[] {
+  return contents.map((c) => {
+    if (!c) return null;
+    try {
+      return { view: extractContent(parseMime(c)) };
+    } catch (e) {
+      return { error: toWire(e) };
+    }
+  });
+}
+
+/** The attachment bytes of `views`, to transfer. */
+export function viewBytes(views: readonly Extracted[]): Uint8Array[] {
+  return views.flatMap((v) => (v && 'view' in v ? v.view.attachments.map((a) => a.bytes) : []));
 }

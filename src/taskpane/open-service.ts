@@ -1,13 +1,13 @@
 // The worker side of opening a message off the page's main thread (open-client.ts starts it; open-worker.ts
-// is the worker's entry): runs the core's openMessage() on transferred bytes and transfers the Verdict and
-// the content back. Private-key operations and revocation fetches are asked of the page (open-protocol.ts
+// is the worker's entry): runs the core's openMessage() on transferred bytes, parses the content for display
+// (content.ts) and transfers the Verdict and the attachments back. Private-key operations and revocation fetches are asked of the page (open-protocol.ts
 // says why); revocation answers are cached here, for as long as this worker lives (open-client.ts recycles
 // it after a large message).
 
 import type { Identity, PrivateKeyHandle } from '../core/keys.js';
 import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
 import { openMessage } from '../core/smime/open.js';
-import { fromWire, toWire, transferList, type FromWorker, type IdentityFacts, type KeyCall, type ToWorker } from './open-protocol.js';
+import { extractAll, fromWire, toWire, transferList, viewBytes, type FromWorker, type IdentityFacts, type KeyCall, type ToWorker } from './open-protocol.js';
 
 /** The one end of a channel this side uses: a dedicated worker's global scope, or a MessagePort in tests. */
 export interface Endpoint {
@@ -84,8 +84,10 @@ export function serveOpenRequests(endpoint: Endpoint): void {
     const network = m.revocation === 'relay' ? { fetch: pageFetch, revocationCache: cache } : { offline: true };
     openMessage(m.bytes, { anchors: m.anchors, identities, config: m.config, ...network }).then(
       ({ verdict, content, enclosedContent }) => {
-        const result: FromWorker = { type: 'result', id: m.id, ok: true, verdict, content: lean(content), enclosedContent: enclosedContent.map(lean) };
-        endpoint.postMessage(result, transferList([result.content, ...result.enclosedContent]));
+        const views = extractAll([content, ...enclosedContent]);
+        for (const v of views) if (v && 'view' in v) for (const a of v.view.attachments) a.bytes = lean(a.bytes)!;
+        const result: FromWorker = { type: 'result', id: m.id, ok: true, verdict, views };
+        endpoint.postMessage(result, transferList(viewBytes(views)));
       },
       (e: unknown) => endpoint.postMessage({ type: 'result', id: m.id, ok: false, error: toWire(e) }),
     );
@@ -93,7 +95,7 @@ export function serveOpenRequests(endpoint: Endpoint): void {
 }
 
 /**
- * Content to transfer: a view that covers less than half of its buffer is copied first, so the page never
+ * Bytes to transfer: a view that covers less than half of its buffer is copied first, so the page never
  * receives (and keeps) a whole decrypted message for a small part of it.
  */
 function lean(view: Uint8Array | null): Uint8Array | null {
