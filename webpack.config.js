@@ -42,6 +42,8 @@ const OFFICE_JS_FILES = /(^|\/)(office|es6-promise|o15apptofilemappingtable|outl
 const LAUNCHEVENT_FILE = 'launchevent.js';
 /** The key vault worker's chunk name (the `name` option of `new Worker` in src/taskpane/pane-keys.ts). */
 const VAULT_WORKER = 'signet-key-vault';
+/** The message-opening worker's chunk name (the `name` option of `new Worker` in src/taskpane/open-client.ts). */
+const OPEN_WORKER = 'signet-open';
 
 /**
  * Writes DIR/<compilation>.json, `{ entryName: { modules, files } }`: every module each entry point reaches,
@@ -176,11 +178,12 @@ export default (env = {}, argv = {}) => {
       clean: true,
     },
     // The key vault worker (src/keys/store/pkcs1-vault-worker.ts, started by src/taskpane/pane-keys.ts with
-    // `name: VAULT_WORKER`) must be one self-contained file: a worker runs under its own response's CSP, and
+    // `name: VAULT_WORKER`) and the message-opening worker (src/taskpane/open-worker.ts, started by
+    // src/taskpane/open-client.ts with `name: OPEN_WORKER`) must each be one self-contained file: a worker runs under its own response's CSP, and
     // script files are served with `default-src 'none'` (docs/ADMIN.md), which forbids importScripts of
-    // shared chunks. So no chunk splitting for it; every other async chunk splits as webpack's default
+    // shared chunks. So no chunk splitting for them; every other async chunk splits as webpack's default
     // (`chunks: 'async'`: initial chunks are never split).
-    optimization: { splitChunks: { chunks: (chunk) => !chunk.canBeInitial() && chunk.name !== VAULT_WORKER } },
+    optimization: { splitChunks: { chunks: (chunk) => !chunk.canBeInitial() && chunk.name !== VAULT_WORKER && chunk.name !== OPEN_WORKER } },
     // Never an eval-based devtool: the add-in pages are served without 'unsafe-eval' in their CSP.
     devtool: 'source-map',
     resolve: resolveTs,

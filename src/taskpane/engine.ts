@@ -12,8 +12,6 @@
 // verdict teaches the store the sender's certificate.
 
 import { SignetError, toSignetError } from '../core/errors.js';
-import { parseMime } from '../core/mime/parser.js';
-import { openMessage } from '../core/smime/open.js';
 import type { Verdict } from '../core/verdict.js';
 import type { Identity } from '../core/keys.js';
 import { cryptoProvider } from '../core/crypto.js';
@@ -27,7 +25,7 @@ import { currentIdentities, learnFromVerdict, openPaneKeys } from './pane-keys.j
 import type { KeyStore } from '../keys/store/key-store.js';
 import { selfTest, type SelfTestResult } from '../keys/store/self-test.js';
 import { certificateAddresses, readCertificate } from '../keys/store/certificate-facts.js';
-import { contentSafety, extractContent, type AttachmentView, type ContentSafety } from './content.js';
+import { contentSafety, type AttachmentView, type ContentSafety } from './content.js';
 import { announceable, type NoticeMemory } from './present.js';
 import { htmlDocument, plainTextDocument, type SafeDocument } from './sanitize.js';
 import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/graph-read.js';
@@ -35,6 +33,8 @@ import { chooseTransport, currentEnvironment } from '../outlook/transport/index.
 import { acquireGraphToken } from '../outlook/naa.js';
 import { defaultLimits } from '../core/config.js';
 import { revocationOptions } from './revocation.js';
+import { PaneOpener } from './open-client.js';
+import { fromWire, type Extracted } from './open-protocol.js';
 import { developmentHooks } from '../outlook/development-hooks.js';
 
 export interface Keyring {
@@ -236,31 +236,42 @@ export interface RenderedContent {
 }
 
 /**
- * The one extraction/render path for content the pane shows: the message's, and each enclosed signed
- * part's, each under the safety its own verdict gives (links inert, framed as failed).
+ * The one render path for content the pane shows: the message's, and each enclosed signed part's, each
+ * under the safety its own verdict gives (links inert, framed as failed). Parsing and extraction already
+ * ran where the message was opened (open-client.ts); sanitising needs the DOM, so it runs here.
  */
-function renderContent(content: Uint8Array | null, verdict: Verdict, keyring: Keyring): RenderedContent {
+function renderContent(extracted: Extracted, verdict: Verdict, keyring: Keyring): RenderedContent {
   let document: SafeDocument | null = null;
   let attachments: AttachmentView[] = [];
   const safety = contentSafety(verdict, { outdatedSignatureSeverity: keyring.config.outdatedSignatureSeverity });
-  if (content) {
+  if (extracted && 'error' in extracted) {
+    // The verdict stands; only the preview failed.
+    document = plainTextDocument(`The content could not be displayed: ${toSignetError(fromWire(extracted.error), 'malformed-mime').message}`, safety);
+  } else if (extracted) {
+    const view = extracted.view;
+    attachments = view.attachments;
     try {
-      const view = extractContent(parseMime(content));
-      attachments = view.attachments;
       if (view.body?.kind === 'html') document = htmlDocument(view.body.text, view.inline, safety);
       else if (view.body) document = plainTextDocument(view.body.text, safety);
     } catch (e) {
-      // The verdict stands; only the preview failed.
       document = plainTextDocument(`The content could not be displayed: ${toSignetError(e, 'malformed-mime').message}`, safety);
     }
   }
   return { document, attachments, safety };
 }
 
+/** Opens messages for the pane: large ones in a worker, off the main thread (open-client.ts). */
+const opener = new PaneOpener();
+
+/**
+ * Opens and renders a message. `bytes` may be consumed (transferred to the checking worker): the caller
+ * must not read them afterwards.
+ */
 export async function analyse(bytes: Uint8Array, keyring: Keyring): Promise<Analysis> {
-  const { verdict, content, enclosedContent } = await openMessage(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, ...revocationOptions(keyring.policy.policy, globalThis.location?.href) });
-  const { document, attachments, safety } = renderContent(content, verdict, keyring);
+  const network = revocationOptions(keyring.policy.policy, globalThis.location?.href);
+  const { verdict, views } = await opener.open(bytes, { anchors: keyring.anchors, identities: keyring.identities, config: keyring.config, ...(network.offline || !network.fetch ? {} : { fetch: network.fetch, ...(network.revocationCache ? { revocationCache: network.revocationCache } : {}) }) });
+  const { document, attachments, safety } = renderContent(views[0] ?? null, verdict, keyring);
   // Signed parts below an unsigned root (Verdict.enclosedSigned), in the same order, through the same path.
-  const enclosed = verdict.enclosedSigned.map((part, i) => renderContent(enclosedContent[i] ?? null, part.verdict, keyring));
+  const enclosed = verdict.enclosedSigned.map((part, i) => renderContent(views[i + 1] ?? null, part.verdict, keyring));
   return { verdict, document, attachments, safety, enclosed };
 }

@@ -4,7 +4,7 @@
 // goes to Outlook's info bar (item.notificationMessages).
 
 import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
-import { Button, Caption1, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { Button, Caption1, FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Spinner, Text, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { defaultLimits } from '../../core/config.js';
 import { isSignetError } from '../../core/errors.js';
 import { inOutlook, isComposeMode, officeThemeIsDark, onItemChanged, readItemEnvelope, showInfoBar, whenOfficeReady } from '../../outlook/office.js';
@@ -17,6 +17,7 @@ import { Badge, EnclosedParts, VerdictDetails } from './verdict-view.js';
 import { ContentView } from './content-view.js';
 import { SentNotice } from './sent-notice.js';
 import { FilePicker } from './file-picker.js';
+import { formatSize } from '../size.js';
 
 type Engine = typeof EngineModule;
 
@@ -55,13 +56,14 @@ const lazyGraph: GraphMimeSource = {
 type Phase =
   | { kind: 'starting' }
   | { kind: 'idle'; note: string }
-  | { kind: 'loading'; what: string }
+  | { kind: 'loading'; what: string; bytes?: number; slow?: boolean }
   | { kind: 'done'; snapshot: MessageSnapshot; analysis: Analysis; presentation: Presentation; title: string; learnt: string[] | null }
   | { kind: 'error'; message: string };
 
 const useStyles = makeStyles({
   root: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
   main: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM, maxWidth: '720px' },
+  checking: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
   // Wraps at 320 px (Outlook's narrowest pane) instead of clipping the view switch (issue 18).
   header: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalS, rowGap: tokens.spacingVerticalXS, flexWrap: 'wrap' },
   product: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400, margin: 0 },
@@ -95,6 +97,9 @@ function errorText(e: unknown): string {
   return isSignetError(e) ? e.message : e instanceof Error ? e.message : String(e);
 }
 
+/** After this long the check shows a progress bar (issue 17: progress for anything over half a second). */
+const SLOW_MS = 500;
+
 export function App(): ReactElement {
   const s = useStyles();
   const dark = useDarkMode();
@@ -111,6 +116,13 @@ export function App(): ReactElement {
     try {
       const first = await getSnapshot();
       performance.mark('signet:mime-available');
+      // The size while it is checked; a bar once it takes longer than half a second (large messages are
+      // opened in a worker, so the pane stays usable meanwhile: open-client.ts).
+      const bytes = first.bytes.byteLength;
+      if (mine === sequence.current) setPhase({ kind: 'loading', what: title, bytes });
+      setTimeout(() => {
+        if (mine === sequence.current) setPhase((p) => (p.kind === 'loading' ? { ...p, slow: true } : p));
+      }, SLOW_MS);
       const [e, keys] = await Promise.all([engine(), keyring()]);
       // A clear signature that fails only on the digest of a possibly rebuilt copy: check a second copy
       // (Graph) before saying "could not be checked" (message-source.ts).
@@ -267,6 +279,7 @@ export function App(): ReactElement {
 }
 
 function PhaseView({ phase }: { phase: Phase }): ReactElement {
+  const s = useStyles();
   const badgeShown = phase.kind === 'done';
   useEffect(() => {
     if (!badgeShown) return;
@@ -285,8 +298,17 @@ function PhaseView({ phase }: { phase: Phase }): ReactElement {
       return <Spinner size="small" label="Starting…" />;
     case 'idle':
       return <Text data-testid="idle">{phase.note}</Text>;
-    case 'loading':
-      return <Spinner size="small" label={`Checking ${phase.what}…`} />;
+    case 'loading': {
+      const label = `Checking ${phase.what}${phase.bytes !== undefined ? ` (${formatSize(phase.bytes)})` : ''}…`;
+      if (!phase.slow) return <Spinner size="small" label={label} />;
+      return (
+        <div data-testid="checking" className={s.checking} role="status">
+          <Text>{label}</Text>
+          <ProgressBar thickness="large" aria-label={label} />
+          <Caption1>Large messages take a moment; you can keep using the pane meanwhile.</Caption1>
+        </div>
+      );
+    }
     case 'error':
       return (
         <Text role="alert" data-testid="error">

@@ -1,0 +1,104 @@
+// The worker side of opening a message off the page's main thread (open-client.ts starts it; open-worker.ts
+// is the worker's entry): runs the core's openMessage() on transferred bytes, parses the content for display
+// (content.ts) and transfers the Verdict and the attachments back. Private-key operations and revocation fetches are asked of the page (open-protocol.ts
+// says why); revocation answers are cached here, for as long as this worker lives (open-client.ts recycles
+// it after a large message).
+
+import type { Identity, PrivateKeyHandle } from '../core/keys.js';
+import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
+import { openMessage } from '../core/smime/open.js';
+import { extractAll, fromWire, toWire, transferList, viewBytes, type FromWorker, type IdentityFacts, type KeyCall, type ToWorker } from './open-protocol.js';
+
+/** The one end of a channel this side uses: a dedicated worker's global scope, or a MessagePort in tests. */
+export interface Endpoint {
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(e: unknown): void;
+}
+
+export function serveOpenRequests(endpoint: Endpoint): void {
+  const pending = new Map<number, Pending>();
+  let nextCall = 1;
+  // Like the page's sessionCache (revocation.ts), for this worker's lifetime.
+  const cache = new MemoryRevocationCache(256);
+
+  const ask = <T>(message: FromWorker & { call: number }): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      pending.set(message.call, { resolve: resolve as (v: unknown) => void, reject });
+      endpoint.postMessage(message, message.type === 'fetch' ? transferList([message.body]) : []);
+    });
+
+  const keyHandle = (facts: IdentityFacts, identity: number): PrivateKeyHandle => {
+    const call = (c: KeyCall): Promise<Uint8Array> => ask<Uint8Array>({ type: 'key', call: nextCall++, identity, ...c });
+    return {
+      type: facts.type,
+      bits: facts.bits,
+      ...(facts.namedCurve ? { namedCurve: facts.namedCurve } : {}),
+      sign: (scheme, data) => call({ method: 'sign', args: [scheme, data] }),
+      decryptKeyTransport: (scheme, key) => call({ method: 'decryptKeyTransport', args: [scheme, key] }),
+      deriveEcdhSecret: (spki) => call({ method: 'deriveEcdhSecret', args: [spki] }),
+    };
+  };
+
+  // The core's fetch (revocation through the relay, AIA): the page makes the request; its answer becomes a
+  // Response here, so the core's deadline and size cap (pki/revocation/common.ts) apply unchanged.
+  const pageFetch = (async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const call = nextCall++;
+    const body: Uint8Array | null = init.body instanceof Uint8Array ? init.body : init.body instanceof ArrayBuffer ? new Uint8Array(init.body) : null;
+    const signal = init.signal;
+    if (signal?.aborted) throw new DOMException('Aborted', 'AbortError');
+    const onAbort = (): void => {
+      const p = pending.get(call);
+      pending.delete(call);
+      endpoint.postMessage({ type: 'abort', call });
+      p?.reject(new DOMException('Aborted', 'AbortError'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const r = await ask<{ status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer }>({ type: 'fetch', call, url, method: init.method ?? 'GET', headers: [...new Headers(init.headers).entries()], body: body ? body.slice() : null });
+      // Response() refuses a body with a null-body status (Fetch §6.4 "Response class").
+      const nullBody = r.status === 204 || r.status === 205 || r.status === 304;
+      return new Response(nullBody ? null : r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }) as typeof fetch;
+
+  endpoint.addEventListener('message', (event) => {
+    const m = event.data as ToWorker;
+    if (m.type === 'key-reply' || m.type === 'fetch-reply') {
+      const p = pending.get(m.call);
+      pending.delete(m.call);
+      if (!p) return;
+      if (!m.ok) p.reject(fromWire(m.error));
+      else p.resolve(m.type === 'key-reply' ? m.value : m);
+      return;
+    }
+    if (m.type !== 'open') return;
+    const identities: Identity[] = m.identities.map((f, i) => ({ certificate: f.certificate, chain: f.chain, privateKey: keyHandle(f, i) }));
+    const network = m.revocation === 'relay' ? { fetch: pageFetch, revocationCache: cache } : { offline: true };
+    openMessage(m.bytes, { anchors: m.anchors, identities, config: m.config, ...network }).then(
+      ({ verdict, content, enclosedContent }) => {
+        const views = extractAll([content, ...enclosedContent]);
+        for (const v of views) if (v && 'view' in v) for (const a of v.view.attachments) a.bytes = lean(a.bytes)!;
+        const result: FromWorker = { type: 'result', id: m.id, ok: true, verdict, views };
+        endpoint.postMessage(result, transferList(viewBytes(views)));
+      },
+      (e: unknown) => endpoint.postMessage({ type: 'result', id: m.id, ok: false, error: toWire(e) }),
+    );
+  });
+}
+
+/**
+ * Bytes to transfer: a view that covers less than half of its buffer is copied first, so the page never
+ * receives (and keeps) a whole decrypted message for a small part of it.
+ */
+function lean(view: Uint8Array | null): Uint8Array | null {
+  if (!view) return null;
+  return view.byteLength * 2 < view.buffer.byteLength ? view.slice() : view;
+}
