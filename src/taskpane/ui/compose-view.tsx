@@ -500,10 +500,10 @@ function SentConfirmation({ result, closeFailed }: { result: PaneSendResult; clo
     <div className={s.section} data-testid="compose-view">
       <MessageBar intent="success" layout="multiline" icon={<CheckmarkCircleFilled />}>
         <MessageBarBody data-testid="send-done" data-what={result.what} data-recipients={result.recipients}>
-          <Text as="p" className={s.sent} role="status">
+          <Text as="p" block className={s.sent} role="status">
             {result.sentence}
           </Text>
-          {result.subject ? <Caption1>Subject: &ldquo;{result.subject}&rdquo;</Caption1> : null}
+          {result.subject ? <Caption1 block>Subject: &ldquo;{result.subject}&rdquo;</Caption1> : null}
         </MessageBarBody>
       </MessageBar>
       {(closeFailed || result.notes.length > 0) && (
