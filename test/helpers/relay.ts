@@ -5,7 +5,6 @@
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LookupAddress } from 'node:dns';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { algorithmIdentifier, octetString, oid, sequence, time, tlv } from '../../src/core/der.js';
 import { OID } from '../../src/core/oids.js';
 import { registerRelay, type RelayOptions, type RelayStats } from '../../src/host/relay/relay.js';
@@ -59,28 +58,4 @@ export function crl(thisUpdate: Date, nextUpdate: Date | null, entries = 0): Uin
   return sequence(tbs, algorithmIdentifier('1.2.840.10045.4.3.2'), tlv(0x03, new Uint8Array([0, 1, 2, 3])));
 }
 
-export interface LoopbackServer {
-  port: number;
-  url(path: string): string;
-  close(): Promise<void>;
-}
-
-/** A node:http server on 127.0.0.1 (ephemeral port); no OpenSSL, so these tests stay in the fast tier. */
-export function loopbackServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<LoopbackServer> {
-  return new Promise((resolve, reject) => {
-    const server = createServer(handler);
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      resolve({
-        port,
-        url: (p) => `http://127.0.0.1:${port}${p}`,
-        close: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
-}
+export { startHttpServer as loopbackServer, type LocalServer as LoopbackServer } from './loopback-server.js';

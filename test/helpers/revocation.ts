@@ -7,7 +7,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { testPki } from './pki.js';
 
@@ -199,28 +198,4 @@ export async function startOcspResponder(o: OcspResponderOptions): Promise<Child
   return child;
 }
 
-export interface LocalServer {
-  port: number;
-  url(path: string): string;
-  close(): Promise<void>;
-}
-
-/** A node:http server on 127.0.0.1 (ephemeral port) with the given handler. */
-export function startHttpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<LocalServer> {
-  return new Promise((resolve, reject) => {
-    const server = createServer(handler);
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      resolve({
-        port,
-        url: (p) => `http://127.0.0.1:${port}${p}`,
-        close: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
-}
+export { startHttpServer, type LocalServer } from './loopback-server.js';

@@ -4,34 +4,13 @@
 // that disagrees with the protected fields. Signed with the RFC 9216 sample keys (no OpenSSL needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { webcrypto } from 'node:crypto';
-import { cryptoProvider } from '../../src/core/crypto.js';
 import { openMessage } from '../../src/core/smime/open.js';
 import { protectMessage, signEntity, encryptEntity } from '../../src/core/smime/protect.js';
-import { loadCertificates, loadIdentities } from '../../src/keys/identity-file.js';
+import { AT, EXAMPLE_HEADER, SIGNED_AT, alice, anchors, dec, enc, provider } from '../helpers/rfc9216.js';
 import type { Identity } from '../../src/core/keys.js';
 
-const provider = cryptoProvider(webcrypto as unknown as Crypto);
-const DIR = 'test/fixtures/corpus/rfc9216/';
-const anchors = loadCertificates(new Uint8Array(readFileSync(DIR + 'Sample_LAMPS_RSA_Certification_Authority.selfsigned.pem')));
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
-const AT = new Date('2023-01-11T21:30:00Z');
-const SIGNED_AT = new Date('2023-01-11T21:08:43Z');
 
-let aliceCache: Identity | null = null;
-async function alice(): Promise<Identity> {
-  aliceCache ??= (await loadIdentities(new Uint8Array(readFileSync(DIR + 'alice@smime.example.sig.pem')), undefined, provider))[0]!;
-  return aliceCache;
-}
-
-const HEADERS =
-  'From: Alice <alice@smime.example>\r\n' +
-  'To: Bob <bob@smime.example>\r\n' +
-  'Subject: Handling the Jones contract\r\n' +
-  'Date: Wed, 11 Jan 2023 16:08:43 -0500\r\n' +
-  'Message-ID: <20230111T210843Z.1234@lhp.example>\r\n';
+const HEADERS = EXAMPLE_HEADER;
 const ORIGINAL = HEADERS + 'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nPay invoice 1001 to account 12345.\r\n';
 
 async function open(message: Uint8Array | string, identities: Identity[] = []) {

@@ -178,12 +178,7 @@ async function encryptEntityChunks(
  * is inside, so recipients see who wrote the plaintext). Outer headers are kept.
  */
 export async function protectMessage(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array> {
-  return concat(await protectMessageChunks(message, opts));
-}
-
-/** protectMessage() as the list of byte chunks whose concatenation is the message (no final join). */
-export async function protectMessageChunks(message: Uint8Array, opts: ProtectOptions): Promise<Uint8Array[]> {
-  return collect(await protectChunks(message, opts, false));
+  return concat(await collect(await protectChunks(message, opts, false)));
 }
 
 /**

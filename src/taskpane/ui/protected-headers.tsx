@@ -8,19 +8,12 @@ import { Caption1, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, toke
 import { LockClosedRegular } from '@fluentui/react-icons';
 import type { Verdict } from '../../core/verdict.js';
 import { presentHeaders } from '../present.js';
+import { FACTS_STYLE } from './facts-style.js';
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
   h3: { fontSize: tokens.fontSizeBase300, fontWeight: tokens.fontWeightSemibold, margin: 0 },
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(84px, auto) 1fr',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    '& dt': { color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
-    '& dd': { margin: 0, overflowWrap: 'anywhere', fontSize: tokens.fontSizeBase300 },
-  },
+  facts: FACTS_STYLE,
   subject: { fontWeight: tokens.fontWeightSemibold },
   hidden: { display: 'flex', alignItems: 'start', columnGap: tokens.spacingHorizontalXS, color: tokens.colorNeutralForeground2 },
   lock: { fontSize: '16px', flexShrink: 0, marginTop: '1px' },

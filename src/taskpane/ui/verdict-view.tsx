@@ -43,6 +43,7 @@ import type { SafeDocument } from '../sanitize.js';
 import { ContentView } from './content-view.js';
 import { ProtectedHeaders } from './protected-headers.js';
 import { RevocationFact } from './revocation-fact.js';
+import { FACTS_STYLE } from './facts-style.js';
 
 const useStyles = makeStyles({
   badge: {
@@ -102,15 +103,7 @@ const useStyles = makeStyles({
   title: { fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold, margin: 0 },
   sentence: { margin: `${tokens.spacingVerticalXS} 0 0`, lineHeight: tokens.lineHeightBase300 },
   how: { margin: `${tokens.spacingVerticalS} 0 0` },
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(84px, auto) 1fr',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    '& dt': { color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
-    '& dd': { margin: 0, overflowWrap: 'anywhere', fontSize: tokens.fontSizeBase300 },
-  },
+  facts: FACTS_STYLE,
   section: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
   h2: { fontSize: tokens.fontSizeBase300, fontWeight: tokens.fontWeightSemibold, margin: `${tokens.spacingVerticalS} 0 0` },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
