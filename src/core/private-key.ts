@@ -2,14 +2,14 @@
 // tests). Each WebCrypto usage is imported lazily, non-extractable, per (algorithm, hash).
 // The add-in's own key store supplies its own handle over keys kept in IndexedDB.
 
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { isUniversal, readOid, Tag } from './asn1.js';
 import { toArrayBuffer } from './bytes.js';
 import type { CryptoProvider } from './crypto.js';
 import { SignetError } from './errors.js';
 import type { HashName, KeyTransportScheme, NamedCurve, PrivateKeyHandle, SignatureScheme } from './keys.js';
 import { OID } from './oids.js';
 import { rsaesPkcs1v15Decrypt } from './cms/rsaes-pkcs1-v1_5.js';
+import { readPrivateKeyInfo, readRsaPrivateKey, type PrivateKeyInfo } from './key-syntax.js';
 
 const CURVES: Record<string, NamedCurve> = {
   [OID.secp256r1]: 'P-256',
@@ -19,15 +19,13 @@ const CURVES: Record<string, NamedCurve> = {
 const CURVE_BITS: Record<NamedCurve, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
 
 export function privateKeyFromPkcs8(pkcs8: Uint8Array, provider: CryptoProvider): PrivateKeyHandle {
-  let info: pkijs.PrivateKeyInfo;
+  let info: PrivateKeyInfo;
   try {
-    const asn = asn1js.fromBER(toArrayBuffer(pkcs8));
-    if (asn.offset === -1) throw new Error(asn.result.error);
-    info = new pkijs.PrivateKeyInfo({ schema: asn.result });
+    info = readPrivateKeyInfo(pkcs8);
   } catch (e) {
     throw new SignetError('malformed-asn1', 'The private key is not a valid PKCS#8 structure.', { cause: e });
   }
-  const alg = info.privateKeyAlgorithm.algorithmId;
+  const alg = info.algorithm.oid;
   const subtle = provider.crypto.subtle;
   const keys = new Map<string, Promise<CryptoKey>>();
   const importOnce = (id: string, algorithm: RsaHashedImportParams | EcKeyImportParams, usage: KeyUsage): Promise<CryptoKey> => {
@@ -42,8 +40,12 @@ export function privateKeyFromPkcs8(pkcs8: Uint8Array, provider: CryptoProvider)
   };
 
   if (alg === OID.rsaEncryption || alg === OID.rsassaPss) {
-    const parsed = info.parsedKey;
-    const modulus = parsed instanceof pkijs.RSAPrivateKey ? parsed.modulus.valueBlock.valueHexView : null;
+    let modulus: Uint8Array | null = null;
+    try {
+      modulus = readRsaPrivateKey(info.privateKey).modulus;
+    } catch {
+      // As before: a key whose RSAPrivateKey cannot be read reports 0 bits; WebCrypto refuses it on use.
+    }
     let bits = 0;
     if (modulus) {
       let i = 0;
@@ -78,8 +80,8 @@ export function privateKeyFromPkcs8(pkcs8: Uint8Array, provider: CryptoProvider)
   }
 
   if (alg === OID.ecPublicKey) {
-    const params = info.privateKeyAlgorithm.algorithmParams;
-    const curveOid = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
+    const params = info.algorithm.params;
+    const curveOid = params !== null && isUniversal(params, Tag.oid) ? readOid(params) : '';
     const namedCurve = CURVES[curveOid];
     if (!namedCurve) throw new SignetError('unsupported-algorithm', `Elliptic curve ${curveOid || '(unnamed)'} is not supported.`);
     return {

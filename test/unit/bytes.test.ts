@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base64EncodeStream, fromBase64, PieceReader, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
+import { base64EncodeStream, fromBase64, indexOfByte, indexOfBytes, PieceReader, setByteSearch, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
 import { SignetError } from '../../src/core/errors.js';
 
 test('base64 round-trips every length and folds at 76 with CRLF', () => {
@@ -69,4 +69,39 @@ test('PieceReader gives views inside a piece and gathered copies across pieces',
   assert.deepEqual([...r.take(2)], [3, 4]);
   assert.deepEqual([...r.take(1)], [5]);
   assert.equal(r.remaining, 0);
+});
+
+test("the CLI's byte search (Node's Buffer.prototype.indexOf on plain Uint8Arrays) agrees with TypedArray.indexOf", async () => {
+  // The CLI installs it at load (src/cli/main.ts); importing main installs it here too.
+  await import('../../src/cli/main.js');
+  const seen: number[] = [];
+  setByteSearch((h, v, from) => {
+    seen.push(v);
+    return Buffer.prototype.indexOf.call(h, v, from);
+  });
+  try {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+    for (let round = 0; round < 200; round++) {
+      const buf = new Uint8Array(64 + (rnd() % 64)).map(() => rnd() % 8);
+      // A view at an odd offset into a larger buffer: the search must honour byteOffset and length.
+      const view = buf.subarray(3 + (rnd() % 5), buf.length - (rnd() % 5));
+      const value = rnd() % 9;
+      for (const from of [0, 1, rnd() % view.length, view.length - 1, view.length, view.length + 3]) {
+        assert.equal(indexOfByte(view, value, from), view.indexOf(value, from), `value ${value} from ${from}`);
+      }
+      const needle = view.subarray(rnd() % 10, 10 + (rnd() % 4));
+      const plain = (() => {
+        outer: for (let i = 0; i + needle.length <= view.length; i++) {
+          for (let k = 0; k < needle.length; k++) if (view[i + k] !== needle[k]) continue outer;
+          return i;
+        }
+        return -1;
+      })();
+      assert.equal(indexOfBytes(view, needle), plain);
+    }
+    assert.ok(seen.length > 1000, 'the installed search was the one used');
+  } finally {
+    setByteSearch((h, v, from) => h.indexOf(v, from));
+  }
 });

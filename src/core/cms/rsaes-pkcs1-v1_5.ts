@@ -9,12 +9,11 @@
 // a content decryption failure, indistinguishable from a wrong key. BigInt is not constant-time; blinding
 // decorrelates its timing from the ciphertext, and the checks are written branch-free where it matters.
 
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { toHex } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import { rsaKeyProblem } from '../pki/public-key.js';
+import { readPrivateKeyInfo, readRsaPrivateKey, readRsaPublicKey, readSubjectPublicKeyInfo, type RsaPrivateKey, type RsaPublicKey } from '../key-syntax.js';
 
 export interface Pkcs1DecryptOptions {
   /**
@@ -126,21 +125,17 @@ interface RsaPrivate extends RsaPublic {
 }
 
 function parsePublicKey(spki: Uint8Array): RsaPublic {
-  let key: pkijs.RSAPublicKey;
+  let key: RsaPublicKey;
   try {
-    const asn = asn1js.fromBER(spki);
-    if (asn.offset === -1) throw new Error(asn.result.error);
-    const info = new pkijs.PublicKeyInfo({ schema: asn.result });
-    if (info.algorithm.algorithmId !== OID.rsaEncryption) throw new Error(`not an RSA key (${info.algorithm.algorithmId})`);
-    const parsed = info.parsedKey;
-    if (!(parsed instanceof pkijs.RSAPublicKey)) throw new Error('not an RSA public key');
-    key = parsed;
+    const info = readSubjectPublicKeyInfo(spki);
+    if (info.algorithm.oid !== OID.rsaEncryption) throw new Error(`not an RSA key (${info.algorithm.oid})`);
+    key = readRsaPublicKey(info.publicKey);
   } catch (e) {
     throw new SignetError('malformed-asn1', 'The RSA public key could not be read.', { cause: e });
   }
   // The certificate comes from outside (a recipient's): a huge exponent or modulus would make this BigInt
   // arithmetic run for minutes (config.ts maxRsaModulusBits, maxRsaPublicExponentBits).
-  const problem = rsaKeyProblem(key.modulus.valueBlock.valueHexView, key.publicExponent.valueBlock.valueHexView);
+  const problem = rsaKeyProblem(key.modulus, key.publicExponent);
   if (problem) throw new SignetError('unsupported-algorithm', problem);
   try {
     return withLength(intOf(key.modulus), intOf(key.publicExponent));
@@ -150,28 +145,29 @@ function parsePublicKey(spki: Uint8Array): RsaPublic {
 }
 
 function parsePrivateKey(pkcs8: Uint8Array): RsaPrivate {
-  let key: pkijs.RSAPrivateKey;
+  let key: RsaPrivateKey;
   try {
-    const asn = asn1js.fromBER(pkcs8);
-    if (asn.offset === -1) throw new Error(asn.result.error);
-    const info = new pkijs.PrivateKeyInfo({ schema: asn.result });
-    const parsed = info.parsedKey;
-    if (!(parsed instanceof pkijs.RSAPrivateKey)) throw new Error('not an RSA private key');
-    key = parsed;
+    const info = readPrivateKeyInfo(pkcs8);
+    if (info.algorithm.oid !== OID.rsaEncryption) throw new Error(`not an RSA key (${info.algorithm.oid})`);
+    key = readRsaPrivateKey(info.privateKey);
   } catch (e) {
     throw new SignetError('malformed-asn1', 'The RSA private key could not be read.', { cause: e });
   }
   // The exponent is used for blinding and the CRT fault check: bounded like any public key (config.ts).
-  const problem = rsaKeyProblem(key.modulus.valueBlock.valueHexView, key.publicExponent.valueBlock.valueHexView);
+  const problem = rsaKeyProblem(key.modulus, key.publicExponent);
   if (problem) throw new SignetError('unsupported-algorithm', problem);
-  const pub = withLength(intOf(key.modulus), intOf(key.publicExponent));
-  const p = intOf(key.prime1);
-  const q = intOf(key.prime2);
-  if (p * q !== pub.n || p < 2n || q < 2n) {
+  let priv: RsaPrivate;
+  try {
+    const pub = withLength(intOf(key.modulus), intOf(key.publicExponent));
+    priv = { ...pub, p: intOf(key.prime1), q: intOf(key.prime2), dP: intOf(key.exponent1), dQ: intOf(key.exponent2), qInv: intOf(key.coefficient) };
+  } catch (e) {
+    throw new SignetError('malformed-asn1', 'The RSA private key could not be read.', { cause: e });
+  }
+  if (priv.p * priv.q !== priv.n || priv.p < 2n || priv.q < 2n) {
     // Multi-prime or inconsistent keys: we rely on CRT with two primes.
     throw new SignetError('unsupported-algorithm', 'This RSA private key has no usable CRT parameters.');
   }
-  return { ...pub, p, q, dP: intOf(key.exponent1), dQ: intOf(key.exponent2), qInv: intOf(key.coefficient) };
+  return priv;
 }
 
 function withLength(n: bigint, e: bigint): RsaPublic {
@@ -179,8 +175,10 @@ function withLength(n: bigint, e: bigint): RsaPublic {
   return { n, e, k: Math.ceil(n.toString(16).length / 2) };
 }
 
-function intOf(i: asn1js.Integer): bigint {
-  return os2ip(i.valueBlock.valueHexView);
+/** An INTEGER's contents as a bigint; RSA key components are non-negative, so the sign bit is refused. */
+function intOf(b: Uint8Array): bigint {
+  if (b.length > 0 && (b[0]! & 0x80) !== 0) throw new Error('negative RSA key component');
+  return os2ip(b);
 }
 
 // --- big-integer arithmetic -------------------------------------------------------------------------

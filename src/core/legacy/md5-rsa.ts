@@ -4,10 +4,10 @@
 // (e.g. 2006-era CAs, Bouncy Castle's validator corpus) can still be examined on request; MD5 is never
 // accepted by default because MD5 collisions let anyone forge such a certificate (Stevens et al., 2009).
 
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { md5 } from '@noble/hashes/legacy.js';
-import { equalBytes, toArrayBuffer } from '../bytes.js';
+import { equalBytes } from '../bytes.js';
+import { readRsaPublicKey, readSubjectPublicKeyInfo } from '../key-syntax.js';
+import { OID } from '../oids.js';
 
 // DigestInfo prefix for MD5 (RFC 8017 §9.2, note 1).
 const MD5_PREFIX = Uint8Array.from([0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10]);
@@ -35,12 +35,11 @@ export function verifyMd5WithRsa(spki: Uint8Array, data: Uint8Array, signature: 
   let n: bigint;
   let e: bigint;
   try {
-    const asn = asn1js.fromBER(toArrayBuffer(spki));
-    const info = new pkijs.PublicKeyInfo({ schema: asn.result });
-    const key = info.parsedKey;
-    if (!(key instanceof pkijs.RSAPublicKey)) return false;
-    n = toBig(key.modulus.valueBlock.valueHexView);
-    e = toBig(key.publicExponent.valueBlock.valueHexView);
+    const info = readSubjectPublicKeyInfo(spki);
+    if (info.algorithm.oid !== OID.rsaEncryption) return false;
+    const key = readRsaPublicKey(info.publicKey);
+    n = toBig(key.modulus);
+    e = toBig(key.publicExponent);
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@
 // arrives. Boundaries come from an injected random source (default WebCrypto) and are checked against
 // the content they enclose.
 
-import { concat, fromLatin1, toHex, utf8 } from '../bytes.js';
+import { concat, fromLatin1, indexOfBytes, toHex, utf8 } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { toCanonical } from './canonicalize.js';
 import { encodeBase64Body, encodeQuotedPrintable } from './encoding.js';
@@ -244,11 +244,5 @@ function pickBoundary(children: readonly Uint8Array[], random: (n: number) => Ui
 }
 
 function contains(hay: Uint8Array, needle: Uint8Array): boolean {
-  const first = needle[0]!;
-  for (let i = hay.indexOf(first); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first, i + 1)) {
-    let k = 1;
-    while (k < needle.length && hay[i + k] === needle[k]) k++;
-    if (k === needle.length) return true;
-  }
-  return false;
+  return indexOfBytes(hay, needle) >= 0;
 }

@@ -4,7 +4,7 @@
 // (missing close-delimiter, padding after a boundary, junk header lines), `malformed-mime` where the
 // structure is undecidable, `limit-exceeded` for the resource limits of config.ts (ARCHITECTURE.md rule 9).
 
-import { fromLatin1, latin1 } from '../bytes.js';
+import { fromLatin1, indexOfByte, latin1 } from '../bytes.js';
 import { resolveConfig, type Limits } from '../config.js';
 import { SignetError } from '../errors.js';
 import { MimeEntity, type MimeHeader } from './entity.js';
@@ -339,8 +339,8 @@ class Parser {
 
   /**
    * The next delimiter line at or after the line start `pos`. Linear, and native where it matters: a
-   * delimiter starts with "--" after a line break, so TypedArray.indexOf (memchr) jumps from dash to
-   * dash — base64 bodies have none at all. Where dashes are dense (rules of "-----" in text) a plain
+   * delimiter starts with "--" after a line break, so the native byte search (bytes.ts indexOfByte) jumps
+   * from dash to dash — base64 bodies have none at all. Where dashes are dense (rules of "-----" in text) a plain
    * loop over the next 4 KB takes over, because a native call per byte would cost seconds on 100 MB.
    */
   private find(pos: number): DelimiterHit | null {
@@ -352,7 +352,7 @@ class Parser {
     }
     let p = pos + 1;
     while (p < n) {
-      const d = b.indexOf(DASH, p);
+      const d = indexOfByte(b, DASH, p);
       if (d < 0) return null;
       if (d - p < 16) {
         const stop = Math.min(n - 1, d + 4096);
