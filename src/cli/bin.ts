@@ -5,6 +5,7 @@ import { fstatSync, readFileSync, readSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { main, type CliIo } from './main.js';
 import { collectYoungGarbage } from './node-gc.js';
+import { stdinPieces } from './stdin-pieces.js';
 
 // Standard input that is not a regular file (a pipe: `signet sign | signet encrypt`) is read into ONE
 // resizable ArrayBuffer that grows in place: no list of chunks plus a joined copy, which at 25 MB was a
@@ -51,6 +52,16 @@ async function readPipe(): Promise<Uint8Array> {
   return new Uint8Array(rab);
 }
 
+/** Standard input through the stream API, on this thread: the fallback of stdinPieces(). */
+async function* streamedStdin(): AsyncGenerator<Uint8Array, void, undefined> {
+  let total = 0;
+  for await (const c of process.stdin as AsyncIterable<Buffer>) {
+    total += c.length;
+    if (total > MAX_STDIN) throw new Error('standard input is larger than 1 GiB');
+    yield new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+  }
+}
+
 /** ES2024 resizable ArrayBuffer (Node 20), not yet in this TypeScript lib. */
 interface ResizableArrayBuffer extends ArrayBuffer {
   resize(n: number): void;
@@ -64,6 +75,11 @@ const io: CliIo = {
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     }
     return readPipe();
+  },
+  stdinChunks: () => {
+    if (fstatSync(0).isFile()) return null;
+    if (isatty(0)) process.stderr.write('signet: reading the message from standard input (Ctrl-D to end)...\n');
+    return stdinPieces(MAX_STDIN, streamedStdin);
   },
   // Resolves once the bytes are handed to the kernel: the caller then reuses the buffer (a full pipe
   // would otherwise still hold a reference to it).

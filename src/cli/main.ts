@@ -52,6 +52,11 @@ verify exits 0 only when the message is valid, 1 for any other verdict, 2 for ba
 export interface CliIo {
   stdin: () => Promise<Uint8Array>;
   /**
+   * Standard input as pieces, as they arrive, when it is a pipe (null for a regular file, which stdin()
+   * reads in one call). `signet encrypt` uses it to encrypt while the message is still being produced.
+   */
+  stdinChunks?: () => AsyncIterable<Uint8Array> | null;
+  /**
    * Writes output. Sign and encrypt reuse their output buffers: the bytes must be written (or copied)
    * when the call returns or, if it returns a promise, when that settles.
    */
@@ -178,6 +183,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!v.to || v.to.length === 0) throw new UsageError('--to CERT is required (once per recipient).');
         const cipher = v.cipher?.toLowerCase() as Cipher | undefined;
         if (cipher !== undefined && !CIPHERS.has(cipher)) throw new UsageError('--cipher must be aes-128-gcm, aes-256-gcm, aes-128-cbc or aes-256-cbc.');
+        // From a pipe (`signet sign | signet encrypt`), AES-CBC encryption starts with the first piece of the
+        // message instead of after its last (BER with indefinite lengths; protect.ts writeProtectedMessageFrom).
+        // Header protection rewrites the header block against the content, so it reads the whole message.
+        // The pipe reader starts before the certificates are read, so that its start-up overlaps theirs.
+        const streamed = v['protect-headers'] !== true && v['hide-subject'] !== true;
+        const pieces = streamed ? (io.stdinChunks?.() ?? null) : null;
         const recipients = await certificates(v.to, 'recipient certificate');
         // The sender is always a recipient too, so their own copy (Sent Items) stays readable.
         const ids = await identities(v.identity, v.pass, provider, false);
@@ -191,9 +202,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             : v['protect-headers'] === true
               ? { hcp: 'no-confidentiality' as const }
               : undefined;
-        const input = await io.stdin();
-        const { writeProtectedMessage } = await lazy.protect();
-        await writeProtectedMessage(input, { encrypt: { recipients, cipher }, headerProtection, provider }, io.stdout);
+        const { writeProtectedMessage, writeProtectedMessageFrom } = await lazy.protect();
+        if (pieces !== null) await writeProtectedMessageFrom(pieces, { encrypt: { recipients, cipher }, provider }, io.stdout);
+        else await writeProtectedMessage(await io.stdin(), { encrypt: { recipients, cipher }, headerProtection, provider }, io.stdout);
         return 0;
       }
       case 'decrypt': {

@@ -6,9 +6,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testPki, PASS, type UserName } from '../helpers/pki.js';
-import { signet, verifyJson } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SIGNET_BIN, signet, verifyJson } from '../helpers/cli.js';
 import {
-  cmsutilDecrypt, cmsutilEncrypt, cmsutilSign, cmsutilVerify, gpgsmDecrypt, gpgsmEncrypt, gpgsmHome, gpgsmSign, gpgsmVerify, nssDb,
+  cmsutilDecrypt, cmsutilEncrypt, cmsutilSign, cmsutilVerify, gpgsmDecrypt, gpgsmEncrypt, gpgsmHome, gpgsmSign, gpgsmVerify, nssDb, opensslCms,
 } from '../helpers/tools.js';
 import { parseMime } from '../../src/core/mime/parser.js';
 
@@ -104,6 +108,48 @@ for (const cipher of ['aes-128-cbc', 'aes-256-cbc']) {
     assert.match(g.content.toString('latin1'), /interop numbers: 7/);
   });
 }
+
+// `signet encrypt` reading a pipe encrypts as the message arrives, into BER with indefinite lengths
+// (protect.ts writeProtectedMessageFrom); from a regular file it writes DER. A 1.3 MB body spans three
+// AES-CBC chunks (cms/envelope.ts CBC_CHUNK_BYTES), so the constructed encryptedContent holds several
+// OCTET STRINGs. Every reader must recover exactly the same bytes from both forms.
+test('signet encrypt from a pipe (BER, indefinite lengths, chunked ciphertext) and from a file (DER) → cmsutil, gpgsm and OpenSSL decrypt both byte-exact', () => {
+  const body = Array.from({ length: 20000 }, (_, i) => `line ${i} of the streamed interop body, numbers: ${(i * 7919) % 10007}\r\n`).join('');
+  const entity = Buffer.from(`Content-Type: text/plain; charset=utf-8\r\n\r\n${body}`);
+  const msg = Buffer.concat([Buffer.from(headers('alice@example.org')), entity]);
+  assert.ok(entity.length > 2 * 524288, 'the body spans at least three AES-CBC chunks');
+  const piped = signet(['encrypt', '--to', pki.users.bob.certPath, '--cipher', 'aes-256-cbc'], msg);
+  assert.equal(piped.status, 0, piped.stderr);
+  const path = join(mkdtempSync(join(tmpdir(), 'signet-stream-')), 'in.eml');
+  writeFileSync(path, msg);
+  const filed = spawnSync(process.execPath, [SIGNET_BIN, 'encrypt', '--to', pki.users.bob.certPath, '--cipher', 'aes-256-cbc'], {
+    stdio: [openSync(path, 'r'), 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  assert.equal(filed.status, 0, filed.stderr.toString());
+  const ber = unwrap(piped.stdout).der;
+  const der = unwrap(filed.stdout).der;
+  // ContentInfo, [0], EnvelopedData: indefinite (0x80) from the pipe; definite long-form lengths from the file.
+  assert.deepEqual([...ber.subarray(0, 2)], [0x30, 0x80]);
+  assert.deepEqual([...ber.subarray(ber.length - 10)], new Array(10).fill(0));
+  assert.equal(der[0], 0x30);
+  assert.notEqual(der[1], 0x80);
+  for (const form of [ber, der]) {
+    const n = cmsutilDecrypt(db, form);
+    assert.equal(n.ok, true, n.stderr);
+    assert.ok(n.content.equals(entity), 'cmsutil recovers the entity byte for byte');
+    const g = gpgsmDecrypt(gpg, form);
+    assert.equal(g.ok, true, g.stderr);
+    assert.ok(g.content.equals(entity), 'gpgsm recovers the entity byte for byte');
+    const o = opensslCms(['-decrypt', '-inform', 'DER', '-binary', '-recip', pki.users.bob.certPath, '-inkey', pki.users.bob.keyPath], form);
+    assert.equal(o.status, 0, o.stderr);
+    assert.ok(o.stdout.equals(entity), 'OpenSSL recovers the entity byte for byte');
+  }
+  // And Signet reads its own streamed output back to the whole message.
+  const back = signet(['decrypt', '--identity', pki.users.bob.p12Path, '--pass', PASS], piped.stdout);
+  assert.equal(back.status, 0, back.stderr);
+  assert.ok(back.stdout.equals(msg), 'signet decrypt returns the message byte for byte');
+});
 
 test('signet sign | signet encrypt → cmsutil decrypts, then verifies the inner signature', () => {
   const s = signet(['sign', '--identity', pki.users.alice.p12Path, '--pass', PASS, '--opaque'], message('alice@example.org'));

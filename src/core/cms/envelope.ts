@@ -9,7 +9,7 @@ import { concat, equalBytes, PieceReader } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import { AuthEnvelopedData, encodeGcmParameters } from './auth-enveloped-data.js';
-import { encodeEnvelopedDataPieces } from './enveloped-data.js';
+import { encodeEnvelopedDataPieces, encryptedContentChunkHeader, ENVELOPED_DATA_BER_END, envelopedDataBerHead } from './enveloped-data.js';
 import { certificateFacts, type RecipientIdStyle } from './envelope-recipient.js';
 import { buildKeyAgreeRecipientInfo } from './key-agreement.js';
 import { buildKeyTransRecipientInfo, type RsaKeyTransport } from './key-transport.js';
@@ -72,6 +72,52 @@ export async function encryptContentPieces(
   return { length: der.length, parts };
 }
 
+/**
+ * The content key and one RecipientInfo per distinct recipient certificate. The sender is usually also in
+ * To/Cc; a certificate listed twice keeps the first explicit key-transport choice made for it.
+ */
+async function recipientInfosFor(
+  opts: EncryptOptions,
+  cipher: { name: 'AES-CBC' | 'AES-GCM'; keyBytes: number },
+  provider: CryptoProvider,
+): Promise<{ recipientInfos: Uint8Array[]; allV0: boolean; key: CryptoKey }> {
+  const mode = opts.rsaKeyTransport ?? 'oaep';
+  if (mode !== 'oaep' && mode !== 'pkcs1') throw new SignetError('usage', `Unknown RSA key transport ${String(mode)}.`);
+  const ridStyle = opts.recipientIdentifier ?? 'issuer-and-serial';
+  const perRecipient = opts.recipientKeyTransport ?? [];
+  for (const m of perRecipient) {
+    if (m != null && m !== 'oaep' && m !== 'pkcs1') throw new SignetError('usage', `Unknown RSA key transport ${String(m)}.`);
+  }
+  const certs: { der: Uint8Array; mode: RsaKeyTransport | null }[] = [];
+  opts.recipients.forEach((c, i) => {
+    const explicit = perRecipient[i] ?? null;
+    const seen = certs.find((d) => equalBytes(d.der, c));
+    if (!seen) certs.push({ der: c, mode: explicit });
+    else if (seen.mode === null) seen.mode = explicit;
+  });
+  if (certs.length === 0) throw new SignetError('usage', 'Encryption needs at least one recipient certificate.');
+
+  const cek = randomBytes(provider, cipher.keyBytes);
+  const recipientInfos: Uint8Array[] = [];
+  let allV0 = true;
+  for (const { der, mode: explicit } of certs) {
+    const facts = certificateFacts(der);
+    if (facts.keyType === 'rsa') {
+      recipientInfos.push(await buildKeyTransRecipientInfo(facts, cek, explicit ?? mode, ridStyle, provider));
+      if (ridStyle !== 'issuer-and-serial') allV0 = false;
+    } else if (facts.keyType === 'ec') {
+      recipientInfos.push(await buildKeyAgreeRecipientInfo(facts, cek, ridStyle, provider));
+      allV0 = false;
+    } else {
+      throw new SignetError('unsupported-algorithm', `Cannot encrypt to a certificate with key type ${facts.keyAlgorithm} (RSA and EC can).`);
+    }
+  }
+
+  const key = await provider.crypto.subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, ['encrypt']);
+  cek.fill(0);
+  return { recipientInfos, allV0, key };
+}
+
 /** A DER encoding of known length whose bytes arrive in order, as they are produced. */
 export interface DerStream {
   readonly length: number;
@@ -94,45 +140,8 @@ export async function encryptContentStream(
   const cipherName = opts.cipher ?? 'aes-256-cbc';
   const cipher = CIPHERS[cipherName];
   if (!cipher) throw new SignetError('usage', `Unknown cipher ${String(cipherName)}.`);
-  const mode = opts.rsaKeyTransport ?? 'oaep';
-  if (mode !== 'oaep' && mode !== 'pkcs1') throw new SignetError('usage', `Unknown RSA key transport ${String(mode)}.`);
-  const ridStyle = opts.recipientIdentifier ?? 'issuer-and-serial';
-
-  const perRecipient = opts.recipientKeyTransport ?? [];
-  for (const m of perRecipient) {
-    if (m != null && m !== 'oaep' && m !== 'pkcs1') throw new SignetError('usage', `Unknown RSA key transport ${String(m)}.`);
-  }
-
-  // The sender is usually also in To/Cc; one RecipientInfo per distinct certificate is enough. A
-  // certificate listed twice keeps the first explicit key-transport choice made for it.
-  const certs: { der: Uint8Array; mode: RsaKeyTransport | null }[] = [];
-  opts.recipients.forEach((c, i) => {
-    const explicit = perRecipient[i] ?? null;
-    const seen = certs.find((d) => equalBytes(d.der, c));
-    if (!seen) certs.push({ der: c, mode: explicit });
-    else if (seen.mode === null) seen.mode = explicit;
-  });
-  if (certs.length === 0) throw new SignetError('usage', 'Encryption needs at least one recipient certificate.');
-
   const subtle = provider.crypto.subtle;
-  const cek = randomBytes(provider, cipher.keyBytes);
-  const recipientInfos: Uint8Array[] = [];
-  let allV0 = true;
-  for (const { der, mode: explicit } of certs) {
-    const facts = certificateFacts(der);
-    if (facts.keyType === 'rsa') {
-      recipientInfos.push(await buildKeyTransRecipientInfo(facts, cek, explicit ?? mode, ridStyle, provider));
-      if (ridStyle !== 'issuer-and-serial') allV0 = false;
-    } else if (facts.keyType === 'ec') {
-      recipientInfos.push(await buildKeyAgreeRecipientInfo(facts, cek, ridStyle, provider));
-      allV0 = false;
-    } else {
-      throw new SignetError('unsupported-algorithm', `Cannot encrypt to a certificate with key type ${facts.keyAlgorithm} (RSA and EC can).`);
-    }
-  }
-
-  const key = await subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, ['encrypt']);
-  cek.fill(0);
+  const { recipientInfos, allV0, key } = await recipientInfosFor(opts, cipher, provider);
   const parts = isPieceList(content) ? content : [content];
   if (cipher.name === 'AES-CBC') {
     const iv = randomBytes(provider, 16);
@@ -162,6 +171,91 @@ export async function encryptContentStream(
       yield* der.parts;
     })(),
   };
+}
+
+/**
+ * encryptContent() for a content whose length is unknown until it ends — a message read from a pipe as it
+ * arrives — so that encrypting overlaps producing it (`signet sign | signet encrypt`, issue 17). AES-CBC
+ * only: the output is BER with indefinite lengths (envelopedDataBerHead), each ciphertext chunk an OCTET
+ * STRING written as soon as WebCrypto returns it, so neither the content nor the ciphertext is ever held
+ * whole. AES-GCM has no incremental form in WebCrypto: its content is gathered first, and the result is the
+ * usual DER. Every recipient check (key types, key transport) happens before the first byte is returned.
+ */
+export async function encryptContentFrom(
+  content: AsyncIterable<Uint8Array>,
+  opts: EncryptOptions,
+  provider: CryptoProvider = cryptoProvider(),
+): Promise<AsyncIterable<Uint8Array>> {
+  const cipherName = opts.cipher ?? 'aes-256-cbc';
+  const cipher = CIPHERS[cipherName];
+  if (!cipher) throw new SignetError('usage', `Unknown cipher ${String(cipherName)}.`);
+  if (cipher.name !== 'AES-CBC') {
+    const parts: Uint8Array[] = [];
+    for await (const p of content) parts.push(p);
+    return (await encryptContentStream(parts, opts, provider)).chunks;
+  }
+  const { recipientInfos, allV0, key } = await recipientInfosFor(opts, cipher, provider);
+  const iv = randomBytes(provider, 16);
+  const head = envelopedDataBerHead(recipientInfos, allV0, algorithmIdentifier(cipher.oid, octetString(iv)));
+  const subtle = provider.crypto.subtle;
+  return (async function* () {
+    yield head;
+    for await (const ct of cbcEncryptIncremental(subtle, key, iv, content)) {
+      yield encryptedContentChunkHeader(ct.length);
+      yield ct;
+    }
+    yield ENVELOPED_DATA_BER_END;
+  })();
+}
+
+/**
+ * cbcEncryptStream() over a source of unknown length: input is gathered into CBC_CHUNK_BYTES chunks, each
+ * encrypted once full with the previous chunk's last ciphertext block as its IV (and its padding block cut
+ * off); what is left when the source ends is encrypted last, keeping its PKCS #7 padding — for a content
+ * that ended on a chunk boundary that is an empty final call, which yields exactly the one full padding
+ * block RFC 5652 §6.3 requires. The result is byte-for-byte the one-shot ciphertext. Each full chunk is
+ * handed to WebCrypto (a worker thread in Node) before the previous one's ciphertext is yielded, so the
+ * consumer's work and the reading of the next input overlap the encryption.
+ */
+export async function* cbcEncryptIncremental(
+  subtle: SubtleCrypto,
+  key: CryptoKey,
+  iv: Uint8Array,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let chain = iv;
+  let pending: Promise<Uint8Array> | null = null;
+  const encryptFull = (chunk: Uint8Array, prev: Promise<Uint8Array> | null): Promise<Uint8Array> => {
+    const run = (async (): Promise<Uint8Array> => {
+      if (prev !== null) await prev;
+      const ct = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: chain as BufferSource }, key, chunk as BufferSource));
+      const kept = ct.subarray(0, chunk.length);
+      chain = kept.slice(kept.length - 16);
+      return kept;
+    })();
+    run.catch(() => undefined); // observed: a consumer that stops early must not leave an unhandled rejection
+    return run;
+  };
+  let stage = new Uint8Array(CBC_CHUNK_BYTES);
+  let filled = 0;
+  for await (const piece of source) {
+    let off = 0;
+    while (off < piece.length) {
+      const n = Math.min(CBC_CHUNK_BYTES - filled, piece.length - off);
+      stage.set(piece.subarray(off, off + n), filled);
+      filled += n;
+      off += n;
+      if (filled === CBC_CHUNK_BYTES) {
+        const previous = pending;
+        pending = encryptFull(stage, previous);
+        stage = new Uint8Array(CBC_CHUNK_BYTES);
+        filled = 0;
+        if (previous !== null) yield await previous;
+      }
+    }
+  }
+  if (pending !== null) yield await pending;
+  yield new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: chain as BufferSource }, key, stage.subarray(0, filled) as BufferSource));
 }
 
 const isPieceList = (c: Uint8Array | readonly Uint8Array[]): c is readonly Uint8Array[] => Array.isArray(c);

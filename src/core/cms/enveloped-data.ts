@@ -17,7 +17,8 @@ import {
   type AlgorithmIdentifier,
   type Asn1Node,
 } from '../asn1.js';
-import { flatten, integer, oid, setOf, tlvPieces, type DerPieces } from '../der.js';
+import { concat } from '../bytes.js';
+import { flatten, integer, lengthOctets, oid, setOf, tlvPieces, type DerPieces } from '../der.js';
 import { SignetError } from '../errors.js';
 import { OID } from '../oids.js';
 import { readKeyAgreeRecipientInfo, type KeyAgreeRecipientInfo } from './key-agreement.js';
@@ -166,3 +167,34 @@ export function encodeEnvelopedDataPieces(
   ]);
   return contentInfoPieces(OID.envelopedData, env);
 }
+
+/**
+ * The opening of a ContentInfo holding EnvelopedData in BER with indefinite lengths (X.690 §8.1.3.6), for a
+ * content whose length is not known when the first byte must be written (a message arriving on a pipe):
+ * every header up to the constructed `encryptedContent [0] IMPLICIT OCTET STRING`, whose value is then a
+ * series of OCTET STRING chunks (encryptedContentChunkHeader) closed by ENVELOPED_DATA_BER_END. RFC 5652 §1
+ * and RFC 8551 §3.3 allow BER outside signed attributes; NSS (Thunderbird) and `openssl cms -stream` write
+ * exactly this form, and OpenSSL, NSS, gpgsm, Bouncy Castle and Outlook read it.
+ */
+export function envelopedDataBerHead(recipientInfos: Uint8Array[], allRecipientInfosV0: boolean, contentEncryptionAlgorithm: Uint8Array): Uint8Array {
+  return concat([
+    Uint8Array.of(0x30, 0x80), // ContentInfo
+    oid(OID.envelopedData),
+    Uint8Array.of(0xa0, 0x80), // content [0] EXPLICIT
+    Uint8Array.of(0x30, 0x80), // EnvelopedData
+    integer(allRecipientInfosV0 ? 0 : 2),
+    setOf(...recipientInfos),
+    Uint8Array.of(0x30, 0x80), // EncryptedContentInfo
+    oid(OID.data),
+    contentEncryptionAlgorithm,
+    Uint8Array.of(0xa0, 0x80), // encryptedContent [0] IMPLICIT OCTET STRING, constructed
+  ]);
+}
+
+/** The header of one OCTET STRING chunk of a constructed encryptedContent (X.690 §8.7.3.2). */
+export function encryptedContentChunkHeader(length: number): Uint8Array {
+  return concat([Uint8Array.of(0x04), lengthOctets(length)]);
+}
+
+/** End-of-contents for the five indefinite lengths envelopedDataBerHead() opened, innermost first. */
+export const ENVELOPED_DATA_BER_END: Uint8Array = new Uint8Array(10);

@@ -62,24 +62,36 @@ function byteTables(perm: readonly number[]): Uint32Array[] {
   return tables;
 }
 
-const IP_T = byteTables(IP);
-const FP = new Array<number>(64);
-IP.forEach((src, i) => (FP[src - 1] = i + 1));
-const FP_T = byteTables(FP);
+// The permutation and S-box tables are built on first use, not at module load: every command that reads
+// an identity file loads this module, and only a legacy PKCS#12 file or message ever runs DES (building
+// them cost ~5-13 ms of `signet sign` and `signet encrypt` start-up, issue 17).
+interface Tables {
+  ip: Uint32Array[];
+  fp: Uint32Array[];
+  sp: Uint32Array[];
+}
+let built: Tables | undefined;
 
-// S-box followed by P, per S-box and 6-bit input.
-const SP: Uint32Array[] = S.map((box, j) => {
-  const t = new Uint32Array(64);
-  for (let x = 0; x < 64; x++) {
-    const row = ((x >>> 4) & 2) | (x & 1);
-    const col = (x >>> 1) & 15;
-    const pre = box[row * 16 + col]! << (28 - 4 * j);
-    let out = 0;
-    for (let i = 0; i < 32; i++) if ((pre >>> (31 - (P[i]! - 1))) & 1) out |= 1 << (31 - i);
-    t[x] = out >>> 0;
-  }
-  return t;
-});
+function tables(): Tables {
+  if (built) return built;
+  const fpPerm = new Array<number>(64);
+  IP.forEach((src, i) => (fpPerm[src - 1] = i + 1));
+  // S-box followed by P, per S-box and 6-bit input.
+  const sp: Uint32Array[] = S.map((box, j) => {
+    const t = new Uint32Array(64);
+    for (let x = 0; x < 64; x++) {
+      const row = ((x >>> 4) & 2) | (x & 1);
+      const col = (x >>> 1) & 15;
+      const pre = box[row * 16 + col]! << (28 - 4 * j);
+      let out = 0;
+      for (let i = 0; i < 32; i++) if ((pre >>> (31 - (P[i]! - 1))) & 1) out |= 1 << (31 - i);
+      t[x] = out >>> 0;
+    }
+    return t;
+  });
+  built = { ip: byteTables(IP), fp: byteTables(fpPerm), sp };
+  return built;
+}
 
 function permute(tables: Uint32Array[], hi: number, lo: number): [number, number] {
   let oh = 0;
@@ -114,7 +126,7 @@ function keySchedule(key: Uint8Array): Uint8Array[] {
   return out;
 }
 
-function feistel(r: number, k: Uint8Array): number {
+function feistel(SP: Uint32Array[], r: number, k: Uint8Array): number {
   let out = 0;
   for (let j = 0; j < 8; j++) {
     // E expansion: group j is input bits 4j .. 4j+5 (1-based, bit 0 meaning bit 32), wrapping around.
@@ -126,13 +138,14 @@ function feistel(r: number, k: Uint8Array): number {
 }
 
 function crypt(keys: Uint8Array[], hi: number, lo: number): [number, number] {
-  let [l, r] = permute(IP_T, hi, lo);
+  const t = tables();
+  let [l, r] = permute(t.ip, hi, lo);
   for (const k of keys) {
-    const t = r;
-    r = (l ^ feistel(r, k)) >>> 0;
-    l = t;
+    const prev = r;
+    r = (l ^ feistel(t.sp, r, k)) >>> 0;
+    l = prev;
   }
-  return permute(FP_T, r, l);
+  return permute(t.fp, r, l);
 }
 
 /** Single-DES block decryption key (round keys in reverse order); exported for the FIPS test vectors. */

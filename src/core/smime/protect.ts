@@ -4,12 +4,13 @@
 // Date, Message-ID …) stay outside the protected entity, as every S/MIME client expects; with header
 // protection (RFC 9788) a copy of them also goes inside, and an encrypted message's Subject is hidden.
 
-import { base64Encode, base64EncodeStream, utf8, concat, toHex, indexOfBytes } from '../bytes.js';
+import { base64Encode, base64EncodeStream, utf8, concat, toHex, indexOfByte, indexOfBytes } from '../bytes.js';
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { signContent, micalgFor, type StapleInput } from '../cms/sign.js';
-import { encryptContentStream, chooseCipher } from '../cms/envelope.js';
+import { encryptContentFrom, encryptContentStream, chooseCipher } from '../cms/envelope.js';
+import { resolveConfig } from '../config.js';
 import { prepareForSigning, splitMessage, joinMessage, type OuterHeader } from '../mime/canonicalize.js';
 import { injectHeaderProtection, type ProduceHeaderProtection } from '../mime/header-protection.js';
 
@@ -135,13 +136,16 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
   ];
 }
 
+const isAsync = (c: Uint8Array | readonly Uint8Array[] | AsyncIterable<Uint8Array>): c is AsyncIterable<Uint8Array> =>
+  typeof (c as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
+
 /** Encrypts a MIME entity; returns the application/pkcs7-mime entity. */
 export async function encryptEntity(entity: Uint8Array, opts: EncryptOptions, provider: CryptoProvider): Promise<Uint8Array> {
   return concat(await collect(await encryptEntityChunks(entity, opts, provider)));
 }
 
 async function encryptEntityChunks(
-  entity: Uint8Array | readonly Uint8Array[],
+  entity: Uint8Array | readonly Uint8Array[] | AsyncIterable<Uint8Array>,
   opts: EncryptOptions,
   provider: CryptoProvider,
   reuse = false,
@@ -155,11 +159,8 @@ async function encryptEntityChunks(
   const undecided = explicit.length === 0 ? caps : opts.recipients.map((_, i) => caps[i] ?? null).filter((_, i) => explicit[i] == null);
   const oaep = undecided.length > 0 && undecided.every((c) => c !== null && c.includes('RSA-OAEP'));
   const rsaKeyTransport = opts.rsaKeyTransport ?? (oaep ? 'oaep' : 'pkcs1');
-  const der = await encryptContentStream(
-    entity,
-    { recipients: opts.recipients, cipher, rsaKeyTransport, ...(opts.recipientKeyTransport ? { recipientKeyTransport: opts.recipientKeyTransport } : {}) },
-    provider,
-  );
+  const envelope = { recipients: opts.recipients, cipher, rsaKeyTransport, ...(opts.recipientKeyTransport ? { recipientKeyTransport: opts.recipientKeyTransport } : {}) };
+  const der = isAsync(entity) ? { chunks: await encryptContentFrom(entity, envelope, provider) } : await encryptContentStream(entity, envelope, provider);
   const gcm = cipher.endsWith('gcm');
   // RFC 8551 §3.2.2: smime-type "authEnveloped-data" for AuthEnvelopedData.
   return smimeEntity(
@@ -218,4 +219,77 @@ async function protectChunks(message: Uint8Array, opts: ProtectOptions, reuse: b
     yield head;
     yield* body;
   })();
+}
+
+/**
+ * writeProtectedMessage() for a message that arrives in pieces (standard input from a pipe), so that
+ * encryption overlaps whatever produces the message — `signet sign | signet encrypt` no longer waits for
+ * the whole signed message before encrypting a byte (issue 17). Only encryption without header protection
+ * streams: the outer header block is read first (up to the first empty line, within maxHeaderBytes), then
+ * the content is AES-CBC-encrypted chunk by chunk as it arrives, into BER with indefinite lengths
+ * (cms/envelope.ts, encryptContentFrom); AES-GCM gathers the content first (WebCrypto has no incremental
+ * GCM). Signing, and header protection (which rewrites the header block against the content), gather the
+ * whole message and take writeProtectedMessage(). Every input check that can fail before the content
+ * (header block, recipients, limits on the header) fails before the first byte is written; a message that
+ * outgrows maxMessageBytes midway fails with limit-exceeded after part of the ciphertext was written, so a
+ * caller must treat the output as unusable on any error — the CLI's non-zero exit status says so.
+ */
+export async function writeProtectedMessageFrom(
+  source: AsyncIterable<Uint8Array>,
+  opts: ProtectOptions,
+  write: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<void> {
+  const limits = resolveConfig().limits;
+  const iterator = source[Symbol.asyncIterator]();
+  if (opts.sign || opts.headerProtection || !opts.encrypt) {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      total += r.value.length;
+      if (total > limits.maxMessageBytes) throw new SignetError('limit-exceeded', `The message is larger than ${limits.maxMessageBytes} bytes.`);
+      parts.push(r.value);
+    }
+    return writeProtectedMessage(parts.length === 1 ? parts[0]! : concat(parts), opts, write);
+  }
+  // The header block: pieces are gathered until the first empty line (RFC 5322 §2.1), the end of the input,
+  // or more than the header limit (splitMessage then refuses it with limit-exceeded).
+  let head: Uint8Array = new Uint8Array(0);
+  let ended = false;
+  while (headerBlockEnd(head) < 0 && head.length <= limits.maxHeaderBytes + 2) {
+    const r = await iterator.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    head = head.length === 0 ? r.value : concat([head, r.value]);
+  }
+  const { outerHeaders, content: first } = splitMessage(head);
+  let total = head.length;
+  const content = (async function* (): AsyncGenerator<Uint8Array, void, undefined> {
+    yield first;
+    if (ended) return;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      total += r.value.length;
+      if (total > limits.maxMessageBytes) throw new SignetError('limit-exceeded', `The message is larger than ${limits.maxMessageBytes} bytes.`);
+      yield r.value;
+    }
+  })();
+  const provider = opts.provider ?? cryptoProvider();
+  const body = await encryptEntityChunks(content, opts.encrypt, provider, true);
+  await write(joinMessage(outerHeaders, new Uint8Array(0)));
+  for await (const chunk of body) await write(chunk);
+}
+
+/**
+ * Offset just past the empty line that ends a header block (as parser.ts scanHeaderBlock reads it: a line
+ * that is only LF or CRLF), or -1 when `b` holds no complete empty line yet.
+ */
+function headerBlockEnd(b: Uint8Array): number {
+  if (b[0] === 0x0a) return 1;
+  if (b[0] === 0x0d && b[1] === 0x0a) return 2;
+  for (let i = indexOfByte(b, 0x0a, 0); i >= 0 && i + 1 < b.length; i = indexOfByte(b, 0x0a, i + 1)) {
+    if (b[i + 1] === 0x0a) return i + 2;
+    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) return i + 3;
+  }
+  return -1;
 }
