@@ -161,6 +161,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (!allowedHere.includes(k)) throw new UsageError(`--${k} is not an option of "signet ${command}".`);
     }
 
+    // The modules a command needs are fetched and compiled at once, not one await after another: the ESM
+    // loader reads each chunk through the thread pool, so the reads overlap each other and the key file's.
+    // A failed prefetch is reported by the import that awaits it below.
+    const prefetch = (load: () => Promise<unknown>): void => void load().catch(() => undefined);
+    if (command === 'sign' || command === 'encrypt') {
+      prefetch(lazy.identityFile);
+      prefetch(lazy.protect);
+    } else if (command === 'decrypt') {
+      prefetch(lazy.identityFile);
+      prefetch(lazy.decrypt);
+    } else if (command === 'verify') {
+      prefetch(lazy.open);
+      prefetch(lazy.format);
+    }
     // inspect needs no crypto: it never loads pkijs.
     const provider = command === 'inspect' ? (null as unknown as CryptoProvider) : await nodeCryptoProvider();
     switch (command) {
