@@ -76,11 +76,9 @@ const io: CliIo = {
     }
     return readPipe();
   },
-  stdinChunks: () => {
-    if (fstatSync(0).isFile()) return null;
-    if (isatty(0)) process.stderr.write('signet: reading the message from standard input (Ctrl-D to end)...\n');
-    return stdinPieces(MAX_STDIN, streamedStdin);
-  },
+  // A pipe or socket only: a regular file is read in one call, and a terminal on this thread (a reader
+  // thread blocked on a terminal would hold the process at exit until Ctrl-D).
+  stdinChunks: () => (fstatSync(0).isFile() || isatty(0) ? null : stdinPieces(MAX_STDIN, streamedStdin)),
   // Resolves once the bytes are handed to the kernel: the caller then reuses the buffer (a full pipe
   // would otherwise still hold a reference to it).
   stdout: (b) =>

@@ -197,12 +197,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!v.to || v.to.length === 0) throw new UsageError('--to CERT is required (once per recipient).');
         const cipher = v.cipher?.toLowerCase() as Cipher | undefined;
         if (cipher !== undefined && !CIPHERS.has(cipher)) throw new UsageError('--cipher must be aes-128-gcm, aes-256-gcm, aes-128-cbc or aes-256-cbc.');
-        // From a pipe (`signet sign | signet encrypt`), AES-CBC encryption starts with the first piece of the
-        // message instead of after its last (BER with indefinite lengths; protect.ts writeProtectedMessageFrom).
-        // Header protection rewrites the header block against the content, so it reads the whole message.
-        // The pipe reader starts before the certificates are read, so that its start-up overlaps theirs.
-        const streamed = v['protect-headers'] !== true && v['hide-subject'] !== true;
-        const pieces = streamed ? (io.stdinChunks?.() ?? null) : null;
         const recipients = await certificates(v.to, 'recipient certificate');
         // The sender is always a recipient too, so their own copy (Sent Items) stays readable.
         const ids = await identities(v.identity, v.pass, provider, false);
@@ -217,6 +211,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
               ? { hcp: 'no-confidentiality' as const }
               : undefined;
         const { writeProtectedMessage, writeProtectedMessageFrom } = await lazy.protect();
+        // From a pipe (`signet sign | signet encrypt`), AES-CBC encryption starts with the first piece of the
+        // message instead of after its last (BER with indefinite lengths; protect.ts writeProtectedMessageFrom).
+        // Header protection rewrites the header block against the content, so it reads the whole message.
+        const pieces = headerProtection === undefined ? (io.stdinChunks?.() ?? null) : null;
         if (pieces !== null) await writeProtectedMessageFrom(pieces, { encrypt: { recipients, cipher }, provider }, io.stdout);
         else await writeProtectedMessage(await io.stdin(), { encrypt: { recipients, cipher }, headerProtection, provider }, io.stdout);
         return 0;

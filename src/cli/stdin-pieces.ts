@@ -5,7 +5,13 @@
 // at 25 MB, `sign | encrypt` spent ~150 ms passing the message 64 KB at a time while encrypt's own work
 // was ~60 ms. A worker thread that does nothing but blocking reads keeps the pipe drained while the main
 // thread encrypts and encodes, so the writer is never held up by the reader's work. A Node worker costs
-// ~20 ms to start; it starts while the command is still loading its keys, long before the first byte.
+// ~20 ms to start; it starts once the command has checked its arguments, keys and certificates, which
+// is still long before an upstream `signet sign` writes its first byte.
+//
+// A thread blocked in read(2) cannot be interrupted, and Node waits for its workers when it exits. So the
+// reader is started only when the command is about to consume the whole input, never for a terminal
+// (bin.ts reads a terminal on the main thread), and a consumer that stops early (an error midway) raises a
+// stop flag: the reader ends after its current read — at once while an upstream writer is still writing.
 //
 // The worker's source is a string (eval), so the esbuild bundle needs no second entry point. Each piece's
 // ArrayBuffer is transferred, not copied. A non-blocking pipe (EAGAIN from read(2)), or a platform where
@@ -21,8 +27,9 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { readSync } = require('node:fs');
 const PIECE = workerData.piece;
+const stop = new Int32Array(workerData.stop);
 let total = 0;
-for (;;) {
+while (Atomics.load(stop, 0) === 0) {
   const piece = new Uint8Array(PIECE);
   let len = 0;
   let eof = false;
@@ -50,18 +57,18 @@ type FromReader = { type: 'piece'; buffer: ArrayBuffer; length: number } | { typ
 
 /**
  * The pieces of standard input, in order, as they arrive. The reader thread starts now, not at the first
- * read, so that its start-up overlaps the command's own (keys, certificates, code). `max` bounds the total
+ * read, so that its start-up overlaps the rest of the command's own. `max` bounds the total
  * (limit-exceeded beyond it). The consumer owns each piece. Pieces read ahead while the consumer is busy
  * wait in memory: never more than the message itself, which the whole-message path held anyway.
  */
 export function stdinPieces(max: number, fallback: () => AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   let worker: Worker;
+  const stop = new Int32Array(new SharedArrayBuffer(4));
   try {
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { piece: PIECE, max }, stdin: false, stdout: false, stderr: false });
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { piece: PIECE, max, stop: stop.buffer }, stdin: false, stdout: false, stderr: false });
   } catch {
     return fallback();
   }
-  // The reader must never keep the process alive: a command that fails midway exits while it waits in read().
   worker.unref();
   const queue: FromReader[] = [];
   let wake: (() => void) | null = null;
@@ -90,7 +97,8 @@ export function stdinPieces(max: number, fallback: () => AsyncIterable<Uint8Arra
         }
       }
     } finally {
-      void worker.terminate();
+      // Normally the reader has ended at end of input; after an early stop it ends after its current read.
+      Atomics.store(stop, 0, 1);
     }
   })();
 }
