@@ -198,6 +198,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const cipher = v.cipher?.toLowerCase() as Cipher | undefined;
         if (cipher !== undefined && !CIPHERS.has(cipher)) throw new UsageError('--cipher must be aes-128-gcm, aes-256-gcm, aes-128-cbc or aes-256-cbc.');
         const recipients = await certificates(v.to, 'recipient certificate');
+        // From a pipe (`signet sign | signet encrypt`), AES-CBC encryption starts with the first piece of the
+        // message instead of after its last (BER with indefinite lengths; protect.ts writeProtectedMessageFrom).
+        // Header protection rewrites the header block against the content, so it reads the whole message.
+        // The reader starts once the arguments and certificates are known good, so that its start-up
+        // overlaps the key file's; a failure after this point exits when the upstream writer is done.
+        const pieces = v['protect-headers'] !== true && v['hide-subject'] !== true ? (io.stdinChunks?.() ?? null) : null;
         // The sender is always a recipient too, so their own copy (Sent Items) stays readable.
         const ids = await identities(v.identity, v.pass, provider, false);
         for (const id of ids) recipients.push(id.certificate);
@@ -211,10 +217,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
               ? { hcp: 'no-confidentiality' as const }
               : undefined;
         const { writeProtectedMessage, writeProtectedMessageFrom } = await lazy.protect();
-        // From a pipe (`signet sign | signet encrypt`), AES-CBC encryption starts with the first piece of the
-        // message instead of after its last (BER with indefinite lengths; protect.ts writeProtectedMessageFrom).
-        // Header protection rewrites the header block against the content, so it reads the whole message.
-        const pieces = headerProtection === undefined ? (io.stdinChunks?.() ?? null) : null;
         if (pieces !== null) await writeProtectedMessageFrom(pieces, { encrypt: { recipients, cipher }, provider }, io.stdout);
         else await writeProtectedMessage(await io.stdin(), { encrypt: { recipients, cipher }, headerProtection, provider }, io.stdout);
         return 0;

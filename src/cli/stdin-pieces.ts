@@ -5,8 +5,8 @@
 // at 25 MB, `sign | encrypt` spent ~150 ms passing the message 64 KB at a time while encrypt's own work
 // was ~60 ms. A worker thread that does nothing but blocking reads keeps the pipe drained while the main
 // thread encrypts and encodes, so the writer is never held up by the reader's work. A Node worker costs
-// ~20 ms to start; it starts once the command has checked its arguments, keys and certificates, which
-// is still long before an upstream `signet sign` writes its first byte.
+// ~20 ms to start; it starts once the command has checked its arguments and certificates, while the key
+// file is read, still long before an upstream `signet sign` writes its first byte.
 //
 // A thread blocked in read(2) cannot be interrupted, and Node waits for its workers when it exits. So the
 // reader is started only when the command is about to consume the whole input, never for a terminal
