@@ -239,8 +239,22 @@ export async function writeProtectedMessageFrom(
   opts: ProtectOptions,
   write: (chunk: Uint8Array) => void | Promise<void>,
 ): Promise<void> {
-  const limits = resolveConfig().limits;
   const iterator = source[Symbol.asyncIterator]();
+  try {
+    await protectFrom(iterator, opts, write);
+  } finally {
+    // Stopping early (an error) tells the source so: a pipe reader then stops reading. Not awaited — a
+    // source waiting for input it will never get must not hold up the error.
+    iterator.return?.()?.catch(() => undefined);
+  }
+}
+
+async function protectFrom(
+  iterator: AsyncIterator<Uint8Array>,
+  opts: ProtectOptions,
+  write: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<void> {
+  const limits = resolveConfig().limits;
   if (opts.sign || opts.headerProtection || !opts.encrypt) {
     const parts: Uint8Array[] = [];
     let total = 0;

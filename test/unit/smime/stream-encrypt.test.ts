@@ -109,15 +109,22 @@ async function refused(source: AsyncIterable<Uint8Array>, code: ErrorCode, opts:
 test('refused before the first byte: a header block over the limit, no recipient', async () => {
   // 1 MiB of header lines and no blank line: limit-exceeded, after reading little more than the limit.
   let read = 0;
+  let closed = false;
   async function* endless(): AsyncGenerator<Uint8Array> {
     const line = latin1('X-Filler: ' + 'a'.repeat(60) + '\r\n');
-    for (;;) {
-      read += line.length;
-      yield line;
+    try {
+      for (;;) {
+        read += line.length;
+        yield line;
+      }
+    } finally {
+      closed = true;
     }
   }
   await refused(endless(), 'limit-exceeded');
   assert.ok(read < 1.1 * (1 << 20), `stopped reading after ${read} bytes`);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(closed, true, 'the source was told to stop (a pipe reader stops reading)');
   await refused(cut(latin1(messages[0]![1]), [4]), 'missing-certificate', { encrypt: { recipients: [] } });
 });
 
