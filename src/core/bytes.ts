@@ -288,20 +288,26 @@ export async function* base64EncodeStream(
     scratch ??= new ArrayBuffer((block / lineBytes) * (perLine + 2) + 4);
     return base64EncodeFast(b, perLine, scratch);
   };
+  // Whole lines are encoded straight from each piece, up to a block at a time; only a piece's last partial
+  // line (under lineBytes bytes) is staged, then topped up from the next piece into one whole line. So a
+  // source cut anywhere (the encrypted content's 512 KB chunks, each behind a 5-byte OCTET STRING header)
+  // is never copied whole into a staging buffer first.
   for await (const piece of source) {
     let off = 0;
     while (off < piece.length) {
       let full: Uint8Array | null = null;
-      if (filled === 0 && piece.length - off >= block) {
-        full = piece.subarray(off, off + block); // straight from the piece, no staging copy
-        off += block;
+      const rest = piece.length - off;
+      if (filled === 0 && rest >= lineBytes) {
+        const n = Math.min(block, rest - (rest % lineBytes));
+        full = piece.subarray(off, off + n); // straight from the piece, no staging copy
+        off += n;
       } else {
-        stage ??= new Uint8Array(block);
-        const n = Math.min(block - filled, piece.length - off);
+        stage ??= new Uint8Array(lineBytes);
+        const n = Math.min(lineBytes - filled, rest);
         stage.set(piece.subarray(off, off + n), filled);
         filled += n;
         off += n;
-        if (filled === block) {
+        if (filled === lineBytes) {
           full = stage;
           filled = 0;
         }
