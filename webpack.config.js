@@ -195,6 +195,8 @@ export default (env = {}, argv = {}) => {
       ],
     },
     plugins: [
+      // `SharedArrayBuffer` as a module binding, not a global lookup (src/build/shared-array-buffer.ts says why).
+      new webpack.ProvidePlugin({ SharedArrayBuffer: [resolve(here, 'src/build/shared-array-buffer.ts'), 'default'] }),
       new HtmlWebpackPlugin({
         template: './src/taskpane/taskpane.html',
         filename: 'taskpane.html',

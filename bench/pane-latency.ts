@@ -1,31 +1,70 @@
-// Badge latency of the read pane (issue #4 budget: badge on screen ≤ 300 ms after the MIME is available, for
-// a 100 KB signed message, in headless Chromium on this machine). A benchmark, not a timed test: it builds
-// the production pane, opens the workbench in Debian's Chromium, selects the 100 KB clear-signed sample
-// repeatedly (alternating with another message) and reads the pane's own `signet:badge-latency`
-// performance measure (from "MIME bytes in hand" to the frame after the badge was committed), then prints
-// median, p95 and max. Exits 1 when the median is over budget. Run: npm run bench:pane
+// Badge latency of the read pane, in headless Chromium on this machine. A benchmark, not a timed test: it
+// builds the production pane, opens the workbench in Debian's Chromium and reads the pane's own
+// `signet:badge-latency` performance measure (from "MIME bytes in hand" to the frame after the badge was
+// committed) for the 100 KB clear-signed sample:
+// - cold (issue 17: the first badge after the pane loads, what a reader waits for when the pane opens,
+//   budget 300 ms): COLD_RUNS fresh pages (default 7), each loading the workbench with the sample already
+//   selected, so the pane's first badge is that message's; prints the median of the cold figures;
+// - warm (issue 17: median under 100 ms; issue #4's 300 ms before it): RUNS selections of the same sample
+//   on one page (default 15), alternating with another message; prints first, median, p95 and max.
+// Exits 1 when the cold median or the warm median is over its budget. Run: npm run bench:pane
+// (RUNS=5 COLD_RUNS=5 PANE_SIZES= for a short run).
 //
-// Then large messages (issue 17): 1, 25 and 100 MB messages (PANE_SIZES=1,25,100), signed by the demo
-// Alice and AES-256-CBC-encrypted to the mailbox owner by the `signet` CLI, opened through the pane's
-// file input. For each: time to badge (from the input's change event to the first frame showing the
-// badge), the longest main-thread task (PerformanceObserver 'longtask'; tasks under 50 ms are not
-// reported), the renderer's RSS growth (the largest Chromium renderer, sampled from /proc every 20 ms),
-// next to `openssl cms -decrypt | openssl cms -verify` of the same bytes, whole process.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { workbenchPaths } from '../workbench/samples.js';
 import { PACKAGE_ROOT, buildForBrowser, openWorkbench, selectSample, type Workbench } from '../test/helpers/workbench.js';
 
-const BUDGET_MS = 300;
+/** Issue 17: the warm 100 KB badge median stays under 100 ms. */
+const MEDIAN_BUDGET_MS = 100;
+/** Issue 17: the cold first badge under 300 ms. */
+const COLD_BUDGET_MS = 300;
 const RUNS = Number(process.env['RUNS'] ?? 15);
+const COLD_RUNS = Number(process.env['COLD_RUNS'] ?? 7);
+const SAMPLE = { id: 'large-signed', subject: 'Statistics, 100 KB (signed)' };
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * The cold first badge: a fresh page (same browser profile, so HTTP cache and IndexedDB are warm, as when
+ * Outlook opens the pane again) loads the workbench with the sample selected; the pane's first
+ * `signet:badge-latency` measure is the figure.
+ */
+async function coldFirstBadge(wb: Workbench): Promise<number> {
+  const page = await wb.context.newPage();
+  try {
+    await page.goto(`${wb.server.url}?select=${SAMPLE.id}`);
+    await page
+      .frameLocator('#taskpane')
+      .locator(`[data-testid=badge][data-subject="${SAMPLE.subject}"]`)
+      .waitFor({ state: 'visible', timeout: 20_000 });
+    const pane = page.frame({ url: /taskpane\.html/ });
+    if (!pane) throw new Error('no task pane frame');
+    await pane.waitForFunction(() => performance.getEntriesByName('signet:badge-latency').length > 0);
+    return await pane.evaluate(() => performance.getEntriesByName('signet:badge-latency')[0]!.duration);
+  } finally {
+    await page.close();
+  }
+}
 
 async function main(): Promise<void> {
   const dist = buildForBrowser();
   const wb = await openWorkbench(dist);
   try {
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) cold.push(await coldFirstBadge(wb));
+    const coldMedian = median(cold);
+    console.log(`cold first badge, 100 KB clear-signed message, ${COLD_RUNS} fresh pages in headless Chromium (load average ${loadavg()[0]!.toFixed(1)}):`);
+    console.log(`  median ${coldMedian.toFixed(0)} ms (${cold.map((c) => c.toFixed(0)).join(', ')}) (budget ${COLD_BUDGET_MS} ms)${coldMedian > COLD_BUDGET_MS ? ' OVER BUDGET' : ''}`);
+    if (coldMedian > COLD_BUDGET_MS) process.exitCode = 1;
+
     await wb.page.goto(wb.server.url);
     await wb.page.locator('#message-list button').first().waitFor();
     // The workbench attaches the task pane frame after the message list: wait for it to load.
@@ -37,7 +76,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       await selectSample(wb.page, 'plain', 'Lunch on Friday?');
       const before = await count();
-      await selectSample(wb.page, 'large-signed', 'Statistics, 100 KB (signed)');
+      await selectSample(wb.page, SAMPLE.id, SAMPLE.subject);
       await wb.page.waitForFunction(() => true); // let the measuring frame run
       await pane.waitForFunction((n) => performance.getEntriesByName('signet:badge-latency').length > n, before);
       const ms = await pane.evaluate(() => {
@@ -48,13 +87,10 @@ async function main(): Promise<void> {
     }
     const sorted = [...samples].sort((a, b) => a - b);
     const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-    const median = at(0.5);
-    console.log(`badge latency, 100 KB clear-signed message, ${RUNS} runs in headless Chromium:`);
-    console.log(`  first ${samples[0]!.toFixed(0)} ms, median ${median.toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms (budget ${BUDGET_MS} ms)`);
-    if (median > BUDGET_MS) {
-      console.log('OVER BUDGET');
-      process.exitCode = 1;
-    }
+    const warmMedian = median(samples);
+    console.log(`badge latency, 100 KB clear-signed message, ${RUNS} runs on one page in headless Chromium (load average ${loadavg()[0]!.toFixed(1)}):`);
+    console.log(`  first ${samples[0]!.toFixed(0)} ms, median ${warmMedian.toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms (budget: median ${MEDIAN_BUDGET_MS} ms)${warmMedian > MEDIAN_BUDGET_MS ? ' OVER BUDGET' : ''}`);
+    if (warmMedian > MEDIAN_BUDGET_MS) process.exitCode = 1;
     await largeMessages(wb, pane);
   } finally {
     await wb.close();
@@ -97,7 +133,11 @@ function sh(cmd: string): number {
 }
 
 async function largeMessages(wb: Workbench, pane: Frame): Promise<void> {
-  const sizes = (process.env['PANE_SIZES'] ?? '1,25,100').split(',').map(Number);
+  const sizes = (process.env['PANE_SIZES'] ?? '1,25,100')
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map(Number);
+  if (sizes.length === 0) return;
   const pki = workbenchPaths(PACKAGE_ROOT).pkiDir;
   const dir = mkdtempSync(join(tmpdir(), 'signet-pane-large-'));
   const identity = join(dir, 'alice-identity.pem');

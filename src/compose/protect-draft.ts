@@ -144,18 +144,25 @@ export async function protectDraft(options: ProtectDraftOptions): Promise<Protec
     limit,
   );
 
+  // The key look-ups (IndexedDB, certificate checks) are independent: started together (issue 17, compose
+  // latency), their answers still judged in this order (no signing key is reported before recipients).
+  const identityLookup = protection.sign ? services.signingIdentity(from) : null;
+  const readinessLookup = protection.encrypt ? services.readiness(from, recipients) : null;
+  const ownLookup = protection.encrypt ? services.encryptionCertificateOf(from) : null;
+  for (const p of [identityLookup, readinessLookup, ownLookup]) p?.catch(() => undefined); // awaited below
+
   let identity: Identity | null = null;
-  if (protection.sign) {
-    identity = await services.signingIdentity(from);
+  if (identityLookup) {
+    identity = await identityLookup;
     if (identity === null) throw noSigningKey(from);
   }
 
   let encryptTo: { address: string; certificate: Uint8Array; capabilities: string[] | null; keyTransport: RsaKeyTransport | null }[] = [];
-  if (protection.encrypt) {
-    const readiness = await services.readiness(from, recipients);
+  if (readinessLookup && ownLookup) {
+    const readiness = await readinessLookup;
     if (readiness.missing.length > 0) throw new RecipientsNotReadyError(readiness.missing);
     const own: OwnCertificate | null =
-      (await services.encryptionCertificateOf(from)) ??
+      (await ownLookup) ??
       (identity ? { certificate: identity.certificate, rsaKeyTransport: null } : null) ??
       (await services.signingIdentity(from).then((id) => (id ? { certificate: id.certificate, rsaKeyTransport: null } : null)));
     if (own === null) {

@@ -32,6 +32,7 @@ import { graphMimeSource, NO_GRAPH, type GraphMimeSource } from '../outlook/grap
 import { chooseTransport, currentEnvironment } from '../outlook/transport/index.js';
 import { acquireGraphToken } from '../outlook/naa.js';
 import { defaultLimits } from '../core/config.js';
+import { parseTrustAnchors } from '../core/pki/certificate.js';
 import { revocationOptions } from './revocation.js';
 import { PaneOpener } from './open-client.js';
 import { fromWire, type Extracted } from './open-protocol.js';
@@ -88,7 +89,15 @@ async function fetchBytes(url: string): Promise<Uint8Array | null> {
 export async function loadKeyring(): Promise<Keyring> {
   const provider = cryptoProvider();
   const notes: string[] = [];
-  const policy = await loadPolicy({ fetch: globalThis.fetch.bind(globalThis), base: globalThis.location?.href });
+  // Injected by a development entry point only (workbench/pane-entry.tsx); a production bundle has none.
+  // Outlook never provides keys: in production the keyring holds only what the user imported.
+  const hooks = developmentHooks();
+  // The policy and the development host's files are independent fetches: started together (issue 17, the
+  // cold first badge waits for this keyring).
+  const policyLoad = loadPolicy({ fetch: globalThis.fetch.bind(globalThis), base: globalThis.location?.href });
+  const demoRootLoad = typeof hooks.demoRootUrl === 'string' ? fetchBytes(hooks.demoRootUrl) : Promise.resolve(null);
+  const demoIdentityLoad = typeof hooks.demoIdentityUrl === 'string' ? fetchBytes(hooks.demoIdentityUrl) : Promise.resolve(null);
+  const policy = await policyLoad;
   const policyStatus = policyStatusLine(policy);
   notes.push(policyStatus);
   const anchors = trustAnchors(policy.policy);
@@ -97,29 +106,26 @@ export async function loadKeyring(): Promise<Keyring> {
   const storage = rootStorage();
   const userRoots = storage ? userRootDer(storage) : [];
   anchors.push(...userRoots);
-  // Injected by a development entry point only (workbench/pane-entry.tsx); a production bundle has none.
-  // Outlook never provides keys: in production the keyring holds only what the user imported.
-  const hooks = developmentHooks();
-  if (typeof hooks.demoRootUrl === 'string') {
-    const pem = await fetchBytes(hooks.demoRootUrl);
-    if (pem) {
-      const demoRoots = loadCertificates(pem);
-      anchors.push(...demoRoots);
-      notes.push('Demo CA of the development host trusted');
-    }
+  const demoRootPem = await demoRootLoad;
+  if (demoRootPem) {
+    const demoRoots = loadCertificates(demoRootPem);
+    anchors.push(...demoRoots);
+    notes.push('Demo CA of the development host trusted');
   }
   if (userRoots.length > 0) notes.push(`${userRoots.length} ${userRoots.length === 1 ? 'root' : 'roots'} you trust`);
-  const sessionIdentities: Identity[] = [];
-  const demo = hooks.demoIdentityUrl;
-  if (typeof demo === 'string') {
-    const pem = await fetchBytes(demo);
-    if (pem) {
-      sessionIdentities.push(...(await loadIdentities(pem, undefined, provider)));
-      notes.push('Demo key of the development host loaded for this session');
-    }
-  }
   const config = securityConfig(policy.policy);
-  const keys = await openPaneKeys(anchors, config, policy);
+  // The key store opens (IndexedDB) while this thread parses the trust anchors, once, for every message
+  // the pane will verify (certificate.ts parseTrustAnchors caches them): ~50 ms the first message would
+  // otherwise spend after its MIME arrived. An unreadable anchor fails that message's check as before.
+  const keysOpening = openPaneKeys(anchors, config, policy);
+  parseTrustAnchors(anchors, config.limits, 'skip');
+  const sessionIdentities: Identity[] = [];
+  const demoIdentityPem = await demoIdentityLoad;
+  if (demoIdentityPem) {
+    sessionIdentities.push(...(await loadIdentities(demoIdentityPem, undefined, provider)));
+    notes.push('Demo key of the development host loaded for this session');
+  }
+  const keys = await keysOpening;
   if (keys.error) notes.push(`Keys cannot be kept in this browser: ${keys.error}`);
   const keyring: Keyring = { anchors, policy, policyStatus, config, identities: [], sessionIdentities, store: keys.store, storeError: keys.error, notes };
   await refreshIdentities(keyring);

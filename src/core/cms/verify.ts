@@ -27,7 +27,7 @@ import type { CryptoProvider } from '../crypto.js';
 import { retag } from '../der.js';
 import { SignetError, toSignetError } from '../errors.js';
 import { OID, oidName } from '../oids.js';
-import { commonName, formatName, parseCertificate, parseName, sameSerial, type Certificate } from '../pki/certificate.js';
+import { commonName, formatName, parseCertificate, parseName, parseTrustAnchors, sameSerial, type Certificate } from '../pki/certificate.js';
 import { describeCertificate, fingerprint, serialToHex } from '../pki/certificate-info.js';
 import { validAt, validateChain, worseChainStatus, type ChainResult, type ChainStatus } from '../pki/chain.js';
 import { verifyMd5WithRsa } from '../legacy/md5-rsa.js';
@@ -142,7 +142,7 @@ async function verifyUnchecked(contentInfoDer: Uint8Array, callerOpts: VerifyOpt
   if (content === null) throw new SignetError('no-content', 'The signature has no content to verify.');
   const { certificates, messageCerts } = readCertificates(certsNode, limits);
   const extra = (opts.extraCertificates ?? []).map((d) => parseCertificate(d, limits));
-  const anchors = parseAnchors(opts.anchors, limits);
+  const anchors = parseTrustAnchors(opts.anchors, limits);
   const pool = [...messageCerts, ...extra];
 
   // One digest per algorithm over the (possibly 150 MB) content, shared by all signers.
@@ -583,24 +583,6 @@ function readCapabilities(attrs: Attribute[]): SmimeCapability[] {
   } catch {
     return []; // capabilities are advisory: a malformed list only loses the hint
   }
-}
-
-/**
- * Parsed trust anchors, by DER buffer: the task pane verifies every message against the same ~110 built-in
- * roots, and parsing them costs ~50 ms each time (bench/pane-latency.ts). A Certificate is never changed
- * after parsing, and the entry is dropped with its buffer (WeakMap); other limits parse afresh.
- */
-const anchorCache = new WeakMap<Uint8Array, { limits: string; cert: Certificate }>();
-
-function parseAnchors(ders: readonly Uint8Array[], limits: Asn1Limits): Certificate[] {
-  const key = JSON.stringify(limits);
-  return ders.map((der) => {
-    const hit = anchorCache.get(der);
-    if (hit && hit.limits === key) return hit.cert;
-    const cert = parseCertificate(der, limits);
-    anchorCache.set(der, { limits: key, cert });
-    return cert;
-  });
 }
 
 function encryptionCertificate(attrs: Attribute[], signer: Certificate, pool: Certificate[], limits: Asn1Limits): Uint8Array {

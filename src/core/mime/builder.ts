@@ -101,7 +101,8 @@ export function buildMessage(spec: EntitySpec, options: BuildOptions = {}): Uint
     else outer.push(foldHeader(name, encodeHeaderValue(name, value)));
   }
   outer.push('MIME-Version: 1.0\r\n');
-  return concat([fromLatin1(outer.join('')), buildEntity({ ...spec, headers: inner }, options)]);
+  // One copy of the whole message: the entity's chunks joined with the header block, not joined first.
+  return concat([fromLatin1(outer.join('')), ...build({ ...spec, headers: inner }, options.random ?? defaultRandom, 0)]);
 }
 
 const MAX_DEPTH = 64;
@@ -123,13 +124,15 @@ function build(spec: EntitySpec, random: (n: number) => Uint8Array, depth: numbe
   if (type.startsWith('multipart/')) {
     const parts = spec.parts ?? [];
     if (parts.length === 0) throw usage('A multipart needs at least one part (RFC 2046 §5.1.1).');
-    const children = parts.map((p) => concat(build(p, random, depth + 1)));
-    const boundary = pickBoundary(children, random);
+    // Each child stays a list of chunks until the message is joined once (a 3 MB attachment is not copied
+    // per level of nesting).
+    const children = parts.map((p) => build(p, random, depth + 1));
+    const boundary = pickBoundary(children.flat(), random);
     lines.push(foldHeader('Content-Type', formatParameterized(type, [...params, ['boundary', boundary]])));
     lines.push(...dispositionLines(spec), ...extra);
     const out: Uint8Array[] = [fromLatin1(lines.join('')), CRLF];
     const open = fromLatin1(`--${boundary}\r\n`);
-    for (const c of children) out.push(open, c, CRLF);
+    for (const c of children) out.push(open, ...c, CRLF);
     out.push(fromLatin1(`--${boundary}--\r\n`));
     return out;
   }
@@ -216,6 +219,9 @@ function scan(b: Uint8Array): Scan {
 }
 
 function chooseEncoding(body: Uint8Array, isText: boolean, wanted: TransferEncodingChoice, type: string): '7bit' | 'quoted-printable' | 'base64' {
+  // Binary content asked to be chosen for: a byte that is not 7-bit decides base64 at once (below, a
+  // non-text body is 7bit or base64), without scanning the rest of a multi-megabyte attachment.
+  if (wanted === 'auto' && !isText && type !== 'message/rfc822' && firstEightBitOrNul(body) >= 0) return 'base64';
   const s = scan(body);
   const sevenBitOk = s.sevenBit && s.crlfOnly && s.shortLines;
   if (type === 'message/rfc822') {
@@ -233,7 +239,21 @@ function chooseEncoding(body: Uint8Array, isText: boolean, wanted: TransferEncod
   return 'base64';
 }
 
-/** Picks a boundary whose delimiter occurs nowhere in the parts (RFC 2046 §5.1.1). */
+/** The index of the first byte ≥ 0x80 or NUL (not 7-bit data, RFC 2045 §2.7), or -1. */
+function firstEightBitOrNul(b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x80 || c === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Picks a boundary whose delimiter occurs nowhere in the parts (RFC 2046 §5.1.1), searched chunk by chunk:
+ * the delimiter holds no CR or LF, and every junction between two chunks of build()'s output has one on
+ * a side (a header block and a delimiter line end in CRLF, a body is followed by the CRLF chunk), so no
+ * occurrence can straddle two chunks.
+ */
 function pickBoundary(children: readonly Uint8Array[], random: (n: number) => Uint8Array): string {
   for (let attempt = 0; attempt < 8; attempt++) {
     const boundary = generateBoundary(random);

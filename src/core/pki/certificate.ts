@@ -133,6 +133,40 @@ export function parseCertificate(der: Uint8Array, limits: Asn1Limits): Certifica
   }
 }
 
+/**
+ * Trust anchors parsed once per DER buffer: the task pane verifies every message against the same ~110
+ * built-in roots, and parsing them costs ~50 ms each time (bench/pane-latency.ts); the key store judges
+ * recipients' certificates against the same buffers. A Certificate is never changed after parsing, and an
+ * entry is dropped with its buffer (WeakMap); other limits parse afresh.
+ */
+const anchorCache = new WeakMap<Uint8Array, { limits: string; cert: Certificate }>();
+
+/**
+ * The anchors, parsed (cached, see above). `unreadable: 'throw'` fails on the first unreadable one as
+ * parseCertificate() does; `'skip'` leaves it out (an unreadable anchor anchors nothing).
+ */
+export function parseTrustAnchors(ders: readonly Uint8Array[], limits: Asn1Limits, unreadable: 'throw' | 'skip' = 'throw'): Certificate[] {
+  const key = JSON.stringify(limits);
+  const out: Certificate[] = [];
+  for (const der of ders) {
+    const hit = anchorCache.get(der);
+    if (hit && hit.limits === key) {
+      out.push(hit.cert);
+      continue;
+    }
+    let cert: Certificate;
+    try {
+      cert = parseCertificate(der, limits);
+    } catch (e) {
+      if (unreadable === 'throw') throw e;
+      continue;
+    }
+    anchorCache.set(der, { limits: key, cert });
+    out.push(cert);
+  }
+  return out;
+}
+
 export function parseCertificateNode(node: Asn1Node, limits: Asn1Limits): Certificate {
   const [tbsNode, sigAlgNode, sigNode] = expectSequence(node, 'a Certificate');
   const tbs = expectSequence(tbsNode, 'a TBSCertificate');

@@ -9,10 +9,10 @@
 // signature checks.
 
 import { concat, equalBytes, toHex } from '../../core/bytes.js';
-import type { SignetConfig } from '../../core/config.js';
+import { defaultLimits, type SignetConfig } from '../../core/config.js';
 import type { CryptoProvider } from '../../core/crypto.js';
 import { addressKey } from '../../core/mime/address.js';
-import type { Certificate } from '../../core/pki/certificate.js';
+import { parseTrustAnchors, type Certificate } from '../../core/pki/certificate.js';
 import { validateChain } from '../../core/pki/chain.js';
 import { keyMeetsPolicy } from '../../core/pki/public-key.js';
 import { certificateUses, readCertificate } from './certificate-facts.js';
@@ -91,16 +91,9 @@ export class CertificateJudge {
   }
 
   #parsedAnchors(): Certificate[] {
-    if (!this.#anchors) {
-      this.#anchors = [];
-      for (const der of this.#trust.anchors) {
-        try {
-          this.#anchors.push(readCertificate(der));
-        } catch {
-          // An unreadable anchor anchors nothing.
-        }
-      }
-    }
+    // An unreadable anchor anchors nothing. Parsed with the same cache as the read pane's verification
+    // (certificate.ts parseTrustAnchors), so the ~110 built-in roots are parsed once per pane, not twice.
+    this.#anchors ??= parseTrustAnchors(this.#trust.anchors, defaultLimits, 'skip');
     return this.#anchors;
   }
 

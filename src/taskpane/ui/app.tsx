@@ -39,6 +39,16 @@ function keyring(): Promise<Keyring> {
   return keyringPromise;
 }
 
+/**
+ * Starts loading the engine chunk and the keyring (policy, trust anchors parsed, key store opened) before
+ * React's first render rather than after it (start.tsx calls this once the development hooks are set):
+ * the first message's MIME usually arrives while they load, and whatever is done by then is off the
+ * cold first badge's path (issue 17, bench/pane-latency.ts). Failures surface where they are awaited.
+ */
+export function prefetchEngine(): void {
+  keyring().catch(() => undefined);
+}
+
 export const INFO_BAR_KEY = 'signet-verdict';
 
 /**
@@ -157,7 +167,7 @@ export function App(): ReactElement {
   }, [open]);
 
   useEffect(() => {
-    void engine(); // prefetch
+    prefetchEngine(); // started by start.tsx already; here for an App mounted on its own (tests)
     void whenOfficeReady().then(async (info) => {
       if (!inOutlook()) {
         setPhase({ kind: 'idle', note: info.host === null ? 'Running outside Outlook: open a message file below.' : `Running in ${String(info.host)}, not Outlook.` });

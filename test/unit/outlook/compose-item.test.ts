@@ -160,3 +160,30 @@ test('in read mode there is no draft to read', async () => {
   (globalThis as unknown as { Office: { context: { mailbox: { item: { subject: unknown } } } } }).Office.context.mailbox.item.subject = 'a read item';
   await assert.rejects(readDraft(), (e: Error) => isSignetError(e, 'usage'));
 });
+
+test('attachments are decoded by Uint8Array.fromBase64 where the runtime has it; text it refuses goes to the core decoder', async () => {
+  // Node 20 has no Uint8Array.fromBase64 (Chromium 140+ has): a stand-in with the native method's contract.
+  const calls: string[] = [];
+  const native = (s: string): Uint8Array => {
+    calls.push(s);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.replace(/=+$/, '').length % 4 === 1 || (s.includes('=') && s.length % 4 !== 0)) throw new SyntaxError('bad base64');
+    return new Uint8Array(Buffer.from(s, 'base64'));
+  };
+  const data = new Uint8Array(3000).map((_, i) => (i * 31) & 0xff);
+  Object.defineProperty(Uint8Array, 'fromBase64', { value: native, configurable: true, writable: true });
+  try {
+    installCompose({
+      attachments: [
+        { id: 'a1', name: 'data.bin', format: 'base64', content: toBase64(data) },
+        // "QQ=" is one byte with short padding: the native decoder refuses it, Signet's reads it as "A".
+        { id: 'a2', name: 'a.txt', format: 'base64', content: 'QQ=' },
+      ],
+    });
+    const d = await readDraft();
+    assert.deepEqual(d.attachments[0]!.content, data);
+    assert.equal(fromUtf8(d.attachments[1]!.content), 'A');
+    assert.deepEqual(calls, [toBase64(data), 'QQ=']);
+  } finally {
+    delete (Uint8Array as unknown as { fromBase64?: unknown }).fromBase64;
+  }
+});
