@@ -36,21 +36,55 @@ export async function decryptAesCbcInPlace(provider: CryptoProvider, key: Crypto
     return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: iv as BufferSource }, key, data as BufferSource));
   }
   const scratch = new Uint8Array(CBC_CHUNK + 16);
+  const { release, close } = releaser();
   let previous = iv.slice();
   let at = 0;
-  while (data.length - at > CBC_CHUNK) {
-    scratch.set(data.subarray(at, at + CBC_CHUNK));
-    const last = scratch.slice(CBC_CHUNK - 16, CBC_CHUNK);
-    const x = await subtle.encrypt({ name: 'AES-CBC', iv: last }, key, PADDING_BLOCK);
-    scratch.set(new Uint8Array(x, 0, 16), CBC_CHUNK);
-    const plain = new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: previous }, key, scratch));
-    // Exactly the chunk's length by construction; anything else is a broken WebCrypto, not a bad message.
-    if (plain.length !== CBC_CHUNK) throw new Error('AES-CBC chunk decryption returned an unexpected length.');
-    data.set(plain, at);
-    previous = last;
-    at += CBC_CHUNK;
+  try {
+    while (data.length - at > CBC_CHUNK) {
+      scratch.set(data.subarray(at, at + CBC_CHUNK));
+      const last = scratch.slice(CBC_CHUNK - 16, CBC_CHUNK);
+      const x = await subtle.encrypt({ name: 'AES-CBC', iv: last }, key, PADDING_BLOCK);
+      scratch.set(new Uint8Array(x, 0, 16), CBC_CHUNK);
+      const plainBuffer = await subtle.decrypt({ name: 'AES-CBC', iv: previous }, key, scratch);
+      const plain = new Uint8Array(plainBuffer);
+      // Exactly the chunk's length by construction; anything else is a broken WebCrypto, not a bad message.
+      if (plain.length !== CBC_CHUNK) throw new Error('AES-CBC chunk decryption returned an unexpected length.');
+      data.set(plain, at);
+      release(plainBuffer);
+      previous = last;
+      at += CBC_CHUNK;
+    }
+    const tailBuffer = await subtle.decrypt({ name: 'AES-CBC', iv: previous }, key, data.subarray(at) as BufferSource);
+    const length = tailBuffer.byteLength;
+    data.set(new Uint8Array(tailBuffer), at);
+    release(tailBuffer);
+    return data.subarray(0, at + length);
+  } finally {
+    close();
   }
-  const tail = new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: previous }, key, data.subarray(at) as BufferSource));
-  data.set(tail, at);
-  return data.subarray(0, at + tail.length);
+}
+
+/**
+ * Frees a chunk's plaintext buffer now rather than at some later garbage collection. Left to the collector,
+ * WebCrypto's result buffers pile up — Chromium collected none of them while decrypting 100 MB in 2 MB
+ * chunks (+100 MB peak). Transferring a buffer detaches it and moves its memory into the message (HTML
+ * §2.7.3 StructuredSerializeWithTransfer); a message to a port whose other end is closed is discarded,
+ * with that memory (measured: +8 MB peak for the same 100 MB). ArrayBuffer.prototype.transfer(0) does
+ * not do it in Chromium: the page's wrapper keeps the memory until a collection. Without MessageChannel,
+ * or where the buffer cannot be transferred, it is simply left to the collector.
+ */
+function releaser(): { release(buffer: ArrayBuffer): void; close(): void } {
+  if (typeof MessageChannel === 'undefined') return { release: () => undefined, close: () => undefined };
+  const channel = new MessageChannel();
+  channel.port2.close();
+  return {
+    release(buffer) {
+      try {
+        channel.port1.postMessage(null, [buffer]);
+      } catch {
+        // Not transferable here: the collector frees it.
+      }
+    },
+    close: () => channel.port1.close(),
+  };
 }
