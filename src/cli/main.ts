@@ -50,6 +50,7 @@ Missing intermediates are fetched from the certificate's AIA URL unless --offlin
 verify exits 0 only when the message is valid, 1 for any other verdict, 2 for bad usage or unreadable input.`;
 
 export interface CliIo {
+  /** The message, handed over: decrypt and verify decode and decrypt it in place (consumeMessage). */
   stdin: () => Promise<Uint8Array>;
   /**
    * Standard input as pieces, as they arrive, when it is a pipe (null for a regular file, which stdin()
@@ -102,8 +103,8 @@ async function certificates(files: string[] | undefined, what: string): Promise<
 }
 
 async function nodeCryptoProvider(): Promise<CryptoProvider> {
-  const [{ cryptoProvider }, { nodeCrypto }] = await Promise.all([lazy.crypto(), import('./node-crypto.js')]);
-  return cryptoProvider(nodeCrypto());
+  const [{ cryptoProvider }, { nodeCrypto, decryptAesCbcInPlace }] = await Promise.all([lazy.crypto(), import('./node-crypto.js')]);
+  return { ...cryptoProvider(nodeCrypto()), decryptAesCbcInPlace };
 }
 
 // Node's Buffer search is memchr, ~8× V8's TypedArray.indexOf over a 25 MB message (issue 17); it accepts
@@ -225,7 +226,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const ids = await identities(v.identity, v.pass, provider, true);
         const input = await io.stdin();
         const { decryptMessage } = await lazy.decrypt();
-        const r = await decryptMessage(input, ids, provider);
+        const r = await decryptMessage(input, ids, provider, {}, { consumeMessage: true });
         if (!r.integrityProtected) {
           io.stderr('signet: warning: the content was encrypted with AES-CBC, which does not detect tampering; check its signature.\n');
         }
@@ -260,7 +261,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const input = await io.stdin();
         const [{ openMessage }, { formatVerdict }, { MemoryRevocationCache }] = await Promise.all([lazy.open(), lazy.format(), lazy.revocation()]);
         revocationCache ??= new MemoryRevocationCache();
-        const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider, config });
+        const { verdict } = await openMessage(input, { anchors, identities: ids, at, offline: v.offline === true, fetch: globalThis.fetch, revocationCache, provider, config, consumeMessage: true });
         await io.stdout(v.json ? JSON.stringify(verdict, null, 2) + '\n' : formatVerdict(verdict));
         if (verdict.status === 'malformed') return 2;
         return verdict.status === 'valid' ? 0 : 1;

@@ -22,6 +22,42 @@ const nameOf = (a: AlgorithmIdentifier): string => (typeof a === 'string' ? a : 
 type Resizable = ArrayBuffer & { resize(n: number): void };
 const resizable = (n: number): Resizable => new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(n, { maxByteLength: n });
 
+/**
+ * CryptoProvider.decryptAesCbcInPlace with node:crypto: AES-CBC over `data`, each step's output copied back
+ * over the ciphertext it came from (with padding off, a step of whole blocks gives exactly as many bytes,
+ * and only after reading them), then the PKCS #7 padding checked as above. The plaintext is a view on
+ * `data`; no buffer of the content's size is allocated. `data` is consumed, even on failure.
+ */
+export async function decryptAesCbcInPlace(key: CryptoKey, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const bits = (key.algorithm as AesKeyAlgorithm).length;
+  if (key.algorithm.name !== 'AES-CBC' || ![128, 192, 256].includes(bits) || data.length === 0 || data.length % 16 !== 0) {
+    throw new DOMException('The provided data is not a whole number of AES blocks.', 'OperationError');
+  }
+  if (!key.usages.includes('decrypt')) throw new DOMException('The key may not be used to decrypt.', 'InvalidAccessError');
+  const d = createDecipheriv(`aes-${bits}-cbc`, KeyObject.from(key), iv);
+  d.setAutoPadding(false);
+  let o = 0;
+  for (let i = 0; i < data.length; i += STEP) {
+    const p = d.update(data.subarray(i, Math.min(data.length, i + STEP)));
+    data.set(p, o);
+    o += p.length;
+    collectYoungGarbage(p.length);
+  }
+  const f = d.final();
+  data.set(f, o);
+  o += f.length;
+  return data.subarray(0, o - checkPadding(data, o));
+}
+
+/** PKCS #7: the last byte n (1-16) says how many bytes of value n end the plaintext; returns n. */
+function checkPadding(view: Uint8Array, o: number): number {
+  const n = view[o - 1]!;
+  let bad = n < 1 || n > 16 ? 1 : 0;
+  for (let i = 1; i <= 16; i++) if (i <= n) bad |= view[o - i]! ^ n;
+  if (bad !== 0) throw new DOMException('The operation failed for an operation-specific reason', 'OperationError');
+  return n;
+}
+
 export function nodeCrypto(): Crypto {
   const wc = webcrypto as unknown as Crypto;
   const subtle = wc.subtle;
@@ -56,12 +92,7 @@ export function nodeCrypto(): Crypto {
     const f = d.final();
     view.set(f, o);
     o += f.length;
-    // PKCS #7: the last byte n (1-16) says how many bytes of value n end the plaintext.
-    const n = view[o - 1]!;
-    let bad = n < 1 || n > 16 ? 1 : 0;
-    for (let i = 1; i <= 16; i++) if (i <= n) bad |= view[o - i]! ^ n;
-    if (bad !== 0) throw new DOMException('The operation failed for an operation-specific reason', 'OperationError');
-    out.resize(o - n);
+    out.resize(o - checkPadding(view, o));
     return out;
   };
 

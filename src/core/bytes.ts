@@ -339,7 +339,27 @@ export function toBase64(b: Uint8Array, lineLength = 0): string {
  */
 export function fromBase64(input: string | Uint8Array): Uint8Array {
   const src = typeof input === 'string' ? fromLatin1OrThrow(input) : input;
-  const out = new Uint8Array(Math.floor((src.length * 3) / 4) + 3);
+  return decodeBase64Into(src, new Uint8Array(Math.floor((src.length * 3) / 4) + 3));
+}
+
+/**
+ * fromBase64() of `bytes`, decoded INTO `bytes` itself: the result is a view on the start of the same
+ * memory, and no second buffer is allocated (a 150 MB message's base64 body becomes its 110 MB DER in the
+ * space it already occupies). Decoding only shrinks — every 4 characters read give at most 3 bytes, and a
+ * byte is written only after the characters it comes from were read — so the write position never passes
+ * the read position and the result equals the copying decoder's, byte for byte, with the same
+ * `malformed-base64` errors.
+ *
+ * Ownership: the caller hands `bytes` over. Whether it succeeds or throws, their content is overwritten
+ * (and past the result, left as it was): call it only on bytes nobody reads afterwards, such as a message
+ * buffer the caller read itself or received by transfer, and use only the returned view.
+ */
+export function fromBase64InPlace(bytes: Uint8Array): Uint8Array {
+  return decodeBase64Into(bytes, bytes);
+}
+
+/** The decoder both entry points share; `out` has room for the result, or is `src` itself (in place). */
+function decodeBase64Into(src: Uint8Array, out: Uint8Array): Uint8Array {
   let acc = 0;
   let bits = 0;
   let o = 0;

@@ -8,6 +8,14 @@ import { SignetError } from './errors.js';
 export interface CryptoProvider {
   /** WebCrypto (`crypto.subtle`, `crypto.getRandomValues`). */
   readonly crypto: Crypto;
+  /**
+   * Optional, for a runtime that can write a cipher's output over its input (the CLI: node:crypto): AES-CBC
+   * decryption of `data` with `iv`, the plaintext written over `data` from its start, PKCS #7 padding
+   * (RFC 5652 §6.3) checked and removed as WebCrypto does, the result a view on `data`; rejects on bad
+   * padding. `data` is consumed whatever the outcome. Without it, cms/cbc-in-place.ts uses WebCrypto in
+   * chunks.
+   */
+  readonly decryptAesCbcInPlace?: (key: CryptoKey, iv: Uint8Array, data: Uint8Array) => Promise<Uint8Array>;
 }
 
 const cache = new WeakMap<Crypto, CryptoProvider>();

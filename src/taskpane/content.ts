@@ -43,8 +43,11 @@ export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'im
 const MAX_DISPLAY_DEPTH = 32;
 
 
-function textOf(entity: MimeEntity, headerProtected = false): string {
-  const bytes = entity.decodeBody();
+/** Undoes a part's Content-Transfer-Encoding, once per part (extractContent's `consume`). */
+type BodyDecoder = (entity: MimeEntity) => Uint8Array;
+
+function textOf(entity: MimeEntity, decode: BodyDecoder, headerProtected = false): string {
+  const bytes = decode(entity);
   const charset = entity.contentType.params['charset'] ?? 'us-ascii';
   let text = decodeCharset(bytes, charset) ?? new TextDecoder('utf-8').decode(bytes);
   // RFC 9788 §4.5.3: the pane shows the protected header fields itself, so their legacy copy is left out.
@@ -108,8 +111,8 @@ function contentId(e: MimeEntity): string | null {
   return raw || null;
 }
 
-function dataUrl(e: MimeEntity): string {
-  return `data:${e.type === 'image/jpg' || e.type === 'image/pjpeg' ? 'image/jpeg' : e.type};base64,${base64(e.decodeBody())}`;
+function dataUrl(e: MimeEntity, decode: BodyDecoder): string {
+  return `data:${e.type === 'image/jpg' || e.type === 'image/pjpeg' ? 'image/jpeg' : e.type};base64,${base64(decode(e))}`;
 }
 
 function escapeHtml(text: string): string {
@@ -162,12 +165,26 @@ export function safeDecode(s: string): string {
   }
 }
 
-export function extractContent(root: MimeEntity): ContentView {
+/**
+ * `consume` (issue 17): the bytes under `root` are the caller's to overwrite, and nothing reads them
+ * afterwards but the returned view (the open worker, with bytes it received by transfer). Each part's
+ * body is then decoded into its own bytes (MimeEntity.decodeBodyInPlace) instead of a new buffer, so a
+ * large attachment is not held twice; the attachment bytes are then views on those bytes. Every part is
+ * decoded at most once (a second in-place decode would read decoded bytes), and the parts decoded are
+ * leaves, whose bodies never overlap; a message/rfc822 attachment is a view on its body, never decoded.
+ */
+export function extractContent(root: MimeEntity, { consume = false }: { consume?: boolean } = {}): ContentView {
   const view: ContentView = { body: null, inline: new Map(), attachments: [] };
+  const decoded = new Map<MimeEntity, Uint8Array>();
+  const decode: BodyDecoder = (e) => {
+    let b = decoded.get(e);
+    if (b === undefined) decoded.set(e, (b = consume ? e.decodeBodyInPlace() : e.decodeBody()));
+    return b;
+  };
   const fragments: Fragment[] = [];
   const headerProtected = root.contentType.params['hp'] !== undefined;
   const attach = (e: MimeEntity): void => {
-    view.attachments.push({ name: fileName(e, view.attachments.length + 1), mediaType: e.type, bytes: e.type === 'message/rfc822' ? e.raw.subarray(e.headerBytes.length) : e.decodeBody() });
+    view.attachments.push({ name: fileName(e, view.attachments.length + 1), mediaType: e.type, bytes: e.type === 'message/rfc822' ? e.raw.subarray(e.headerBytes.length) : decode(e) });
   };
   const bodySoFar = (): boolean => fragments.some((f) => f.kind !== 'image');
   // Pictures some senders put in multipart/mixed (not related) but still reference by cid: from the HTML.
@@ -175,7 +192,7 @@ export function extractContent(root: MimeEntity): ContentView {
   const collect = (e: MimeEntity, depth: number): void => {
     if (depth > MAX_DISPLAY_DEPTH) return;
     if (e.isMultipart) for (const c of e.children) collect(c, depth + 1);
-    else if (e.type === 'text/html') for (const cid of cidReferences(textOf(e))) referenced.add(cid);
+    else if (e.type === 'text/html') for (const cid of cidReferences(textOf(e, decode))) referenced.add(cid);
   };
   collect(root, 0);
 
@@ -199,7 +216,7 @@ export function extractContent(root: MimeEntity): ContentView {
         const resources = e.children.filter((c) => c !== rootPart);
         for (const r of resources) {
           const cid = contentId(r);
-          if (cid && INLINE_IMAGE_TYPES.has(r.type)) view.inline.set(cid, dataUrl(r));
+          if (cid && INLINE_IMAGE_TYPES.has(r.type)) view.inline.set(cid, dataUrl(r, decode));
         }
         const before = fragments.length;
         if (rootPart) show(rootPart, depth + 1);
@@ -226,7 +243,7 @@ export function extractContent(root: MimeEntity): ContentView {
     if (e.type === 'text/html' || e.type === 'text/plain') {
       // The first text is the body; later inline ones (no file name, or marked inline) continue it in order.
       if (!bodySoFar() || disposition === 'inline' || declaredName(e) === null) {
-        fragments.push(e.type === 'text/html' ? { kind: 'html', html: textOf(e, headerProtected) } : { kind: 'text', text: textOf(e, headerProtected) });
+        fragments.push(e.type === 'text/html' ? { kind: 'html', html: textOf(e, decode, headerProtected) } : { kind: 'text', text: textOf(e, decode, headerProtected) });
         return;
       }
       attach(e);
@@ -234,14 +251,14 @@ export function extractContent(root: MimeEntity): ContentView {
     }
     const cid = contentId(e);
     if (INLINE_IMAGE_TYPES.has(e.type) && cid !== null && referenced.has(cid)) {
-      view.inline.set(cid, dataUrl(e)); // shown where the HTML puts it
+      view.inline.set(cid, dataUrl(e, decode)); // shown where the HTML puts it
       return;
     }
     if (INLINE_IMAGE_TYPES.has(e.type)) {
       // A picture placed in the text (Apple Mail's inline parts, any picture not marked as an attachment):
       // shown where it stands, as Exchange builds its "aggregate body" from such parts ([MS-OXCMAIL]
       // §2.2.3.3.2.2), and offered as a file too, as Apple Mail and Thunderbird do.
-      fragments.push({ kind: 'image', src: dataUrl(e), alt: declaredName(e) ?? 'picture' });
+      fragments.push({ kind: 'image', src: dataUrl(e, decode), alt: declaredName(e) ?? 'picture' });
       attach(e);
       return;
     }

@@ -79,13 +79,15 @@ export interface PaneOpenResult {
 
 /**
  * Parses and extracts each reached part — for a large message as heavy as the check itself (attachments
- * are base64-decoded here), so it runs where openMessage ran.
+ * are base64-decoded here), so it runs where openMessage ran. `consume`: the caller owns the contents'
+ * bytes and reads them no more; each part is decoded in place (content.ts). Only for contents that do not
+ * overlap (an enclosed part lies inside the message content).
  */
-export function extractAll(contents: readonly (Uint8Array | null)[]): Extracted[] {
+export function extractAll(contents: readonly (Uint8Array | null)[], { consume = false }: { consume?: boolean } = {}): Extracted[] {
   return contents.map((c) => {
     if (!c) return null;
     try {
-      return { view: extractContent(parseMime(c)) };
+      return { view: extractContent(parseMime(c), { consume }) };
     } catch (e) {
       return { error: toWire(e) };
     }

@@ -33,7 +33,10 @@ export function serveOpenRequests(endpoint: Endpoint): void {
     });
 
   const keyHandle = (facts: IdentityFacts, identity: number): PrivateKeyHandle => {
-    const call = (c: KeyCall): Promise<Uint8Array> => ask<Uint8Array>({ type: 'key', call: nextCall++, identity, ...c });
+    // Each byte argument is copied first: it is a small view into the message (the encrypted key sits in
+    // the DER), and structured cloning a view clones its whole buffer (HTML §2.7.3, ArrayBufferView) —
+    // the 25 MB message, twice over, for a 256-byte key.
+    const call = (c: KeyCall): Promise<Uint8Array> => ask<Uint8Array>({ type: 'key', call: nextCall++, identity, ...({ method: c.method, args: c.args.map((a) => (a instanceof Uint8Array ? a.slice() : a)) } as KeyCall) });
     return {
       type: facts.type,
       bits: facts.bits,
@@ -82,9 +85,14 @@ export function serveOpenRequests(endpoint: Endpoint): void {
     if (m.type !== 'open') return;
     const identities: Identity[] = m.identities.map((f, i) => ({ certificate: f.certificate, chain: f.chain, privateKey: keyHandle(f, i) }));
     const network = m.revocation === 'relay' ? { fetch: pageFetch, revocationCache: cache } : { offline: true };
-    openMessage(m.bytes, { anchors: m.anchors, identities, config: m.config, ...network }).then(
+    // The bytes were transferred here and nothing else reads them: the core may decode and decrypt the
+    // message in them (consumeMessage), so the worker never holds the message, its DER and the plaintext
+    // as three buffers at once (issue 17).
+    openMessage(m.bytes, { anchors: m.anchors, identities, config: m.config, ...network, consumeMessage: true }).then(
       ({ verdict, content, enclosedContent }) => {
-        const views = extractAll([content, ...enclosedContent]);
+        // The contents are views on the transferred bytes too: decoded in place, unless an enclosed part
+        // (which lies inside the message content) is to be read as well.
+        const views = extractAll([content, ...enclosedContent], { consume: enclosedContent.length === 0 });
         for (const v of views) if (v && 'view' in v) for (const a of v.view.attachments) a.bytes = lean(a.bytes)!;
         const result: FromWorker = { type: 'result', id: m.id, ok: true, verdict, views };
         endpoint.postMessage(result, transferList(viewBytes(views)));

@@ -33,7 +33,7 @@ async function largeMessage(path: string, bytes: number): Promise<void> {
   for (let i = 0; i < payload.length; i++) payload[i] = (i * 2654435761) >>> 24;
   const b64 = payload.toString('base64').replace(/.{76}/g, '$&\r\n');
   const plain = Buffer.from(
-    // Dated now: a Date far from the signing time is a re-dated message (a warning, not "valid").
+    // The Date header is the signing time: a fixed one fails the one-hour skew check (date-mismatch) later.
     `From: Alice <alice@example.org>\r\nTo: Dana Reader <dana@example.org>\r\nSubject: large\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\n` +
       'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n--b\r\n' +
       `Content-Type: application/octet-stream; name="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--b--\r\n`,

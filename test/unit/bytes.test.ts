@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base64EncodeStream, fromBase64, indexOfByte, indexOfBytes, PieceReader, setByteSearch, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
+import { base64EncodeStream, fromBase64, fromBase64InPlace, indexOfByte, indexOfBytes, PieceReader, setByteSearch, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
 import { SignetError } from '../../src/core/errors.js';
 
 test('base64 round-trips every length and folds at 76 with CRLF', () => {
@@ -103,5 +103,45 @@ test("the CLI's byte search (Node's Buffer.prototype.indexOf on plain Uint8Array
     assert.ok(seen.length > 1000, 'the installed search was the one used');
   } finally {
     setByteSearch((h, v, from) => h.indexOf(v, from));
+  }
+});
+
+test('base64 decoded in place equals the copying decoder, byte for byte, into the caller\'s own buffer', () => {
+  const samples: string[] = ['', 'QQ==', 'QUI=', 'QUJD', 'Q Q\t= =', 'QUJD\r\nREVG\r\n', ' \r\n'];
+  for (let n = 0; n < 300; n += 7) {
+    const b = new Uint8Array(n).map((_, i) => (i * 131 + n) & 0xff);
+    samples.push(toBase64(b, 76), toBase64(b, 76).replace(/\r\n/g, '\n'), toBase64(b).split('').join(' '), toBase64(b, 64) + '\r\n\r\n');
+  }
+  samples.push(toBase64(new Uint8Array(100_003).map((_, i) => (i * 2654435761) >>> 24), 76));
+  for (const s of samples) {
+    const input = utf8(s);
+    const copy = input.slice();
+    const out = fromBase64InPlace(input);
+    assert.deepEqual(out, fromBase64(copy), JSON.stringify(s.slice(0, 40)));
+    assert.equal(out.buffer, input.buffer);
+    assert.equal(out.byteOffset, input.byteOffset);
+    // Past the result, the input's bytes are left as they were.
+    assert.deepEqual(input.subarray(out.length), copy.subarray(out.length));
+  }
+  // A view in the middle of a larger buffer: nothing before or after the view is written.
+  const whole = utf8('XXXX' + toBase64(utf8('hello, world'), 76) + 'YYYY');
+  const out = fromBase64InPlace(whole.subarray(4, whole.length - 4));
+  assert.equal(new TextDecoder().decode(out), 'hello, world');
+  assert.equal(new TextDecoder().decode(whole.subarray(0, 4)) + new TextDecoder().decode(whole.subarray(whole.length - 4)), 'XXXXYYYY');
+});
+
+test('malformed base64 decoded in place fails with the copying decoder\'s malformed-base64', () => {
+  for (const bad of ['QUJD*', 'QUJD=QQ', 'QUJDR', 'QQ===', 'QUJD\u00e9', 'QUJDREVG-A==']) {
+    const codeOf = (f: () => unknown): string => {
+      try {
+        f();
+        return 'none';
+      } catch (e) {
+        return e instanceof SignetError ? e.code : 'other';
+      }
+    };
+    const expected = codeOf(() => fromBase64(utf8(bad)));
+    assert.equal(expected, 'malformed-base64', bad);
+    assert.equal(codeOf(() => fromBase64InPlace(utf8(bad))), expected, bad);
   }
 });

@@ -17,6 +17,7 @@ import { SignetError, toSignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { OID, oidName } from '../oids.js';
 import { desEde3CbcDecrypt } from '../legacy/des.js';
+import { decryptAesCbcInPlace } from './cbc-in-place.js';
 import { AuthEnvelopedData, readGcmParameters } from './auth-enveloped-data.js';
 import { encryptedContentBuffer, readEnvelopedData, type EncryptedContentInfo, type RecipientInfo } from './enveloped-data.js';
 import { certificateFacts, matchesCertificate, type CertificateFacts } from './envelope-recipient.js';
@@ -70,6 +71,11 @@ type Candidate =
  * certificate. Junk copies of our identifier therefore cost nothing, and give an attacker no further
  * draws at the 1-in-256 chance that an implicit-rejection key (rsaes-pkcs1-v1_5.ts) passes CBC padding.
  * `budget` is the message's WorkBudget when the caller opens several layers; by default one is made here.
+ *
+ * `consume`: the caller hands `contentInfoDer` over (it reads neither it nor any view on it afterwards,
+ * whatever the outcome), so AES-CBC content may be decrypted over its own ciphertext
+ * (cbc-in-place.ts) and the content returned is then a view on those bytes — no second copy of a large
+ * message. Used only when a single identity is tried: a failed try leaves the ciphertext overwritten.
  */
 export async function decryptContent(
   contentInfoDer: Uint8Array,
@@ -77,6 +83,7 @@ export async function decryptContent(
   provider: CryptoProvider = cryptoProvider(),
   limits?: Partial<Limits>,
   budget?: WorkBudget,
+  consume = false,
 ): Promise<DecryptResult> {
   const lim = resolveConfig({ limits: limits ?? {} }).limits;
   const work = budget ?? new WorkBudget(lim);
@@ -157,7 +164,7 @@ export async function decryptContent(
   if ((cipher.name === 'AES-GCM') !== (aed !== null)) {
     throw new SignetError('unsupported-algorithm', `${cipherName} cannot be used in ${contentType === 'auth-enveloped-data' ? 'AuthEnvelopedData' : 'EnvelopedData'}.`);
   }
-  const decryptWith = aed ? prepareGcm(eci, aed) : prepareCbc(eci);
+  const decryptWith = aed ? prepareGcm(eci, aed) : prepareCbc(eci, consume && candidates.length === 1);
 
   let lastError: unknown;
   for (const cand of candidates) {
@@ -232,7 +239,7 @@ async function contentKey(cand: Candidate, cipher: ContentCipher, provider: Cryp
   if ('rek' in cand) return openKeyAgreeRecipientInfo(cand.ri, cand.rek, cand.identity.privateKey, cipher, provider);
   const cek = await openKeyTransRecipientInfo(cand.ri, cand.identity.privateKey, cipher.keyBytes);
   try {
-    return await provider.crypto.subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, ['decrypt']);
+    return await provider.crypto.subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, contentKeyUsages(cipher));
   } catch (e) {
     // The length was already checked, so this is the runtime lacking the key size (Chromium has no AES-192).
     throw new SignetError('unsupported-algorithm', `${cipher.name} with a ${cipher.keyBytes * 8}-bit key is not available here.`, { cause: e });
@@ -241,9 +248,19 @@ async function contentKey(cand: Candidate, cipher: ContentCipher, provider: Cryp
   }
 }
 
+/**
+ * A content key decrypts; an AES-CBC one may also encrypt, for one block at a time: decrypting in place
+ * in WebCrypto chunks needs it (cbc-in-place.ts). The key is the message's own, non-extractable, and
+ * lives only for this call.
+ */
+function contentKeyUsages(cipher: ContentCipher): KeyUsage[] {
+  return cipher.name === 'AES-CBC' ? ['decrypt', 'encrypt'] : ['decrypt'];
+}
+
 type ContentDecryptor = (key: CryptoKey, provider: CryptoProvider) => Promise<Uint8Array>;
 
-function prepareCbc(eci: EncryptedContentInfo): ContentDecryptor {
+/** `inPlace`: the ciphertext (a view on the caller's consumed DER, or a reassembled copy) may be overwritten. */
+function prepareCbc(eci: EncryptedContentInfo, inPlace: boolean): ContentDecryptor {
   const iv = readOctetString(eci.contentEncryptionAlgorithm.params ?? undefined, 'the AES-CBC IV');
   if (iv.length !== 16) throw new SignetError('malformed-asn1', 'The AES-CBC IV must be 16 bytes.');
   const ciphertext = encryptedContentBuffer(eci);
@@ -252,6 +269,7 @@ function prepareCbc(eci: EncryptedContentInfo): ContentDecryptor {
   }
   return async (key, provider) => {
     try {
+      if (inPlace) return await decryptAesCbcInPlace(provider, key, iv, ciphertext);
       return new Uint8Array(await provider.crypto.subtle.decrypt({ name: 'AES-CBC', iv: iv as BufferSource }, key, ciphertext));
     } catch (e) {
       // Bad PKCS#7 padding: a wrong key (possibly the random one of the PKCS#1 v1.5 countermeasure) or

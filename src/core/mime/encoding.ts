@@ -2,7 +2,7 @@
 // leniently like mail clients and encoded conservatively so that signed content survives SMTP, mbox
 // "From " quoting and dot-stuffing byte for byte.
 
-import { fromBase64 } from '../bytes.js';
+import { fromBase64, fromBase64InPlace } from '../bytes.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -210,4 +210,13 @@ export function decodeTransferEncoding(body: Uint8Array, encoding: string): Uint
     default:
       return body;
   }
+}
+
+/**
+ * decodeTransferEncoding() that may decode INTO `body` (base64: fromBase64InPlace, the same bytes and
+ * errors); the other encodings are decoded as by decodeTransferEncoding(). Ownership: the caller hands
+ * `body` over — it may be overwritten, even when this throws — and uses only the result.
+ */
+export function decodeTransferEncodingInPlace(body: Uint8Array, encoding: string): Uint8Array {
+  return encoding.toLowerCase() === 'base64' ? fromBase64InPlace(body) : decodeTransferEncoding(body, encoding);
 }

@@ -2,7 +2,7 @@
 // parser's input, never a copy, so a signature can be checked over exactly the bytes that were received
 // (RFC 8551 §3.5, RFC 1847 §2.1) and a 150 MB message is not held twice.
 
-import { decodeTransferEncoding } from './encoding.js';
+import { decodeTransferEncoding, decodeTransferEncodingInPlace } from './encoding.js';
 import { getHeader, getHeaders, type ContentDisposition, type ContentType, type Header } from './headers.js';
 
 /** A header field of a parsed entity, with the exact bytes it occupied (name, colon, folds, line end). */
@@ -96,6 +96,17 @@ export class MimeEntity {
   /** The body with its Content-Transfer-Encoding undone (`malformed-base64` for broken base64). */
   decodeBody(): Uint8Array {
     return decodeTransferEncoding(this.bodyBytes, this.transferEncoding);
+  }
+
+  /**
+   * decodeBody(), decoded into the body's own bytes (base64 shrinks as it decodes; see fromBase64InPlace):
+   * no second copy of a large body. Afterwards `bodyBytes` and `raw` — and every view on the same bytes
+   * the caller holds, such as the message given to the parser — no longer hold what was received from the
+   * body's first byte on (the header bytes before it are untouched). Only for an entity whose caller owns
+   * the parsed bytes and reads nothing of the body but the result; the result equals decodeBody()'s.
+   */
+  decodeBodyInPlace(): Uint8Array {
+    return decodeTransferEncodingInPlace(this.bodyBytes, this.transferEncoding);
   }
 
   /**

@@ -25,11 +25,19 @@ export interface DecryptMessageResult {
   integrityProtected: boolean;
 }
 
+/**
+ * `consumeMessage`: the caller hands `message` over and reads neither it nor any view on it afterwards,
+ * whatever the outcome (the CLI's standard input). The base64 body is then decoded into its own bytes
+ * and AES-CBC content decrypted over its ciphertext (MimeEntity.decodeBodyInPlace, cms/cbc-in-place.ts):
+ * the encrypted message, its DER and the plaintext share one buffer instead of three, and `parts[1]` is a
+ * view on it. The result is the same.
+ */
 export async function decryptMessage(
   message: Uint8Array,
   identities: Identity[],
   provider: CryptoProvider = cryptoProvider(),
   config: ConfigOverrides = {},
+  { consumeMessage = false }: { consumeMessage?: boolean } = {},
 ): Promise<DecryptMessageResult> {
   const cfg = resolveConfig(config);
   if (message.length > cfg.limits.maxMessageBytes) {
@@ -41,15 +49,16 @@ export async function decryptMessage(
   if (!(type === 'application/pkcs7-mime' || type === 'application/x-pkcs7-mime' || (type === 'application/octet-stream' && name.endsWith('.p7m')))) {
     throw new SignetError('not-smime', 'The message is not encrypted (its root is not application/pkcs7-mime).');
   }
-  const der = root.decodeBody();
+  // The outer header section, copied before the body may be decoded over (it only reads the header block).
+  const head = joinMessage(splitMessage(message).outerHeaders, new Uint8Array(0));
+  const der = consumeMessage ? root.decodeBodyInPlace() : root.decodeBody();
   const ci = { contentType: peekContentType(der) };
   if (ci.contentType !== OID.envelopedData && ci.contentType !== OID.authEnvelopedData) {
     throw new SignetError('not-smime', 'The message is S/MIME but not encrypted (it is signed-data).');
   }
-  const d = await decryptContent(der, identities, provider, cfg.limits);
+  const d = await decryptContent(der, identities, provider, cfg.limits, undefined, consumeMessage);
   assertDecryptedEntity(d.content, cfg.limits);
-  const { outerHeaders } = splitMessage(message);
-  const parts = [joinMessage(outerHeaders, new Uint8Array(0)), d.content];
+  const parts = [head, d.content];
   let joined: Uint8Array | undefined;
   return {
     get message() {

@@ -19,6 +19,7 @@ import { cryptoProvider, type CryptoProvider } from '../crypto.js';
 import { SignetError, toSignetError, type ErrorCode } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { OID } from '../oids.js';
+import { fromBase64 } from '../bytes.js';
 import { peekContentType } from '../cms/content-type.js';
 import { verifySignedData, type VerifyOptions } from '../cms/verify.js';
 import { decryptContent } from '../cms/decrypt.js';
@@ -64,6 +65,14 @@ export interface OpenOptions {
   revocationCache?: RevocationCache;
   config?: ConfigOverrides | SignetConfig;
   provider?: CryptoProvider;
+  /**
+   * The caller hands `message` over: it reads neither it nor any view on it afterwards, whatever the
+   * outcome (the CLI's standard input, the bytes a worker received by transfer). An encrypted root's
+   * base64 body is then decoded into its own bytes and AES-CBC content decrypted over its ciphertext
+   * (MimeEntity.decodeBodyInPlace, cms/cbc-in-place.ts): the message, its DER and the plaintext share one
+   * buffer instead of three, and `content` is a view on it. The Verdict and content are the same.
+   */
+  consumeMessage?: boolean;
 }
 
 export interface OpenResult {
@@ -92,13 +101,19 @@ interface Scope {
 
 type Classified =
   | { kind: 'multipart-signed'; content: MimeEntity; signature: MimeEntity }
-  | { kind: 'pkcs7'; der: Uint8Array }
+  /** `consumed`: `der` was decoded over the entity's own body and may be consumed further (decrypted in place). */
+  | { kind: 'pkcs7'; der: Uint8Array; consumed: boolean }
   | { kind: 'plain' };
 
 const PKCS7_MIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
 const PKCS7_SIG = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature']);
 
-function classify(entity: MimeEntity): Classified {
+/**
+ * `consume`: the bytes under `entity` are the caller's to overwrite. Only an encrypted body is then
+ * decoded in place — what the walk reads next is its plaintext — never signed-data, whose received bytes
+ * may still be shown as the content when its signature cannot count.
+ */
+function classify(entity: MimeEntity, consume = false): Classified {
   const type = entity.contentType.type;
   if (type === 'multipart/signed') {
     const protocol = (entity.contentType.params['protocol'] ?? '').toLowerCase();
@@ -110,9 +125,32 @@ function classify(entity: MimeEntity): Classified {
   }
   const name = (entity.contentType.params['name'] ?? '').toLowerCase();
   if (PKCS7_MIME.has(type) || (type === 'application/octet-stream' && name.endsWith('.p7m'))) {
-    return { kind: 'pkcs7', der: entity.decodeBody() };
+    if (consume && entity.transferEncoding === 'base64') {
+      const head = peekBase64ContentType(entity.bodyBytes);
+      if (head === OID.envelopedData || head === OID.authEnvelopedData) return { kind: 'pkcs7', der: entity.decodeBodyInPlace(), consumed: true };
+    }
+    return { kind: 'pkcs7', der: entity.decodeBody(), consumed: false };
   }
   return { kind: 'plain' };
+}
+
+/**
+ * The CMS content type at the head of a base64 body, read from a decoded copy of its first characters
+ * (enough for the ContentInfo's tag, length and OID); null when they do not read as one.
+ */
+function peekBase64ContentType(body: Uint8Array): string | null {
+  const head: number[] = [];
+  for (let i = 0; i < body.length && head.length < 128; i++) {
+    const c = body[i]!;
+    if (c === 0x0d || c === 0x0a || c === 0x20 || c === 0x09) continue;
+    if (c === 0x3d) break;
+    head.push(c);
+  }
+  try {
+    return peekContentType(fromBase64(Uint8Array.from(head.slice(0, head.length & ~3))));
+  } catch {
+    return null;
+  }
 }
 
 /** The refused hash ("SHA-1", "MD5") of the signer that made the Verdict 'outdated-algorithm', for its sentence. */
@@ -246,10 +284,11 @@ async function walkLayers(root: MimeEntity, ctx: WalkContext, scope: Scope): Pro
       if (scope.work.layers >= ctx.config.limits.maxSmimeLayers) {
         throw new SignetError('limit-exceeded', `More than ${ctx.config.limits.maxSmimeLayers} S/MIME layers.`);
       }
-      const c = classify(at.entity);
+      // Only the root of the message the caller handed over (never an enclosed part) may be consumed.
+      const c = classify(at.entity, ctx.options.consumeMessage === true && at.entity === root && scope.outer === null);
       if (c.kind === 'plain') return { ...found, end: { kind: 'content', ...at } };
       scope.work.layers++;
-      const outcome = c.kind === 'multipart-signed' ? await openMultipartSigned(c, ctx, found) : await openPkcs7(c.der, at, ctx, scope, found);
+      const outcome = c.kind === 'multipart-signed' ? await openMultipartSigned(c, ctx, found) : await openPkcs7(c.der, c.consumed, at, ctx, scope, found);
       if ('end' in outcome) return { ...found, end: outcome.end };
       at = outcome.next;
     }
@@ -294,11 +333,11 @@ async function verifyMultipartSigned(
 }
 
 /** application/pkcs7-mime: trust the ContentInfo, not the smime-type parameter (mislabelled mail exists). */
-async function openPkcs7(der: Uint8Array, at: Position, ctx: WalkContext, scope: Scope, found: Omit<WalkFacts, 'end'>): Promise<LayerOutcome> {
+async function openPkcs7(der: Uint8Array, consumed: boolean, at: Position, ctx: WalkContext, scope: Scope, found: Omit<WalkFacts, 'end'>): Promise<LayerOutcome> {
   const contentType = peekContentType(der);
   if (contentType === OID.signedData) return openOpaqueSigned(der, at, ctx, found);
   if (contentType === OID.envelopedData || contentType === OID.authEnvelopedData) {
-    return openEncrypted(der, contentType === OID.authEnvelopedData ? 'auth-enveloped-data' : 'enveloped-data', at, ctx, scope, found);
+    return openEncrypted(der, consumed, contentType === OID.authEnvelopedData ? 'auth-enveloped-data' : 'enveloped-data', at, ctx, scope, found);
   }
   throw new SignetError('not-smime', `Unexpected CMS content type ${contentType}.`);
 }
@@ -322,6 +361,7 @@ async function openOpaqueSigned(der: Uint8Array, at: Position, ctx: WalkContext,
  */
 async function openEncrypted(
   der: Uint8Array,
+  consumed: boolean,
   contentType: 'enveloped-data' | 'auth-enveloped-data',
   at: Position,
   ctx: WalkContext,
@@ -348,7 +388,7 @@ async function openEncrypted(
   let d: Awaited<ReturnType<typeof decryptContent>>;
   let entity: MimeEntity;
   try {
-    d = await decryptContent(der, identities, ctx.provider, ctx.config.limits, ctx.options.budget);
+    d = await decryptContent(der, identities, ctx.provider, ctx.config.limits, ctx.options.budget, consumed);
     assertDecryptedEntity(d.content, ctx.config.limits); // random bytes from a wrong key are not content
     entity = parseMime(d.content, ctx.config.limits);
   } catch (e) {

@@ -4,7 +4,7 @@
 // Signet's own builder output (src/compose/build.ts), RFC 3676 unwrapping, and the content safety rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseMime } from '../../../src/core/mime/parser.js';
 import { buildDraftMessage } from '../../../src/compose/build.js';
 import { contentSafety, extractContent, formatSize, unflow, type ContentView } from '../../../src/taskpane/content.js';
@@ -212,4 +212,20 @@ test('a picture in multipart/mixed that the HTML references by cid: is shown the
   assert.equal(v.body.text, '<p>MIXED-CID <img src="cid:pic@x"></p>');
   assert.equal(v.inline.get('pic@x'), 'data:image/png;base64,iVBORw0KGgo=');
   assert.deepEqual(files(v), []);
+});
+
+test('consume: every structure extracts to the same view when its parts are decoded in place, and decodes into its own bytes', () => {
+  const names = readdirSync('test/fixtures/structures').filter((n) => n.endsWith('.eml'));
+  assert.ok(names.length >= 4, names.join(', '));
+  let inPlace = 0;
+  for (const name of names) {
+    const original = new Uint8Array(readFileSync(`test/fixtures/structures/${name}`));
+    const expected = extractContent(parseMime(original.slice()));
+    const handed = original.slice();
+    const got = extractContent(parseMime(handed), { consume: true });
+    assert.deepEqual(got, expected, name);
+    // Attachments decoded from base64 are views on the handed bytes, not new buffers.
+    for (const a of got.attachments) if (a.bytes.buffer === handed.buffer) inPlace++;
+  }
+  assert.ok(inPlace > 0, 'some attachment was decoded in place');
 });

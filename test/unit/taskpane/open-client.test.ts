@@ -42,7 +42,7 @@ function channelWorker(log: { started: number; terminated: number }): () => Work
 }
 
 /** Wraps an identity's key so the test sees every operation the page performs for the worker. */
-function counted(id: Identity, calls: string[]): Identity {
+function counted(id: Identity, calls: string[], buffers: number[] = []): Identity {
   const k = id.privateKey;
   return {
     ...id,
@@ -51,7 +51,7 @@ function counted(id: Identity, calls: string[]): Identity {
       bits: k.bits,
       ...(k.namedCurve ? { namedCurve: k.namedCurve } : {}),
       sign: (s, d) => (calls.push('sign'), k.sign(s, d)),
-      decryptKeyTransport: (s, d) => (calls.push('decryptKeyTransport'), k.decryptKeyTransport(s, d)),
+      decryptKeyTransport: (s, d) => (calls.push('decryptKeyTransport'), buffers.push(d.buffer.byteLength), k.decryptKeyTransport(s, d)),
       deriveEcdhSecret: (p) => (calls.push('deriveEcdhSecret'), k.deriveEcdhSecret(p)),
     },
   };
@@ -74,13 +74,16 @@ test('a signed and encrypted message opened in the worker: same verdict and cont
   const log = { started: 0, terminated: 0 };
   const opener = new PaneOpener(channelWorker(log), 0, Number.MAX_SAFE_INTEGER);
   const calls: string[] = [];
+  const buffers: number[] = [];
   const input = message.slice();
-  const got = await opener.open(input, { anchors, identities: [counted(bob, calls)], config: defaultConfig });
+  const got = await opener.open(input, { anchors, identities: [counted(bob, calls, buffers)], config: defaultConfig });
   assert.equal(input.byteLength, 0, 'the message bytes were transferred, not copied');
   assert.deepEqual({ ...got.verdict, checkedAt: null }, { ...expected.verdict, checkedAt: null });
   assert.deepEqual(got.views, extractAll([expected.content]));
   assert.ok(got.views[0] && 'view' in got.views[0] && got.views[0].view.body?.text.startsWith('xxxx'));
   assert.deepEqual(calls, ['decryptKeyTransport']);
+  // The encrypted key crossed alone (its own small buffer), not with the whole message it is a view on.
+  assert.deepEqual(buffers, [bob.privateKey.bits / 8]);
   // A second message reuses the worker (its revocation cache lives on).
   const again = await opener.open(message.slice(), { anchors, identities: [bob], config: defaultConfig });
   assert.equal(again.verdict.status, 'valid');
