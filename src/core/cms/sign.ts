@@ -100,6 +100,25 @@ export function micalgFor(digest: SignDigest | HashName): string {
   }
 }
 
+/**
+ * The checks signContent() makes before it signs — digest, certificate, key type, encryption certificate,
+ * stapled responses — made alone, so that a writer that sends the signed content on before its signature
+ * exists (protect.ts, the CLI's `sign`) fails before its first byte, not after the content. What is left
+ * to fail afterwards is the private-key operation itself, whose key the identity file already matched to
+ * the certificate.
+ */
+export function checkSigner(opts: SignOptions): void {
+  const digest = opts.digest ?? 'SHA-256';
+  if (!(digest in DIGEST_OID)) throw new SignetError('usage', `Unsupported digest ${String(digest)} (SHA-256, SHA-384 or SHA-512).`);
+  const cert = parseCertificate(opts.identity.certificate, defaultLimits);
+  const key = opts.identity.privateKey;
+  if ((key.type === 'rsa' && cert.publicKey.type !== 'rsa') || (key.type === 'ec' && cert.publicKey.type !== 'ec')) {
+    throw new SignetError('key-mismatch', 'The private key does not belong to the signing certificate.');
+  }
+  if (opts.encryptionCertificate) parseCertificate(opts.encryptionCertificate, defaultLimits);
+  for (const r of opts.revocationInfo?.ocspResponses ?? []) basicOcspResponse(r, defaultLimits);
+}
+
 /** Returns the DER ContentInfo(SignedData). */
 export async function signContent(content: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Uint8Array> {
   const digest = opts.digest ?? 'SHA-256';

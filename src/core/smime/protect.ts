@@ -8,7 +8,7 @@ import { base64Encode, base64EncodeStream, utf8, concat, toHex, indexOfByte, ind
 import { cryptoProvider, randomBytes, type CryptoProvider } from '../crypto.js';
 import { SignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
-import { signContent, micalgFor, type StapleInput } from '../cms/sign.js';
+import { checkSigner, signContent, micalgFor, type StapleInput } from '../cms/sign.js';
 import { encryptContentFrom, encryptContentStream, chooseCipher } from '../cms/envelope.js';
 import { resolveConfig } from '../config.js';
 import { prepareForSigning, splitMessage, joinMessage, type OuterHeader } from '../mime/canonicalize.js';
@@ -93,20 +93,17 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
   const digest = opts.digest ?? 'SHA-256';
   // RFC 8551 §3.1.1-3.1.3: sign the canonical, 7-bit-safe form so no relay changes the signed bytes.
   const canonical = prepareForSigning(entity);
-  const der = await signContent(
-    canonical,
-    {
-      identity: opts.identity,
-      digest,
-      detached: !opts.opaque,
-      rsaPadding: opts.rsaPadding ?? 'pkcs1',
-      signingTime: opts.signingTime,
-      encryptionCertificate: opts.encryptionCertificate,
-      revocationInfo: opts.revocationInfo,
-    },
-    provider,
-  );
+  const signOptions = {
+    identity: opts.identity,
+    digest,
+    detached: !opts.opaque,
+    rsaPadding: opts.rsaPadding ?? 'pkcs1',
+    signingTime: opts.signingTime,
+    encryptionCertificate: opts.encryptionCertificate,
+    revocationInfo: opts.revocationInfo,
+  } as const;
   if (opts.opaque) {
+    const der = await signContent(canonical, signOptions, provider);
     return smimeEntity(
       [
         'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"',
@@ -120,20 +117,31 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
   const b = boundary(provider);
   // 144 random bits make a collision practically impossible; checking costs one native byte scan.
   if (indexOfBytes(canonical, utf8(`--${b}`)) >= 0) throw new SignetError('internal', 'MIME boundary collision.');
-  return [
-    utf8(
-      `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${micalgFor(digest)};\r\n boundary="${b}"\r\n\r\n` +
-        `This is an S/MIME signed message.\r\n\r\n--${b}\r\n`,
-    ),
-    canonical,
-    utf8(
-      `\r\n--${b}\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\n` +
-        `Content-Disposition: attachment; filename="smime.p7s"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n` +
-        '',
-    ),
-    base64Encode(der, 76),
-    utf8(`\r\n--${b}--\r\n`),
-  ];
+  const head = utf8(
+    `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${micalgFor(digest)};\r\n boundary="${b}"\r\n\r\n` +
+      `This is an S/MIME signed message.\r\n\r\n--${b}\r\n`,
+  );
+  const signatureHead = utf8(
+    `\r\n--${b}\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\n` +
+      `Content-Disposition: attachment; filename="smime.p7s"\r\nContent-Description: S/MIME Cryptographic Signature\r\n\r\n`,
+  );
+  const tail = utf8(`\r\n--${b}--\r\n`);
+  if (reuse) {
+    // A streaming writer (the CLI's `sign`): the content goes out before its digest and signature are
+    // computed, so whatever reads the output (`signet sign | signet encrypt`) works on it while this hashes.
+    // Everything that can refuse the identity is checked first (checkSigner).
+    checkSigner(signOptions);
+    return (async function* (): AsyncGenerator<Uint8Array, void, undefined> {
+      yield head;
+      yield canonical;
+      const der = await signContent(canonical, signOptions, provider);
+      yield signatureHead;
+      yield base64Encode(der, 76);
+      yield tail;
+    })();
+  }
+  const der = await signContent(canonical, signOptions, provider);
+  return [head, canonical, signatureHead, base64Encode(der, 76), tail];
 }
 
 const isAsync = (c: Uint8Array | readonly Uint8Array[] | AsyncIterable<Uint8Array>): c is AsyncIterable<Uint8Array> =>

@@ -1,7 +1,8 @@
 // Encrypting a message that arrives in pieces (protect.ts writeProtectedMessageFrom, what `signet encrypt`
 // does with a pipe): the header block is found wherever the pieces cut it, AES-CBC output is BER with
 // indefinite lengths that decrypts to exactly the message, AES-GCM and header protection fall back to the
-// whole-message path, and input that must be refused is refused before a byte is written.
+// whole-message path, and input that must be refused is refused before a byte is written. Signing to a
+// streaming writer sends the content before its signature, after checking the signer.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -140,4 +141,48 @@ test('signing through pieces gathers the whole message first, and the signature 
   const { verdict } = await openMessage(new Uint8Array(Buffer.concat(parts)), { anchors: [pki.rootDer], identities: [], offline: true, provider });
   assert.equal(verdict.status, 'valid');
   assert.equal(verdict.signer?.email, alice.email);
+});
+
+// Signing to a streaming writer (writeProtectedMessage, the CLI's `sign`): the content goes out before its
+// signature is made, so a reader downstream works on it meanwhile; whatever can refuse the signer is
+// checked before the first byte.
+test('streamed signing writes the content before the signature is made, and the result verifies', async () => {
+  const pki = testPki();
+  const alice = pki.users.alice;
+  let writes = 0;
+  let writesWhenSigned = -1;
+  const key = privateKeyFromPkcs8(alice.keyPkcs8, provider);
+  const aliceId: Identity = {
+    certificate: alice.certDer,
+    chain: [pki.intermediateDer],
+    privateKey: { ...key, type: key.type, sign: (scheme, data) => ((writesWhenSigned = writes), key.sign(scheme, data)) },
+  };
+  const parts: Buffer[] = [];
+  const msg = latin1(messages[3]![1].replace('From: a@example.org', `From: ${alice.email}`));
+  await writeProtectedMessage(msg, { sign: { identity: aliceId }, provider }, (c) => {
+    writes++;
+    parts.push(Buffer.from(c));
+  });
+  assert.ok(writesWhenSigned >= 3, `outer headers, multipart head and content written before signing (${writesWhenSigned})`);
+  const { verdict } = await openMessage(new Uint8Array(Buffer.concat(parts)), { anchors: [pki.rootDer], identities: [], offline: true, provider });
+  assert.equal(verdict.status, 'valid');
+});
+
+test('streamed signing refuses a key that does not fit the certificate, or an unknown digest, before the first byte', async () => {
+  const pki = testPki();
+  const mismatched: Identity = { certificate: pki.users.alice.certDer, chain: [], privateKey: privateKeyFromPkcs8(pki.users.carol.keyPkcs8, provider) };
+  const aliceId: Identity = { certificate: pki.users.alice.certDer, chain: [], privateKey: privateKeyFromPkcs8(pki.users.alice.keyPkcs8, provider) };
+  for (const [sign, code] of [
+    [{ identity: mismatched }, 'key-mismatch'],
+    [{ identity: aliceId, digest: 'SHA-1' as unknown as 'SHA-256' }, 'usage'],
+  ] as const) {
+    let writes = 0;
+    await assert.rejects(
+      writeProtectedMessage(latin1(messages[0]![1]), { sign, provider }, () => {
+        writes++;
+      }),
+      (e: unknown) => isSignetError(e) && e.code === code,
+    );
+    assert.equal(writes, 0, `nothing written before ${code}`);
+  }
 });
