@@ -4,18 +4,25 @@
 // of MB — at 25 MB that was a third of the peak memory. A young-generation collection takes about a
 // millisecond (the heap is small); one every 8 MB of such buffers keeps them from piling up.
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { createRequire } from 'node:module';
+import type * as V8 from 'node:v8';
+import type * as Vm from 'node:vm';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as ((o: { type: 'minor' }) => void) | undefined;
 const EVERY = 8 << 20;
 let since = 0;
+// Made on first use, not at start-up: a command that writes little (`--help`, a small message) never
+// builds the extra V8 context that exposing gc() takes.
+let gc: ((o: { type: 'minor' }) => void) | undefined | null = null;
 
 /** Counts `bytes` of new garbage-to-be; collects the young generation every 8 MB. */
 export function collectYoungGarbage(bytes: number): void {
   since += bytes;
-  if (since < EVERY || typeof gc !== 'function') return;
+  if (since < EVERY) return;
   since = 0;
-  gc({ type: 'minor' });
+  if (gc === null) {
+    const require = createRequire(import.meta.url);
+    (require('node:v8') as typeof V8).setFlagsFromString('--expose-gc');
+    gc = (require('node:vm') as typeof Vm).runInNewContext('gc') as ((o: { type: 'minor' }) => void) | undefined;
+  }
+  if (typeof gc === 'function') gc({ type: 'minor' });
 }

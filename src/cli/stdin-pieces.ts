@@ -17,7 +17,8 @@
 // ArrayBuffer is transferred, not copied. A non-blocking pipe (EAGAIN from read(2)), or a platform where
 // the worker cannot start, falls back to reading on the main thread through the stream API.
 
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 import { SignetError } from '../core/errors.js';
 
 /** Bytes per piece: one AES-CBC chunk of `signet encrypt` (cms/envelope.ts, CBC_CHUNK_BYTES). */
@@ -62,9 +63,12 @@ type FromReader = { type: 'piece'; buffer: ArrayBuffer; length: number } | { typ
  * wait in memory: never more than the message itself, which the whole-message path held anyway.
  */
 export function stdinPieces(max: number, fallback: () => AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  let worker: Worker;
+  let worker: WorkerThreads.Worker;
   const stop = new Int32Array(new SharedArrayBuffer(4));
   try {
+    // Loaded here, not at start-up: only `encrypt` from a pipe uses a worker (every other command, and
+    // `signet --help`, would otherwise compile node:worker_threads for nothing).
+    const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
     worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { piece: PIECE, max, stop: stop.buffer }, stdin: false, stdout: false, stderr: false });
   } catch {
     return fallback();
