@@ -119,6 +119,8 @@ export async function loadKeyring(): Promise<Keyring> {
   // otherwise spend after its MIME arrived. An unreadable anchor fails that message's check as before.
   const keysOpening = openPaneKeys(anchors, config, policy);
   parseTrustAnchors(anchors, config.limits, 'skip');
+  // The checking worker (large messages) loads and parses the same anchors once the pane is idle.
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => opener.warm({ anchors, config }), { timeout: 2000 });
   const sessionIdentities: Identity[] = [];
   const demoIdentityPem = await demoIdentityLoad;
   if (demoIdentityPem) {
@@ -267,7 +269,10 @@ function renderContent(extracted: Extracted, verdict: Verdict, keyring: Keyring)
 }
 
 /** Opens messages for the pane: large ones in a worker, off the main thread (open-client.ts). */
-const opener = new PaneOpener();
+const opener = new PaneOpener(undefined, undefined, undefined, true);
+// The checking worker loads its code and parses the trust anchors once the pane is idle (loadKeyring
+// calls warm()), not when the first large message arrives (issue 17: that was most of a 1 MB message's time
+// to badge). Where there is no Worker this does nothing.
 
 /**
  * Opens and renders a message. `bytes` may be consumed (transferred to the checking worker): the caller

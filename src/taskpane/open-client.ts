@@ -5,7 +5,8 @@
 // Uint8Array is empty afterwards. The worker asks this page for private-key operations (the keys stay in
 // their handles here, some in the key vault worker) and for revocation fetches (the page's CSP allows the
 // relay; a worker script's does not). After a large message the worker is terminated, so its memory never
-// stacks with the next one's; the next large message starts a fresh worker.
+// stacks with the next one's; the next large message starts a fresh worker — in the pane, started at once
+// (keepWarm), and the first one shortly after the pane opens (warm()), so no message waits for its code.
 
 import { SignetError } from '../core/errors.js';
 import type { Identity } from '../core/keys.js';
@@ -57,12 +58,27 @@ interface Running {
 export class PaneOpener {
   private running: Running | null = null;
   private nextId = 1;
+  /** The anchors a warm worker parses ahead (the latest given to warm() or used by a message). */
+  private prepared: { anchors: Uint8Array[]; config: SignetConfig } | null = null;
 
   constructor(
     private readonly factory: WorkerFactory = defaultFactory,
     private readonly offThreadBytes = OFF_THREAD_BYTES,
     private readonly recycleBytes = RECYCLE_BYTES,
+    /** Replace a recycled worker at once, so the next large message finds one loaded (the pane does). */
+    private readonly keepWarm = false,
   ) {}
+
+  /**
+   * Starts the worker before the first large message needs it: loading and compiling its code (~100 ms,
+   * most of a 1 MB message's time to badge) then happens while the reader looks at something else.
+   */
+  warm(prepare?: { anchors: Uint8Array[]; config: SignetConfig }): void {
+    if (prepare) this.prepared = prepare;
+    const running = this.start();
+    // The worker parses the trust anchors now, so the first message does not wait for that either.
+    if (running && this.prepared) running.worker.postMessage({ type: 'prepare', anchors: this.prepared.anchors, config: this.prepared.config }, []);
+  }
 
   /** Opens `bytes` (which it may consume: see the file comment): the Verdict and the content to show. */
   async open(bytes: Uint8Array, options: PaneOpenOptions): Promise<PaneOpenResult> {
@@ -82,7 +98,10 @@ export class PaneOpener {
         running.worker.postMessage({ type: 'open', id, bytes: own, anchors: options.anchors, identities, config: options.config, revocation: options.fetch ? 'relay' : 'offline' }, transferList([own]));
       });
     } finally {
-      if (size >= this.recycleBytes && this.running === running && running.requests.size === 0) this.stop();
+      if (size >= this.recycleBytes && this.running === running && running.requests.size === 0) {
+        this.stop();
+        if (this.keepWarm) this.warm({ anchors: options.anchors, config: options.config });
+      }
     }
   }
 

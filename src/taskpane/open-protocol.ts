@@ -34,6 +34,8 @@ export type KeyCall =
 /** Page → worker. */
 export type ToWorker =
   | { type: 'open'; id: number; bytes: Uint8Array; anchors: Uint8Array[]; identities: IdentityFacts[]; config: SignetConfig; revocation: 'relay' | 'offline' }
+  /** The trust anchors to parse ahead of the first message (open-client.ts warm()). */
+  | { type: 'prepare'; anchors: Uint8Array[]; config: SignetConfig }
   | { type: 'key-reply'; call: number; ok: true; value: Uint8Array }
   | { type: 'key-reply'; call: number; ok: false; error: WireError }
   | { type: 'fetch-reply'; call: number; ok: true; status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer }

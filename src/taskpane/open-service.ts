@@ -5,6 +5,8 @@
 // it after a large message).
 
 import type { Identity, PrivateKeyHandle } from '../core/keys.js';
+import { equalBytes } from '../core/bytes.js';
+import { parseTrustAnchors } from '../core/pki/certificate.js';
 import { MemoryRevocationCache } from '../core/pki/revocation/index.js';
 import { openMessage } from '../core/smime/open.js';
 import { extractAll, fromWire, toWire, transferList, viewBytes, type FromWorker, type IdentityFacts, type KeyCall, type ToWorker } from './open-protocol.js';
@@ -25,6 +27,21 @@ export function serveOpenRequests(endpoint: Endpoint): void {
   let nextCall = 1;
   // Like the page's sessionCache (revocation.ts), for this worker's lifetime.
   const cache = new MemoryRevocationCache(256);
+  // Every request brings the trust anchors as fresh copies (structured cloning), and parsed certificates
+  // are cached per buffer (certificate.ts parseTrustAnchors): an anchor equal to one seen before is
+  // replaced by that first buffer, so the ~110 built-in roots are parsed once per worker, not per message
+  // (~50 ms of each message's time to badge, issue 17).
+  const seen = new Map<string, Uint8Array[]>();
+  const interned = (anchors: Uint8Array[]): Uint8Array[] =>
+    anchors.map((a) => {
+      const key = `${a.length}:${a[a.length - 1] ?? 0}:${a[a.length >> 1] ?? 0}`;
+      const same = seen.get(key);
+      const hit = same?.find((b) => equalBytes(a, b));
+      if (hit) return hit;
+      if (same) same.push(a);
+      else seen.set(key, [a]);
+      return a;
+    });
 
   const ask = <T>(message: FromWorker & { call: number }): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -82,13 +99,18 @@ export function serveOpenRequests(endpoint: Endpoint): void {
       else p.resolve(m.type === 'key-reply' ? m.value : m);
       return;
     }
+    if (m.type === 'prepare') {
+      // Parsed now, while the pane is idle, into the cache the first message's verification reads.
+      parseTrustAnchors(interned(m.anchors), m.config.limits, 'skip');
+      return;
+    }
     if (m.type !== 'open') return;
     const identities: Identity[] = m.identities.map((f, i) => ({ certificate: f.certificate, chain: f.chain, privateKey: keyHandle(f, i) }));
     const network = m.revocation === 'relay' ? { fetch: pageFetch, revocationCache: cache } : { offline: true };
     // The bytes were transferred here and nothing else reads them: the core may decode and decrypt the
     // message in them (consumeMessage), so the worker never holds the message, its DER and the plaintext
     // as three buffers at once (issue 17).
-    openMessage(m.bytes, { anchors: m.anchors, identities, config: m.config, ...network, consumeMessage: true }).then(
+    openMessage(m.bytes, { anchors: interned(m.anchors), identities, config: m.config, ...network, consumeMessage: true }).then(
       ({ verdict, content, enclosedContent }) => {
         // The contents are views on the transferred bytes too: decoded in place, unless an enclosed part
         // (which lies inside the message content) is to be read as well.

@@ -121,3 +121,18 @@ test('a failure in the worker keeps its SignetError code; a large message recycl
   assert.equal((await opener.open(message.slice(), { anchors, identities: [bob], config: defaultConfig })).verdict.status, 'valid');
   assert.deepEqual(log, { started: 2, terminated: 2 });
 });
+
+test('warm() starts the worker before the first large message, which then uses it; keepWarm replaces a recycled worker at once', async () => {
+  const { message, anchors, bob } = await fixture();
+  const log = { started: 0, terminated: 0 };
+  const opener = new PaneOpener(channelWorker(log), 0, 1, true);
+  opener.warm({ anchors, config: defaultConfig }); // the worker parses the anchors ahead ('prepare')
+  opener.warm();
+  assert.deepEqual(log, { started: 1, terminated: 0 }, 'one worker, started ahead');
+  assert.equal((await opener.open(message.slice(), { anchors, identities: [bob], config: defaultConfig })).verdict.status, 'valid');
+  assert.deepEqual(log, { started: 2, terminated: 1 }, 'the warm worker checked it, was recycled and replaced at once');
+  assert.equal((await opener.open(message.slice(), { anchors, identities: [bob], config: defaultConfig })).verdict.status, 'valid');
+  assert.deepEqual(log, { started: 3, terminated: 2 });
+  opener.stop();
+  assert.deepEqual(log, { started: 3, terminated: 3 });
+});
