@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIGNET_BIN, signet } from '../../helpers/cli.js';
+import { testPki } from '../../helpers/pki.js';
 
 const big =
   'From: a@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="q"\r\n\r\n--q\r\nContent-Type: text/plain\r\n\r\nhi\r\n' +
@@ -33,4 +34,17 @@ test('--help exits 0, no command exits 2, unknown option exits 2 with a usage co
   const r = signet(['inspect', '--to', 'x']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /\[usage\]/);
+});
+
+// Standard output is written with blocking write(2) calls (bin.ts writeStdout): a reader that stops early
+// gives a clear io error and exit status 2, not an unhandled EPIPE stack trace.
+test('a reader that closes the pipe early: "standard output was closed" [io], exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-cli-'));
+  const file = join(dir, 'big.eml');
+  writeFileSync(file, big);
+  // 6 MB of encrypted output into a 64 KB pipe whose reader leaves after 10 bytes.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${SIGNET_BIN}" encrypt --to "${testPki().users.bob.certPath}" < "${file}" | head -c 10 > /dev/null; echo "status=\${PIPESTATUS[0]}"`]);
+  assert.equal(r.stdout.toString().trim(), 'status=2');
+  assert.match(r.stderr.toString(), /^signet: Standard output was closed before the whole message was written \(the program reading it stopped\)\. \[io\]$/m);
+  assert.doesNotMatch(r.stderr.toString(), /Unhandled|node:events/);
 });
