@@ -64,6 +64,11 @@ test('base64 body: 76-character lines, CRLF after each, round trip', () => {
   assert.equal(s(encodeBase64Body(new Uint8Array(0))), '');
   assert.equal(s(encodeBase64Body(new Uint8Array(57))), 'A'.repeat(76) + '\r\n');
   assert.equal(s(encodeBase64Body(utf8('hi'))), 'aGk=\r\n');
+  // Byte for byte what Node writes, around the line length and the fast path's 3 KB threshold.
+  for (const n of [1, 2, 3, 56, 58, 114, 3071, 3072, 3073, 57 * 100, 57 * 100 + 2, 100_003]) {
+    const d = new Uint8Array(n).map((_, i) => (i * 131 + 7) & 0xff);
+    assert.equal(s(encodeBase64Body(d)), Buffer.from(d).toString('base64').replace(/.{76}(?!$)/g, '$&\r\n') + '\r\n', `length ${n}`);
+  }
 });
 
 test('decodeTransferEncoding: base64, QP, identity; broken base64 is malformed-base64', () => {
