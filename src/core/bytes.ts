@@ -128,6 +128,7 @@ const B64_INDEX = (() => {
 export function base64Encode(b: Uint8Array, lineLength = 0): Uint8Array {
   const perLine = lineLength > 0 ? Math.max(4, lineLength - (lineLength % 4)) : 0;
   if (LITTLE_ENDIAN && perLine > 0 && perLine % 4 === 0 && b.length >= 3 * 1024) return base64EncodeFast(b, perLine);
+  if (LITTLE_ENDIAN && perLine === 0 && b.length >= 3 * 1024) return base64EncodeUnfolded(b);
   const groups = Math.ceil(b.length / 3);
   const chars = groups * 4;
   const lines = perLine > 0 ? Math.ceil(chars / perLine) : 1;
@@ -203,6 +204,23 @@ function base64EncodeFast(b: Uint8Array, perLine: number, into?: ArrayBuffer): U
     const tail = base64Encode(b.subarray(i), 0);
     out.set(tail, o * 2);
   }
+  return out;
+}
+
+/** base64Encode(b, 0) for large inputs: two characters per table lookup, 16 bits per store, no lines. */
+function base64EncodeUnfolded(b: Uint8Array): Uint8Array {
+  const full = b.length - (b.length % 3);
+  const chars = Math.ceil(b.length / 3) * 4;
+  const buf = new ArrayBuffer(chars + (chars & 1));
+  const out16 = new Uint16Array(buf, 0, (full / 3) * 2);
+  const P = B64_PAIRS;
+  for (let i = 0, o = 0; i < full; i += 3) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    out16[o++] = P[n >>> 12]!;
+    out16[o++] = P[n & 0xfff]!;
+  }
+  const out = new Uint8Array(buf, 0, chars);
+  if (full < b.length) out.set(base64Encode(b.subarray(full), 0), (full / 3) * 4);
   return out;
 }
 
@@ -328,8 +346,17 @@ export async function* base64EncodeStream(
 // Base64 output is pure ASCII, where the WHATWG "latin1" (windows-1252) decoder is exact and native.
 const asciiDecoder = new TextDecoder('latin1');
 
-/** base64Encode() as a string. */
+/** The TC39 Uint8Array base64 method (Chromium 140+, not Node 20): native, and exactly RFC 4648 §4. */
+type NativeToBase64 = { toBase64?: (this: Uint8Array) => string };
+
+/**
+ * base64Encode() as a string. Unfolded, through the runtime's native Uint8Array.prototype.toBase64 where
+ * there is one (RFC 4648 §4 with padding, the same characters): the compose pane hands a 5 MB message to
+ * Exchange this way, and the JavaScript encoder was ~11 ms of protecting it (issue 17, bench/compose.ts).
+ */
 export function toBase64(b: Uint8Array, lineLength = 0): string {
+  const native = (b as NativeToBase64).toBase64;
+  if (lineLength <= 0 && typeof native === 'function') return native.call(b);
   return asciiDecoder.decode(base64Encode(b, lineLength));
 }
 

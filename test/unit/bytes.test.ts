@@ -31,6 +31,18 @@ test('the fast base64 path (large input, 76-column lines) matches Node for every
   }
 });
 
+test('the unfolded fast base64 path matches Node for every tail length; toBase64 prefers the native method', () => {
+  for (const n of [3071, 3072, 3073, 3074, 3075, 100_000, 100_001, 100_002]) {
+    const b = new Uint8Array(n).map((_, i) => (i * 97 + 13) & 0xff);
+    assert.equal(toBase64(b), Buffer.from(b).toString('base64'), `length ${n}`);
+  }
+  // Where the runtime has Uint8Array.prototype.toBase64 (TC39, Chromium), the unfolded form is its answer.
+  const u = new Uint8Array([1, 2, 3]);
+  Object.defineProperty(u, 'toBase64', { value: () => 'native' });
+  assert.equal(toBase64(u), 'native');
+  assert.equal(toBase64(u, 76), 'AQID', 'folded output is always the core encoder');
+});
+
 async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const out: Uint8Array[] = [];
   for await (const c of it) out.push(Buffer.from(c)); // copied: with reuse the buffer changes underneath
