@@ -19,7 +19,7 @@ import type { Frame } from 'playwright-core';
 import type { SentRecord } from '../workbench/mail-store.js';
 import { workbenchPaths } from '../workbench/samples.js';
 import type { WorkbenchTestHook } from '../workbench/host.js';
-import { PACKAGE_ROOT, buildForBrowser, openWorkbench, type Workbench } from '../test/helpers/workbench.js';
+import { PACKAGE_ROOT, buildForBrowser, openWorkbench, writeNewMessage, type Workbench } from '../test/helpers/workbench.js';
 
 const RUNS = Math.max(1, Number(process.env['RUNS'] ?? 7));
 const budgets = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'bench', 'budgets.json'), 'utf8')) as { compose?: { maxRatio?: number } };
@@ -83,13 +83,7 @@ async function composeOnce(wb: Workbench, to: string, subject: string, profile: 
   const page = wb.page;
   await page.goto(`${wb.server.url}?exchange=on-premises&sendTimeoutMs=60000`);
   await page.locator('#message-list button').first().waitFor();
-  await page.click('#new-message');
-  await page.locator('#compose:not([hidden])').waitFor();
-  await page.fill('#compose-to', to);
-  await page.locator('#compose-to').press('Tab');
-  await page.fill('#compose-subject', subject);
-  await page.locator('#compose-body').click();
-  await page.keyboard.type('The figures and the ledger are attached.');
+  await writeNewMessage(page, { to, subject, body: 'The figures and the ledger are attached.' });
   await page.setInputFiles('#compose-attach-input', ATTACHMENTS);
   await page.click('#compose-pane-button');
   const pane = page.frameLocator('#compose-taskpane');

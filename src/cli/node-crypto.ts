@@ -34,19 +34,28 @@ export async function decryptAesCbcInPlace(key: CryptoKey, iv: Uint8Array, data:
     throw new DOMException('The provided data is not a whole number of AES blocks.', 'OperationError');
   }
   if (!key.usages.includes('decrypt')) throw new DOMException('The key may not be used to decrypt.', 'InvalidAccessError');
+  return data.subarray(0, decipherInto(key, bits, iv, data, data));
+}
+
+/**
+ * AES-CBC decryption of `src` into `dst` (the same bytes, or a buffer of src's size), step by step with
+ * padding off, then the PKCS #7 padding checked; returns the plaintext's length. Writing over `src` itself
+ * is safe: a step of whole blocks gives exactly as many bytes, written after they were read.
+ */
+function decipherInto(key: CryptoKey, bits: number, iv: Uint8Array, src: Uint8Array, dst: Uint8Array): number {
   const d = createDecipheriv(`aes-${bits}-cbc`, KeyObject.from(key), iv);
   d.setAutoPadding(false);
   let o = 0;
-  for (let i = 0; i < data.length; i += STEP) {
-    const p = d.update(data.subarray(i, Math.min(data.length, i + STEP)));
-    data.set(p, o);
+  for (let i = 0; i < src.length; i += STEP) {
+    const p = d.update(src.subarray(i, Math.min(src.length, i + STEP)));
+    dst.set(p, o);
     o += p.length;
     collectYoungGarbage(p.length);
   }
   const f = d.final();
-  data.set(f, o);
+  dst.set(f, o);
   o += f.length;
-  return data.subarray(0, o - checkPadding(data, o));
+  return o - checkPadding(dst, o);
 }
 
 /** PKCS #7: the last byte n (1-16) says how many bytes of value n end the plaintext; returns n. */
@@ -77,22 +86,9 @@ export function nodeCrypto(): Crypto {
       return subtle.decrypt(algorithm, key, data);
     }
     if (!key.usages.includes('decrypt')) throw new DOMException('The key may not be used to decrypt.', 'InvalidAccessError');
-    const d = createDecipheriv(`aes-${bits}-cbc`, KeyObject.from(key), bytesOf((algorithm as AesCbcParams).iv));
-    d.setAutoPadding(false);
     // The plaintext lands in one buffer that is shrunk in place once the padding is known: no second copy.
     const out = resizable(bytes.length);
-    const view = new Uint8Array(out);
-    let o = 0;
-    for (let i = 0; i < bytes.length; i += STEP) {
-      const p = d.update(bytes.subarray(i, Math.min(bytes.length, i + STEP)));
-      view.set(p, o);
-      o += p.length;
-      collectYoungGarbage(p.length);
-    }
-    const f = d.final();
-    view.set(f, o);
-    o += f.length;
-    out.resize(o - checkPadding(view, o));
+    out.resize(decipherInto(key, bits, bytesOf((algorithm as AesCbcParams).iv), bytes, new Uint8Array(out)));
     return out;
   };
 

@@ -19,7 +19,7 @@ import type { MimeEntity } from '../../src/core/mime/entity.js';
 import type { SentRecord } from '../../workbench/mail-store.js';
 import { workbenchPaths } from '../../workbench/samples.js';
 import type { WorkbenchTestHook } from '../../workbench/host.js';
-import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
+import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, writeNewMessage, type Workbench } from '../helpers/workbench.js';
 
 let wb: Workbench;
 let dist: string;
@@ -67,16 +67,7 @@ async function sent(): Promise<(SentRecord & { mime: string })[]> {
 /** The compose pane's frame (opened from the ribbon's Signet button). Fluent's Switch puts data-testid on its native checkbox. */
 const pane = () => wb.page.frameLocator('#compose-taskpane');
 
-async function compose(fields: { to: string; subject: string; body: string }): Promise<void> {
-  const page = wb.page;
-  await page.click('#new-message');
-  await page.locator('#compose:not([hidden])').waitFor();
-  await page.fill('#compose-to', fields.to);
-  await page.locator('#compose-to').press('Tab');
-  await page.fill('#compose-subject', fields.subject);
-  await page.locator('#compose-body').click();
-  await page.keyboard.type(fields.body);
-}
+const compose = (fields: { to: string; subject: string; body: string }): Promise<void> => writeNewMessage(wb.page, fields);
 
 async function openPane(): Promise<void> {
   await wb.page.click('#compose-pane-button');

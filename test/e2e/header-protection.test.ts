@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { signet } from '../helpers/cli.js';
-import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
+import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, writeNewMessage, type Workbench } from '../helpers/workbench.js';
 
 interface Hook {
   signetWorkbenchTest: { compose(): { sessionData: Record<string, string> }; refresh(): void };
@@ -73,13 +73,7 @@ test('encrypted with the subject hidden: "[...]" on the wire, the real Subject i
   await selectSample(page, 'valid-signed', 'Quarterly report (signed)');
   await readPane().locator('[data-testid=learning-done]').waitFor({ state: 'attached', timeout: 20_000 });
 
-  await page.click('#new-message');
-  await page.locator('#compose:not([hidden])').waitFor();
-  await page.fill('#compose-to', 'Alice Example <alice@example.org>');
-  await page.locator('#compose-to').press('Tab');
-  await page.fill('#compose-subject', SUBJECT);
-  await page.locator('#compose-body').click();
-  await page.keyboard.type('Minutes attached in the text: we accept the offer.');
+  await writeNewMessage(page, { to: 'Alice Example <alice@example.org>', subject: SUBJECT, body: 'Minutes attached in the text: we accept the offer.' });
   await page.click('#compose-pane-button');
   await pane().locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });
 

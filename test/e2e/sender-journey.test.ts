@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, type Workbench } from '../helpers/workbench.js';
+import { PACKAGE_ROOT, buildForBrowser, openWorkbench, requireChromium, selectSample, writeNewMessage, type Workbench } from '../helpers/workbench.js';
 
 let wb: Workbench;
 let dist: string;
@@ -109,13 +109,7 @@ async function load(policy: string = defaultPolicy): Promise<void> {
 
 async function compose(to: string, subject: string): Promise<void> {
   const page = wb.page;
-  await page.click('#new-message');
-  await page.locator('#compose:not([hidden])').waitFor();
-  await page.fill('#compose-to', to);
-  await page.locator('#compose-to').press('Tab');
-  await page.fill('#compose-subject', subject);
-  await page.locator('#compose-body').click();
-  await page.keyboard.type('Hello.');
+  await writeNewMessage(page, { to, subject, body: 'Hello.' });
   await page.click('#compose-pane-button');
   await narrow('#compose-taskpane');
   await wb.page.frameLocator('#compose-taskpane').locator('[data-testid=compose-view]').waitFor({ timeout: 20_000 });

@@ -92,6 +92,17 @@ export async function openWorkbench(dist: string, extra: Pick<ServerOptions, 're
 }
 
 /** Selects a sample in the message list and waits until the pane shows a badge for it. */
+/** Opens a new message in the workbench's compose form and writes its To, Subject and body, as a person does. */
+export async function writeNewMessage(page: Page, fields: { to: string; subject: string; body: string }): Promise<void> {
+  await page.click('#new-message');
+  await page.locator('#compose:not([hidden])').waitFor();
+  await page.fill('#compose-to', fields.to);
+  await page.locator('#compose-to').press('Tab');
+  await page.fill('#compose-subject', fields.subject);
+  await page.locator('#compose-body').click();
+  await page.keyboard.type(fields.body);
+}
+
 export async function selectSample(page: Page, id: string, subject: string): Promise<void> {
   await page.click(`button[data-id="${id}"]`);
   await page
