@@ -28,6 +28,13 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS scripts (bin/signet.cjs: a script, not a module, so that Node does not start its ES module
+    // loader for every command).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     plugins: { regexp },
     rules: { 'regexp/no-misleading-capturing-group': 'error' },
   },

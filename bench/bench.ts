@@ -1,4 +1,4 @@
-// `npm run bench`: whole-process time and peak memory of the `signet` CLI (bin/signet.js, the bundle)
+// `npm run bench`: whole-process time and peak memory of the `signet` CLI (bin/signet.cjs, the bundle)
 // against `openssl cms` doing the same job on the same machine in the same run — sign, encrypt,
 // sign+encrypt, verify, decrypt, verify+decrypt for 10 KB, 1 MB, 25 MB and 150 MB (Exchange Online's
 // maximum) messages, and start-up (`signet --help` against a bare `node -e 0`). Reports medians and the
@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { testPki, PASS } from '../test/helpers/pki.js';
 
-const SIGNET = resolve(process.cwd(), 'bin/signet.js');
+const SIGNET = resolve(process.cwd(), 'bin/signet.cjs');
 const pki = testPki();
 const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
 const alice = pki.users.alice;

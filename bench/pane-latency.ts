@@ -144,7 +144,7 @@ async function largeMessages(wb: Workbench, pane: Frame): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-pane-large-'));
   const identity = join(dir, 'alice-identity.pem');
   writeFileSync(identity, ['alice.key', 'alice.pem', 'inter.pem'].map((f) => readFileSync(join(pki, f), 'latin1')).join('\n'));
-  const signet = `node ${join(PACKAGE_ROOT, 'bin/signet.js')}`;
+  const signet = `node ${join(PACKAGE_ROOT, 'bin/signet.cjs')}`;
   await pane.evaluate(() => {
     const w = window as unknown as { signetLongTasks: number[] };
     w.signetLongTasks = [];

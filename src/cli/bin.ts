@@ -1,4 +1,4 @@
-// The `signet` process: standard input and output around main(). bin/signet.js runs the bundle of this
+// The `signet` process: standard input and output around main(). bin/signet.cjs runs the bundle of this
 // file (scripts/bundle-cli.js); the tests run its tsc output, lib/src/cli/bin.js, which behaves the same.
 
 import { fstatSync, readFileSync, readSync, writeSync } from 'node:fs';

@@ -14,8 +14,9 @@ import type { SignetConfig } from '../core/config.js';
 import type { MemoryRevocationCache } from '../core/pki/revocation/index.js';
 
 // Start-up (issue 17): only what every command needs is imported statically. Everything else is loaded
-// by the command that uses it — `signet --help` never compiles pkijs, and the bundle (scripts/bundle-cli.js)
-// splits each of these imports into a chunk read only when asked for.
+// by the command that uses it — `signet --help` never runs or compiles pkijs. In the bundle
+// (scripts/bundle-cli.js) each of these imports becomes a module initialised on first use; V8 compiles
+// only the functions that run, and bin/signet.cjs keeps their bytecode in a code cache per command.
 const lazy = {
   crypto: () => import('../core/crypto.js'),
   protect: () => import('../core/smime/protect.js'),
@@ -162,9 +163,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (!allowedHere.includes(k)) throw new UsageError(`--${k} is not an option of "signet ${command}".`);
     }
 
-    // The modules a command needs are fetched and compiled at once, not one await after another: the ESM
-    // loader reads each chunk through the thread pool, so the reads overlap each other and the key file's.
-    // A failed prefetch is reported by the import that awaits it below.
+    // The modules a command needs are started at once, not one await after another: run from the tsc
+    // output, the ESM loader reads each file through the thread pool, so the reads overlap each other and
+    // the key file's. A failed prefetch is reported by the import that awaits it below.
     const prefetch = (load: () => Promise<unknown>): void => void load().catch(() => undefined);
     if (command === 'sign' || command === 'encrypt') {
       prefetch(lazy.identityFile);

@@ -21,8 +21,13 @@ export function collectYoungGarbage(bytes: number): void {
   since = 0;
   if (gc === null) {
     const require = createRequire(import.meta.url);
-    (require('node:v8') as typeof V8).setFlagsFromString('--expose-gc');
+    const v8 = require('node:v8') as typeof V8;
+    v8.setFlagsFromString('--expose-gc');
     gc = (require('node:vm') as typeof Vm).runInNewContext('gc') as ((o: { type: 'minor' }) => void) | undefined;
+    // The flag back as it was: V8 stamps a code cache with a hash of its flags, and bin/signet.cjs writes
+    // the command's cache at exit — stamped with --expose-gc, every later run (which starts without it)
+    // would reject the cache and compile everything again. The gc function made above stays.
+    v8.setFlagsFromString('--no-expose-gc');
   }
   if (typeof gc === 'function') gc({ type: 'minor' });
 }

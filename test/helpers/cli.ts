@@ -1,5 +1,5 @@
 // Runs the `signet` command line as a child process, the way admins and other tools call it: the tsc
-// output of src/cli/bin.ts, always current after a compile. bin/signet.js runs the esbuild bundle of the
+// output of src/cli/bin.ts, always current after a compile. bin/signet.cjs runs the esbuild bundle of the
 // same file instead; test/unit/cli/bundle.test.ts checks that bundle.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';

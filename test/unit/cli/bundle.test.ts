@@ -1,37 +1,55 @@
-// The published `signet` (bin/signet.js) runs the esbuild bundle lib/cli/ (scripts/bundle-cli.js), not
-// the tsc output the other CLI tests run: rebuilt here from the current sources, it must sign, encrypt,
-// verify and decrypt exactly like the compiled modules, keep `--help` to the small entry file (the heavy
-// modules are lazy chunks), and read a pipe as well as a file.
+// The published `signet` (bin/signet.cjs) runs the esbuild bundle lib/cli/signet.cjs (scripts/bundle-cli.js)
+// with V8's code cache, not the tsc output the other CLI tests run: rebuilt here from the current sources,
+// it must sign, encrypt, verify and decrypt exactly like the compiled modules, read a pipe as well as a
+// file, write a code cache per command that later runs use, and survive a damaged cache.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { testPki, PASS } from '../../helpers/pki.js';
 
-const BIN = resolve('bin/signet.js');
+const BIN = resolve('bin/signet.cjs');
 const OUT = resolve('lib/cli');
+const CACHE = join(OUT, 'code-cache');
 
 function run(args: string[], input: Uint8Array | string): { status: number; stdout: Buffer; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
-test('bin/signet.js runs the bundle: sign, encrypt, verify and decrypt round trip; --help loads only the entry', async () => {
+test('bin/signet.cjs runs the bundle with a code cache per command: sign, encrypt, verify and decrypt round trip', async () => {
   const { bundleCli } = (await import(pathToFileURL(resolve('scripts/bundle-cli.js')).href)) as { bundleCli: (out?: string) => Promise<unknown> };
   await bundleCli(OUT);
-  const files = readdirSync(OUT);
-  assert.ok(files.includes('signet.js'));
-  assert.ok(files.filter((f) => f.startsWith('chunk-')).length >= 3, 'lazily loaded chunks');
-  // The entry holds argument parsing and usage, not pkijs/asn1js (which are hundreds of KB).
-  assert.ok(statSync(join(OUT, 'signet.js')).size < 32 * 1024, `entry is ${statSync(join(OUT, 'signet.js')).size} bytes`);
-  assert.doesNotMatch(readFileSync(join(OUT, 'signet.js'), 'latin1'), /AlgorithmIdentifier|fromBER/);
+  assert.deepEqual(readdirSync(OUT), ['signet.cjs'], 'one script, and no code cache of an earlier build');
+  const size = statSync(join(OUT, 'signet.cjs')).size;
 
   const help = run(['--help'], '');
   assert.equal(help.status, 0);
   assert.match(help.stdout.toString(), /^Usage:\n {2}signet sign/);
+  // The first run of a command leaves its cache, named after the bundle it belongs to.
+  const other = readdirSync(CACHE).filter((f) => f.startsWith(`other-${size}-`) && f.endsWith('.bin'));
+  assert.equal(other.length, 1, readdirSync(CACHE).join(', '));
+  const otherFile = join(CACHE, other[0]!);
+  const firstCache = readFileSync(otherFile);
+  assert.ok(firstCache.length > 10_000, `a real cache (${firstCache.length} bytes)`);
+  // A cache V8 accepts is used as it is: the second run does not rewrite it.
+  const before = statSync(otherFile).mtimeMs;
+  assert.equal(run(['--help'], '').status, 0);
+  assert.equal(statSync(otherFile).mtimeMs, before, 'an accepted cache is left alone');
+  // A damaged cache (same length, other bytes) is rejected by V8's checks: the command still works, and
+  // the cache is written anew.
+  writeFileSync(otherFile, Buffer.alloc(firstCache.length, 0x5a));
+  const damaged = run(['--help'], '');
+  assert.equal(damaged.status, 0, damaged.stderr);
+  assert.match(damaged.stdout.toString(), /^Usage:/);
+  assert.notEqual(readFileSync(otherFile)[0], 0x5a, 'the damaged cache was replaced');
+  // SIGNET_CODE_CACHE=0 neither reads nor writes one.
+  const off = spawnSync(process.execPath, [BIN, 'inspect', '--json'], { input: 'Subject: x\r\n\r\nx\r\n', env: { ...process.env, SIGNET_CODE_CACHE: '0' } });
+  assert.equal(off.status, 0, off.stderr.toString());
+  assert.ok(!readdirSync(CACHE).some((f) => f.startsWith('inspect-')), 'no inspect cache with the cache off');
 
   const pki = testPki();
   const msg =
@@ -52,4 +70,16 @@ test('bin/signet.js runs the bundle: sign, encrypt, verify and decrypt round tri
   const dec = run(['decrypt', '--identity', pki.users.bob.p12Path, '--pass', PASS], enc.stdout);
   assert.equal(dec.status, 0, dec.stderr);
   assert.ok(dec.stdout.equals(signed.stdout), 'decrypt gives back the signed message byte for byte');
+  // A run that writes more than 8 MB turns on V8's gc() (src/cli/node-gc.ts) and then writes the cache at
+  // exit: V8 stamps a cache with its flags, so it must still be one a fresh process accepts.
+  const signCache = (): string => join(CACHE, readdirSync(CACHE).find((f) => f.startsWith('sign-'))!);
+  rmSync(signCache());
+  const large = msg.replace('bundle', 'large') + 'A line of a message over 8 MB.\r\n'.repeat(300_000);
+  assert.equal(run(['sign', '--identity', pki.users.alice.p12Path, '--pass', PASS], large).status, 0);
+  const written = statSync(signCache()).mtimeMs;
+  assert.equal(run(['sign', '--identity', pki.users.alice.p12Path, '--pass', PASS], msg).status, 0);
+  assert.equal(statSync(signCache()).mtimeMs, written, 'the cache written after gc() was turned on is accepted');
+  const caches = readdirSync(CACHE).filter((f) => f.endsWith('.bin')).map((f) => f.split('-')[0]).sort();
+  assert.deepEqual(caches, ['decrypt', 'encrypt', 'other', 'sign', 'verify']);
+  assert.ok(!readdirSync(CACHE).some((f) => f.endsWith('.tmp')), 'no temporary file left');
 });
