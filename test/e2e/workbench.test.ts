@@ -143,8 +143,13 @@ test('encrypted content is shown in a sandboxed iframe, with attachments to down
   assert.match((await pane().locator('[data-testid=encryption]').textContent()) ?? '', /AES-256-GCM/);
   const attachment = pane().locator('[data-testid=attachment]');
   assert.equal(await attachment.count(), 1);
-  assert.match((await attachment.getAttribute('href')) ?? '', /^blob:/);
-  assert.equal(await attachment.getAttribute('download'), 'prices.csv');
+  // The file is made at the click (save-file.ts), not while the message is shown: no blob until then.
+  assert.equal(await attachment.getAttribute('href'), null);
+  const [download] = await Promise.all([wb.page.waitForEvent('download'), attachment.click()]);
+  assert.equal(download.suggestedFilename(), 'prices.csv');
+  const saved = join(ARTIFACTS, 'prices.csv');
+  await download.saveAs(saved);
+  assert.equal(readFileSync(saved, 'latin1'), 'item,price\r\nlicence,1200\r\nsupport,300');
 });
 
 test('hostile HTML: zero network requests beyond the pane, no script, nothing remote left', async () => {

@@ -6,8 +6,19 @@
 
 import type { CryptoProvider } from '../crypto.js';
 
-/** Ciphertext per WebCrypto call: the transient memory is a few of these, not the whole content. */
+/** Ciphertext per WebCrypto call at most: the transient memory is a few of these, not the whole content. */
 export const CBC_CHUNK = 1 << 21;
+/**
+ * Ciphertext per WebCrypto call at least. A content of a few chunks is cut into about four, so that a 1 MB
+ * message's decryption does not hold its copy of the input and its output whole next to the content (what
+ * one call does: the pane's memory per 1 MB message, issue 17); at or below this size, one call.
+ */
+export const CBC_MIN_CHUNK = 1 << 18;
+
+/** The chunk for `length` bytes of ciphertext: a quarter of it, between CBC_MIN_CHUNK and CBC_CHUNK, in whole blocks. */
+export function cbcChunkFor(length: number): number {
+  return Math.min(CBC_CHUNK, Math.max(CBC_MIN_CHUNK, Math.floor(length / 4 / 16) * 16));
+}
 
 /** 16 bytes of 0x10: a whole block of PKCS #7 padding. */
 const PADDING_BLOCK = new Uint8Array(16).fill(16);
@@ -32,27 +43,28 @@ const PADDING_BLOCK = new Uint8Array(16).fill(16);
 export async function decryptAesCbcInPlace(provider: CryptoProvider, key: CryptoKey, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   if (provider.decryptAesCbcInPlace) return provider.decryptAesCbcInPlace(key, iv, data);
   const subtle = provider.crypto.subtle;
-  if (data.length <= CBC_CHUNK || !key.usages.includes('encrypt')) {
+  const chunk = cbcChunkFor(data.length);
+  if (data.length <= chunk || !key.usages.includes('encrypt')) {
     return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: iv as BufferSource }, key, data as BufferSource));
   }
-  const scratch = new Uint8Array(CBC_CHUNK + 16);
+  const scratch = new Uint8Array(chunk + 16);
   const { release, close } = releaser();
   let previous = iv.slice();
   let at = 0;
   try {
-    while (data.length - at > CBC_CHUNK) {
-      scratch.set(data.subarray(at, at + CBC_CHUNK));
-      const last = scratch.slice(CBC_CHUNK - 16, CBC_CHUNK);
+    while (data.length - at > chunk) {
+      scratch.set(data.subarray(at, at + chunk));
+      const last = scratch.slice(chunk - 16, chunk);
       const x = await subtle.encrypt({ name: 'AES-CBC', iv: last }, key, PADDING_BLOCK);
-      scratch.set(new Uint8Array(x, 0, 16), CBC_CHUNK);
+      scratch.set(new Uint8Array(x, 0, 16), chunk);
       const plainBuffer = await subtle.decrypt({ name: 'AES-CBC', iv: previous }, key, scratch);
       const plain = new Uint8Array(plainBuffer);
       // Exactly the chunk's length by construction; anything else is a broken WebCrypto, not a bad message.
-      if (plain.length !== CBC_CHUNK) throw new Error('AES-CBC chunk decryption returned an unexpected length.');
+      if (plain.length !== chunk) throw new Error('AES-CBC chunk decryption returned an unexpected length.');
       data.set(plain, at);
       release(plainBuffer);
       previous = last;
-      at += CBC_CHUNK;
+      at += chunk;
     }
     const tailBuffer = await subtle.decrypt({ name: 'AES-CBC', iv: previous }, key, data.subarray(at) as BufferSource);
     const length = tailBuffer.byteLength;

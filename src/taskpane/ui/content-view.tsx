@@ -10,11 +10,12 @@
 //   chrome, each with its whole URL, and opening one takes a second, confirmed step.
 // - Keyboard: the iframe is a tab stop with a title; once focused, arrows and Page Up/Down scroll it.
 
-import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
+import { useId, useState, type ReactElement } from 'react';
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownloadRegular, OpenRegular, WarningFilled } from '@fluentui/react-icons';
 import type { AttachmentView, ContentSafety } from '../content.js';
 import { formatSize } from '../size.js';
+import { saveFile } from './save-file.js';
 import type { LinkRef, SafeDocument } from '../sanitize.js';
 import { CONTENT_SANDBOX, FAILED_CHECK_HEADING, INERT_CONTENT_SANDBOX } from '../sandbox.js';
 
@@ -70,11 +71,16 @@ const useStyles = makeStyles({
 });
 
 function Attachment({ file }: { file: AttachmentView }): ReactElement {
-  const url = useMemo(() => URL.createObjectURL(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' })), [file]);
-  useEffect(() => () => URL.revokeObjectURL(url), [url]);
   return (
     <li>
-      <Button as="a" href={url} download={file.name} size="small" icon={<ArrowDownloadRegular />} data-testid="attachment">
+      <Button
+        size="small"
+        icon={<ArrowDownloadRegular />}
+        onClick={() => saveFile(file.bytes, file.name)}
+        aria-label={`Download ${file.name}`}
+        data-testid="attachment"
+        data-filename={file.name}
+      >
         {file.name}
       </Button>{' '}
       <Caption1 data-testid="attachment-size">

@@ -28,6 +28,7 @@ import type { AddressCertificates, CertificateChange, RecipientCertificate } fro
 import type { CheckOutcome, SelfTestResult } from '../../keys/store/self-test.js';
 import { formatDateTime, formatFingerprint } from '../present.js';
 import { FilePicker } from './file-picker.js';
+import { saveFile } from './save-file.js';
 
 type Engine = typeof EngineModule;
 
@@ -113,17 +114,6 @@ const USES: Record<string, string> = { both: 'Sign and encrypt', sign: 'Sign onl
 
 function usesLabel(uses: { sign: boolean; encrypt: boolean }): string {
   return USES[uses.sign && uses.encrypt ? 'both' : uses.sign ? 'sign' : uses.encrypt ? 'encrypt' : 'none']!;
-}
-
-function download(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/pkix-cert' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 interface Model {
@@ -443,7 +433,7 @@ function IdentityCard({ identity, model, engine, onChanged }: { identity: Identi
         <Button
           size="small"
           data-testid="identity-export"
-          onClick={() => void act(async () => download(await store.identities.exportCertificate(identity.id), `${identity.addresses[0] ?? 'certificate'}.cer`))}
+          onClick={() => void act(async () => saveFile(await store.identities.exportCertificate(identity.id), `${identity.addresses[0] ?? 'certificate'}.cer`, 'application/pkix-cert'))}
         >
           Export certificate (.cer)
         </Button>

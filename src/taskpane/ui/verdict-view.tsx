@@ -44,6 +44,7 @@ import { ContentView } from './content-view.js';
 import { ProtectedHeaders } from './protected-headers.js';
 import { RevocationFact } from './revocation-fact.js';
 import { FACTS_STYLE } from './facts-style.js';
+import { saveFile } from './save-file.js';
 
 const useStyles = makeStyles({
   badge: {
@@ -265,12 +266,7 @@ function revocationText(r: RevocationEvidence | undefined, revocation: Verdict['
 
 function downloadCertificate(cert: CertificateReport): void {
   const der = Uint8Array.from(atob(cert.der), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([der], { type: 'application/pkix-cert' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${(cert.emails[0] ?? cert.subject.replace(/^.*CN=([^,]+).*$/, '$1')).replace(/[^\w.@-]+/g, '_')}.cer`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(der, `${(cert.emails[0] ?? cert.subject.replace(/^.*CN=([^,]+).*$/, '$1')).replace(/[^\w.@-]+/g, '_')}.cer`, 'application/pkix-cert');
 }
 
 const ROLE_WORDS = { signer: 'signer', intermediate: 'intermediate authority', root: 'root authority', 'unknown issuer': 'issuer' } as const;

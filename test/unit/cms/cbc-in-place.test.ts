@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
-import { CBC_CHUNK, decryptAesCbcInPlace } from '../../../src/core/cms/cbc-in-place.js';
+import { CBC_CHUNK, CBC_MIN_CHUNK, cbcChunkFor, decryptAesCbcInPlace } from '../../../src/core/cms/cbc-in-place.js';
 import { cryptoProvider, type CryptoProvider } from '../../../src/core/crypto.js';
 import { decryptAesCbcInPlace as nodeInPlace } from '../../../src/cli/node-crypto.js';
 
@@ -23,7 +23,10 @@ async function encrypted(n: number, key: CryptoKey): Promise<{ plain: Uint8Array
 test('in-place AES-CBC equals one-shot WebCrypto at every length around the chunk, and writes into the caller\'s buffer', async () => {
   const key = await subtle.importKey('raw', new Uint8Array(32).fill(5), 'AES-CBC', false, ['decrypt', 'encrypt']);
   const C = CBC_CHUNK;
-  for (const n of [0, 1, 15, 16, 100_000, C - 17, C - 16, C - 1, C, C + 1, 2 * C - 16, 2 * C, 2 * C + 33]) {
+  const M = CBC_MIN_CHUNK;
+  // Around the smallest chunk, the sizes cut into about four (1 MB: 256 KB chunks; 5 MB: 1.25 MB ones),
+  // and around the largest chunk.
+  for (const n of [0, 1, 15, 16, 100_000, M - 17, M - 16, M, M + 1, 4 * M - 16, 4 * M + 33, 5 * 1024 * 1024 + 7, C - 17, C - 16, C - 1, C, C + 1, 2 * C - 16, 2 * C, 2 * C + 33, 8 * C + 16]) {
     const { plain, ct } = await encrypted(n, key);
     const oneShot = new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv }, key, ct));
     for (const [name, provider] of [['WebCrypto chunks', webProvider], ['node:crypto', nodeProvider]] as const) {
@@ -31,12 +34,20 @@ test('in-place AES-CBC equals one-shot WebCrypto at every length around the chun
       const out = await decryptAesCbcInPlace(provider, key, iv, data);
       assert.ok(Buffer.from(out).equals(Buffer.from(oneShot)) && Buffer.from(out).equals(Buffer.from(plain)), `${name}, ${n} bytes`);
       // Above one chunk (always, for node:crypto) the plaintext is a view on the ciphertext's own buffer.
-      if (n >= C || provider === nodeProvider) {
+      if (ct.length > cbcChunkFor(ct.length) || provider === nodeProvider) {
         assert.equal(out.buffer, data.buffer, `${name}, ${n} bytes: in place`);
         assert.equal(out.byteOffset, data.byteOffset);
       }
     }
   }
+});
+
+test('the chunk is a quarter of the ciphertext in whole blocks, between 256 KB and 2 MB', () => {
+  assert.equal(cbcChunkFor(100_000), CBC_MIN_CHUNK);
+  assert.equal(cbcChunkFor(1024 * 1024 + 16), CBC_MIN_CHUNK); // a quarter of 1 MB + 16, in whole blocks
+  assert.equal(cbcChunkFor(5 * 1024 * 1024), 5 * 256 * 1024);
+  assert.equal(cbcChunkFor(5 * 1024 * 1024 + 48) % 16, 0);
+  assert.equal(cbcChunkFor(100 * 1024 * 1024), CBC_CHUNK);
 });
 
 test('in-place AES-CBC of a view inside a larger buffer touches nothing outside the view', async () => {
