@@ -1,5 +1,5 @@
 // Bundles the `signet` command line (src/cli/bin.ts) with esbuild into ONE CommonJS script,
-// lib/cli/signet.cjs, which bin/signet.js compiles with V8's code cache (issue 17). One file to compile
+// lib/cli/signet.cjs, which bin/signet.cjs compiles with V8's code cache (issue 17). One file to compile
 // instead of ~100 modules resolved one by one is what brings `signet --help` near a bare `node -e 0`; a
 // script (not an ES module) is what Node 20 can hand a code cache to (vm.Script cachedData — Node 20 has
 // no compile cache for modules; `module.enableCompileCache` came with Node 22.1). V8 compiles lazily, so
@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 export const BUNDLE_NAME = 'signet.cjs';
 
 export async function bundleCli(outdir = resolve('lib/cli')) {
-  // Also removes the code caches of the previous build (bin/signet.js keeps them in outdir/code-cache).
+  // Also removes the code caches of the previous build (bin/signet.cjs keeps them in outdir/code-cache).
   rmSync(outdir, { recursive: true, force: true });
   const outfile = join(outdir, BUNDLE_NAME);
   const result = await build({
@@ -34,7 +34,7 @@ export async function bundleCli(outdir = resolve('lib/cli')) {
     metafile: true,
     logLevel: 'warning',
   });
-  // bin/signet.js reads the bundle as latin1 (one byte per character, no UTF-8 decoding) and runs it as a
+  // bin/signet.cjs reads the bundle as latin1 (one byte per character, no UTF-8 decoding) and runs it as a
   // script without a module loader: both hold only for ASCII text with no import() left in it.
   const text = readFileSync(outfile, 'latin1');
   // eslint-disable-next-line no-control-regex

@@ -1,6 +1,6 @@
 // Runs the compiled test files (lib/test/**/*.test.js) with Node's built-in test runner.
 // Test files are TypeScript under test/, type-checked and compiled by `npm run build:lib` first, so the
-// tests exercise the same compiled modules that `bin/signet.js` ships.
+// tests exercise the same compiled modules that `bin/signet.cjs` ships.
 //
 //   node scripts/run-tests.js [--fast] [--list] [substring ...]
 //
