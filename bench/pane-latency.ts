@@ -226,6 +226,7 @@ async function largeMessages(wb: Workbench, pane: Frame): Promise<void> {
       console.log(
         `${`${mb} MB`.padEnd(8)} ${String(n).padStart(1)} ${`${badge.toFixed(0)} ms`.padStart(14)} ${`${median(contents).toFixed(0)} ms`.padStart(16)} ${`${longest.toFixed(0)} ms`.padStart(13)} ${`+${growth.toFixed(1)} MB (${Math.max(...growths).toFixed(1)})`.padStart(26)} ${`${(openssl / 1000).toFixed(2)} s`.padStart(23)} ${ratio.toFixed(2).padStart(14)} ${(growth / size).toFixed(2).padStart(12)}`,
       );
+      if (n > 1) console.log(`         each open, in order: ${badges.map((b, i) => `${b.toFixed(0)} ms +${growths[i]!.toFixed(1)} MB`).join(', ')}`);
       // Issue 17's budgets for the pane: time to badge ≤ 2× OpenSSL's whole process, no main-thread task
       // over 100 ms, the pane's memory growth ≤ 4× the message (the encrypted file as opened).
       if (ratio > LARGE_BUDGET.badgeRatio) over.push(`${mb} MB: time to badge ${ratio.toFixed(2)}× OpenSSL > ${LARGE_BUDGET.badgeRatio}×`);
