@@ -75,6 +75,8 @@ async function composePaneFrame(wb: Workbench): Promise<Frame> {
 
 interface Run {
   protectedMs: number;
+  /** Milliseconds after the click at which each step of the send ended (marks in protect-draft.ts, compose-engine.ts). */
+  steps: (readonly [string, number | null])[];
   sentMs: number;
   mime: Buffer;
 }
@@ -116,14 +118,19 @@ async function composeOnce(wb: Workbench, to: string, subject: string, profile: 
   const t = await frame.evaluate(() => {
     const done = performance.now();
     const click = (window as unknown as { signetClickAt: number | null }).signetClickAt;
-    const marks = performance.getEntriesByName('signet:compose-protected');
-    return { click, protectedAt: marks.length > 0 ? marks[marks.length - 1]!.startTime : null, done };
+    const last = (name: string): number | null => {
+      const marks = performance.getEntriesByName(name);
+      return marks.length > 0 ? marks[marks.length - 1]!.startTime : null;
+    };
+    const steps = ['signet:compose-read', 'signet:compose-keys', 'signet:compose-built', 'signet:compose-stapled'].map((n) => [n.slice('signet:compose-'.length), last(n)] as const);
+    return { click, protectedAt: last('signet:compose-protected'), done, steps };
   });
   if (t.click === null || t.protectedAt === null) throw new Error('the click or the signet:compose-protected mark was not seen');
   const added = (await sent(wb)).slice(before);
   if (added.length !== 1 || added[0]!.kind !== 'ews') throw new Error(`expected one EWS send, got ${JSON.stringify(added.map((s) => s.kind))}`);
   // send-done was seen by polling: an upper bound, fine for the second figure.
-  return { protectedMs: t.protectedAt - t.click, sentMs: t.done - t.click, mime: Buffer.from(added[0]!.mime, 'base64') };
+  const click = t.click;
+  return { protectedMs: t.protectedAt - click, steps: t.steps.map(([n, at]) => [n, at === null ? null : at - click] as const), sentMs: t.done - t.click, mime: Buffer.from(added[0]!.mime, 'base64') };
 }
 
 function run(cmd: string): number {
@@ -165,6 +172,13 @@ async function main(): Promise<void> {
     const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(2)} MB`;
     console.log(`compose, sign + encrypt, ${ATTACHMENTS.length} attachments of ${mb(ATTACHMENTS.reduce((n, a) => n + a.buffer.length, 0))}: signed MIME ${mb(innerBytes)}, delivered ${mb(runs[runs.length - 1]!.mime.length)}; medians of ${RUNS}, load average ${loadavg()[0]!.toFixed(1)}`);
     console.log(`  Signet pane, click → protected MIME ready: ${protectedMedian.toFixed(0)} ms (${runs.map((r) => r.protectedMs.toFixed(0)).join(', ')})`);
+    // Where the time goes: the median time after the click at which each step ended (a step that did not run: —).
+    const stepNames = runs[0]!.steps.map(([n]) => n);
+    const stepAt = stepNames.map((n, i) => {
+      const at = runs.map((r) => r.steps[i]![1]).filter((x): x is number => x !== null);
+      return `${n} ${at.length === runs.length ? `${median(at).toFixed(0)} ms` : '—'}`;
+    });
+    console.log(`    steps ended after the click (medians): ${stepAt.join(', ')}, protected ${protectedMedian.toFixed(0)} ms`);
     console.log(`  Signet pane, click → sent (simulated EWS) and confirmed: ${sentMedian.toFixed(0)} ms`);
     console.log(`  openssl cms -sign | openssl cms -encrypt -aes256: ${opensslMedian.toFixed(0)} ms (${openssl.map((o) => o.toFixed(0)).join(', ')})`);
     const over = ratio > MAX_RATIO;

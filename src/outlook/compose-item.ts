@@ -43,6 +43,11 @@ export interface ReadDraftOptions {
   protection?: Protection;
   /** Random source for generated Content-IDs; default WebCrypto. */
   random?: (n: number) => Uint8Array;
+  /**
+   * Called once the sender and the recipients are known, before the body and the attachments are read: the
+   * pane starts its key look-ups there (compose/protect-draft.ts startKeyLookups).
+   */
+  onEnvelope?: (envelope: Pick<Draft, 'from' | 'to' | 'cc' | 'bcc'>) => void;
 }
 
 function mailAddress(d: Office.EmailAddressDetails | null | undefined): MailAddress | null {
@@ -189,6 +194,7 @@ export async function readDraft(options: ReadDraftOptions = {}): Promise<Draft> 
   const user = signedInUser();
   const from = mailAddress(fromDetails) ?? (user && user.email ? { name: user.name, address: user.email } : null);
   if (from === null) throw new SignetError('usage', 'Outlook did not say who this message is from.');
+  options.onEnvelope?.({ from, to: addresses(toList), cc: addresses(ccList), bcc: addresses(bccList) });
 
   // Independent Office.js calls, each a round trip to Outlook: started together (issue 17, compose latency),
   // awaited in the order their failures were always reported.

@@ -14,7 +14,7 @@ import { certificateAddresses, readCertificate } from '../keys/store/certificate
 import { allRecipients, type Draft } from '../compose/draft.js';
 import { sentSentence } from '../compose/defaults.js';
 import { combineServices, staticServices, type ComposeServices } from '../compose/services.js';
-import { protectDraft } from '../compose/protect-draft.js';
+import { protectDraft, startKeyLookups, type KeyLookups } from '../compose/protect-draft.js';
 import { HIDE_SUBJECT_KEY, headerChoice } from '../compose/header-choice.js';
 import { composeServicesFor } from '../keys/store/compose-services.js';
 import { readDraft } from '../outlook/compose-item.js';
@@ -137,7 +137,14 @@ export async function sendFromPane(keyring: Keyring, protection: ProtectionState
   const transport = createTransport(currentEnvironment(policy), { interactive: true });
   progress('reading');
   const hideSubject = getSessionValue(HIDE_SUBJECT_KEY).catch(() => null); // read alongside the draft
-  const draft = await readDraft({ limit: transport.limit, protection });
+  // The key look-ups start as soon as Outlook has said who the message is from and to: they then run while
+  // the body and the attachments are read (issue 17, compose latency).
+  let lookups: KeyLookups | undefined;
+  const onEnvelope = (e: Pick<Draft, 'from' | 'to' | 'cc' | 'bcc'>): void => {
+    lookups = startKeyLookups(services, protection, e.from.address.trim(), allRecipients(e).map((r) => r.address.trim()));
+  };
+  const draft = await readDraft({ limit: transport.limit, protection, onEnvelope });
+  performance.mark('signet:compose-read');
   progress('protecting');
   const headers = headerChoice(policy.headerProtection, await hideSubject);
   const result = await protectDraft({
@@ -149,6 +156,7 @@ export async function sendFromPane(keyring: Keyring, protection: ProtectionState
     algorithms: { digests: policy.algorithms.signatureDigests, ciphers: policy.algorithms.encryptionCiphers },
     build: { now: new Date() },
     staple: paneStapler(policy, keyring.config, globalThis.location?.href),
+    ...(lookups ? { lookups } : {}),
   });
   // The protected MIME is ready to hand to Outlook's transport: bench/compose.ts times the send button's
   // click to here (issue 17: ≤ 2× OpenSSL's sign + encrypt of the same MIME).

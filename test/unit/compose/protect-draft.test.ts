@@ -13,7 +13,7 @@ import { isSignetError } from '../../../src/core/errors.js';
 import type { Identity } from '../../../src/core/keys.js';
 import { openMessage } from '../../../src/core/smime/open.js';
 import { loadIdentities } from '../../../src/keys/identity-file.js';
-import { carriesAuthEnvelopedData, protectDraft, RecipientsNotReadyError } from '../../../src/compose/protect-draft.js';
+import { carriesAuthEnvelopedData, protectDraft, RecipientsNotReadyError, startKeyLookups } from '../../../src/compose/protect-draft.js';
 import { staticServices, type ComposeServices } from '../../../src/compose/services.js';
 import { GRAPH_MAX_MESSAGE_BYTES, type SizeLimit } from '../../../src/compose/size.js';
 import { sendProtected } from '../../../src/compose/send.js';
@@ -194,6 +194,47 @@ test('recipients without a certificate are named, and nothing is encrypted', asy
       return true;
     },
   );
+});
+
+/** `services` counting the look-ups made through it. */
+function counted(inner: ComposeServices): { services: ComposeServices; calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    services: {
+      signingIdentity: (from) => (calls.push(`identity ${from}`), inner.signingIdentity(from)),
+      encryptionCertificateOf: (sender) => (calls.push(`own ${sender}`), inner.encryptionCertificateOf(sender)),
+      readiness: (sender, recipients) => (calls.push(`readiness ${recipients.join(',')}`), inner.readiness(sender, recipients)),
+    },
+  };
+}
+
+test('look-ups started early (while the pane reads the draft) are used when they fit the draft, and redone when they do not', async () => {
+  const d = draft({ cc: [{ name: 'Carol', address: 'carol@example.org' }] });
+  const both = { sign: true, encrypt: true };
+  const early = counted(await services({ certs: ['bob', 'carol'] }));
+  const lookups = startKeyLookups(early.services, both, 'alice@example.org', ['bob@example.org', 'carol@example.org']);
+  assert.equal(early.calls.length, 3, 'all three start at once');
+  const later = counted(await services({ certs: ['bob', 'carol'] }));
+  const r = await protectDraft({ draft: d, protection: both, services: later.services, limit: GRAPH, lookups });
+  assert.deepEqual(later.calls, [], 'the early look-ups were used: nothing looked up again');
+  assert.deepEqual(r.encryptedTo, ['alice@example.org', 'bob@example.org', 'carol@example.org']);
+  assert.equal(decryptAs('carol', r.message).status, 0);
+  // Made for other recipients (Carol was removed meanwhile): not used, so Dan's missing certificate is found.
+  const other = startKeyLookups(early.services, both, 'alice@example.org', ['bob@example.org']);
+  const withDan = draft({ cc: [{ name: 'Dan', address: 'dan@example.org' }] });
+  const again = counted(await services({ certs: ['bob'] }));
+  await assert.rejects(protectDraft({ draft: withDan, protection: both, services: again.services, limit: GRAPH, lookups: other, provider: noCrypto }), (e: Error) => {
+    assert.ok(e instanceof RecipientsNotReadyError);
+    assert.deepEqual(e.missing.map((m) => m.address), ['dan@example.org']);
+    return true;
+  });
+  assert.deepEqual(again.calls.sort(), ['identity alice@example.org', 'own alice@example.org', 'readiness bob@example.org,dan@example.org']);
+  // Made for signing only, used for sign + encrypt: redone as well.
+  const signOnly = startKeyLookups(early.services, { sign: true, encrypt: false }, 'alice@example.org', ['bob@example.org', 'carol@example.org']);
+  const third = counted(await services({ certs: ['bob', 'carol'] }));
+  await protectDraft({ draft: d, protection: both, services: third.services, limit: GRAPH, lookups: signOnly });
+  assert.equal(third.calls.length, 3);
 });
 
 test('no signing key for the From address: no-signing-key, naming the address', async () => {
