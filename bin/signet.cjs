@@ -6,7 +6,7 @@
 //
 // Code cache (issue 17): the bundle is compiled as a vm.Script with the V8 code cache of the previous run
 // of the same command, so a run deserializes the bytecode it needs instead of parsing and compiling ~1.7 MB
-// of JavaScript again (measured: `signet sign` of a small message 113 → 91 ms, `--help` 65 → 58 ms, on a
+// of JavaScript again (measured: `signet sign` of a small message 113 → 91 ms, `--help` 65 → 59-62 ms, on a
 // 2-core machine where `node -e 0` takes 50 ms). Node 20 offers this for scripts only; Node ≥ 22.1 does
 // the same for modules with module.enableCompileCache. The cache of each command is written when the
 // process exits, if there was none or V8 rejected it (another Node version, other V8 flags):
