@@ -163,15 +163,15 @@ function noSigningKey(from: string): SignetError {
   );
 }
 
-/**
- * Protects a draft for sending. Order matters: keys and recipients are checked and the size is estimated
- * before anything is encrypted, so a refusal costs no crypto.
- */
 /** A User Timing mark where the runtime has one: bench/compose.ts reports the steps of a send from them. */
 function mark(name: string): void {
   globalThis.performance?.mark?.(name);
 }
 
+/**
+ * Protects a draft for sending. Order matters: keys and recipients are checked and the size is estimated
+ * before anything is encrypted, so a refusal costs no crypto.
+ */
 export async function protectDraft(options: ProtectDraftOptions): Promise<ProtectedDraft> {
   const { draft, protection, services, limit } = options;
   if (!protection.sign && !protection.encrypt) throw new SignetError('usage', 'Neither signing nor encryption was asked for.');
