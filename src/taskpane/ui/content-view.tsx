@@ -79,7 +79,6 @@ function Attachment({ file }: { file: AttachmentView }): ReactElement {
         onClick={() => saveFile(file.bytes, file.name)}
         aria-label={`Download ${file.name}`}
         data-testid="attachment"
-        data-filename={file.name}
       >
         {file.name}
       </Button>{' '}
