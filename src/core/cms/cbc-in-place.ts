@@ -20,6 +20,15 @@ export function cbcChunkFor(length: number): number {
   return Math.min(CBC_CHUNK, Math.max(CBC_MIN_CHUNK, Math.floor(length / 4 / 16) * 16));
 }
 
+/**
+ * The usages of a received message's content key: it decrypts, and an AES-CBC one may also encrypt — one
+ * block at a time, which decryption in WebCrypto chunks needs (below). The key is the message's own,
+ * non-extractable, and lives only while the message is decrypted.
+ */
+export function contentKeyUsages(cipherName: string): KeyUsage[] {
+  return cipherName === 'AES-CBC' ? ['decrypt', 'encrypt'] : ['decrypt'];
+}
+
 /** 16 bytes of 0x10: a whole block of PKCS #7 padding. */
 const PADDING_BLOCK = new Uint8Array(16).fill(16);
 

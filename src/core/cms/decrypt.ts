@@ -17,7 +17,7 @@ import { SignetError, toSignetError } from '../errors.js';
 import type { Identity } from '../keys.js';
 import { OID, oidName } from '../oids.js';
 import { desEde3CbcDecrypt } from '../legacy/des.js';
-import { decryptAesCbcInPlace } from './cbc-in-place.js';
+import { contentKeyUsages, decryptAesCbcInPlace } from './cbc-in-place.js';
 import { AuthEnvelopedData, readGcmParameters } from './auth-enveloped-data.js';
 import { encryptedContentBuffer, readEnvelopedData, type EncryptedContentInfo, type RecipientInfo } from './enveloped-data.js';
 import { certificateFacts, matchesCertificate, type CertificateFacts } from './envelope-recipient.js';
@@ -239,22 +239,13 @@ async function contentKey(cand: Candidate, cipher: ContentCipher, provider: Cryp
   if ('rek' in cand) return openKeyAgreeRecipientInfo(cand.ri, cand.rek, cand.identity.privateKey, cipher, provider);
   const cek = await openKeyTransRecipientInfo(cand.ri, cand.identity.privateKey, cipher.keyBytes);
   try {
-    return await provider.crypto.subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, contentKeyUsages(cipher));
+    return await provider.crypto.subtle.importKey('raw', cek as BufferSource, { name: cipher.name }, false, contentKeyUsages(cipher.name));
   } catch (e) {
     // The length was already checked, so this is the runtime lacking the key size (Chromium has no AES-192).
     throw new SignetError('unsupported-algorithm', `${cipher.name} with a ${cipher.keyBytes * 8}-bit key is not available here.`, { cause: e });
   } finally {
     cek.fill(0);
   }
-}
-
-/**
- * A content key decrypts; an AES-CBC one may also encrypt, for one block at a time: decrypting in place
- * in WebCrypto chunks needs it (cbc-in-place.ts). The key is the message's own, non-extractable, and
- * lives only for this call.
- */
-function contentKeyUsages(cipher: ContentCipher): KeyUsage[] {
-  return cipher.name === 'AES-CBC' ? ['decrypt', 'encrypt'] : ['decrypt'];
 }
 
 type ContentDecryptor = (key: CryptoKey, provider: CryptoProvider) => Promise<Uint8Array>;

@@ -32,6 +32,7 @@ import {
   type RecipientIdStyle,
 } from './envelope-recipient.js';
 import { x963Kdf } from './kdf.js';
+import { contentKeyUsages } from './cbc-in-place.js';
 
 export interface RecipientEncryptedKey {
   rid: RecipientId;
@@ -207,9 +208,7 @@ export async function openKeyAgreeRecipientInfo(
     const z = await key.deriveEcdhSecret(spki);
     const kekRaw = await x963Kdf(subtle, hash, z, kekBytes, sharedInfo(encodingOf(wrapNode), kari.ukm, kekBytes));
     const kek = await subtle.importKey('raw', kekRaw as BufferSource, 'AES-KW', false, ['unwrapKey']);
-    // An AES-CBC content key may also encrypt single blocks, for decryption in place (cms/cbc-in-place.ts).
-    const usages: KeyUsage[] = contentAlgorithm.name === 'AES-CBC' ? ['decrypt', 'encrypt'] : ['decrypt'];
-    const cek = await subtle.unwrapKey('raw', rek.encryptedKey as BufferSource, kek, 'AES-KW', { name: contentAlgorithm.name }, false, usages);
+    const cek = await subtle.unwrapKey('raw', rek.encryptedKey as BufferSource, kek, 'AES-KW', { name: contentAlgorithm.name }, false, contentKeyUsages(contentAlgorithm.name));
     if ((cek.algorithm as AesKeyAlgorithm).length !== contentAlgorithm.keyBytes * 8) throw new Error('content key has the wrong length');
     return cek;
   } catch (e) {
