@@ -4,6 +4,7 @@
 // `cid:` parts (RFC 2392), and multipart/mixed around it when there are attachments. Bcc is never written
 // (RFC 5322 §3.6.3): Bcc recipients only become encryption recipients and envelope recipients.
 
+import { outsideScanner } from '../core/bytes.js';
 import { SignetError } from '../core/errors.js';
 import { domainKey } from '../core/idn.js';
 import { buildMessage, encodeAddress, encodeAddressList, formatDate, generateMessageId, type EntitySpec } from '../core/mime/builder.js';
@@ -52,15 +53,18 @@ function messageIdDomain(from: MailAddress): string {
  * LF into CRLF, RFC 2045 §2.7), lines of at most 998 octets.
  */
 function sevenBitClean(b: Uint8Array): boolean {
-  let line = 0;
-  for (let i = 0; i < b.length; i++) {
+  let lineStart = 0;
+  const next = outsideScanner(b, 0x20);
+  for (let i = next(0); i < b.length; i = next(i + 1)) {
     const c = b[i]!;
     if (c === 0 || c >= 0x80) return false;
     if (c === 0x0d && b[i + 1] !== 0x0a) return false;
-    if (c === 0x0a) line = 0;
-    else if (c !== 0x0d && ++line > 998) return false;
+    if (c === 0x0a) {
+      if (i - lineStart - (i > 0 && b[i - 1] === 0x0d ? 1 : 0) > 998) return false;
+      lineStart = i + 1;
+    }
   }
-  return true;
+  return b.length - lineStart <= 998;
 }
 
 function withExtension(name: string, ext: string): string {

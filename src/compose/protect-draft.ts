@@ -90,7 +90,8 @@ export function startKeyLookups(services: ComposeServices, protection: Protectio
   return lookups;
 }
 
-function lookupsFit(l: KeyLookups, protection: Protection, from: string, recipients: readonly string[]): boolean {
+/** True when `l` was started for exactly this sender, these recipients (in this order) and this protection. */
+export function lookupsFit(l: KeyLookups, protection: Protection, from: string, recipients: readonly string[]): boolean {
   return (
     l.from === from &&
     l.protection.sign === protection.sign &&

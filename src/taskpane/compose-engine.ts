@@ -14,10 +14,13 @@ import { certificateAddresses, readCertificate } from '../keys/store/certificate
 import { allRecipients, type Draft } from '../compose/draft.js';
 import { sentSentence } from '../compose/defaults.js';
 import { combineServices, staticServices, type ComposeServices } from '../compose/services.js';
-import { protectDraft, startKeyLookups, type KeyLookups } from '../compose/protect-draft.js';
+import { lookupsFit, protectDraft, startKeyLookups, type KeyLookups } from '../compose/protect-draft.js';
 import { HIDE_SUBJECT_KEY, headerChoice } from '../compose/header-choice.js';
 import { composeServicesFor } from '../keys/store/compose-services.js';
 import { readDraft } from '../outlook/compose-item.js';
+import { buildDraftMessage } from '../compose/build.js';
+import { base64Encode, indexOfBytes, utf8 } from '../core/bytes.js';
+import { prepareForSigning, splitMessage } from '../core/mime/canonicalize.js';
 import { discardComposeForm, getSavedItemId, getSessionValue, setSessionValue, showInfoBar } from '../outlook/office.js';
 import { createTransport, currentEnvironment } from '../outlook/transport/index.js';
 import { SENT_KEY, describeProtection, type ProtectionState } from '../events/guard.js';
@@ -117,6 +120,51 @@ export interface PaneSendResult {
 /** The info-bar key of the confirmation on the item (Outlook's notificationMessages). */
 export const SENT_BAR = 'signet-sent';
 
+/**
+ * Runs the send's byte handling once on a made-up message of ~0.5 MB, while the pane is idle: MIME building,
+ * base64, the canonical-form check, the boundary search. A compose pane is a fresh page, and without this its
+ * first send ran that code cold — parsed, interpreted, then compiled while megabytes went through it (issue
+ * 17, compose latency). No key, no crypto, nothing stored or sent: the bytes are dropped at once.
+ */
+export function warmUp(): { bytes: number; encodedBytes: number; canonicalAsBuilt: boolean } {
+  const text = Array.from({ length: 4000 }, (_, i) => `2026-01-${String((i % 28) + 1).padStart(2, '0')},ACC-${i},${i}.00,EUR,INV-${i}`).join('\r\n');
+  const binary = new Uint8Array(300_000).map((_, i) => (i * 2654435761) >>> 24);
+  const built = buildDraftMessage(
+    {
+      from: { name: 'Warm Up', address: 'warm-up@signet.invalid' },
+      to: [{ name: '', address: 'nobody@signet.invalid' }],
+      cc: [],
+      bcc: [],
+      subject: 'warm-up',
+      html: `<p>${text.slice(0, 2000)}</p>`,
+      text: text.slice(0, 2000),
+      inlineImages: [],
+      attachments: [
+        { kind: 'file', name: 'a.bin', contentType: 'application/octet-stream', content: binary },
+        { kind: 'file', name: 'a.csv', contentType: 'text/csv', content: utf8(text) },
+      ],
+      kind: 'new',
+      inReplyTo: null,
+      references: [],
+      importance: 'normal',
+    },
+    { now: new Date(0) },
+  );
+  const { content } = splitMessage(built.bytes);
+  const canonical = prepareForSigning(content);
+  indexOfBytes(canonical, utf8('--signet-warm-up')); // the boundary check's search (never found)
+  const encoded = base64Encode(canonical, 76);
+  // What went through, for the test that this is a real message (and that the builder's output needed no
+  // rewriting, as a send's does not).
+  return { bytes: canonical.length, encodedBytes: encoded.length, canonicalAsBuilt: canonical === content };
+}
+
+/** The sender and the recipients (To, Cc, Bcc: each once, trimmed, in that order) the pane last showed. */
+export interface ShownEnvelope {
+  from: string;
+  recipients: readonly string[];
+}
+
 /** The domain → A-label rule the guard uses for per-domain encryption policy. */
 export const toAscii = domainKey;
 
@@ -127,7 +175,12 @@ export const toAscii = domainKey;
  * (closeForm), once the sender has seen the confirmation. Throws a SignetError (message-too-large, missing-certificate,
  * no-signing-key, send-*, usage) before anything left, or after a refused send.
  */
-export async function sendFromPane(keyring: Keyring, protection: ProtectionState, progress: (step: SendStep) => void): Promise<PaneSendResult> {
+export async function sendFromPane(
+  keyring: Keyring,
+  protection: ProtectionState,
+  progress: (step: SendStep) => void,
+  shown?: ShownEnvelope,
+): Promise<PaneSendResult> {
   if (!protection.sign && !protection.encrypt) {
     throw new SignetError('usage', 'Turn on Sign or Encrypt first: the Signet pane only sends protected mail (Outlook\u2019s Send button sends it unprotected).');
   }
@@ -137,11 +190,14 @@ export async function sendFromPane(keyring: Keyring, protection: ProtectionState
   const transport = createTransport(currentEnvironment(policy), { interactive: true });
   progress('reading');
   const hideSubject = getSessionValue(HIDE_SUBJECT_KEY).catch(() => null); // read alongside the draft
-  // The key look-ups start as soon as Outlook has said who the message is from and to: they then run while
-  // the body and the attachments are read (issue 17, compose latency).
-  let lookups: KeyLookups | undefined;
+  // The key look-ups start at once for the sender and recipients the pane last showed, and run while the
+  // draft is read (issue 17, compose latency). What Outlook then says the draft is from and to decides: look-ups
+  // made for anything else are not used, and new ones start as soon as the envelope is known.
+  let lookups: KeyLookups | undefined = shown && shown.from !== '' ? startKeyLookups(services, protection, shown.from, shown.recipients) : undefined;
   const onEnvelope = (e: Pick<Draft, 'from' | 'to' | 'cc' | 'bcc'>): void => {
-    lookups = startKeyLookups(services, protection, e.from.address.trim(), allRecipients(e).map((r) => r.address.trim()));
+    const from = e.from.address.trim();
+    const recipients = allRecipients(e).map((r) => r.address.trim());
+    if (!lookups || !lookupsFit(lookups, protection, from, recipients)) lookups = startKeyLookups(services, protection, from, recipients);
   };
   const draft = await readDraft({ limit: transport.limit, protection, onEnvelope });
   performance.mark('signet:compose-read');

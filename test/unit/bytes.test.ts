@@ -118,6 +118,36 @@ test("the CLI's byte search (Node's Buffer.prototype.indexOf on plain Uint8Array
   }
 });
 
+test('a multi-byte search finds the first match at or after `from`, whichever needle byte it scans for', () => {
+  // Alphabets mixing bytes common in mail ("-", letters, CRLF) with rare ones ("_", ":"), so that the byte the
+  // search scans for is sometimes the needle's first, sometimes a later one, sometimes none is rare.
+  let seed = 11;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+  const alphabets = ['-_a', '-a\r\n', '_:-', 'ab-=', '-'].map((a) => Uint8Array.from(a, (c) => c.charCodeAt(0)));
+  const plain = (hay: Uint8Array, needle: Uint8Array, from: number): number => {
+    outer: for (let i = Math.max(0, from); i + needle.length <= hay.length; i++) {
+      for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+  let found = 0;
+  for (let round = 0; round < 3000; round++) {
+    const abc = alphabets[round % alphabets.length]!;
+    const buf = new Uint8Array(40 + (rnd() % 80)).map(() => abc[rnd() % abc.length]!);
+    const view = buf.subarray(rnd() % 4, buf.length - (rnd() % 4));
+    const needle = round % 3 === 0 ? view.slice(rnd() % 20, 21 + (rnd() % 6)) : new Uint8Array(1 + (rnd() % 5)).map(() => abc[rnd() % abc.length]!);
+    for (const from of [0, rnd() % view.length, view.length - needle.length, view.length + 2]) {
+      const want = plain(view, needle, from);
+      if (want >= 0) found++;
+      assert.equal(indexOfBytes(view, needle, from), want, `needle ${JSON.stringify(String.fromCharCode(...needle))} from ${from}`);
+    }
+  }
+  assert.ok(found > 3000, `matches were found (${found}), not only misses`);
+  assert.equal(indexOfBytes(utf8('2026-12-07,INV-1\r\n----=_signet_ab'), utf8('----=_signet_ab')), 18);
+  assert.equal(indexOfBytes(utf8('----=_signet_a'), utf8('----=_signet_ab')), -1);
+});
+
 test('base64 decoded in place equals the copying decoder, byte for byte, into the caller\'s own buffer', () => {
   const samples: string[] = ['', 'QQ==', 'QUI=', 'QUJD', 'Q Q\t= =', 'QUJD\r\nREVG\r\n', ' \r\n'];
   for (let n = 0; n < 300; n += 7) {

@@ -3,7 +3,7 @@
 // arrives. Boundaries come from an injected random source (default WebCrypto) and are checked against
 // the content they enclose.
 
-import { concat, fromLatin1, indexOfBytes, toHex, utf8 } from '../bytes.js';
+import { concat, fromLatin1, indexOfBytes, outsideScanner, toHex, utf8 } from '../bytes.js';
 import { SignetError } from '../errors.js';
 import { toCanonical } from './canonicalize.js';
 import { encodeBase64Body, encodeQuotedPrintable } from './encoding.js';
@@ -193,14 +193,20 @@ interface Scan {
   unsafe: number; // bytes quoted-printable would have to escape
 }
 
+/** "." or "From " at `i`, a line start: lines that SMTP or mbox handling would alter. */
+function lineHazard(b: Uint8Array, i: number): boolean {
+  const c = b[i];
+  return c === 0x2e || (c === 0x46 && b[i + 1] === 0x72 && b[i + 2] === 0x6f && b[i + 3] === 0x6d && b[i + 4] === 0x20);
+}
+
+/** One pass that visits only the bytes outside printable ASCII (bytes.ts outsideScanner): line breaks, controls, 8-bit. */
 function scan(b: Uint8Array): Scan {
-  const s: Scan = { sevenBit: true, crlfOnly: true, shortLines: true, hazards: false, unsafe: 0 };
+  const s: Scan = { sevenBit: true, crlfOnly: true, shortLines: true, hazards: b.length > 0 && lineHazard(b, 0), unsafe: 0 };
+  const n = b.length;
   let lineStart = 0;
-  for (let i = 0; i < b.length; i++) {
+  const next = outsideScanner(b, 0x20);
+  for (let i = next(0); i < n; i = next(i + 1)) {
     const c = b[i]!;
-    if (i === lineStart && (c === 0x2e || (c === 0x46 && b[i + 1] === 0x72 && b[i + 2] === 0x6f && b[i + 3] === 0x6d && b[i + 4] === 0x20))) {
-      s.hazards = true;
-    }
     if (c >= 0x80 || c === 0) {
       s.sevenBit = false;
       s.unsafe++;
@@ -208,13 +214,14 @@ function scan(b: Uint8Array): Scan {
       if (i === 0 || b[i - 1] !== 0x0d) s.crlfOnly = false;
       if (i - lineStart > 999) s.shortLines = false;
       lineStart = i + 1;
+      if (lineStart < n && lineHazard(b, lineStart)) s.hazards = true;
     } else if (c === 0x0d) {
       if (b[i + 1] !== 0x0a) s.crlfOnly = false;
       else if (i > 0 && (b[i - 1] === 0x20 || b[i - 1] === 0x09)) s.hazards = true;
-    } else if (c < 0x20 && c !== 0x09) s.unsafe++;
+    } else if (c !== 0x09) s.unsafe++;
   }
-  if (b.length - lineStart > 998) s.shortLines = false;
-  if (b.length > 0 && (b[b.length - 1] === 0x20 || b[b.length - 1] === 0x09)) s.hazards = true;
+  if (n - lineStart > 998) s.shortLines = false;
+  if (n > 0 && (b[n - 1] === 0x20 || b[n - 1] === 0x09)) s.hazards = true;
   return s;
 }
 
@@ -241,11 +248,8 @@ function chooseEncoding(body: Uint8Array, isText: boolean, wanted: TransferEncod
 
 /** The index of the first byte ≥ 0x80 or NUL (not 7-bit data, RFC 2045 §2.7), or -1. */
 function firstEightBitOrNul(b: Uint8Array): number {
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c >= 0x80 || c === 0) return i;
-  }
-  return -1;
+  const i = outsideScanner(b, 1)(0);
+  return i < b.length ? i : -1;
 }
 
 /**

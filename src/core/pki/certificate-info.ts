@@ -1,7 +1,7 @@
 // The plain-data CertificateReport (verdict.ts) for a parsed certificate: readable names (RFC 4514 style),
 // fingerprints, addresses, key and usage, as the badge, the CLI's JSON and the chain view show them.
 
-import { toBase64, toHex } from '../bytes.js';
+import { latin1, toBase64, toHex } from '../bytes.js';
 import type { CryptoProvider } from '../crypto.js';
 import { oidName } from '../oids.js';
 import type { CertificateReport, TrustCode } from '../verdict.js';
@@ -44,7 +44,27 @@ export function serialToHex(serial: Uint8Array): string {
   return toHex(serial.subarray(i));
 }
 
+/**
+ * Fingerprints already computed, by hash and exact certificate bytes, per WebCrypto implementation: a digest is
+ * a pure function of its input, and the same certificates are fingerprinted again and again (the key store
+ * names every certificate by its SHA-256; the compose pane summarises the recipients' when it shows who is
+ * ready and again when the message is sent), each a WebCrypto round trip on a busy page (issue 17). At most
+ * FINGERPRINTS_MAX of them, of certificates up to 16 KB.
+ */
+const fingerprints = new WeakMap<SubtleCrypto, Map<string, string>>();
+const FINGERPRINTS_MAX = 256;
+
 // SHA-1 here is an identifier for the user to compare, not a security decision.
 export async function fingerprint(der: Uint8Array, hash: 'SHA-256' | 'SHA-1', provider: CryptoProvider): Promise<string> {
-  return toHex(await provider.crypto.subtle.digest(hash, der as Uint8Array<ArrayBuffer>));
+  const subtle = provider.crypto.subtle;
+  if (der.length > 16 * 1024) return toHex(await subtle.digest(hash, der as Uint8Array<ArrayBuffer>));
+  let map = fingerprints.get(subtle);
+  if (!map) fingerprints.set(subtle, (map = new Map()));
+  const key = `${hash}/${latin1(der)}`;
+  const known = map.get(key);
+  if (known !== undefined) return known;
+  const hex = toHex(await subtle.digest(hash, der as Uint8Array<ArrayBuffer>));
+  if (map.size >= FINGERPRINTS_MAX) map.delete(map.keys().next().value!);
+  map.set(key, hex);
+  return hex;
 }

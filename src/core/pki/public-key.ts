@@ -15,7 +15,7 @@ import {
   type Asn1Node,
   parseAsn1,
 } from '../asn1.js';
-import { toArrayBuffer } from '../bytes.js';
+import { latin1, toArrayBuffer } from '../bytes.js';
 import { defaultLimits, type Limits } from '../config.js';
 import type { CryptoProvider } from '../crypto.js';
 import { algorithmIdentifier, sequence } from '../der.js';
@@ -147,6 +147,55 @@ export async function verifyWithPublicKey(
   provider: CryptoProvider,
 ): Promise<boolean> {
   if (key.unusable) throw new SignetError('unsupported-algorithm', key.unusable);
+  const subtle = provider.crypto.subtle;
+  const memo = verifiedMemo(subtle, key, alg, data, signature);
+  const known = memo?.map.get(memo.key);
+  if (known !== undefined) return known;
+  const ok = await verifyNow(key, alg, data, signature, provider);
+  memo?.remember(ok);
+  return ok;
+}
+
+/**
+ * Verification answers already given, by the exact bytes that decided them: the key (SPKI), the algorithm,
+ * the signed data and the signature. A verification is a pure function of those bytes, so an answer holds
+ * for as long as the page lives; what differs between calls (validity periods, revocation, the algorithm
+ * policy) is judged by the callers every time. Certificate chains are checked again and again — the compose
+ * pane checks the sender's and every recipient's path when it shows who is ready and again when the message
+ * is sent, the read pane once per message from the same signer — and each check is a WebCrypto key import
+ * and verification that waits its turn on a busy page (issue 17, compose latency). Only small signed data
+ * (certificates, signed attributes) is remembered, at most VERIFIED_MAX answers per WebCrypto
+ * implementation (a test's own provider has its own memo). Errors are not remembered.
+ */
+const verified = new WeakMap<SubtleCrypto, Map<string, boolean>>();
+const VERIFIED_MAX = 256;
+const VERIFIED_MAX_DATA = 16 * 1024;
+
+function verifiedMemo(
+  subtle: SubtleCrypto,
+  key: PublicKeyInfo,
+  alg: VerifyAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+): { map: Map<string, boolean>; key: string; remember: (ok: boolean) => void } | null {
+  if (data.length > VERIFIED_MAX_DATA || signature.length > VERIFIED_MAX_DATA || key.der.length > VERIFIED_MAX_DATA) return null;
+  let map = verified.get(subtle);
+  if (!map) verified.set(subtle, (map = new Map()));
+  // The lengths make the key unambiguous: no two different inputs give the same string.
+  const params = alg.name === 'RSA-PSS' ? `${alg.saltLength}` : '';
+  const memoKey = `${alg.name}/${alg.hash}/${params}/${key.der.length}/${data.length}/${signature.length}/${latin1(key.der)}${latin1(data)}${latin1(signature)}`;
+  const m = map;
+  return {
+    map: m,
+    key: memoKey,
+    remember: (ok) => {
+      if (m.size >= VERIFIED_MAX) m.delete(m.keys().next().value!); // the oldest answer makes room
+      m.set(memoKey, ok);
+    },
+  };
+}
+
+async function verifyNow(key: PublicKeyInfo, alg: VerifyAlgorithm, data: Uint8Array, signature: Uint8Array, provider: CryptoProvider): Promise<boolean> {
   const subtle = provider.crypto.subtle;
   let cache = importCache.get(key);
   if (!cache) {

@@ -61,6 +61,11 @@ export interface IdentityStoreOptions {
   vault?: Pkcs1Vault;
 }
 
+interface Snapshot {
+  records: StoredIdentity[];
+  defaults: StoredDefaults[];
+}
+
 interface Prepared {
   record: StoredIdentity;
   cert: Certificate;
@@ -74,6 +79,8 @@ export class IdentityStore {
   /** Holds the keys unlocked for this session (in a worker, in the browser); this class never sees them. */
   readonly #vault: Pkcs1Vault;
   readonly #listeners = new Set<() => void>();
+  /** The records-and-defaults read in flight, shared by concurrent readers (#snapshot). */
+  #reading: Promise<Snapshot> | null = null;
 
   constructor(options: IdentityStoreOptions) {
     this.#db = options.db;
@@ -174,6 +181,7 @@ export class IdentityStore {
 
   async #write(prepared: Prepared[]): Promise<void> {
     try {
+      this.#reading = null;
       const tx = this.#db.transaction('identities', 'readwrite');
       // Every put is queued before the first await, so the transaction cannot commit half-way.
       const puts = prepared.map(({ record }) => tx.store.put(record));
@@ -192,12 +200,32 @@ export class IdentityStore {
     }
   }
 
-  async #defaults(): Promise<StoredDefaults[]> {
-    try {
-      return await this.#db.getAll('defaults');
-    } catch (e) {
-      throw storageError(e);
-    }
+
+  /**
+   * The identity records and the defaults, read in one transaction. Readers that ask while a read is in flight
+   * share it: a send looks up the signing identity, the sender's own certificate and the sender's readiness
+   * for both purposes at once — four reads of the same two stores, each answer waiting for the busy page to
+   * take it (issue 17, compose latency). Nothing is kept once the read has answered, and a write in this store
+   * ends the sharing before it starts, so a read asked for after a write has returned sees that write.
+   * Callers must not change the records they get.
+   */
+  #snapshot(): Promise<Snapshot> {
+    if (this.#reading) return this.#reading;
+    const reading = (async (): Promise<Snapshot> => {
+      try {
+        const tx = this.#db.transaction(['identities', 'defaults'], 'readonly');
+        const [records, defaults] = await Promise.all([tx.objectStore('identities').getAll(), tx.objectStore('defaults').getAll()]);
+        return { records, defaults };
+      } catch (e) {
+        throw storageError(e);
+      }
+    })();
+    this.#reading = reading;
+    const done = (): void => {
+      if (this.#reading === reading) this.#reading = null;
+    };
+    reading.then(done, done);
+    return reading;
   }
 
   #handle(record: StoredIdentity): StoreIdentity {
@@ -245,8 +273,7 @@ export class IdentityStore {
 
   /** Summaries for the Settings view, newest import first. */
   async list(): Promise<IdentitySummary[]> {
-    const records = await this.#records();
-    const defaults = await this.#defaults();
+    const { records, defaults } = await this.#snapshot();
     const now = this.#now();
     const parsed = records.map((r) => ({ r, cert: readCertificate(r.certificate) }));
     const out: IdentitySummary[] = [];
@@ -276,8 +303,7 @@ export class IdentityStore {
    * is still usable, else the newest usable identity naming the address, else null.
    */
   async defaultFor(address: string, purpose: Purpose): Promise<StoreIdentity | null> {
-    const records = await this.#records();
-    const defaults = await this.#defaults();
+    const { records, defaults } = await this.#snapshot();
     const parsed = records.map((r) => ({ r, cert: readCertificate(r.certificate) }));
     const found = effectiveDefault(parsed, defaults, addressKey(address), purpose, this.#now());
     return found ? this.#handle(found.r) : null;
@@ -297,6 +323,7 @@ export class IdentityStore {
       if (!uses[purpose]) throw new SignetError('usage', `That certificate does not allow ${purpose === 'sign' ? 'signing' : 'encryption'}.`);
     }
     try {
+      this.#reading = null;
       const tx = this.#db.transaction('defaults', 'readwrite');
       const current = (await tx.store.get(key)) ?? { address: key, sign: null, encrypt: null };
       current[purpose] = id;
@@ -312,6 +339,7 @@ export class IdentityStore {
   /** Deletes an identity, its keys, its protected copy and any default that named it. */
   async remove(id: string): Promise<void> {
     try {
+      this.#reading = null;
       const tx = this.#db.transaction(['identities', 'defaults'], 'readwrite');
       await tx.objectStore('identities').delete(id);
       const defaults = tx.objectStore('defaults');

@@ -274,7 +274,22 @@ function ComposePane({ keyring, openSettings }: ComposeViewProps): ReactElement 
   useEffect(() => {
     void composeEngine(); // prefetch the crypto while the pane paints
     // The stored setting first: the defaults apply only to what the sender has not decided.
-    void readStored().then(() => refresh());
+    void readStored()
+      .then(() => refresh())
+      .then(async () => {
+        // Once the pane has shown who is ready: the send's byte handling, run once while nobody waits for it
+        // (compose-engine.ts warmUp). Only ever a head start: a failure here changes nothing for the send.
+        const engine = await composeEngine();
+        const idle = (globalThis as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 0));
+        idle(() => {
+          try {
+            engine.warmUp();
+          } catch {
+            // see above
+          }
+        });
+      })
+      .catch(() => undefined);
     void onRecipientsChanged(() => void refresh());
     // The ribbon's Sign / Encrypt buttons change the same sessionData key; Outlook raises no event for it.
     const timer = setInterval(() => void readStored(), 1500);
@@ -317,7 +332,7 @@ function ComposePane({ keyring, openSettings }: ComposeViewProps): ReactElement 
     setPhase({ kind: 'sending', step: 'reading' });
     try {
       const engine = await composeEngine();
-      const result = await engine.sendFromPane(k, protection, (step) => setPhase({ kind: 'sending', step }));
+      const result = await engine.sendFromPane(k, protection, (step) => setPhase({ kind: 'sending', step }), { from, recipients });
       rememberSent({ sentence: result.sentence, subject: result.subject, at: new Date().toISOString() });
       setPhase({ kind: 'sent', result, closeFailed: false });
       if (result.notes.length === 0) {

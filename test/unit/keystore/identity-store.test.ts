@@ -325,6 +325,47 @@ test('separate signing and encryption certificates: defaults per address, chosen
   assert.equal(await store.signingIdentity('nobody@example.org'), null);
 });
 
+test('look-ups asked together share one read of the identities; a default set meanwhile is seen by the next look-up', async () => {
+  const signing = issue('Gil', { email: 'gil@example.org', ku: 'critical,digitalSignature,keyEncipherment' });
+  const renewed = issue('Gil Sign 2', { email: 'gil@example.org', ku: 'critical,digitalSignature', days: 400 });
+  const { store } = await openStore();
+  const [first] = await store.identities.importPkcs12(signing.p12, PASS);
+  const [second] = await store.identities.importPkcs12(renewed.p12, PASS);
+  await store.identities.setDefault('gil@example.org', 'sign', first!.id);
+  // Count the read transactions over the identities (fake-indexeddb's IDBDatabase, which idb wraps).
+  const proto = IDBDatabase.prototype as unknown as { transaction: (names: string | string[], mode?: IDBTransactionMode) => IDBTransaction };
+  const original = proto.transaction;
+  let reads = 0;
+  proto.transaction = function (this: IDBDatabase, names: string | string[], mode?: IDBTransactionMode): IDBTransaction {
+    if ((mode ?? 'readonly') === 'readonly' && [names].flat().includes('identities')) reads++;
+    return original.call(this, names, mode);
+  };
+  try {
+    // What a send asks at once: the signing identity, the own certificate, the readiness (sender, both purposes).
+    const [identity, own, ready] = await Promise.all([
+      store.signingIdentity('gil@example.org'),
+      store.identities.defaultFor('gil@example.org', 'encrypt'),
+      store.readiness({ sender: 'gil@example.org', recipients: [], network: false }),
+    ]);
+    assert.equal(identity!.id, first!.id);
+    assert.equal(own!.id, first!.id);
+    assert.deepEqual([ready.canSign, ready.senderEncryption.ready], [true, true]);
+    assert.equal(reads, 1, 'one shared read, not one per look-up');
+    // A default set while an earlier look-up is under way is what the next look-up answers.
+    const before = store.signingIdentity('gil@example.org');
+    await store.identities.setDefault('gil@example.org', 'sign', second!.id);
+    assert.equal((await store.signingIdentity('gil@example.org'))!.id, second!.id);
+    await before;
+    // Nothing is kept once a read has answered: each later look-up reads again.
+    reads = 0;
+    await store.signingIdentity('gil@example.org');
+    await store.signingIdentity('gil@example.org');
+    assert.equal(reads, 2);
+  } finally {
+    proto.transaction = original;
+  }
+});
+
 test('delete removes keys and defaults; export gives the certificate as DER (.cer)', async () => {
   const pki = testPki();
   const { store, factory } = await openStore();

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { isSignetError } from '../../../src/core/errors.js';
 import { defaultPolicy } from '../../../src/policy/policy.js';
-import { paneReadiness, sendFromPane, type SendStep } from '../../../src/taskpane/compose-engine.js';
+import { paneReadiness, sendFromPane, warmUp, type SendStep } from '../../../src/taskpane/compose-engine.js';
 import type { Keyring } from '../../../src/taskpane/engine.js';
 import { isComposeMode } from '../../../src/outlook/office.js';
 import { setDevelopmentHooks } from '../../../src/outlook/development-hooks.js';
@@ -91,4 +91,29 @@ test('encrypt to a recipient without a certificate: missing-certificate, nothing
   assert.equal(r.ownCertificate, true);
   assert.deepEqual(r.rows.map((x) => [x.address, x.ready]), [['bob@example.org', false], ['alice@example.org', true]]);
   assert.match(r.rows[0]!.reason ?? '', /no certificate/);
+});
+
+test('the envelope the pane last showed only starts the look-ups: the draft Outlook hands over decides who is encrypted to', async () => {
+  // The pane last showed a message to the sender herself (ready); the draft is now to Bob, who has no certificate.
+  installCompose({ to: [bob], itemId: 'AAMkdraft' });
+  const shown = { from: 'alice@example.org', recipients: ['alice@example.org'] };
+  await assert.rejects(sendFromPane(await keyring(), { sign: true, encrypt: true }, () => undefined, shown), (e: unknown) => isSignetError(e, 'missing-certificate') && /bob@example\.org/.test(e.message));
+  assert.equal(server.delivered.length, 0);
+  // Shown and handed over agree: the message goes, encrypted to the sender, and she can read it.
+  const alice = { displayName: 'Alice Example', emailAddress: 'alice@example.org' };
+  installCompose({ to: [alice], itemId: 'AAMkdraft2', text: 'To myself, encrypted' });
+  const result = await sendFromPane(await keyring(), { sign: true, encrypt: true }, () => undefined, shown);
+  assert.equal(result.what, 'signed and encrypted');
+  assert.equal(server.delivered.length, 1);
+  const pki = testPki();
+  const plain = spawnSync('openssl', ['cms', '-decrypt', '-recip', pki.users.alice.certPath, '-inkey', pki.users.alice.keyPath], { input: server.delivered[0]!.mime });
+  assert.equal(plain.status, 0, plain.stderr.toString());
+  assert.match(plain.stdout.toString('latin1'), /multipart\/signed/);
+});
+
+test('the idle-time warm-up runs the send\'s byte handling on a real ~0.5 MB message that needs no rewriting', () => {
+  const r = warmUp();
+  assert.ok(r.bytes > 400_000, `${r.bytes} bytes`);
+  assert.ok(r.encodedBytes > (r.bytes * 4) / 3, 'base64 with line breaks is longer than 4/3 of the input');
+  assert.equal(r.canonicalAsBuilt, true, 'the builder\'s output is already canonical (prepareForSigning returned it unchanged)');
 });
