@@ -49,7 +49,7 @@ export function serialToHex(serial: Uint8Array): string {
  * a pure function of its input, and the same certificates are fingerprinted again and again (the key store
  * names every certificate by its SHA-256; the compose pane summarises the recipients' when it shows who is
  * ready and again when the message is sent), each a WebCrypto round trip on a busy page (issue 17). At most
- * FINGERPRINTS_MAX of them, of certificates up to 16 KB.
+ * FINGERPRINTS_MAX of them, of certificates up to 8 KB (at worst 2 MB of keys).
  */
 const fingerprints = new WeakMap<SubtleCrypto, Map<string, string>>();
 const FINGERPRINTS_MAX = 256;
@@ -57,7 +57,7 @@ const FINGERPRINTS_MAX = 256;
 // SHA-1 here is an identifier for the user to compare, not a security decision.
 export async function fingerprint(der: Uint8Array, hash: 'SHA-256' | 'SHA-1', provider: CryptoProvider): Promise<string> {
   const subtle = provider.crypto.subtle;
-  if (der.length > 16 * 1024) return toHex(await subtle.digest(hash, der as Uint8Array<ArrayBuffer>));
+  if (der.length > 8 * 1024) return toHex(await subtle.digest(hash, der as Uint8Array<ArrayBuffer>));
   let map = fingerprints.get(subtle);
   if (!map) fingerprints.set(subtle, (map = new Map()));
   const key = `${hash}/${latin1(der)}`;

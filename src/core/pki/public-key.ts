@@ -163,13 +163,15 @@ export async function verifyWithPublicKey(
  * policy) is judged by the callers every time. Certificate chains are checked again and again — the compose
  * pane checks the sender's and every recipient's path when it shows who is ready and again when the message
  * is sent, the read pane once per message from the same signer — and each check is a WebCrypto key import
- * and verification that waits its turn on a busy page (issue 17, compose latency). Only small signed data
- * (certificates, signed attributes) is remembered, at most VERIFIED_MAX answers per WebCrypto
- * implementation (a test's own provider has its own memo). Errors are not remembered.
+ * and verification that waits its turn on a busy page (issue 17, compose latency). Only small inputs
+ * (certificates, signed attributes: up to VERIFIED_MAX_BYTES together) are remembered, at most
+ * VERIFIED_MAX answers per WebCrypto implementation (a test's own provider has its own memo). Errors are
+ * not remembered.
  */
 const verified = new WeakMap<SubtleCrypto, Map<string, boolean>>();
 const VERIFIED_MAX = 256;
-const VERIFIED_MAX_DATA = 16 * 1024;
+/** Key, data and signature together; the memo's worst case is then 256 × 16 KB = 4 MB of keys. */
+const VERIFIED_MAX_BYTES = 16 * 1024;
 
 function verifiedMemo(
   subtle: SubtleCrypto,
@@ -178,7 +180,7 @@ function verifiedMemo(
   data: Uint8Array,
   signature: Uint8Array,
 ): { map: Map<string, boolean>; key: string; remember: (ok: boolean) => void } | null {
-  if (data.length > VERIFIED_MAX_DATA || signature.length > VERIFIED_MAX_DATA || key.der.length > VERIFIED_MAX_DATA) return null;
+  if (data.length + signature.length + key.der.length > VERIFIED_MAX_BYTES) return null;
   let map = verified.get(subtle);
   if (!map) verified.set(subtle, (map = new Map()));
   // The lengths make the key unambiguous: no two different inputs give the same string.
