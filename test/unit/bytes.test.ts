@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base64EncodeStream, fromBase64, fromBase64InPlace, indexOfByte, indexOfBytes, PieceReader, setByteSearch, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
+import { base64EncodeStream, fromBase64, fromBase64InPlace, indexOfByte, indexOfBytes, outsideScanner, PieceReader, setByteSearch, toBase64, utf8, fromHex, toHex } from '../../src/core/bytes.js';
 import { SignetError } from '../../src/core/errors.js';
 
 test('base64 round-trips every length and folds at 76 with CRLF', () => {
@@ -146,6 +146,38 @@ test('a multi-byte search finds the first match at or after `from`, whichever ne
   assert.ok(found > 3000, `matches were found (${found}), not only misses`);
   assert.equal(indexOfBytes(utf8('2026-12-07,INV-1\r\n----=_signet_ab'), utf8('----=_signet_ab')), 18);
   assert.equal(indexOfBytes(utf8('----=_signet_a'), utf8('----=_signet_ab')), -1);
+});
+
+test('outsideScanner finds the first byte below lo or above 0x7F from any offset, in views at any alignment', () => {
+  let seed = 5;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+  // Mostly printable text, with line breaks, controls, NUL, DEL and 8-bit bytes sprinkled at random rates.
+  const pick = (rare: number): number => {
+    const r = rnd() % 1000;
+    if (r < rare) return [0x00, 0x09, 0x0a, 0x0d, 0x1f, 0x7f, 0x80, 0xc3, 0xff][rnd() % 9]!;
+    return 0x20 + (rnd() % 0x5f);
+  };
+  let hits = 0;
+  for (let round = 0; round < 400; round++) {
+    const rare = [0, 2, 20, 200, 1000][round % 5]!;
+    const buf = new Uint8Array(1 + (rnd() % 200)).map(() => pick(rare));
+    const view = buf.subarray(rnd() % 4, buf.length - (rnd() % Math.min(4, buf.length)));
+    for (const lo of [1, 0x0e, 0x20, 0x80]) {
+      const next = outsideScanner(view, lo);
+      for (let from = 0; from <= view.length + 1; from++) {
+        let want = view.length;
+        for (let i = from; i < view.length; i++) {
+          if (view[i]! < lo || view[i]! > 0x7f) {
+            want = i;
+            break;
+          }
+        }
+        if (want < view.length) hits++;
+        assert.equal(next(from), want, `lo ${lo} from ${from} in ${JSON.stringify([...view])}`);
+      }
+    }
+  }
+  assert.ok(hits > 10_000, `found bytes were checked too (${hits})`);
 });
 
 test('base64 decoded in place equals the copying decoder, byte for byte, into the caller\'s own buffer', () => {

@@ -69,6 +69,24 @@ test('HTML with inline images and attachments: mixed(alternative(text, related(h
   assert.match(header(eml!, 'Content-Disposition') ?? '', /filename="?Earlier\.eml"?/);
 });
 
+test('an attached e-mail stays message/rfc822 exactly while it is 7-bit with lines of at most 998 octets and no lone CR', () => {
+  const kindOf = (content: string): string => {
+    const d = draft({ attachments: [{ kind: 'message', name: 'Earlier', contentType: 'message/rfc822', content: fromLatin1(content) }] });
+    const root = parseMime(buildDraftMessage(d).bytes);
+    return type(root.children[1]!);
+  };
+  const head = 'Subject: e\r\n\r\n';
+  assert.equal(kindOf(`${head}${'x'.repeat(998)}\r\nend\r\n`), 'message/rfc822');
+  assert.equal(kindOf(`${head}${'x'.repeat(998)}\nend\n`), 'message/rfc822', 'bare LF is made CRLF');
+  assert.equal(kindOf(`${head}${'x'.repeat(998)}`), 'message/rfc822', 'a last line without a line break');
+  assert.equal(kindOf(`${head}${'x'.repeat(999)}\r\nend\r\n`), 'application/octet-stream');
+  assert.equal(kindOf(`${head}${'x'.repeat(999)}`), 'application/octet-stream');
+  assert.equal(kindOf(`${head}a\rb\r\n`), 'application/octet-stream', 'a lone CR');
+  assert.equal(kindOf(`${head}a\x00b\r\n`), 'application/octet-stream', 'NUL');
+  assert.equal(kindOf(`${head}caf\xe9\r\n`), 'application/octet-stream', '8-bit');
+  assert.equal(kindOf(`${head}a\tb\x01c\r\n`), 'message/rfc822', 'other controls are 7-bit data');
+});
+
 test('an 8-bit attached e-mail cannot be message/rfc822 (RFC 2046 §5.2.1): it goes as a base64 .eml file', () => {
   const d = draft({ attachments: [{ kind: 'message', name: 'Grüße', contentType: 'message/rfc822', content: utf8('Subject: Grüße\r\n\r\nÄpfel\r\n') }] });
   const root = parseMime(buildDraftMessage(d, { now: NOW, random }).bytes);

@@ -191,3 +191,56 @@ test('foldHeader folds at white space within 78 characters and unfolds to the sa
   for (const line of folded.slice(0, -2).split('\r\n')) assert.ok(line.length <= 78);
   assert.equal(parseMime(utf8(folded + '\r\n')).header('subject'), value);
 });
+
+/**
+ * The transfer encoding the builder chose before its scan went word by word (issue 17), restated byte by byte:
+ * 7bit for 7-bit CRLF text with lines of at most 998 octets and no line that SMTP or mbox would alter, else
+ * quoted-printable for text with at most a quarter of bytes to escape, else base64.
+ */
+function expectedEncoding(body: Uint8Array): string {
+  let sevenBit = true;
+  let crlfOnly = true;
+  let shortLines = true;
+  let hazards = false;
+  let unsafe = 0;
+  let lineStart = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (i === lineStart && (c === 0x2e || (c === 0x46 && body[i + 1] === 0x72 && body[i + 2] === 0x6f && body[i + 3] === 0x6d && body[i + 4] === 0x20))) hazards = true;
+    if (c >= 0x80 || c === 0) {
+      sevenBit = false;
+      unsafe++;
+    } else if (c === 0x0a) {
+      if (i === 0 || body[i - 1] !== 0x0d) crlfOnly = false;
+      if (i - lineStart > 999) shortLines = false;
+      lineStart = i + 1;
+    } else if (c === 0x0d) {
+      if (body[i + 1] !== 0x0a) crlfOnly = false;
+      else if (i > 0 && (body[i - 1] === 0x20 || body[i - 1] === 0x09)) hazards = true;
+    } else if (c < 0x20 && c !== 0x09) unsafe++;
+  }
+  if (body.length - lineStart > 998) shortLines = false;
+  if (body.length > 0 && (body[body.length - 1] === 0x20 || body[body.length - 1] === 0x09)) hazards = true;
+  if (sevenBit && crlfOnly && shortLines && !hazards) return '7bit';
+  if (unsafe * 4 <= body.length) return 'quoted-printable';
+  return 'base64';
+}
+
+test('the transfer encoding chosen for text bodies is the one the byte-by-byte rules give (random bodies)', () => {
+  let seed = 3;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+  const pieces = ['a', 'b', ' ', '\t', '.', 'From ', 'From', '\r\n', '\n', '\r', '=', '\x00', '\x01', '\x7f', 'x'.repeat(990), 'é', '--'];
+  const seen = new Set<string>();
+  for (let round = 0; round < 600; round++) {
+    const parts: string[] = [];
+    const n = 1 + (rnd() % 12);
+    for (let k = 0; k < n; k++) parts.push(pieces[rnd() % (round % 3 === 0 ? 3 : pieces.length)]!);
+    // The builder makes text CRLF first (bare LF → CRLF); the rules apply to that.
+    const body = utf8(parts.join('').replace(/\r?\n/g, '\r\n'));
+    const built = s(buildEntity({ contentType: 'text/plain', body }, { random: counter() }));
+    const cte = /Content-Transfer-Encoding: ([\w-]+)/.exec(built)![1]!;
+    assert.equal(cte, expectedEncoding(body), JSON.stringify(s(body)));
+    seen.add(cte);
+  }
+  assert.deepEqual([...seen].sort(), ['7bit', 'base64', 'quoted-printable']);
+});
