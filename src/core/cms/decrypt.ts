@@ -19,7 +19,7 @@ import { OID, oidName } from '../oids.js';
 import { desEde3CbcDecrypt } from '../legacy/des.js';
 import { contentKeyUsages, decryptAesCbcInPlace } from './cbc-in-place.js';
 import { AuthEnvelopedData, readGcmParameters } from './auth-enveloped-data.js';
-import { encryptedContentBuffer, readEnvelopedData, type EncryptedContentInfo, type RecipientInfo } from './enveloped-data.js';
+import { encryptedContentBuffer, encryptedContentInPlace, readEnvelopedData, type EncryptedContentInfo, type RecipientInfo } from './enveloped-data.js';
 import { certificateFacts, matchesCertificate, type CertificateFacts } from './envelope-recipient.js';
 import { keyAgreementName, openKeyAgreeRecipientInfo, type KeyAgreeRecipientInfo, type RecipientEncryptedKey } from './key-agreement.js';
 import { keyTransportName, openKeyTransRecipientInfo, type KeyTransRecipientInfo } from './key-transport.js';
@@ -254,7 +254,7 @@ type ContentDecryptor = (key: CryptoKey, provider: CryptoProvider) => Promise<Ui
 function prepareCbc(eci: EncryptedContentInfo, inPlace: boolean): ContentDecryptor {
   const iv = readOctetString(eci.contentEncryptionAlgorithm.params ?? undefined, 'the AES-CBC IV');
   if (iv.length !== 16) throw new SignetError('malformed-asn1', 'The AES-CBC IV must be 16 bytes.');
-  const ciphertext = encryptedContentBuffer(eci);
+  const ciphertext = inPlace ? encryptedContentInPlace(eci) : encryptedContentBuffer(eci);
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     throw new SignetError('decryption-failed', 'The encrypted content is not a whole number of AES blocks.');
   }
