@@ -119,11 +119,8 @@ export function checkSigner(opts: SignOptions): void {
   for (const r of opts.revocationInfo?.ocspResponses ?? []) basicOcspResponse(r, defaultLimits);
 }
 
-/**
- * Returns the DER ContentInfo(SignedData). `contentDigest`, when given, must be the digest of exactly
- * `content` under `opts.digest`, already under way.
- */
-export async function signContent(content: Uint8Array, opts: SignOptions, provider: CryptoProvider, contentDigest?: Promise<ArrayBuffer>): Promise<Uint8Array> {
+/** Returns the DER ContentInfo(SignedData). */
+export async function signContent(content: Uint8Array, opts: SignOptions, provider: CryptoProvider): Promise<Uint8Array> {
   const digest = opts.digest ?? 'SHA-256';
   if (!(digest in DIGEST_OID)) throw new SignetError('usage', `Unsupported digest ${String(digest)} (SHA-256, SHA-384 or SHA-512).`);
   const detached = opts.detached ?? true;
@@ -160,9 +157,8 @@ export async function signContent(content: Uint8Array, opts: SignOptions, provid
   // RFC 5754 §2: SHA-2 AlgorithmIdentifiers omit the parameters.
   const digestAlgorithm = algorithmIdentifier(DIGEST_OID[digest]);
 
-  // One digest call over the content as given (a view: no copy), unless the caller already started exactly
-  // that call (`contentDigest`: smime/protect.ts starts it before its canonical-form check).
-  const messageDigest = new Uint8Array(await (contentDigest ?? provider.crypto.subtle.digest(digest, content as Uint8Array<ArrayBuffer>)));
+  // One digest call over the content as given (a view: no copy).
+  const messageDigest = new Uint8Array(await provider.crypto.subtle.digest(digest, content as Uint8Array<ArrayBuffer>));
 
   const attrs: Uint8Array[] = [
     encodeAttribute(OID.contentType, oid(OID.data)),

@@ -60,9 +60,6 @@ export interface ProtectOptions {
   provider?: CryptoProvider;
 }
 
-/** The digests signContent accepts (an unknown one is refused there, with its own error). */
-const DIGESTS: Record<Digest, true> = { 'SHA-256': true, 'SHA-384': true, 'SHA-512': true };
-
 function boundary(provider: CryptoProvider): string {
   return `----=_signet_${toHex(randomBytes(provider, 18))}`;
 }
@@ -94,14 +91,8 @@ export async function signEntity(entity: Uint8Array, opts: SignOptions, provider
 
 async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider: CryptoProvider, reuse = false): Promise<Chunks> {
   const digest = opts.digest ?? 'SHA-256';
-  // The digest of the entity as given starts before the canonical-form check, which nearly always hands back
-  // that very entity (the compose builder's output, a message that is already 7-bit): Node hashes on its
-  // worker threads while this thread checks (issue 17). If the check rewrote anything, it is not used.
-  const early = opts.digest === undefined || opts.digest in DIGESTS ? provider.crypto.subtle.digest(digest, entity as Uint8Array<ArrayBuffer>) : null;
-  early?.catch(() => undefined); // awaited below, or dropped
   // RFC 8551 §3.1.1-3.1.3: sign the canonical, 7-bit-safe form so no relay changes the signed bytes.
   const canonical = prepareForSigning(entity);
-  const contentDigest = canonical === entity && early ? early : undefined;
   const signOptions = {
     identity: opts.identity,
     digest,
@@ -112,7 +103,7 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
     revocationInfo: opts.revocationInfo,
   } as const;
   if (opts.opaque) {
-    const der = await signContent(canonical, signOptions, provider, contentDigest);
+    const der = await signContent(canonical, signOptions, provider);
     return smimeEntity(
       [
         'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"',
@@ -143,13 +134,13 @@ async function signEntityChunks(entity: Uint8Array, opts: SignOptions, provider:
     return (async function* (): AsyncGenerator<Uint8Array, void, undefined> {
       yield head;
       yield canonical;
-      const der = await signContent(canonical, signOptions, provider, contentDigest);
+      const der = await signContent(canonical, signOptions, provider);
       yield signatureHead;
       yield base64Encode(der, 76);
       yield tail;
     })();
   }
-  const der = await signContent(canonical, signOptions, provider, contentDigest);
+  const der = await signContent(canonical, signOptions, provider);
   return [head, canonical, signatureHead, base64Encode(der, 76), tail];
 }
 
