@@ -179,16 +179,18 @@ const B64_INDEX = (() => {
 
 /**
  * RFC 4648 base64 as ASCII bytes; `lineLength` > 0 folds with CRLF as RFC 2045 §6.8 requires (76 for
- * MIME). Works on bytes, not strings, because messages of 25-150 MB go through here.
+ * MIME). `finalLineBreak`: a non-empty result ends with CRLF too (a MIME body of complete lines), written
+ * in place rather than by copying the result. Works on bytes, not strings, because messages of 25-150 MB
+ * go through here.
  */
-export function base64Encode(b: Uint8Array, lineLength = 0): Uint8Array {
+export function base64Encode(b: Uint8Array, lineLength = 0, finalLineBreak = false): Uint8Array {
   const perLine = lineLength > 0 ? Math.max(4, lineLength - (lineLength % 4)) : 0;
-  if (LITTLE_ENDIAN && perLine > 0 && perLine % 4 === 0 && b.length >= 3 * 1024) return base64EncodeFast(b, perLine);
-  if (LITTLE_ENDIAN && perLine === 0 && b.length >= 3 * 1024) return base64EncodeUnfolded(b);
+  if (LITTLE_ENDIAN && perLine > 0 && perLine % 4 === 0 && b.length >= 3 * 1024) return base64EncodeFast(b, perLine, undefined, finalLineBreak);
+  if (LITTLE_ENDIAN && perLine === 0 && !finalLineBreak && b.length >= 3 * 1024) return base64EncodeUnfolded(b);
   const groups = Math.ceil(b.length / 3);
   const chars = groups * 4;
   const lines = perLine > 0 ? Math.ceil(chars / perLine) : 1;
-  const out = new Uint8Array(chars + (perLine > 0 ? Math.max(0, lines - 1) * 2 : 0));
+  const out = new Uint8Array(chars + (perLine > 0 ? Math.max(0, lines - 1) * 2 : 0) + (finalLineBreak && chars > 0 ? 2 : 0));
   const A = B64_BYTES;
   let o = 0;
   let col = 0;
@@ -218,6 +220,10 @@ export function base64Encode(b: Uint8Array, lineLength = 0): Uint8Array {
     out[o++] = rem > 1 ? A[(n >>> 6) & 63]! : 61;
     out[o++] = 61;
   }
+  if (finalLineBreak && o > 0) {
+    out[o++] = 13;
+    out[o++] = 10;
+  }
   return out.subarray(0, o);
 }
 
@@ -231,9 +237,10 @@ const B64_PAIRS = (() => {
 
 /**
  * Whole lines of `perLine` characters (a multiple of 4) with CRLF, written 16 bits at a time, into
- * `into` when it is given and large enough (base64EncodeChunks reuses one buffer), else a new one.
+ * `into` when it is given and large enough (base64EncodeChunks reuses one buffer), else a new one. The
+ * buffer always has room for a final CRLF (`finalLineBreak`).
  */
-function base64EncodeFast(b: Uint8Array, perLine: number, into?: ArrayBuffer): Uint8Array {
+function base64EncodeFast(b: Uint8Array, perLine: number, into?: ArrayBuffer, finalLineBreak = false): Uint8Array {
   const groupsPerLine = perLine / 4;
   const bytesPerLine = groupsPerLine * 3;
   const fullLines = Math.floor(b.length / bytesPerLine);
@@ -255,10 +262,15 @@ function base64EncodeFast(b: Uint8Array, perLine: number, into?: ArrayBuffer): U
     }
     out16[o++] = CRLF16;
   }
-  const out = new Uint8Array(buf, 0, size);
+  const out = new Uint8Array(buf, 0, size + (finalLineBreak && size > 0 ? 2 : 0));
   if (restBytes > 0) {
     const tail = base64Encode(b.subarray(i), 0);
     out.set(tail, o * 2);
+  }
+  // After whole lines only, the last line's CRLF is already there (written by the loop, beyond `size`).
+  if (finalLineBreak && size > 0) {
+    out[size] = 13;
+    out[size + 1] = 10;
   }
   return out;
 }

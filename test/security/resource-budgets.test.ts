@@ -32,6 +32,7 @@ import { openMessage } from '../../src/core/smime/open.js';
 import { loadCertificates, loadIdentities } from '../../src/keys/identity-file.js';
 import { KdfWork, passphraseForms, pkcs12Kdf } from '../../src/keys/pbe.js';
 import { certificatesFromPkcs7, decryptPkcs8, readPem, toPem } from '../../src/keys/pem.js';
+import { countingProvider } from '../helpers/counting-provider.js';
 import { parsePkcs12 } from '../../src/keys/pkcs12.js';
 import { signet } from '../helpers/cli.js';
 import { PASS, testPki } from '../helpers/pki.js';
@@ -49,23 +50,6 @@ function isCode(code: ErrorCode): (e: unknown) => boolean {
 }
 
 /** A WebCrypto whose subtle.verify calls are counted: the work a signature-check budget bounds. */
-function countingProvider(): { provider: ReturnType<typeof cryptoProvider>; verifies: () => number } {
-  let n = 0;
-  const subtle = new Proxy(webcrypto.subtle, {
-    get(target, key) {
-      if (key === 'verify') {
-        return (...args: Parameters<SubtleCrypto['verify']>) => {
-          n++;
-          return target.verify(...args);
-        };
-      }
-      const v = Reflect.get(target, key) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  const c = { subtle, getRandomValues: <T extends ArrayBufferView | null>(a: T) => webcrypto.getRandomValues(a as never) as T } as unknown as Crypto;
-  return { provider: cryptoProvider(c), verifies: () => n };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Many signers: one SignedData whose SignerInfos come from several single-signer signatures over the same
@@ -125,22 +109,22 @@ test('signature checks are budgeted per message: all signers and all chain links
   // 8 × (1 signature + 2 links) = 24 checks, of which WebCrypto answers 17: the intermediate's link to the root
   // is the same bytes for every signer, and a verification already answered is not made again
   // (pki/public-key.ts) — while every check still counts against the budget, as the next case shows.
-  assert.equal(ok.verifies(), SIGNERS * 2 + 1);
+  assert.equal(ok.calls.verify, SIGNERS * 2 + 1);
 
   // Every check draws on the budget, answered from memory or not: with all 24 already answered, a budget of 10
   // still refuses the message.
-  const warm = ok.verifies();
+  const warm = ok.calls.verify;
   await assert.rejects(
     verifySignedData(der, { detachedContent: CONTENT, anchors: [root.der], config: resolveConfig({ limits: { maxSignatureChecks: 10 } }) }, ok.provider),
     isCode('budget-exceeded'),
   );
-  assert.equal(ok.verifies(), warm, 'no new verification was needed');
+  assert.equal(ok.calls.verify, warm, 'no new verification was needed');
 
   // A budget below what the signers need: refused with the code, after at most the budgeted checks.
   const limited = countingProvider();
   const config = resolveConfig({ limits: { maxSignatureChecks: 10 } });
   await assert.rejects(verifySignedData(der, { detachedContent: CONTENT, anchors: [root.der], config }, limited.provider), isCode('budget-exceeded'));
-  assert.ok(limited.verifies() <= 10, `${limited.verifies()} signature verifications for a budget of 10`);
+  assert.ok(limited.calls.verify <= 10, `${limited.calls.verify} signature verifications for a budget of 10`);
 
   // openMessage creates the budget once for the whole message: the verdict carries the code.
   const counted = countingProvider();
@@ -148,7 +132,7 @@ test('signature checks are budgeted per message: all signers and all chain links
   assert.equal(verdict.code, 'budget-exceeded');
   assert.equal(verdict.status, 'malformed');
   assert.equal(content, null);
-  assert.ok(counted.verifies() <= 10);
+  assert.ok(counted.calls.verify <= 10);
 });
 
 test('network fetches are budgeted per message and shared: N signers with their own AIA URLs make at most maxNetworkFetches requests', async () => {
@@ -246,7 +230,7 @@ test('RSA keys beyond the exponent or modulus bound are unusable: no verificatio
       isCode('unsupported-algorithm'),
       name,
     );
-    assert.equal(counted.verifies(), 0, name);
+    assert.equal(counted.calls.verify, 0, name);
     assert.throws(() => rsaesPkcs1v15Encrypt(spki, new Uint8Array(32), webcrypto as unknown as Crypto), isCode('unsupported-algorithm'), name);
   }
 });

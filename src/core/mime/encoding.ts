@@ -171,15 +171,9 @@ export function encodeQuotedPrintable(data: Uint8Array, options: QuotedPrintable
  * so the body is a sequence of complete lines). Written straight into bytes: bodies can be 150 MB.
  */
 export function encodeBase64Body(data: Uint8Array): Uint8Array {
-  if (data.length === 0) return new Uint8Array(0);
   // bytes.ts base64Encode: two characters per table lookup, 16 bits per store (issue 17: the byte-at-a-time
-  // loop here was most of building a 3 MB draft), lines joined by CRLF; the last line gets its CRLF here.
-  const lines = base64Encode(data, 76);
-  const out = new Uint8Array(lines.length + 2);
-  out.set(lines);
-  out[lines.length] = CR;
-  out[lines.length + 1] = LF;
-  return out;
+  // loop here was most of building a 3 MB draft), the last line's CRLF written in place.
+  return base64Encode(data, 76, true);
 }
 
 /** The transfer encodings this module can undo; anything else is returned as it is. */

@@ -3,6 +3,7 @@
 
 import { latin1, toBase64, toHex } from '../bytes.js';
 import type { CryptoProvider } from '../crypto.js';
+import { WebCryptoMemo } from '../memo.js';
 import { oidName } from '../oids.js';
 import type { CertificateReport, TrustCode } from '../verdict.js';
 import { formatName, type Certificate } from './certificate.js';
@@ -45,26 +46,21 @@ export function serialToHex(serial: Uint8Array): string {
 }
 
 /**
- * Fingerprints already computed, by hash and exact certificate bytes, per WebCrypto implementation: a digest is
- * a pure function of its input, and the same certificates are fingerprinted again and again (the key store
- * names every certificate by its SHA-256; the compose pane summarises the recipients' when it shows who is
- * ready and again when the message is sent), each a WebCrypto round trip on a busy page (issue 17). At most
- * FINGERPRINTS_MAX of them, of certificates up to 8 KB (at worst 2 MB of keys).
+ * Fingerprints already computed, by hash and exact certificate bytes (core/memo.ts): a digest is a pure
+ * function of its input, and the same certificates are fingerprinted again and again (the key store names
+ * every certificate by its SHA-256; the compose pane summarises the recipients' when it shows who is ready
+ * and again when the message is sent), each a WebCrypto round trip on a busy page (issue 17). At most 256
+ * of them, of certificates up to 8 KB (at worst 2 MB of keys).
  */
-const fingerprints = new WeakMap<SubtleCrypto, Map<string, string>>();
-const FINGERPRINTS_MAX = 256;
+const fingerprints = new WebCryptoMemo<string>(256);
 
 // SHA-1 here is an identifier for the user to compare, not a security decision.
 export async function fingerprint(der: Uint8Array, hash: 'SHA-256' | 'SHA-1', provider: CryptoProvider): Promise<string> {
   const subtle = provider.crypto.subtle;
-  if (der.length > 8 * 1024) return toHex(await subtle.digest(hash, der as Uint8Array<ArrayBuffer>));
-  let map = fingerprints.get(subtle);
-  if (!map) fingerprints.set(subtle, (map = new Map()));
-  const key = `${hash}/${latin1(der)}`;
-  const known = map.get(key);
+  const key = der.length <= 8 * 1024 ? `${hash}/${latin1(der)}` : null;
+  const known = key === null ? undefined : fingerprints.get(subtle, key);
   if (known !== undefined) return known;
   const hex = toHex(await subtle.digest(hash, der as Uint8Array<ArrayBuffer>));
-  if (map.size >= FINGERPRINTS_MAX) map.delete(map.keys().next().value!);
-  map.set(key, hex);
+  if (key !== null) fingerprints.set(subtle, key, hex);
   return hex;
 }

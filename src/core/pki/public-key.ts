@@ -21,6 +21,7 @@ import type { CryptoProvider } from '../crypto.js';
 import { algorithmIdentifier, sequence } from '../der.js';
 import { ecCoordinateLength, ecdsaDerToRaw } from '../cms/ecdsa-signature.js';
 import { SignetError } from '../errors.js';
+import { WebCryptoMemo } from '../memo.js';
 import type { HashName, NamedCurve } from '../keys.js';
 import { OID } from '../oids.js';
 
@@ -147,12 +148,12 @@ export async function verifyWithPublicKey(
   provider: CryptoProvider,
 ): Promise<boolean> {
   if (key.unusable) throw new SignetError('unsupported-algorithm', key.unusable);
+  const memoKey = verifiedKey(key, alg, data, signature);
   const subtle = provider.crypto.subtle;
-  const memo = verifiedMemo(subtle, key, alg, data, signature);
-  const known = memo?.map.get(memo.key);
+  const known = memoKey === null ? undefined : verified.get(subtle, memoKey);
   if (known !== undefined) return known;
   const ok = await verifyNow(key, alg, data, signature, provider);
-  memo?.remember(ok);
+  if (memoKey !== null) verified.set(subtle, memoKey, ok);
   return ok;
 }
 
@@ -164,37 +165,18 @@ export async function verifyWithPublicKey(
  * pane checks the sender's and every recipient's path when it shows who is ready and again when the message
  * is sent, the read pane once per message from the same signer — and each check is a WebCrypto key import
  * and verification that waits its turn on a busy page (issue 17, compose latency). Only small inputs
- * (certificates, signed attributes: up to VERIFIED_MAX_BYTES together) are remembered, at most
- * VERIFIED_MAX answers per WebCrypto implementation (a test's own provider has its own memo). Errors are
- * not remembered.
+ * (certificates, signed attributes: up to VERIFIED_MAX_BYTES together) are remembered, at most 256 answers
+ * per WebCrypto object (core/memo.ts). Errors are not remembered.
  */
-const verified = new WeakMap<SubtleCrypto, Map<string, boolean>>();
-const VERIFIED_MAX = 256;
+const verified = new WebCryptoMemo<boolean>(256);
 /** Key, data and signature together; the memo's worst case is then 256 × 16 KB = 4 MB of keys. */
 const VERIFIED_MAX_BYTES = 16 * 1024;
 
-function verifiedMemo(
-  subtle: SubtleCrypto,
-  key: PublicKeyInfo,
-  alg: VerifyAlgorithm,
-  data: Uint8Array,
-  signature: Uint8Array,
-): { map: Map<string, boolean>; key: string; remember: (ok: boolean) => void } | null {
+/** The memo key: the lengths make it unambiguous (no two different inputs give the same string). Null: too large to keep. */
+function verifiedKey(key: PublicKeyInfo, alg: VerifyAlgorithm, data: Uint8Array, signature: Uint8Array): string | null {
   if (data.length + signature.length + key.der.length > VERIFIED_MAX_BYTES) return null;
-  let map = verified.get(subtle);
-  if (!map) verified.set(subtle, (map = new Map()));
-  // The lengths make the key unambiguous: no two different inputs give the same string.
   const params = alg.name === 'RSA-PSS' ? `${alg.saltLength}` : '';
-  const memoKey = `${alg.name}/${alg.hash}/${params}/${key.der.length}/${data.length}/${signature.length}/${latin1(key.der)}${latin1(data)}${latin1(signature)}`;
-  const m = map;
-  return {
-    map: m,
-    key: memoKey,
-    remember: (ok) => {
-      if (m.size >= VERIFIED_MAX) m.delete(m.keys().next().value!); // the oldest answer makes room
-      m.set(memoKey, ok);
-    },
-  };
+  return `${alg.name}/${alg.hash}/${params}/${key.der.length}/${data.length}/${signature.length}/${latin1(key.der)}${latin1(data)}${latin1(signature)}`;
 }
 
 async function verifyNow(key: PublicKeyInfo, alg: VerifyAlgorithm, data: Uint8Array, signature: Uint8Array, provider: CryptoProvider): Promise<boolean> {

@@ -4,32 +4,12 @@
 // test's, another runtime's) has a memo of its own. Certificate fingerprints likewise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webcrypto } from 'node:crypto';
-import { cryptoProvider } from '../../../src/core/crypto.js';
 import { parseCertificate } from '../../../src/core/pki/certificate.js';
 import { fingerprint } from '../../../src/core/pki/certificate-info.js';
 import { verifyWithPublicKey } from '../../../src/core/pki/public-key.js';
 import { defaultLimits } from '../../../src/core/config.js';
+import { countingProvider as counting } from '../../helpers/counting-provider.js';
 import { testPki } from '../../helpers/pki.js';
-
-/** A provider over Node's WebCrypto that counts verify and digest calls (a WebCrypto object of its own). */
-function counting(): { provider: ReturnType<typeof cryptoProvider>; calls: { verify: number; digest: number } } {
-  const calls = { verify: 0, digest: 0 };
-  const subtle = new Proxy(webcrypto.subtle, {
-    get(target, key) {
-      const v = Reflect.get(target, key) as unknown;
-      if (key === 'verify' || key === 'digest') {
-        return (...args: unknown[]) => {
-          calls[key]++;
-          return (v as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  const c = { subtle, getRandomValues: <T extends ArrayBufferView | null>(a: T) => webcrypto.getRandomValues(a as never) as T } as unknown as Crypto;
-  return { provider: cryptoProvider(c), calls };
-}
 
 const pki = testPki();
 const leaf = parseCertificate(pki.users.alice.certDer, defaultLimits);
